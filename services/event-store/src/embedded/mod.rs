@@ -1,0 +1,377 @@
+//! The embedded store: SQLite under a data directory, durable before it acknowledges.
+//!
+//! - Durability: WAL journaling with `synchronous = FULL`: a commit is synced to disk before the
+//!   writer answers, and SQLite recovers a store cut off at any moment to its last commit.
+//! - Writes: one writer thread doing group commit (see `writer.rs`).
+//! - Reads: a small pool of read connections, used from blocking tasks; WAL lets them read while
+//!   the writer writes.
+//! - Ownership: one process per data directory (see `lock.rs`).
+
+mod lock;
+mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use futures::StreamExt;
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::types::{
+    AllFrom, AppendResult, Direction, ExpectedRevision, NewEvent, Position, RecordedEvent,
+    StreamFrom, StreamName,
+};
+use crate::{EventFeed, EventStore, StoreError};
+use lock::DirLock;
+use writer::{AppendRequest, Writer};
+
+/// Settings of the embedded store.
+#[derive(Clone, Debug)]
+pub struct EmbeddedOptions {
+    /// The most events one group commit takes before it syncs.
+    pub max_batch_events: usize,
+    /// How many append requests may wait for the writer before callers wait to send.
+    pub queue_depth: usize,
+}
+
+impl Default for EmbeddedOptions {
+    fn default() -> Self {
+        Self {
+            max_batch_events: 8192,
+            queue_depth: 16_384,
+        }
+    }
+}
+
+/// What the writer has done since the store opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WriterStats {
+    /// Durable transactions committed (each one sync to disk).
+    pub commits: u64,
+    /// Appends answered by them: written, recognised as already written, or refused.
+    pub appends: u64,
+    /// Events written.
+    pub events: u64,
+}
+
+/// The embedded event store. Cheap to clone; the writer stops when the last clone is dropped.
+#[derive(Clone)]
+pub struct EmbeddedStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    requests: Mutex<Option<mpsc::Sender<AppendRequest>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    readers: Arc<Readers>,
+    head: watch::Receiver<u64>,
+    stats: Arc<writer::WriterCounters>,
+    dir: PathBuf,
+    // Released last, once the writer has stopped.
+    _lock: DirLock,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.requests.lock().expect("writer queue lock").take();
+        if let Some(writer) = self.writer.lock().expect("writer handle lock").take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+impl EmbeddedStore {
+    /// Opens (creating where needed) the store in `dir`.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::open_with(dir, EmbeddedOptions::default())
+    }
+
+    pub fn open_with(dir: impl AsRef<Path>, options: EmbeddedOptions) -> Result<Self, StoreError> {
+        let dir = dir.as_ref().to_path_buf();
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| StoreError::Internal(format!("cannot create {}: {e}", dir.display())))?;
+        let lock = DirLock::acquire(&dir)?;
+        let path = dir.join("events.db");
+        let conn = Connection::open(&path)?;
+        schema::configure(&conn)?;
+        schema::create(&conn)?;
+        let head: Option<i64> =
+            conn.query_row("SELECT MAX(position) FROM events", [], |r| r.get(0))?;
+        let head = head.unwrap_or(0) as u64;
+        let (head_tx, head_rx) = watch::channel(head);
+        let stats = Arc::new(writer::WriterCounters::default());
+        let (requests_tx, requests_rx) = mpsc::channel(options.queue_depth.max(1));
+        let writer = Writer {
+            conn,
+            requests: requests_rx,
+            head: head_tx,
+            max_batch_events: options.max_batch_events.max(1),
+            stats: Arc::clone(&stats),
+        };
+        let writer = std::thread::Builder::new()
+            .name("event-store-writer".into())
+            .spawn(move || writer.run())
+            .map_err(|e| StoreError::Internal(format!("cannot start the writer: {e}")))?;
+        tracing::info!(dir = %dir.display(), head, "embedded event store open");
+        Ok(Self {
+            inner: Arc::new(Inner {
+                requests: Mutex::new(Some(requests_tx)),
+                writer: Mutex::new(Some(writer)),
+                readers: Arc::new(Readers {
+                    path,
+                    idle: Mutex::new(Vec::new()),
+                }),
+                head: head_rx,
+                stats,
+                dir,
+                _lock: lock,
+            }),
+        })
+    }
+
+    /// What the writer has done since the store opened.
+    pub fn stats(&self) -> WriterStats {
+        use std::sync::atomic::Ordering::Relaxed;
+        WriterStats {
+            commits: self.inner.stats.commits.load(Relaxed),
+            appends: self.inner.stats.appends.load(Relaxed),
+            events: self.inner.stats.events.load(Relaxed),
+        }
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.inner.dir
+    }
+}
+
+/// Read connections, opened on demand and kept for reuse.
+struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl Readers {
+    const KEEP: usize = 8;
+
+    async fn with<T, F>(self: &Arc<Self>, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let readers = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let conn = match readers.idle.lock().expect("reader pool lock").pop() {
+                Some(conn) => conn,
+                None => readers.open()?,
+            };
+            let result = f(&conn);
+            let mut idle = readers.idle.lock().expect("reader pool lock");
+            if idle.len() < Self::KEEP {
+                idle.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|e| StoreError::Internal(format!("read task failed: {e}")))?
+    }
+
+    fn open(&self) -> Result<Connection, StoreError> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.execute_batch("PRAGMA query_only = ON; PRAGMA cache_size = -65536;")?;
+        Ok(conn)
+    }
+}
+
+fn read_all_sync(
+    conn: &Connection,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {} FROM events WHERE position > ?1 ORDER BY position LIMIT ?2",
+        schema::COLUMNS
+    ))?;
+    let rows = stmt.query_map(
+        [after as i64, limit.min(i64::MAX as usize) as i64],
+        schema::decode,
+    )?;
+    let mut events = Vec::with_capacity(limit.min(4096));
+    for row in rows {
+        events.push(row?);
+    }
+    Ok(events)
+}
+
+fn after_of(from: AllFrom) -> u64 {
+    match from {
+        AllFrom::Start => 0,
+        AllFrom::After(Position(p)) => p,
+    }
+}
+
+#[async_trait::async_trait]
+impl EventStore for EmbeddedStore {
+    async fn append(
+        &self,
+        stream: &StreamName,
+        expected: ExpectedRevision,
+        events: Vec<NewEvent>,
+    ) -> Result<AppendResult, StoreError> {
+        crate::types::check_append(&events)?;
+        let sender = self
+            .inner
+            .requests
+            .lock()
+            .expect("writer queue lock")
+            .clone()
+            .ok_or(StoreError::Closed)?;
+        let (reply, answer) = oneshot::channel();
+        sender
+            .send(AppendRequest {
+                stream: stream.clone(),
+                expected,
+                events,
+                reply,
+            })
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    async fn read_stream(
+        &self,
+        stream: &StreamName,
+        from: StreamFrom,
+        direction: Direction,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let stream = stream.clone();
+        let limit = limit.min(i64::MAX as usize) as i64;
+        self.inner
+            .readers
+            .with(move |conn| {
+                let (bound, order) = match (direction, from) {
+                    (Direction::Forwards, StreamFrom::Start) => {
+                        (0, "revision >= ?2 ORDER BY revision ASC")
+                    }
+                    (Direction::Forwards, StreamFrom::Revision(r)) => {
+                        (r as i64, "revision >= ?2 ORDER BY revision ASC")
+                    }
+                    (Direction::Forwards, StreamFrom::End) => {
+                        (i64::MAX, "revision >= ?2 ORDER BY revision ASC")
+                    }
+                    (Direction::Backwards, StreamFrom::Start) => {
+                        (0, "revision <= ?2 ORDER BY revision DESC")
+                    }
+                    (Direction::Backwards, StreamFrom::Revision(r)) => (
+                        r.min(i64::MAX as u64) as i64,
+                        "revision <= ?2 ORDER BY revision DESC",
+                    ),
+                    (Direction::Backwards, StreamFrom::End) => {
+                        (i64::MAX, "revision <= ?2 ORDER BY revision DESC")
+                    }
+                };
+                let mut stmt = conn.prepare_cached(&format!(
+                    "SELECT {} FROM events WHERE stream = ?1 AND {order} LIMIT ?3",
+                    schema::COLUMNS
+                ))?;
+                let rows = stmt.query_map(
+                    rusqlite::params![stream.as_str(), bound, limit],
+                    schema::decode,
+                )?;
+                let mut events = Vec::new();
+                for row in rows {
+                    events.push(row?);
+                }
+                Ok(events)
+            })
+            .await
+    }
+
+    async fn read_all(
+        &self,
+        from: AllFrom,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let after = after_of(from);
+        self.inner
+            .readers
+            .with(move |conn| read_all_sync(conn, after, limit))
+            .await
+    }
+
+    async fn head(&self) -> Result<Option<Position>, StoreError> {
+        let head = *self.inner.head.borrow();
+        Ok((head > 0).then_some(Position(head)))
+    }
+
+    fn subscribe_all(&self, from: AllFrom) -> EventFeed {
+        const PAGE: usize = 1024;
+        struct Feed {
+            readers: Arc<Readers>,
+            head: watch::Receiver<u64>,
+            after: u64,
+            buffered: std::collections::VecDeque<RecordedEvent>,
+            ended: bool,
+        }
+        let feed = Feed {
+            readers: Arc::clone(&self.inner.readers),
+            head: self.inner.head.clone(),
+            after: after_of(from),
+            buffered: Default::default(),
+            ended: false,
+        };
+        futures::stream::unfold(feed, |mut feed| async move {
+            loop {
+                if feed.ended {
+                    return None;
+                }
+                if let Some(event) = feed.buffered.pop_front() {
+                    feed.after = event.position.0;
+                    return Some((Ok(event), feed));
+                }
+                // Mark the head as seen before reading, so an append committed after the read
+                // below wakes the wait that follows it: no append is missed at the switch.
+                let head = *feed.head.borrow_and_update();
+                if head > feed.after {
+                    let after = feed.after;
+                    match feed
+                        .readers
+                        .with(move |conn| read_all_sync(conn, after, PAGE))
+                        .await
+                    {
+                        Ok(page) if page.is_empty() => {
+                            feed.ended = true;
+                            let e = StoreError::Internal(format!(
+                                "the store's head is {head} but nothing is readable after {after}"
+                            ));
+                            return Some((Err(e), feed));
+                        }
+                        Ok(page) => feed.buffered.extend(page),
+                        Err(e) => {
+                            feed.ended = true;
+                            return Some((Err(e), feed));
+                        }
+                    }
+                    continue;
+                }
+                if feed.head.changed().await.is_err() {
+                    feed.ended = true;
+                    return Some((Err(StoreError::Closed), feed));
+                }
+            }
+        })
+        .boxed()
+    }
+
+    fn backend(&self) -> &'static str {
+        "embedded"
+    }
+}

@@ -1,0 +1,86 @@
+//! The event store: one trait every context writes and reads through, and its two backends — an
+//! embedded, durable, crash-safe store (the default: nothing to install) and KurrentDB, for
+//! clusters. Domain code depends on [`EventStore`] and never names a backend.
+
+mod embedded;
+mod error;
+mod kurrent;
+mod types;
+
+use futures::stream::BoxStream;
+
+pub use embedded::{EmbeddedOptions, EmbeddedStore, WriterStats};
+pub use error::StoreError;
+pub use kurrent::KurrentDbStore;
+pub use types::{
+    Actor, AllFrom, AppendResult, CurrentRevision, Direction, EventType, ExpectedRevision,
+    Metadata, NewEvent, Position, RecordedEvent, Revision, StreamFrom, StreamName,
+};
+
+/// A live feed of the global order: every event once, in order, with no gap.
+pub type EventFeed = BoxStream<'static, Result<RecordedEvent, StoreError>>;
+
+/// An append-only store of events in streams, with one global order.
+#[async_trait::async_trait]
+pub trait EventStore: Send + Sync + 'static {
+    /// Appends `events` to `stream` atomically (all or none) if the stream is as `expected`.
+    ///
+    /// Idempotent by event id: sending again an append whose events are already stored, with the
+    /// same ids at the same place, succeeds without writing twice. A wrong expectation is
+    /// [`StoreError::WrongExpectedRevision`] carrying the actual revision. An empty batch is
+    /// refused.
+    async fn append(
+        &self,
+        stream: &StreamName,
+        expected: ExpectedRevision,
+        events: Vec<NewEvent>,
+    ) -> Result<AppendResult, StoreError>;
+
+    /// Reads up to `limit` events of a stream from `from` (inclusive) in `direction`. A stream that
+    /// does not exist reads as empty.
+    async fn read_stream(
+        &self,
+        stream: &StreamName,
+        from: StreamFrom,
+        direction: Direction,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// Reads up to `limit` events of the global order, after `from`.
+    async fn read_all(&self, from: AllFrom, limit: usize)
+    -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// The position of the last stored event, or `None` for an empty store.
+    async fn head(&self) -> Result<Option<Position>, StoreError>;
+
+    /// Every event after `from`: first those already stored (catch-up), then each new one as it is
+    /// appended (live), in global order, with no gap and no duplicate across the switch. Resume a
+    /// reader by passing the position of the last event it processed ([`AllFrom::checkpoint`]).
+    fn subscribe_all(&self, from: AllFrom) -> EventFeed;
+
+    /// A short name of the backend, for logs and metrics.
+    fn backend(&self) -> &'static str;
+}
+
+/// Reads a whole stream forwards, page by page.
+pub async fn read_stream_to_end(
+    store: &dyn EventStore,
+    stream: &StreamName,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    const PAGE: usize = 1024;
+    let mut events = Vec::new();
+    let mut from = StreamFrom::Start;
+    loop {
+        let page = store
+            .read_stream(stream, from, Direction::Forwards, PAGE)
+            .await?;
+        let done = page.len() < PAGE;
+        if let Some(last) = page.last() {
+            from = StreamFrom::Revision(last.revision + 1);
+        }
+        events.extend(page);
+        if done {
+            return Ok(events);
+        }
+    }
+}
