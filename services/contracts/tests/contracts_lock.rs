@@ -35,7 +35,11 @@ const HEADER: &str = "\
 ";
 
 fn lock_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../proto/contracts.lock")
+    let proto_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../proto");
+    proto_dir
+        .canonicalize()
+        .unwrap_or(proto_dir)
+        .join("contracts.lock")
 }
 
 /// One line of the lock.

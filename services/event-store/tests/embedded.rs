@@ -9,10 +9,10 @@ use cla_event_store::{
 };
 use contract::{Store, event, events, stream};
 
-async fn fresh() -> Option<(Store, tempfile::TempDir)> {
+async fn fresh() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = EmbeddedStore::open(dir.path()).expect("open store");
-    Some((Arc::new(store) as Store, dir))
+    (Arc::new(store) as Store, dir)
 }
 
 contract_suite!(fresh().await);

@@ -532,30 +532,34 @@ pub async fn resume_from_checkpoint(store: Store, ns: &str) {
 }
 
 /// Generates one test per contract case for a backend. `$make` is an async expression giving
-/// `Option<(Store, Guard)>`: `None` skips (and says so), the guard lives as long as the test.
+/// `(Store, Guard)`; the guard lives as long as the test. Attributes given first (such as an
+/// `ignore` with its reason) go on every case.
 #[macro_export]
 macro_rules! contract_suite {
-    ($make:expr) => {
-        $crate::contract_suite!(@cases $make;
-            append_and_read_back,
-            expected_revisions,
-            bad_input_writes_nothing,
-            idempotent_reappend,
-            read_stream_directions,
-            read_all_global_order,
-            concurrent_same_expectation,
-            subscribe_catch_up_then_live,
-            resume_from_checkpoint
-        );
+    (@case [$($attr:tt)*] $make:expr; $case:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        $($attr)*
+        async fn $case() {
+            let (store, _guard) = $make;
+            let ns = format!("contract{}", uuid::Uuid::now_v7().simple());
+            contract::$case(store, &ns).await;
+        }
     };
-    (@cases $make:expr; $($case:ident),*) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $case() {
-                let Some((store, _guard)) = $make else { return };
-                let ns = format!("contract{}", uuid::Uuid::now_v7().simple());
-                contract::$case(store, &ns).await;
-            }
-        )*
+    (@all [$($attr:tt)*] $make:expr) => {
+        $crate::contract_suite!(@case [$($attr)*] $make; append_and_read_back);
+        $crate::contract_suite!(@case [$($attr)*] $make; expected_revisions);
+        $crate::contract_suite!(@case [$($attr)*] $make; bad_input_writes_nothing);
+        $crate::contract_suite!(@case [$($attr)*] $make; idempotent_reappend);
+        $crate::contract_suite!(@case [$($attr)*] $make; read_stream_directions);
+        $crate::contract_suite!(@case [$($attr)*] $make; read_all_global_order);
+        $crate::contract_suite!(@case [$($attr)*] $make; concurrent_same_expectation);
+        $crate::contract_suite!(@case [$($attr)*] $make; subscribe_catch_up_then_live);
+        $crate::contract_suite!(@case [$($attr)*] $make; resume_from_checkpoint);
+    };
+    (#[$attr:meta] $make:expr) => {
+        $crate::contract_suite!(@all [#[$attr]] $make);
+    };
+    ($make:expr) => {
+        $crate::contract_suite!(@all [] $make);
     };
 }
