@@ -109,6 +109,7 @@ impl EmbeddedStore {
             head: head_tx,
             max_batch_events: options.max_batch_events.max(1),
             stats: Arc::clone(&stats),
+            revisions: Default::default(),
         };
         let writer = std::thread::Builder::new()
             .name("event-store-writer".into())

@@ -6,6 +6,7 @@
 //! each caller. While one commit is syncing to disk the next batch gathers, so the cost of a sync
 //! is shared by every writer waiting for it.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -33,6 +34,8 @@ pub(super) struct Writer {
     pub head: watch::Sender<u64>,
     pub max_batch_events: usize,
     pub stats: Arc<WriterCounters>,
+    /// Each stream's last revision, as this writer (the only one) has stored it.
+    pub revisions: HashMap<StreamName, u64>,
 }
 
 /// Counters kept by the writer, read through [`super::EmbeddedStore::stats`].
@@ -69,24 +72,12 @@ impl Writer {
         let recorded = chrono::Utc::now().timestamp_micros();
         let _span = tracing::debug_span!("group_commit", appends = batch.len(), head).entered();
 
+        let revisions = &mut self.revisions;
         let outcome = (|| -> Result<Vec<Result<AppendResult, StoreError>>, StoreError> {
-            let mut tx = self.conn.transaction()?;
+            let tx = self.conn.transaction()?;
             let mut results = Vec::with_capacity(batch.len());
             for request in batch.iter() {
-                let mut savepoint = tx.savepoint()?;
-                let start = next_position;
-                match apply(&savepoint, request, &mut next_position, recorded) {
-                    Ok(result) => {
-                        savepoint.commit()?;
-                        results.push(Ok(result));
-                    }
-                    Err(refusal) => {
-                        savepoint.rollback()?;
-                        drop(savepoint);
-                        next_position = start;
-                        results.push(Err(refusal));
-                    }
-                }
+                results.push(apply(&tx, revisions, request, &mut next_position, recorded)?);
             }
             commit(tx)?;
             Ok(results)
@@ -105,11 +96,16 @@ impl Writer {
                 if new_head != head {
                     self.head.send_replace(new_head);
                 }
+                if self.revisions.len() > REVISION_CACHE_MAX {
+                    self.revisions.clear();
+                }
                 for (request, result) in batch.drain(..).zip(results) {
                     let _ = request.reply.send(result);
                 }
             }
             Err(failure) => {
+                // Nothing of the batch is stored; what the cache learnt from it is forgotten.
+                self.revisions.clear();
                 error!(error = %failure, "group commit failed; nothing in the batch was written");
                 for request in batch.drain(..) {
                     let _ = request
@@ -121,36 +117,65 @@ impl Writer {
     }
 }
 
+/// Streams whose revision the writer remembers at most; past this the cache starts again.
+const REVISION_CACHE_MAX: usize = 1_000_000;
+
 fn commit(tx: Transaction<'_>) -> Result<(), StoreError> {
     tx.commit().map_err(StoreError::from)
 }
 
+fn current_revision(
+    conn: &Connection,
+    revisions: &mut HashMap<StreamName, u64>,
+    stream: &StreamName,
+) -> Result<CurrentRevision, StoreError> {
+    if let Some(revision) = revisions.get(stream) {
+        return Ok(CurrentRevision::Current(*revision));
+    }
+    let current: Option<i64> = conn
+        .prepare_cached("SELECT MAX(revision) FROM events WHERE stream = ?1")?
+        .query_row([stream.as_str()], |r| r.get(0))?;
+    Ok(CurrentRevision::from_option(current.map(|r| r as u64)))
+}
+
+fn is_duplicate_id(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, Some(message))
+            if f.code == rusqlite::ErrorCode::ConstraintViolation && message.contains("event_id")
+    )
+}
+
 /// Checks one append against the store as it stands inside the batch and writes it.
+///
+/// The outer `Result` is a failure of the store (the whole batch is abandoned); the inner one is
+/// this append's answer. A refused append leaves nothing behind: every refusal is decided before
+/// its first row is written, except a reused event id, whose rows are removed again at once.
 fn apply(
     conn: &Connection,
+    revisions: &mut HashMap<StreamName, u64>,
     request: &AppendRequest,
     next_position: &mut u64,
     recorded: i64,
-) -> Result<AppendResult, StoreError> {
+) -> Result<Result<AppendResult, StoreError>, StoreError> {
     let stream = request.stream.as_str();
     let _span = tracing::debug_span!("append", stream, expected = %request.expected).entered();
 
-    if let Some(done) = already_stored(conn, request)? {
-        return Ok(done);
-    }
-
-    let current: Option<i64> = conn
-        .prepare_cached("SELECT MAX(revision) FROM events WHERE stream = ?1")?
-        .query_row([stream], |r| r.get(0))?;
-    let current = CurrentRevision::from_option(current.map(|r| r as u64));
+    let current = current_revision(conn, revisions, &request.stream)?;
     if !current.satisfies(request.expected) {
-        return Err(StoreError::WrongExpectedRevision {
-            stream: request.stream.clone(),
-            expected: request.expected,
-            actual: current,
+        // Perhaps this very append was already done (a retry): then it succeeds as before.
+        return Ok(match already_stored(conn, request) {
+            Ok(Some(done)) => Ok(done),
+            Ok(None) => Err(StoreError::WrongExpectedRevision {
+                stream: request.stream.clone(),
+                expected: request.expected,
+                actual: current,
+            }),
+            Err(refusal) => Err(refusal),
         });
     }
 
+    let first_position = *next_position;
     let mut revision = match current {
         CurrentRevision::NoStream => 0,
         CurrentRevision::Current(r) => r + 1,
@@ -161,9 +186,9 @@ fn apply(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
     let mut last = None;
-    for event in &request.events {
-        let position = *next_position;
-        insert.execute(params![
+    for (i, event) in request.events.iter().enumerate() {
+        let position = first_position + i as u64;
+        let written = insert.execute(params![
             position as i64,
             stream,
             revision as i64,
@@ -173,22 +198,42 @@ fn apply(
             event.metadata.actor.id,
             event.metadata.actor.role,
             event.metadata.correlation_id.as_bytes().as_slice(),
-            event
-                .metadata
-                .causation_id
-                .as_ref()
-                .map(|c| c.as_bytes().as_slice()),
+            event.metadata.causation_id.as_ref().map(|c| c.as_bytes().as_slice()),
             date_to_sql(event.metadata.effective),
             recorded,
-        ])?;
+        ]);
+        match written {
+            Ok(_) => {}
+            Err(e) if is_duplicate_id(&e) => {
+                // An id already stored: undo this append's rows, then tell a retry of an earlier
+                // append (which succeeds) from a reused id (which is refused).
+                conn.prepare_cached("DELETE FROM events WHERE position >= ?1")?
+                    .execute([first_position as i64])?;
+                return Ok(match already_stored(conn, request) {
+                    Ok(Some(done)) => Ok(done),
+                    Ok(None) => Err(StoreError::Internal(
+                        "a duplicate event id vanished during its append".into(),
+                    )),
+                    Err(refusal) => Err(refusal),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        }
         last = Some(AppendResult {
             revision,
             position: Position(position),
         });
-        *next_position += 1;
         revision += 1;
     }
-    last.ok_or_else(|| StoreError::invalid("events", "an append needs at least one event"))
+    let Some(last) = last else {
+        return Ok(Err(StoreError::invalid(
+            "events",
+            "an append needs at least one event",
+        )));
+    };
+    *next_position = last.position.0 + 1;
+    revisions.insert(request.stream.clone(), last.revision);
+    Ok(Ok(last))
 }
 
 /// Idempotency: where every event of the append is already stored, as one consecutive run of this
