@@ -1,0 +1,52 @@
+# The project's commands. The README's two set-up commands are plain cargo; these are the rest.
+
+kurrentdb_url := env_var_or_default("KURRENTDB_URL", "kurrentdb://127.0.0.1:2113?tls=false")
+
+# List the recipes.
+default:
+    @just --list
+
+# The whole test suite (the README's test command).
+test:
+    cargo test --workspace
+
+# Formatting and lints, as CI runs them.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Everything CI runs.
+ci:
+    bash .ci/run
+
+# Embedded store benchmark: appends at 1/8/64 writers against the raw ceiling, read_all over 1M events.
+bench-store:
+    cargo bench -p cla-event-store --bench store
+
+# Every benchmark.
+bench: bench-store
+
+# Start one KurrentDB node (insecure, local testing) on 127.0.0.1:2113.
+kurrentdb-up:
+    docker compose -f ops/kurrentdb/docker-compose.yml up -d --wait
+
+# Start a three-node KurrentDB cluster (insecure, local testing) on 127.0.0.1:2111-2113.
+kurrentdb-cluster-up:
+    docker compose -f ops/kurrentdb/docker-compose.cluster.yml up -d --wait
+
+# Stop KurrentDB (single node and cluster); their data volumes are kept.
+kurrentdb-down:
+    -docker compose -f ops/kurrentdb/docker-compose.yml down
+    -docker compose -f ops/kurrentdb/docker-compose.cluster.yml down
+
+# Run the event store's contract suite against KurrentDB (start it first: just kurrentdb-up).
+test-kurrentdb:
+    KURRENTDB_URL='{{kurrentdb_url}}' cargo test -p cla-event-store --test kurrentdb
+
+# Check that the stored-event contracts in proto/ match their lock (see proto/README.md).
+contracts-check:
+    cargo test -p cla-contracts --test contracts_lock
+
+# Regenerate proto/contracts.lock after an additive change to proto/.
+contracts-lock:
+    UPDATE_CONTRACTS_LOCK=1 cargo test -p cla-contracts --test contracts_lock
