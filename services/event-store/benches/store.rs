@@ -54,7 +54,11 @@ fn metadata() -> Metadata {
 }
 
 fn new_event(n: u64) -> NewEvent {
-    NewEvent::new(EventType::new("BenchEvent", 1).unwrap(), payload(n), metadata())
+    NewEvent::new(
+        EventType::new("BenchEvent", 1).unwrap(),
+        payload(n),
+        metadata(),
+    )
 }
 
 fn temp_dir() -> tempfile::TempDir {
@@ -147,7 +151,9 @@ fn raw_level(rows_per_transaction: usize, rows: usize) -> f64 {
         let tx = conn.unchecked_transaction().unwrap();
         {
             let mut insert = tx
-                .prepare_cached("INSERT INTO raw VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
+                .prepare_cached(
+                    "INSERT INTO raw VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )
                 .unwrap();
             for _ in 0..rows_per_transaction {
                 n += 1;
@@ -192,13 +198,17 @@ async fn read_all_rate(events: usize) -> (f64, Duration, f64) {
                 break;
             }
             let size = batch.min(events - written);
-            let events: Vec<NewEvent> = (0..size).map(|i| new_event((written + i) as u64)).collect();
+            let events: Vec<NewEvent> =
+                (0..size).map(|i| new_event((written + i) as u64)).collect();
             written += size;
             let store = store.clone();
             let stream = streams[round % STREAMS].clone();
             round += 1;
             tasks.push(tokio::spawn(async move {
-                store.append(&stream, ExpectedRevision::Any, events).await.unwrap();
+                store
+                    .append(&stream, ExpectedRevision::Any, events)
+                    .await
+                    .unwrap();
             }));
         }
         for t in tasks {
@@ -230,7 +240,9 @@ fn main() {
         .build()
         .unwrap();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("embedded event store benchmark: {cores} cores, {PAYLOAD}-byte payloads, {STREAMS} streams, WAL + synchronous=FULL");
+    println!(
+        "embedded event store benchmark: {cores} cores, {PAYLOAD}-byte payloads, {STREAMS} streams, WAL + synchronous=FULL"
+    );
     println!();
     println!(
         "{:>8} {:>12} {:>9} {:>9} {:>9} {:>9} {:>14} {:>8}",
@@ -238,7 +250,10 @@ fn main() {
     );
     let mut at_64 = None;
     for writers in [1usize, 8, 64] {
-        let appends = env_usize("CLA_BENCH_APPENDS", if writers == 1 { 4000 } else { 16_000 });
+        let appends = env_usize(
+            "CLA_BENCH_APPENDS",
+            if writers == 1 { 4000 } else { 16_000 },
+        );
         let level = runtime.block_on(store_level(writers, appends));
         let raw = raw_level(writers, appends - appends % writers);
         let ratio = level.per_second / raw;
@@ -258,7 +273,9 @@ fn main() {
         }
     }
     println!();
-    println!("(raw: the same rows inserted by plain transactions of <writers> rows each, bare table, same durability)");
+    println!(
+        "(raw: the same rows inserted by plain transactions of <writers> rows each, bare table, same durability)"
+    );
     let events = env_usize("CLA_BENCH_EVENTS", 1_000_000);
     let (rate, elapsed, load_rate) = runtime.block_on(read_all_rate(events));
     println!();

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use futures::StreamExt;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::types::{
@@ -123,6 +123,7 @@ impl EmbeddedStore {
                 readers: Arc::new(Readers {
                     path,
                     idle: Mutex::new(Vec::new()),
+                    names: Default::default(),
                 }),
                 head: head_rx,
                 stats,
@@ -148,10 +149,12 @@ impl EmbeddedStore {
     }
 }
 
-/// Read connections, opened on demand and kept for reuse.
+/// Read connections, opened on demand and kept for reuse, and the names of stream ids (which
+/// never change once given).
 struct Readers {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    names: std::sync::RwLock<std::collections::HashMap<i64, StreamName>>,
 }
 
 impl Readers {
@@ -160,7 +163,7 @@ impl Readers {
     async fn with<T, F>(self: &Arc<Self>, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&Self, &Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let readers = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
@@ -168,7 +171,7 @@ impl Readers {
                 Some(conn) => conn,
                 None => readers.open()?,
             };
-            let result = f(&conn);
+            let result = f(&readers, &conn);
             let mut idle = readers.idle.lock().expect("reader pool lock");
             if idle.len() < Self::KEEP {
                 idle.push(conn);
@@ -177,6 +180,46 @@ impl Readers {
         })
         .await
         .map_err(|e| StoreError::Internal(format!("read task failed: {e}")))?
+    }
+
+    /// Decodes the rows of `stmt`, naming streams from the shared cache.
+    fn collect(
+        &self,
+        conn: &Connection,
+        stmt: &mut rusqlite::CachedStatement<'_>,
+        params: impl rusqlite::Params,
+        capacity: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let names = self.names.read().expect("stream names lock");
+        let mut missing: Vec<(i64, StreamName)> = Vec::new();
+        let mut name_of = |id: i64| -> rusqlite::Result<StreamName> {
+            if let Some(name) = names.get(&id) {
+                return Ok(name.clone());
+            }
+            if let Some((_, name)) = missing.iter().find(|(m, _)| *m == id) {
+                return Ok(name.clone());
+            }
+            let name: String = conn
+                .prepare_cached("SELECT name FROM streams WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))?;
+            let name = StreamName::from_stored(&name);
+            missing.push((id, name.clone()));
+            Ok(name)
+        };
+        let mut rows = stmt.query(params)?;
+        let mut events = Vec::with_capacity(capacity);
+        while let Some(row) = rows.next()? {
+            events.push(schema::decode(row, &mut name_of)?);
+        }
+        drop(rows);
+        drop(names);
+        if !missing.is_empty() {
+            self.names
+                .write()
+                .expect("stream names lock")
+                .extend(missing);
+        }
+        Ok(events)
     }
 
     fn open(&self) -> Result<Connection, StoreError> {
@@ -191,6 +234,7 @@ impl Readers {
 }
 
 fn read_all_sync(
+    readers: &Readers,
     conn: &Connection,
     after: u64,
     limit: usize,
@@ -199,15 +243,13 @@ fn read_all_sync(
         "SELECT {} FROM events WHERE position > ?1 ORDER BY position LIMIT ?2",
         schema::COLUMNS
     ))?;
-    let rows = stmt.query_map(
-        [after as i64, limit.min(i64::MAX as usize) as i64],
-        schema::decode,
-    )?;
-    let mut events = Vec::with_capacity(limit.min(4096));
-    for row in rows {
-        events.push(row?);
-    }
-    Ok(events)
+    let limit = limit.min(i64::MAX as usize);
+    readers.collect(
+        conn,
+        &mut stmt,
+        [after as i64, limit as i64],
+        limit.min(4096),
+    )
 }
 
 fn after_of(from: AllFrom) -> u64 {
@@ -257,7 +299,7 @@ impl EventStore for EmbeddedStore {
         let limit = limit.min(i64::MAX as usize) as i64;
         self.inner
             .readers
-            .with(move |conn| {
+            .with(move |readers, conn| {
                 let (bound, order) = match (direction, from) {
                     (Direction::Forwards, StreamFrom::Start) => {
                         (0, "revision >= ?2 ORDER BY revision ASC")
@@ -279,19 +321,16 @@ impl EventStore for EmbeddedStore {
                         (i64::MAX, "revision <= ?2 ORDER BY revision DESC")
                     }
                 };
+                let id: Option<i64> = conn
+                    .prepare_cached("SELECT id FROM streams WHERE name = ?1")?
+                    .query_row([stream.as_str()], |r| r.get(0))
+                    .optional()?;
+                let Some(id) = id else { return Ok(Vec::new()) };
                 let mut stmt = conn.prepare_cached(&format!(
-                    "SELECT {} FROM events WHERE stream = ?1 AND {order} LIMIT ?3",
+                    "SELECT {} FROM events WHERE stream_id = ?1 AND {order} LIMIT ?3",
                     schema::COLUMNS
                 ))?;
-                let rows = stmt.query_map(
-                    rusqlite::params![stream.as_str(), bound, limit],
-                    schema::decode,
-                )?;
-                let mut events = Vec::new();
-                for row in rows {
-                    events.push(row?);
-                }
-                Ok(events)
+                readers.collect(conn, &mut stmt, rusqlite::params![id, bound, limit], 64)
             })
             .await
     }
@@ -304,7 +343,7 @@ impl EventStore for EmbeddedStore {
         let after = after_of(from);
         self.inner
             .readers
-            .with(move |conn| read_all_sync(conn, after, limit))
+            .with(move |readers, conn| read_all_sync(readers, conn, after, limit))
             .await
     }
 
@@ -345,7 +384,7 @@ impl EventStore for EmbeddedStore {
                     let after = feed.after;
                     match feed
                         .readers
-                        .with(move |conn| read_all_sync(conn, after, PAGE))
+                        .with(move |readers, conn| read_all_sync(readers, conn, after, PAGE))
                         .await
                     {
                         Ok(page) if page.is_empty() => {

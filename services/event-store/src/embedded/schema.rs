@@ -1,8 +1,10 @@
 //! The embedded store's on-disk format (SQLite, `events.db` in the data directory).
 //!
-//! One table holds every event in global order; `position` is its rowid, consecutive from 1.
-//! `(stream, revision)` and `event_id` are unique. Dates are days from the common era, times
-//! microseconds since the Unix epoch, ids 16-byte big-endian UUIDs.
+//! `streams` names each stream once and gives it a number; `events` holds every event in global
+//! order, its `position` the rowid, consecutive from 1. `(stream_id, revision)` and `event_id` are
+//! unique. Small integer stream keys keep the per-stream index compact, so a commit touches few
+//! pages. Dates are days from the common era, times microseconds since the Unix epoch, ids 16-byte
+//! big-endian UUIDs.
 
 use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,9 +18,13 @@ use crate::types::{Actor, EventType, Metadata, Position, RecordedEvent, StreamNa
 pub(super) const FORMAT_VERSION: i64 = 1;
 
 const CREATE: &str = "
+CREATE TABLE IF NOT EXISTS streams (
+    id             INTEGER PRIMARY KEY,
+    name           TEXT    NOT NULL UNIQUE
+);
 CREATE TABLE IF NOT EXISTS events (
     position       INTEGER PRIMARY KEY,
-    stream         TEXT    NOT NULL,
+    stream_id      INTEGER NOT NULL,
     revision       INTEGER NOT NULL,
     event_id       BLOB    NOT NULL,
     event_type     TEXT    NOT NULL,
@@ -30,12 +36,12 @@ CREATE TABLE IF NOT EXISTS events (
     effective      INTEGER NOT NULL,
     recorded       INTEGER NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS events_by_stream ON events (stream, revision);
+CREATE UNIQUE INDEX IF NOT EXISTS events_by_stream ON events (stream_id, revision);
 CREATE UNIQUE INDEX IF NOT EXISTS events_by_id ON events (event_id);
 ";
 
 /// The columns every read selects, in the order [`decode`] expects.
-pub(super) const COLUMNS: &str = "position, stream, revision, event_id, event_type, data, \
+pub(super) const COLUMNS: &str = "position, stream_id, revision, event_id, event_type, data, \
      actor_id, actor_role, correlation_id, causation_id, effective, recorded";
 
 /// Settings every connection gets: WAL, and a commit is durable before it returns.
@@ -47,7 +53,7 @@ pub(super) fn configure(conn: &Connection) -> Result<(), StoreError> {
             "the embedded store needs WAL journaling, the file system gave {mode}"
         )));
     }
-    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+    conn.execute_batch("PRAGMA synchronous = FULL;")?;
     Ok(())
 }
 
@@ -81,10 +87,13 @@ fn conversion(column: usize, what: &str) -> rusqlite::Error {
     )
 }
 
-/// Decodes one row selected with [`COLUMNS`].
-pub(super) fn decode(row: &Row<'_>) -> rusqlite::Result<RecordedEvent> {
+/// Decodes one row selected with [`COLUMNS`]; `stream_name` gives the name of a stream id.
+pub(super) fn decode(
+    row: &Row<'_>,
+    stream_name: &mut impl FnMut(i64) -> rusqlite::Result<StreamName>,
+) -> rusqlite::Result<RecordedEvent> {
     let position: i64 = row.get(0)?;
-    let stream = row.get_ref(1)?.as_str()?;
+    let stream = stream_name(row.get(1)?)?;
     let revision: i64 = row.get(2)?;
     let id = uuid_from(row.get_ref(3)?.as_blob()?)?;
     let event_type = row.get_ref(4)?.as_str()?;
@@ -106,7 +115,7 @@ pub(super) fn decode(row: &Row<'_>) -> rusqlite::Result<RecordedEvent> {
         .ok_or_else(|| conversion(11, "recorded time"))?;
     Ok(RecordedEvent {
         id,
-        stream: StreamName::from_stored(stream),
+        stream,
         event_type: EventType::from_stored(event_type),
         data,
         metadata: Metadata {

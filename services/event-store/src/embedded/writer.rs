@@ -34,8 +34,8 @@ pub(super) struct Writer {
     pub head: watch::Sender<u64>,
     pub max_batch_events: usize,
     pub stats: Arc<WriterCounters>,
-    /// Each stream's last revision, as this writer (the only one) has stored it.
-    pub revisions: HashMap<StreamName, u64>,
+    /// Each stream's number and last revision, as this writer (the only one) has stored them.
+    pub revisions: HashMap<StreamName, Known>,
 }
 
 /// Counters kept by the writer, read through [`super::EmbeddedStore::stats`].
@@ -77,7 +77,13 @@ impl Writer {
             let tx = self.conn.transaction()?;
             let mut results = Vec::with_capacity(batch.len());
             for request in batch.iter() {
-                results.push(apply(&tx, revisions, request, &mut next_position, recorded)?);
+                results.push(apply(
+                    &tx,
+                    revisions,
+                    request,
+                    &mut next_position,
+                    recorded,
+                )?);
             }
             commit(tx)?;
             Ok(results)
@@ -117,6 +123,19 @@ impl Writer {
     }
 }
 
+/// What the writer knows of a stream it has written.
+#[derive(Clone, Copy)]
+pub(super) struct Known {
+    id: i64,
+    revision: u64,
+}
+
+/// A stream as it stands before an append.
+struct Current {
+    id: Option<i64>,
+    revision: CurrentRevision,
+}
+
 /// Streams whose revision the writer remembers at most; past this the cache starts again.
 const REVISION_CACHE_MAX: usize = 1_000_000;
 
@@ -124,18 +143,31 @@ fn commit(tx: Transaction<'_>) -> Result<(), StoreError> {
     tx.commit().map_err(StoreError::from)
 }
 
-fn current_revision(
+fn current(
     conn: &Connection,
-    revisions: &mut HashMap<StreamName, u64>,
+    revisions: &HashMap<StreamName, Known>,
     stream: &StreamName,
-) -> Result<CurrentRevision, StoreError> {
-    if let Some(revision) = revisions.get(stream) {
-        return Ok(CurrentRevision::Current(*revision));
+) -> Result<Current, StoreError> {
+    if let Some(known) = revisions.get(stream) {
+        return Ok(Current {
+            id: Some(known.id),
+            revision: CurrentRevision::Current(known.revision),
+        });
     }
-    let current: Option<i64> = conn
-        .prepare_cached("SELECT MAX(revision) FROM events WHERE stream = ?1")?
-        .query_row([stream.as_str()], |r| r.get(0))?;
-    Ok(CurrentRevision::from_option(current.map(|r| r as u64)))
+    let id: Option<i64> = conn
+        .prepare_cached("SELECT id FROM streams WHERE name = ?1")?
+        .query_row([stream.as_str()], |r| r.get(0))
+        .optional()?;
+    let revision = match id {
+        None => None,
+        Some(id) => conn
+            .prepare_cached("SELECT MAX(revision) FROM events WHERE stream_id = ?1")?
+            .query_row([id], |r| r.get::<_, Option<i64>>(0))?,
+    };
+    Ok(Current {
+        id,
+        revision: CurrentRevision::from_option(revision.map(|r| r as u64)),
+    })
 }
 
 fn is_duplicate_id(e: &rusqlite::Error) -> bool {
@@ -153,7 +185,7 @@ fn is_duplicate_id(e: &rusqlite::Error) -> bool {
 /// its first row is written, except a reused event id, whose rows are removed again at once.
 fn apply(
     conn: &Connection,
-    revisions: &mut HashMap<StreamName, u64>,
+    revisions: &mut HashMap<StreamName, Known>,
     request: &AppendRequest,
     next_position: &mut u64,
     recorded: i64,
@@ -161,7 +193,10 @@ fn apply(
     let stream = request.stream.as_str();
     let _span = tracing::debug_span!("append", stream, expected = %request.expected).entered();
 
-    let current = current_revision(conn, revisions, &request.stream)?;
+    let Current {
+        id,
+        revision: current,
+    } = current(conn, revisions, &request.stream)?;
     if !current.satisfies(request.expected) {
         // Perhaps this very append was already done (a retry): then it succeeds as before.
         return Ok(match already_stored(conn, request) {
@@ -175,22 +210,30 @@ fn apply(
         });
     }
 
+    let stream_id = match id {
+        Some(id) => id,
+        None => {
+            conn.prepare_cached("INSERT INTO streams (name) VALUES (?1)")?
+                .execute([stream])?;
+            conn.last_insert_rowid()
+        }
+    };
     let first_position = *next_position;
-    let mut revision = match current {
+    let first_revision = match current {
         CurrentRevision::NoStream => 0,
         CurrentRevision::Current(r) => r + 1,
     };
     let mut insert = conn.prepare_cached(
-        "INSERT INTO events (position, stream, revision, event_id, event_type, data, actor_id, \
+        "INSERT INTO events (position, stream_id, revision, event_id, event_type, data, actor_id, \
          actor_role, correlation_id, causation_id, effective, recorded) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
-    let mut last = None;
     for (i, event) in request.events.iter().enumerate() {
         let position = first_position + i as u64;
+        let revision = first_revision + i as u64;
         let written = insert.execute(params![
             position as i64,
-            stream,
+            stream_id,
             revision as i64,
             event.id.as_bytes().as_slice(),
             event.event_type.as_str(),
@@ -198,7 +241,11 @@ fn apply(
             event.metadata.actor.id,
             event.metadata.actor.role,
             event.metadata.correlation_id.as_bytes().as_slice(),
-            event.metadata.causation_id.as_ref().map(|c| c.as_bytes().as_slice()),
+            event
+                .metadata
+                .causation_id
+                .as_ref()
+                .map(|c| c.as_bytes().as_slice()),
             date_to_sql(event.metadata.effective),
             recorded,
         ]);
@@ -219,20 +266,26 @@ fn apply(
             }
             Err(e) => return Err(e.into()),
         }
-        last = Some(AppendResult {
-            revision,
-            position: Position(position),
-        });
-        revision += 1;
     }
-    let Some(last) = last else {
+    let count = request.events.len() as u64;
+    if count == 0 {
         return Ok(Err(StoreError::invalid(
             "events",
             "an append needs at least one event",
         )));
+    }
+    let last = AppendResult {
+        revision: first_revision + count - 1,
+        position: Position(first_position + count - 1),
     };
-    *next_position = last.position.0 + 1;
-    revisions.insert(request.stream.clone(), last.revision);
+    *next_position = first_position + count;
+    revisions.insert(
+        request.stream.clone(),
+        Known {
+            id: stream_id,
+            revision: last.revision,
+        },
+    );
     Ok(Ok(last))
 }
 
@@ -243,8 +296,10 @@ fn already_stored(
     conn: &Connection,
     request: &AppendRequest,
 ) -> Result<Option<AppendResult>, StoreError> {
-    let mut lookup =
-        conn.prepare_cached("SELECT stream, revision, position FROM events WHERE event_id = ?1")?;
+    let mut lookup = conn.prepare_cached(
+        "SELECT s.name, e.revision, e.position FROM events e \
+             JOIN streams s ON s.id = e.stream_id WHERE e.event_id = ?1",
+    )?;
     let mut found = Vec::with_capacity(request.events.len());
     for event in &request.events {
         let row = lookup
@@ -284,7 +339,10 @@ fn already_stored(
     };
     if !before.satisfies(request.expected) {
         let current: Option<i64> = conn
-            .prepare_cached("SELECT MAX(revision) FROM events WHERE stream = ?1")?
+            .prepare_cached(
+                "SELECT MAX(e.revision) FROM events e JOIN streams s ON s.id = e.stream_id \
+                 WHERE s.name = ?1",
+            )?
             .query_row([request.stream.as_str()], |r| r.get(0))?;
         return Err(StoreError::WrongExpectedRevision {
             stream: request.stream.clone(),
