@@ -475,3 +475,52 @@ impl KurrentDbStore {
             .max(Duration::from_millis(10))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metadata(causation: Option<Uuid>) -> Metadata {
+        Metadata {
+            actor: Actor {
+                id: "user-3".into(),
+                role: "MISSION_HR".into(),
+            },
+            correlation_id: Uuid::parse_str("0195a3b8-7a10-7c4e-9f00-0123456789ab").unwrap(),
+            causation_id: causation,
+            effective: NaiveDate::from_ymd_opt(2026, 2, 28).unwrap(),
+        }
+    }
+
+    #[test]
+    fn metadata_is_stored_as_the_contract_in_proto3_json() {
+        let encoded = encode_metadata(&metadata(None)).unwrap();
+        assert_eq!(
+            std::str::from_utf8(&encoded).unwrap(),
+            r#"{"actorId":"user-3","actorRole":"MISSION_HR","correlationId":"0195a3b8-7a10-7c4e-9f00-0123456789ab","effective":"2026-02-28"}"#
+        );
+        let recorded = chrono::Utc::now();
+        assert_eq!(decode_metadata(&encoded, recorded), metadata(None));
+        let with_cause = metadata(Some(Uuid::now_v7()));
+        let encoded = encode_metadata(&with_cause).unwrap();
+        assert_eq!(decode_metadata(&encoded, recorded), with_cause);
+    }
+
+    #[test]
+    fn events_written_by_other_tools_read_with_an_external_actor() {
+        let recorded = chrono::DateTime::parse_from_rfc3339("2026-05-01T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        let read = decode_metadata(b"", recorded);
+        assert_eq!(read.actor.id, "external");
+        assert_eq!(read.effective, NaiveDate::from_ymd_opt(2026, 5, 1).unwrap());
+    }
+
+    #[test]
+    fn backoff_doubles_to_a_ceiling() {
+        assert_eq!(backoff(1), Duration::from_millis(100));
+        assert_eq!(backoff(2), Duration::from_millis(200));
+        assert_eq!(backoff(4), Duration::from_millis(800));
+        assert_eq!(backoff(30), BACKOFF_MAX);
+    }
+}

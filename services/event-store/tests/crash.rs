@@ -94,9 +94,8 @@ fn run_child(dir: &Path) -> ! {
                 }
             }));
         }
-        for t in tasks {
-            t.await.unwrap();
-        }
+        // The tasks append until the process is killed.
+        futures::future::join_all(tasks).await;
     });
     unreachable!("the child appends until it is killed")
 }
