@@ -93,7 +93,18 @@ macro_rules! event_contracts {
 
 // Event contracts of every bounded context, as `cla::<context>::v<N>::<Message>`.
 // A context registers its events here when it adds them to proto/.
-event_contracts! {}
+event_contracts! {
+    cla::registry::v1::MissionCreated,
+    cla::registry::v1::MissionRenamed,
+    cla::registry::v1::MissionPolicyChanged,
+    cla::registry::v1::FieldOfficeOpened,
+    cla::registry::v1::FieldOfficeRenamed,
+    cla::registry::v1::BaseOpened,
+    cla::registry::v1::BaseDetailsChanged,
+    cla::registry::v1::BaseClosingStarted,
+    cla::registry::v1::BaseClosingCancelled,
+    cla::registry::v1::BaseClosed,
+}
 
 /// Error returned by [`decode_json`] for input that is not valid JSON for the
 /// requested contract (malformed JSON, wrong value type, invalid enum name).

@@ -1,0 +1,121 @@
+//! Handling a command: load the stream, decide, append with the expected revision.
+//!
+//! A stream is the consistency boundary: its revision is checked on append, so two commands on one
+//! stream never both win. The loser is decided again on the new state (up to a few times); if the
+//! new state refuses it, the caller gets that refusal (a duplicate, say), otherwise `CONFLICT`.
+
+use chrono::NaiveDate;
+use cla_event_store::{
+    Actor, AppendResult, EventStore, EventType, ExpectedRevision, Metadata, NewEvent, Position,
+    StoreError, StreamName,
+};
+use uuid::Uuid;
+
+use crate::codec::{EventCodec, decode_recorded};
+use crate::decider::Decider;
+use crate::error::{AppError, AppResult};
+
+/// How many times a command is decided again after losing a race on its stream.
+const ATTEMPTS: usize = 4;
+
+/// Who causes the events, why, and from when they take effect.
+#[derive(Clone, Debug)]
+pub struct CommandMeta {
+    pub actor: Actor,
+    pub correlation_id: Uuid,
+    pub causation_id: Option<Uuid>,
+    pub effective: NaiveDate,
+}
+
+impl CommandMeta {
+    fn metadata(&self) -> Metadata {
+        Metadata {
+            actor: self.actor.clone(),
+            correlation_id: self.correlation_id,
+            causation_id: self.causation_id,
+            effective: self.effective,
+        }
+    }
+}
+
+/// What a handled command did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Handled<E> {
+    /// The events written (none where the command changed nothing).
+    pub events: Vec<E>,
+    /// The position of the last event written, for read-your-writes.
+    pub position: Option<Position>,
+}
+
+/// Loads a stream's state and current revision.
+pub async fn load<D>(
+    store: &dyn EventStore,
+    stream: &StreamName,
+) -> AppResult<(D::State, Option<u64>)>
+where
+    D: Decider,
+    D::Event: EventCodec,
+{
+    let recorded = cla_event_store::read_stream_to_end(store, stream).await?;
+    let revision = recorded.last().map(|e| e.revision);
+    let state = recorded
+        .iter()
+        .filter_map(|r| decode_recorded::<D::Event>(r).map(|e| (r.metadata.effective, e)))
+        .fold(D::State::default(), |s, (on, e)| D::evolve(s, &e, on));
+    Ok((state, revision))
+}
+
+/// Decides `command` on `stream` and appends the result.
+pub async fn handle<D>(
+    store: &dyn EventStore,
+    stream: &StreamName,
+    command: &D::Command,
+    context: &D::Context,
+    meta: &CommandMeta,
+) -> AppResult<Handled<D::Event>>
+where
+    D: Decider,
+    D::Event: EventCodec,
+{
+    let span = tracing::info_span!("command", stream = %stream, command = ?command);
+    let _enter = span.enter();
+    for attempt in 1..=ATTEMPTS {
+        let (state, revision) = load::<D>(store, stream).await?;
+        let events = D::decide(command, &state, context)?;
+        if events.is_empty() {
+            return Ok(Handled {
+                events,
+                position: None,
+            });
+        }
+        let expected = revision.map_or(ExpectedRevision::NoStream, ExpectedRevision::Exact);
+        let new_events = events
+            .iter()
+            .map(|event| {
+                Ok(NewEvent {
+                    id: Uuid::now_v7(),
+                    event_type: EventType::parse(event.event_type()).map_err(AppError::internal)?,
+                    data: event.encode().into(),
+                    metadata: meta.metadata(),
+                })
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        match store.append(stream, expected, new_events).await {
+            Ok(AppendResult { position, revision }) => {
+                tracing::info!(%expected, revision, position = position.0, "command accepted");
+                return Ok(Handled {
+                    events,
+                    position: Some(position),
+                });
+            }
+            Err(StoreError::WrongExpectedRevision { actual, .. }) => {
+                tracing::debug!(attempt, %expected, %actual, "lost a race on the stream; deciding again");
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::conflict(format!(
+        "{stream} is being changed by others at this moment; try again"
+    )))
+}

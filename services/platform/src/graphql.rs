@@ -1,0 +1,132 @@
+//! GraphQL helpers shared by every context's schema.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{OutputType, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::error::{AppError, AppResult};
+use crate::timeline::View;
+
+/// The largest page a connection returns.
+pub const MAX_PAGE: usize = 500;
+/// The page size when `first` is not given.
+pub const DEFAULT_PAGE: usize = 50;
+
+/// `totalCount` on every connection: how many items match, across all pages.
+#[derive(SimpleObject, Debug, Clone, Copy)]
+pub struct ConnectionTotals {
+    pub total_count: usize,
+}
+
+/// A list as a Relay connection, one page of it after `after` (an opaque cursor from an earlier
+/// page), at most `first` items.
+pub fn connection<T: OutputType>(
+    items: Vec<T>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> AppResult<Connection<String, T, ConnectionTotals>> {
+    let first = match first {
+        None => DEFAULT_PAGE,
+        Some(n) if n >= 0 && (n as usize) <= MAX_PAGE => n as usize,
+        Some(_) => {
+            return Err(AppError::validation(
+                "first",
+                format!("first must be between 0 and {MAX_PAGE}"),
+            ));
+        }
+    };
+    let start = match after {
+        None => 0,
+        Some(cursor) => decode_cursor(&cursor)
+            .filter(|i| *i < items.len().max(1))
+            .map(|i| i + 1)
+            .ok_or_else(|| AppError::validation("after", "not a cursor from this list"))?,
+    };
+    let total = items.len();
+    let end = (start + first).min(total);
+    let mut page = Connection::with_additional_fields(
+        start > 0,
+        end < total,
+        ConnectionTotals { total_count: total },
+    );
+    page.edges.extend(
+        items
+            .into_iter()
+            .enumerate()
+            .skip(start)
+            .take(end.saturating_sub(start))
+            .map(|(i, item)| Edge::new(encode_cursor(i), item)),
+    );
+    Ok(page)
+}
+
+fn encode_cursor(index: usize) -> String {
+    format!("c{index}")
+}
+
+fn decode_cursor(cursor: &str) -> Option<usize> {
+    cursor.strip_prefix('c')?.parse().ok()
+}
+
+/// The view a query asks for: `asOf` (default today) and `knownAt` (default now).
+pub fn view(as_of: Option<NaiveDate>, known_at: Option<DateTime<Utc>>) -> View {
+    View {
+        as_of: as_of.unwrap_or_else(|| Utc::now().date_naive()),
+        known_at,
+    }
+}
+
+/// Trims a required text input; empty is a validation error on `field`.
+pub fn required_text(field: &str, value: &str, max: usize) -> AppResult<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(AppError::validation(
+            field,
+            format!("{field} must not be empty"),
+        ));
+    }
+    if value.chars().count() > max {
+        return Err(AppError::validation(
+            field,
+            format!("{field} is at most {max} characters"),
+        ));
+    }
+    Ok(value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_follow_cursors_and_report_totals() {
+        let items: Vec<i32> = (0..7).collect();
+        let page = connection(items.clone(), Some(3), None).unwrap();
+        assert_eq!(page.edges.len(), 3);
+        assert!(page.has_next_page && !page.has_previous_page);
+        assert_eq!(page.additional_fields.total_count, 7);
+        let cursor = page.edges.last().unwrap().cursor.clone();
+        let next = connection(items.clone(), Some(3), Some(cursor)).unwrap();
+        assert_eq!(
+            next.edges.iter().map(|e| e.node).collect::<Vec<_>>(),
+            vec![3, 4, 5]
+        );
+        let last = connection(items.clone(), Some(3), Some(next.edges[2].cursor.clone())).unwrap();
+        assert_eq!(last.edges.len(), 1);
+        assert!(!last.has_next_page);
+        assert_eq!(
+            connection(items.clone(), Some(-1), None)
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("first")
+        );
+        assert_eq!(
+            connection(items, None, Some("zz".into()))
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("after")
+        );
+    }
+}

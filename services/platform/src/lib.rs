@@ -1,0 +1,29 @@
+//! What every bounded context shares, so that each one has the same shape:
+//!
+//! - [`decider`]: `decide(command, state, context) -> events`, `evolve(state, event) -> state`, pure
+//!   and synchronous, with a given / when / then test helper;
+//! - [`command`]: load a stream, decide, append with the expected revision, retry on a concurrent
+//!   write, and wait until the read models show the result (read-your-writes);
+//! - [`projection`]: read models fed by one subscription to the store, with their position for
+//!   `/readyz` and read-your-writes, and a feed of changes for GraphQL subscriptions;
+//! - [`timeline`]: the one mechanism behind every read model's `asOf` (business date) and
+//!   `knownAt` (what was recorded by then);
+//! - [`access`]: roles, the signed-in principal and mission scope, and the guards that declare at
+//!   each GraphQL field who may use it;
+//! - [`error`]: the one error type at the edge, with stable codes;
+//! - [`graphql`]: connections (Relay), views and other helpers.
+
+pub mod access;
+pub mod codec;
+pub mod command;
+pub mod decider;
+pub mod error;
+pub mod graphql;
+pub mod metrics;
+pub mod projection;
+pub mod runtime;
+pub mod timeline;
+
+pub use access::{Principal, Role};
+pub use error::{AppError, AppResult, ErrorCode};
+pub use runtime::Runtime;

@@ -1,0 +1,363 @@
+use chrono::NaiveDate;
+use cla_platform::ErrorCode;
+use cla_platform::decider::{given, given_date, given_on};
+
+use super::*;
+use crate::events::default_policy;
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn later() -> NaiveDate {
+    day(2021, 6, 1)
+}
+
+fn created() -> RegistryEvent {
+    RegistryEvent::MissionCreated(contract::MissionCreated {
+        code: "MONUSCO".into(),
+        name: "Stabilization Mission in the DR Congo".into(),
+        country: "DR Congo".into(),
+        policy: Some(default_policy()),
+    })
+}
+
+fn create(code: &str) -> MissionCommand {
+    MissionCommand::Create {
+        code: code.into(),
+        name: " Stabilization Mission in the DR Congo ".into(),
+        country: "DR Congo".into(),
+        policy: default_policy(),
+        effective: given_date(),
+    }
+}
+
+#[test]
+fn a_mission_is_created_with_trimmed_names() {
+    given::<MissionDecider>(vec![])
+        .when(create("MONUSCO"))
+        .then(vec![created()]);
+}
+
+#[test]
+fn a_mission_code_is_taken_once() {
+    given::<MissionDecider>(vec![created()])
+        .when(create("MONUSCO"))
+        .then_error_on(ErrorCode::Conflict, "code");
+}
+
+#[test]
+fn mission_codes_names_and_policies_are_checked() {
+    for bad in ["monusco", "M", "1MONUSCO", "MON-USCO", "ABCDEFGHIJKLMNOPQ"] {
+        given::<MissionDecider>(vec![])
+            .when(create(bad))
+            .then_error_on(ErrorCode::Validation, "code");
+    }
+    let mut command = create("MINUSCA");
+    if let MissionCommand::Create { name, .. } = &mut command {
+        *name = "   ".into();
+    }
+    given::<MissionDecider>(vec![])
+        .when(command)
+        .then_error_on(ErrorCode::Validation, "name");
+    let mut policy = default_policy();
+    policy.minimum_clas_per_base = 0;
+    given::<MissionDecider>(vec![])
+        .when(MissionCommand::Create {
+            code: "MINUSCA".into(),
+            name: "MINUSCA".into(),
+            country: "CAR".into(),
+            policy,
+            effective: given_date(),
+        })
+        .then_error_on(ErrorCode::Validation, "minimumClasPerBase");
+}
+
+#[test]
+fn a_policy_change_records_the_whole_policy_and_a_same_one_changes_nothing() {
+    let mut policy = default_policy();
+    policy.minimum_clas_per_base = 3;
+    given::<MissionDecider>(vec![created()])
+        .when(MissionCommand::ChangePolicy {
+            policy,
+            effective: later(),
+        })
+        .then(vec![RegistryEvent::MissionPolicyChanged(
+            contract::MissionPolicyChanged {
+                code: "MONUSCO".into(),
+                policy: Some(policy),
+            },
+        )]);
+    given::<MissionDecider>(vec![created()])
+        .when(MissionCommand::ChangePolicy {
+            policy: default_policy(),
+            effective: later(),
+        })
+        .then(vec![]);
+}
+
+#[test]
+fn changes_to_an_unknown_mission_or_before_it_existed_are_refused() {
+    given::<MissionDecider>(vec![])
+        .when(MissionCommand::Rename {
+            name: "X".into(),
+            country: "Y".into(),
+            effective: later(),
+        })
+        .then_error_on(ErrorCode::NotFound, "code");
+    given_on::<MissionDecider>(vec![(day(2022, 1, 1), created())])
+        .when(MissionCommand::Rename {
+            name: "X".into(),
+            country: "Y".into(),
+            effective: day(2021, 12, 31),
+        })
+        .then_error_on(ErrorCode::Validation, "effective");
+}
+
+fn mission() -> Mission {
+    MissionDecider::fold(&[(given_date(), created())])
+        .0
+        .unwrap()
+}
+
+fn office_opened() -> RegistryEvent {
+    RegistryEvent::FieldOfficeOpened(contract::FieldOfficeOpened {
+        field_office_id: "fo-1".into(),
+        mission_code: "MONUSCO".into(),
+        name: "Beni".into(),
+    })
+}
+
+#[test]
+fn a_field_office_opens_in_an_existing_mission() {
+    let open = FieldOfficeCommand::Open {
+        field_office_id: "fo-1".into(),
+        mission_code: "MONUSCO".into(),
+        name: "Beni".into(),
+        effective: given_date(),
+    };
+    given::<FieldOfficeDecider>(vec![])
+        .with(FieldOfficeContext {
+            mission: Some(mission()),
+        })
+        .when(open.clone())
+        .then(vec![office_opened()]);
+    given::<FieldOfficeDecider>(vec![])
+        .when(open.clone())
+        .then_error_on(ErrorCode::NotFound, "missionCode");
+    given::<FieldOfficeDecider>(vec![office_opened()])
+        .with(FieldOfficeContext {
+            mission: Some(mission()),
+        })
+        .when(open)
+        .then_error_on(ErrorCode::Conflict, "fieldOfficeId");
+}
+
+#[test]
+fn a_field_office_is_renamed() {
+    given::<FieldOfficeDecider>(vec![office_opened()])
+        .when(FieldOfficeCommand::Rename {
+            name: "Beni-Butembo".into(),
+            effective: later(),
+        })
+        .then(vec![RegistryEvent::FieldOfficeRenamed(
+            contract::FieldOfficeRenamed {
+                field_office_id: "fo-1".into(),
+                name: "Beni-Butembo".into(),
+            },
+        )]);
+    given::<FieldOfficeDecider>(vec![])
+        .when(FieldOfficeCommand::Rename {
+            name: "X".into(),
+            effective: later(),
+        })
+        .then_error_on(ErrorCode::NotFound, "fieldOfficeId");
+}
+
+fn office() -> FieldOffice {
+    FieldOfficeDecider::fold(&[(given_date(), office_opened())])
+        .0
+        .unwrap()
+}
+
+fn with_office() -> BaseContext {
+    BaseContext {
+        field_office: Some(office()),
+    }
+}
+
+fn details() -> BaseDetails {
+    BaseDetails {
+        name: "Kamango COB".into(),
+        kind: BaseKind::CompanyOperatingBase,
+        field_office_id: "fo-1".into(),
+        contingent: "NEPBATT".into(),
+        local_languages: vec!["Swahili".into(), "Kinande".into(), "Swahili".into()],
+        alert_network_working: true,
+        minimum_override: None,
+    }
+}
+
+fn base_opened() -> RegistryEvent {
+    RegistryEvent::BaseOpened(contract::BaseOpened {
+        base_id: "b-1".into(),
+        mission_code: "MONUSCO".into(),
+        field_office_id: "fo-1".into(),
+        name: "Kamango COB".into(),
+        kind: BaseKind::CompanyOperatingBase as i32,
+        contingent: "NEPBATT".into(),
+        local_languages: vec!["Swahili".into(), "Kinande".into()],
+        alert_network_working: true,
+        minimum_override: 0,
+    })
+}
+
+fn open_base() -> BaseCommand {
+    BaseCommand::Open {
+        base_id: "b-1".into(),
+        details: details(),
+        effective: later(),
+    }
+}
+
+#[test]
+fn a_base_opens_under_a_field_office_of_its_mission() {
+    given::<BaseDecider>(vec![])
+        .with(with_office())
+        .when(open_base())
+        .then(vec![base_opened()]);
+    given::<BaseDecider>(vec![])
+        .when(open_base())
+        .then_error_on(ErrorCode::NotFound, "fieldOfficeId");
+    given::<BaseDecider>(vec![base_opened()])
+        .with(with_office())
+        .when(open_base())
+        .then_error_on(ErrorCode::Conflict, "baseId");
+}
+
+#[test]
+fn base_details_are_checked() {
+    let refuse = |change: fn(&mut BaseDetails), field: &str| {
+        let mut d = details();
+        change(&mut d);
+        given::<BaseDecider>(vec![])
+            .with(with_office())
+            .when(BaseCommand::Open {
+                base_id: "b-2".into(),
+                details: d,
+                effective: later(),
+            })
+            .then_error_on(ErrorCode::Validation, field);
+    };
+    refuse(|d| d.name = " ".into(), "name");
+    refuse(|d| d.minimum_override = Some(0), "minimumOverride");
+    refuse(|d| d.kind = BaseKind::Unspecified, "kind");
+    refuse(|d| d.local_languages = vec!["".into()], "localLanguages");
+}
+
+#[test]
+fn a_base_closes_only_through_closing_and_once() {
+    let closing = RegistryEvent::BaseClosingStarted(contract::BaseClosingStarted {
+        base_id: "b-1".into(),
+        mission_code: "MONUSCO".into(),
+        reason: "contingent withdraws".into(),
+    });
+    let closed = RegistryEvent::BaseClosed(contract::BaseClosed {
+        base_id: "b-1".into(),
+        mission_code: "MONUSCO".into(),
+        reason: "withdrawn".into(),
+    });
+    let close = || BaseCommand::Close {
+        reason: "withdrawn".into(),
+        effective: later(),
+    };
+    given::<BaseDecider>(vec![base_opened()])
+        .when(BaseCommand::StartClosing {
+            reason: "contingent withdraws".into(),
+            effective: later(),
+        })
+        .then(vec![closing.clone()]);
+    given::<BaseDecider>(vec![base_opened()])
+        .when(close())
+        .then_error_on(ErrorCode::Conflict, "baseId");
+    given::<BaseDecider>(vec![base_opened(), closing.clone()])
+        .when(close())
+        .then(vec![closed.clone()]);
+    given::<BaseDecider>(vec![base_opened(), closing.clone(), closed.clone()])
+        .when(close())
+        .then_error_on(ErrorCode::Conflict, "baseId");
+    given::<BaseDecider>(vec![base_opened(), closing.clone()])
+        .when(BaseCommand::StartClosing {
+            reason: "again".into(),
+            effective: later(),
+        })
+        .then_error(ErrorCode::Conflict);
+    given::<BaseDecider>(vec![base_opened(), closing.clone(), closed.clone()])
+        .with(with_office())
+        .when(BaseCommand::ChangeDetails {
+            details: details(),
+            effective: later(),
+        })
+        .then_error(ErrorCode::Conflict);
+    given::<BaseDecider>(vec![base_opened(), closing])
+        .when(BaseCommand::CancelClosing {
+            reason: "contingent stays".into(),
+            effective: later(),
+        })
+        .then(vec![RegistryEvent::BaseClosingCancelled(
+            contract::BaseClosingCancelled {
+                base_id: "b-1".into(),
+                reason: "contingent stays".into(),
+            },
+        )]);
+    given::<BaseDecider>(vec![])
+        .when(close())
+        .then_error_on(ErrorCode::NotFound, "baseId");
+}
+
+#[test]
+fn base_changes_stay_in_its_mission_and_after_its_opening() {
+    let mut elsewhere = office();
+    elsewhere.id = "fo-9".into();
+    elsewhere.mission_code = "MINUSCA".into();
+    let mut moved = details();
+    moved.field_office_id = "fo-9".into();
+    given::<BaseDecider>(vec![base_opened()])
+        .with(BaseContext {
+            field_office: Some(elsewhere),
+        })
+        .when(BaseCommand::ChangeDetails {
+            details: moved,
+            effective: later(),
+        })
+        .then_error_on(ErrorCode::Validation, "fieldOfficeId");
+    given_on::<BaseDecider>(vec![(day(2021, 6, 1), base_opened())])
+        .with(with_office())
+        .when(BaseCommand::ChangeDetails {
+            details: details(),
+            effective: day(2021, 5, 31),
+        })
+        .then_error_on(ErrorCode::Validation, "effective");
+    let mut override_three = details();
+    override_three.minimum_override = Some(3);
+    let changed = given::<BaseDecider>(vec![base_opened()])
+        .with(with_office())
+        .when(BaseCommand::ChangeDetails {
+            details: override_three,
+            effective: later(),
+        })
+        .then(vec![RegistryEvent::BaseDetailsChanged(
+            contract::BaseDetailsChanged {
+                base_id: "b-1".into(),
+                name: "Kamango COB".into(),
+                kind: BaseKind::CompanyOperatingBase as i32,
+                contingent: "NEPBATT".into(),
+                local_languages: vec!["Swahili".into(), "Kinande".into()],
+                alert_network_working: true,
+                minimum_override: 3,
+                field_office_id: "fo-1".into(),
+            },
+        )]);
+    let state = BaseDecider::fold(&[(given_date(), base_opened()), (later(), changed[0].clone())]);
+    assert_eq!(state.0.unwrap().details.minimum_override, Some(3));
+}
