@@ -28,6 +28,25 @@ pub struct CommandMeta {
 }
 
 impl CommandMeta {
+    /// The meta of a command `who` gives in `mission` (none for mission-less commands), acting in
+    /// the first of `roles` they hold there.
+    pub fn by(
+        who: &crate::access::Principal,
+        mission: Option<&str>,
+        roles: &[crate::access::Role],
+        effective: NaiveDate,
+    ) -> AppResult<Self> {
+        let role = who.acting_role(mission, roles).ok_or_else(|| {
+            AppError::forbidden("no role of yours allows this change here")
+        })?;
+        Ok(Self {
+            actor: who.actor(role),
+            correlation_id: Uuid::now_v7(),
+            causation_id: None,
+            effective,
+        })
+    }
+
     fn metadata(&self) -> Metadata {
         Metadata {
             actor: self.actor.clone(),

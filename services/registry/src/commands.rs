@@ -51,6 +51,58 @@ pub struct BaseDetails {
     pub minimum_override: Option<u32>,
 }
 
+/// Changes to a base's details: what is given replaces what the base has.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BaseDetailsPatch {
+    pub name: Option<String>,
+    pub kind: Option<BaseKind>,
+    pub field_office_id: Option<String>,
+    pub contingent: Option<String>,
+    pub local_languages: Option<Vec<String>>,
+    pub alert_network_working: Option<bool>,
+    /// `Some(None)` removes the base's own minimum (it follows the mission's policy again).
+    pub minimum_override: Option<Option<u32>>,
+}
+
+impl BaseDetailsPatch {
+    pub fn apply(&self, details: &BaseDetails) -> BaseDetails {
+        BaseDetails {
+            name: self.name.clone().unwrap_or_else(|| details.name.clone()),
+            kind: self.kind.unwrap_or(details.kind),
+            field_office_id: self
+                .field_office_id
+                .clone()
+                .unwrap_or_else(|| details.field_office_id.clone()),
+            contingent: self
+                .contingent
+                .clone()
+                .unwrap_or_else(|| details.contingent.clone()),
+            local_languages: self
+                .local_languages
+                .clone()
+                .unwrap_or_else(|| details.local_languages.clone()),
+            alert_network_working: self
+                .alert_network_working
+                .unwrap_or(details.alert_network_working),
+            minimum_override: self.minimum_override.unwrap_or(details.minimum_override),
+        }
+    }
+}
+
+impl From<BaseDetails> for BaseDetailsPatch {
+    fn from(d: BaseDetails) -> Self {
+        Self {
+            name: Some(d.name),
+            kind: Some(d.kind),
+            field_office_id: Some(d.field_office_id),
+            contingent: Some(d.contingent),
+            local_languages: Some(d.local_languages),
+            alert_network_working: Some(d.alert_network_working),
+            minimum_override: Some(d.minimum_override),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum BaseCommand {
     Open {
@@ -59,7 +111,7 @@ pub enum BaseCommand {
         effective: NaiveDate,
     },
     ChangeDetails {
-        details: BaseDetails,
+        patch: BaseDetailsPatch,
         effective: NaiveDate,
     },
     StartClosing {

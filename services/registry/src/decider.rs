@@ -412,12 +412,13 @@ impl Decider for BaseDecider {
             || AppError::conflict(format!("base {} is closed", base.details.name)).on("baseId");
         match command {
             BaseCommand::Open { .. } => unreachable!("handled above"),
-            BaseCommand::ChangeDetails { details, effective } => {
+            BaseCommand::ChangeDetails { patch, effective } => {
                 not_before(*effective, base.opened_on, "the base")?;
                 if base.status == BaseStatus::Closed {
                     return Err(closed());
                 }
-                let details = check_details(details, context, Some(&base.mission_code))?;
+                let details = patch.apply(&base.details);
+                let details = check_details(&details, context, Some(&base.mission_code))?;
                 if details == base.details {
                     return Ok(vec![]);
                 }

@@ -13,4 +13,5 @@ pub mod events;
 pub mod graphql;
 pub mod projections;
 
+pub use graphql::{RegistryMutation, RegistryQuery, RegistrySubscription};
 pub use projections::RegistryView;

@@ -3,6 +3,7 @@ use cla_platform::ErrorCode;
 use cla_platform::decider::{given, given_date, given_on};
 
 use super::*;
+use crate::commands::BaseDetailsPatch;
 use crate::events::default_policy;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -295,7 +296,7 @@ fn a_base_closes_only_through_closing_and_once() {
     given::<BaseDecider>(vec![base_opened(), closing.clone(), closed.clone()])
         .with(with_office())
         .when(BaseCommand::ChangeDetails {
-            details: details(),
+            patch: details().into(),
             effective: later(),
         })
         .then_error(ErrorCode::Conflict);
@@ -320,30 +321,28 @@ fn base_changes_stay_in_its_mission_and_after_its_opening() {
     let mut elsewhere = office();
     elsewhere.id = "fo-9".into();
     elsewhere.mission_code = "MINUSCA".into();
-    let mut moved = details();
-    moved.field_office_id = "fo-9".into();
+    let moved = BaseDetailsPatch { field_office_id: Some("fo-9".into()), ..Default::default() };
     given::<BaseDecider>(vec![base_opened()])
         .with(BaseContext {
             field_office: Some(elsewhere),
         })
         .when(BaseCommand::ChangeDetails {
-            details: moved,
+            patch: moved,
             effective: later(),
         })
         .then_error_on(ErrorCode::Validation, "fieldOfficeId");
     given_on::<BaseDecider>(vec![(day(2021, 6, 1), base_opened())])
         .with(with_office())
         .when(BaseCommand::ChangeDetails {
-            details: details(),
+            patch: details().into(),
             effective: day(2021, 5, 31),
         })
         .then_error_on(ErrorCode::Validation, "effective");
-    let mut override_three = details();
-    override_three.minimum_override = Some(3);
+    let override_three = BaseDetailsPatch { minimum_override: Some(Some(3)), ..Default::default() };
     let changed = given::<BaseDecider>(vec![base_opened()])
         .with(with_office())
         .when(BaseCommand::ChangeDetails {
-            details: override_three,
+            patch: override_three,
             effective: later(),
         })
         .then(vec![RegistryEvent::BaseDetailsChanged(

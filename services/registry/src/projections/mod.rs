@@ -1,1 +1,177 @@
-pub struct RegistryView;
+//! What is true in the registry, as of any business date and as known at any time.
+//!
+//! Each mission, field office and base keeps its events in a [`Timeline`]; a query folds the events
+//! its [`View`] sees with the decider's own `evolve`, so the read model and the rules can never
+//! disagree about what a mission or base is.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::RwLock;
+
+use cla_event_store::RecordedEvent;
+use cla_platform::codec::decode_recorded;
+use cla_platform::decider::Decider;
+use cla_platform::projection::Projection;
+use cla_platform::timeline::{Stamp, Timeline, View};
+
+use crate::decider::{
+    Base, BaseDecider, FieldOffice, FieldOfficeDecider, Mission, MissionDecider,
+};
+use crate::events::RegistryEvent;
+
+#[derive(Default)]
+struct Registry {
+    missions: BTreeMap<String, Timeline<RegistryEvent>>,
+    field_offices: BTreeMap<String, Timeline<RegistryEvent>>,
+    bases: BTreeMap<String, Timeline<RegistryEvent>>,
+    /// Each field office's and base's mission (fixed when it opens).
+    office_mission: BTreeMap<String, String>,
+    base_mission: BTreeMap<String, String>,
+    offices_by_mission: BTreeMap<String, BTreeSet<String>>,
+    bases_by_mission: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// The registry read model.
+#[derive(Default)]
+pub struct RegistryView {
+    state: RwLock<Registry>,
+}
+
+fn fold<D>(timeline: &Timeline<RegistryEvent>, view: &View) -> D::State
+where
+    D: Decider<Event = RegistryEvent>,
+{
+    timeline.fold(view, D::State::default(), |state, stamp, event| {
+        D::evolve(state, event, stamp.effective)
+    })
+}
+
+impl RegistryView {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Registry> {
+        self.state.read().expect("registry view lock")
+    }
+
+    pub fn mission(&self, code: &str, view: &View) -> Option<Mission> {
+        let r = self.read();
+        fold::<MissionDecider>(r.missions.get(code)?, view).0
+    }
+
+    /// Every mission that exists in the view, by code.
+    pub fn missions(&self, view: &View) -> Vec<Mission> {
+        let r = self.read();
+        r.missions
+            .values()
+            .filter_map(|t| fold::<MissionDecider>(t, view).0)
+            .collect()
+    }
+
+    pub fn field_office(&self, id: &str, view: &View) -> Option<FieldOffice> {
+        let r = self.read();
+        fold::<FieldOfficeDecider>(r.field_offices.get(id)?, view).0
+    }
+
+    /// A mission's field offices in the view, by name.
+    pub fn field_offices(&self, mission: &str, view: &View) -> Vec<FieldOffice> {
+        let r = self.read();
+        let mut offices: Vec<FieldOffice> = r
+            .offices_by_mission
+            .get(mission)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| fold::<FieldOfficeDecider>(r.field_offices.get(id)?, view).0)
+            .collect();
+        offices.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        offices
+    }
+
+    pub fn base(&self, id: &str, view: &View) -> Option<Base> {
+        let r = self.read();
+        fold::<BaseDecider>(r.bases.get(id)?, view).0
+    }
+
+    /// A mission's bases in the view, by name.
+    pub fn bases(&self, mission: &str, view: &View) -> Vec<Base> {
+        let r = self.read();
+        let mut bases: Vec<Base> = r
+            .bases_by_mission
+            .get(mission)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| fold::<BaseDecider>(r.bases.get(id)?, view).0)
+            .collect();
+        bases.sort_by(|a, b| a.details.name.cmp(&b.details.name).then(a.id.cmp(&b.id)));
+        bases
+    }
+
+    /// The mission a base belongs to, whatever the date (for access checks).
+    pub fn mission_of_base(&self, id: &str) -> Option<String> {
+        self.read().base_mission.get(id).cloned()
+    }
+
+    /// The mission a field office belongs to, whatever the date (for access checks).
+    pub fn mission_of_field_office(&self, id: &str) -> Option<String> {
+        self.read().office_mission.get(id).cloned()
+    }
+
+    /// The mission and subject (mission code, field office id or base id) an event is about.
+    pub fn subject_of(&self, event: &RegistryEvent) -> (Option<String>, String) {
+        use RegistryEvent as E;
+        let base = |id: &str| (self.mission_of_base(id), id.to_string());
+        let office = |id: &str| (self.mission_of_field_office(id), id.to_string());
+        match event {
+            E::MissionCreated(e) => (Some(e.code.clone()), e.code.clone()),
+            E::MissionRenamed(e) => (Some(e.code.clone()), e.code.clone()),
+            E::MissionPolicyChanged(e) => (Some(e.code.clone()), e.code.clone()),
+            E::FieldOfficeOpened(e) => (Some(e.mission_code.clone()), e.field_office_id.clone()),
+            E::FieldOfficeRenamed(e) => office(&e.field_office_id),
+            E::BaseOpened(e) => (Some(e.mission_code.clone()), e.base_id.clone()),
+            E::BaseDetailsChanged(e) => base(&e.base_id),
+            E::BaseClosingStarted(e) => base(&e.base_id),
+            E::BaseClosingCancelled(e) => base(&e.base_id),
+            E::BaseClosed(e) => base(&e.base_id),
+        }
+    }
+}
+
+impl Projection for RegistryView {
+    fn name(&self) -> &'static str {
+        "registry"
+    }
+
+    fn apply(&self, recorded: &RecordedEvent) {
+        let Some(event) = decode_recorded::<RegistryEvent>(recorded) else {
+            return;
+        };
+        let stamp = Stamp::of(recorded);
+        let mut r = self.state.write().expect("registry view lock");
+        use RegistryEvent as E;
+        let (map, id) = match &event {
+            E::MissionCreated(e) => (&mut r.missions, e.code.clone()),
+            E::MissionRenamed(e) => (&mut r.missions, e.code.clone()),
+            E::MissionPolicyChanged(e) => (&mut r.missions, e.code.clone()),
+            E::FieldOfficeOpened(e) => {
+                let id = e.field_office_id.clone();
+                r.office_mission.insert(id.clone(), e.mission_code.clone());
+                r.offices_by_mission
+                    .entry(e.mission_code.clone())
+                    .or_default()
+                    .insert(id.clone());
+                (&mut r.field_offices, id)
+            }
+            E::FieldOfficeRenamed(e) => (&mut r.field_offices, e.field_office_id.clone()),
+            E::BaseOpened(e) => {
+                let id = e.base_id.clone();
+                r.base_mission.insert(id.clone(), e.mission_code.clone());
+                r.bases_by_mission
+                    .entry(e.mission_code.clone())
+                    .or_default()
+                    .insert(id.clone());
+                (&mut r.bases, id)
+            }
+            E::BaseDetailsChanged(e) => (&mut r.bases, e.base_id.clone()),
+            E::BaseClosingStarted(e) => (&mut r.bases, e.base_id.clone()),
+            E::BaseClosingCancelled(e) => (&mut r.bases, e.base_id.clone()),
+            E::BaseClosed(e) => (&mut r.bases, e.base_id.clone()),
+        };
+        map.entry(id).or_default().insert(stamp, event);
+    }
+}
