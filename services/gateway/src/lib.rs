@@ -1,1 +1,10 @@
+//! The gateway: one binary (`cla`) serving every context's GraphQL over the event store, with
+//! sign-in, roles and mission scope.
 
+pub mod auth;
+pub mod config;
+pub mod schema;
+pub mod server;
+
+pub use config::Config;
+pub use server::{Running, start};

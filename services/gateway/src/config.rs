@@ -1,0 +1,252 @@
+//! Configuration: defaults, then a TOML file, then `CLA_`-prefixed environment variables, then
+//! command-line flags. Every key, its variable and its default are documented in
+//! `ops/configuration.md`.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// A secret: never printed, never logged.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// The embedded store in the data directory (the default).
+    Embedded,
+    /// A KurrentDB node or cluster at `kurrentdb_url`.
+    Kurrentdb,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+pub enum JwtAlgorithm {
+    HS256,
+    RS256,
+    ES256,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address and port the server listens on.
+    pub listen: SocketAddr,
+    /// Where the embedded store, the generated signing secret and other local state live.
+    pub data_dir: PathBuf,
+    pub store: Backend,
+    /// KurrentDB connection string, used when `store = "kurrentdb"`.
+    pub kurrentdb_url: Option<Secret>,
+    pub jwt_algorithm: JwtAlgorithm,
+    /// HS256 signing secret; where none is set, one is generated at first run and kept in
+    /// `<data_dir>/jwt-secret` (mode 0600).
+    pub jwt_secret: Option<Secret>,
+    /// PEM public key for RS256/ES256 tokens from an organisation's identity provider.
+    pub jwt_public_key_file: Option<PathBuf>,
+    /// PEM private key for minting RS256/ES256 development tokens (optional).
+    pub jwt_private_key_file: Option<PathBuf>,
+    /// Deepest query accepted.
+    pub max_query_depth: usize,
+    /// Most complex query accepted (each field counts 1, list fields by their page size).
+    pub max_query_complexity: usize,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Longest a request may take, in milliseconds.
+    pub request_timeout_ms: u64,
+    /// Longest a command waits for the read models to show its events, in milliseconds.
+    pub settle_timeout_ms: u64,
+    pub log_format: LogFormat,
+    /// Log filter (`info`, `cla_gateway=debug,info`, …).
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            store: Backend::Embedded,
+            kurrentdb_url: None,
+            jwt_algorithm: JwtAlgorithm::HS256,
+            jwt_secret: None,
+            jwt_public_key_file: None,
+            jwt_private_key_file: None,
+            max_query_depth: 12,
+            max_query_complexity: 5000,
+            max_body_bytes: 1 << 20,
+            request_timeout_ms: 30_000,
+            settle_timeout_ms: 10_000,
+            log_format: LogFormat::Text,
+            log: "info".into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{origin}: {message}")]
+    Invalid { origin: String, message: String },
+}
+
+impl Config {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+
+    pub fn settle_timeout(&self) -> Duration {
+        Duration::from_millis(self.settle_timeout_ms)
+    }
+
+    /// Defaults, overlaid by the file (where given, or `cla.toml` where it exists), overlaid by
+    /// `CLA_*` variables from `env`.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let default_file = Path::new("cla.toml");
+        let file = file.or_else(|| default_file.exists().then_some(default_file));
+        let mut table = toml::Table::new();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.display().to_string(),
+                source,
+            })?;
+            table = text.parse::<toml::Table>().map_err(|e| ConfigError::Invalid {
+                origin: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+        }
+        for (name, value) in env {
+            let Some(key) = name.strip_prefix("CLA_") else {
+                continue;
+            };
+            let key = key.to_ascii_lowercase();
+            if !KEYS.contains(&key.as_str()) {
+                continue;
+            }
+            table.insert(key, env_value(&value));
+        }
+        let config: Config = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid {
+                origin: "configuration".into(),
+                message: e.to_string(),
+            })?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let invalid = |message: &str| {
+            Err(ConfigError::Invalid {
+                origin: "configuration".into(),
+                message: message.into(),
+            })
+        };
+        if self.store == Backend::Kurrentdb && self.kurrentdb_url.is_none() {
+            return invalid("store = \"kurrentdb\" needs kurrentdb_url (CLA_KURRENTDB_URL)");
+        }
+        if self.jwt_algorithm != JwtAlgorithm::HS256 && self.jwt_public_key_file.is_none() {
+            return invalid("RS256/ES256 need jwt_public_key_file (CLA_JWT_PUBLIC_KEY_FILE)");
+        }
+        if self.max_query_depth == 0 || self.max_query_complexity == 0 || self.max_body_bytes == 0 {
+            return invalid("the query and body limits must be positive");
+        }
+        Ok(())
+    }
+}
+
+/// Every key a file or `CLA_<KEY>` may set.
+pub const KEYS: &[&str] = &[
+    "listen",
+    "data_dir",
+    "store",
+    "kurrentdb_url",
+    "jwt_algorithm",
+    "jwt_secret",
+    "jwt_public_key_file",
+    "jwt_private_key_file",
+    "max_query_depth",
+    "max_query_complexity",
+    "max_body_bytes",
+    "request_timeout_ms",
+    "settle_timeout_ms",
+    "log_format",
+    "log",
+];
+
+/// An environment value as TOML: whole numbers as integers, everything else as a string.
+fn env_value(value: &str) -> toml::Value {
+    match value.parse::<i64>() {
+        Ok(n) => toml::Value::Integer(n),
+        Err(_) => toml::Value::String(value.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_then_file_then_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("cla.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nmax_query_depth = 9\nlog = \"debug\"\n").unwrap();
+        let config = Config::load(
+            Some(&file),
+            env(&[("CLA_MAX_QUERY_DEPTH", "7"), ("CLA_JWT_SECRET", "s3cret"), ("OTHER", "x")]),
+        )
+        .unwrap();
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.max_query_depth, 7, "the environment wins over the file");
+        assert_eq!(config.log, "debug");
+        assert_eq!(config.request_timeout_ms, 30_000, "defaults fill the rest");
+        assert_eq!(config.jwt_secret.as_ref().unwrap().expose(), "s3cret");
+        assert!(!format!("{config:?}").contains("s3cret"), "secrets never print");
+    }
+
+    #[test]
+    fn mistakes_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("cla.toml");
+        std::fs::write(&file, "lisen = \"x\"\n").unwrap();
+        assert!(Config::load(Some(&file), env(&[])).is_err(), "unknown keys are refused");
+        assert!(Config::load(None, env(&[("CLA_STORE", "kurrentdb")])).is_err());
+        assert!(Config::load(None, env(&[("CLA_MAX_BODY_BYTES", "-1")])).is_err());
+    }
+}

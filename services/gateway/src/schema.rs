@@ -1,0 +1,43 @@
+//! The one schema: every context's part, merged. The gateway adds nothing of its own but limits.
+
+use std::sync::Arc;
+
+use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
+use cla_platform::Runtime;
+use cla_registry::{RegistryMutation, RegistryQuery, RegistrySubscription, RegistryView};
+
+#[derive(MergedObject, Default)]
+pub struct Query(RegistryQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(RegistryMutation);
+
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(RegistrySubscription);
+
+pub type ClaSchema = Schema<Query, Mutation, Subscription>;
+
+/// The schema with its limits, before any data is attached.
+pub fn builder(max_depth: usize, max_complexity: usize) -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription::default())
+        .limit_depth(max_depth)
+        .limit_complexity(max_complexity)
+}
+
+/// The schema serving requests.
+pub fn build(
+    max_depth: usize,
+    max_complexity: usize,
+    runtime: Runtime,
+    registry: Arc<RegistryView>,
+) -> ClaSchema {
+    builder(max_depth, max_complexity)
+        .data(runtime)
+        .data(registry)
+        .finish()
+}
+
+/// The schema in SDL, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    builder(usize::MAX, usize::MAX).finish().sdl()
+}

@@ -1,0 +1,256 @@
+//! The HTTP server: GraphQL over HTTP and websockets, health, readiness and metrics.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use axum::Router;
+use axum::extract::{State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use cla_event_store::{AllFrom, EmbeddedStore, EventStore, KurrentDbStore};
+use cla_platform::metrics::Metrics;
+use cla_platform::projection::{Projection, ProjectionHub};
+use cla_platform::{AppError, Runtime};
+use cla_registry::RegistryView;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::auth::Auth;
+use crate::config::{Backend, Config};
+use crate::schema::{self, ClaSchema};
+
+/// What every handler shares; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: ClaSchema,
+    pub auth: Arc<Auth>,
+    pub metrics: Arc<Metrics>,
+    pub hub: Arc<ProjectionHub>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("event store: {0}")]
+    Store(#[from] cla_event_store::StoreError),
+    #[error("sign-in: {0}")]
+    Auth(#[from] crate::auth::AuthSetupError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// Opens the configured store.
+pub fn open_store(config: &Config) -> Result<Arc<dyn EventStore>, StartError> {
+    Ok(match config.store {
+        Backend::Embedded => Arc::new(EmbeddedStore::open(config.data_dir.join("events"))?),
+        Backend::Kurrentdb => Arc::new(KurrentDbStore::new(
+            config.kurrentdb_url.as_ref().expect("checked by config").expose(),
+        )?),
+    })
+}
+
+/// Builds the application over a store: projections fed, schema ready.
+pub fn app(config: &Config, store: Arc<dyn EventStore>) -> Result<AppState, StartError> {
+    let auth = Arc::new(Auth::load(config)?);
+    let registry = Arc::new(RegistryView::default());
+    let projections: Vec<Arc<dyn Projection>> = vec![registry.clone()];
+    let hub = ProjectionHub::new(Arc::clone(&store), projections);
+    hub.start(AllFrom::Start);
+    let metrics = Arc::new(Metrics::default());
+    let runtime = Runtime {
+        store,
+        hub: Arc::clone(&hub),
+        metrics: Arc::clone(&metrics),
+        settle_timeout: config.settle_timeout(),
+    };
+    let schema = schema::build(
+        config.max_query_depth,
+        config.max_query_complexity,
+        runtime,
+        registry,
+    );
+    Ok(AppState {
+        schema,
+        auth,
+        metrics,
+        hub,
+    })
+}
+
+pub fn router(state: AppState, config: &Config) -> Router {
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql/ws", get(websocket))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout(),
+        ))
+        .with_state(state)
+}
+
+/// A running server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops accepting requests and waits for the server to finish.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Starts serving on `config.listen` (port 0 picks a free one).
+pub async fn start(config: &Config) -> Result<Running, StartError> {
+    let store = open_store(config)?;
+    let state = app(config, store)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: config.listen,
+        source,
+    })?;
+    let router = router(state.clone(), config);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "server stopped");
+        }
+    });
+    Ok(Running {
+        addr,
+        state,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+fn error_body(error: AppError) -> serde_json::Value {
+    let mut extensions = serde_json::json!({ "code": error.code.as_str() });
+    if let Some(field) = &error.field {
+        extensions["field"] = serde_json::json!(field);
+    }
+    serde_json::json!({ "errors": [{ "message": error.message, "extensions": extensions }] })
+}
+
+fn unauthorized(error: AppError) -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Bearer")],
+        axum::Json(error_body(error)),
+    )
+        .into_response()
+}
+
+async fn graphql(State(app): State<AppState>, headers: HeaderMap, request: GraphQLRequest) -> Response {
+    let started = Instant::now();
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let principal = match app.auth.authenticate(authorization) {
+        Ok(principal) => principal,
+        Err(e) => {
+            app.metrics.request("unauthenticated", "refused", started.elapsed());
+            return unauthorized(e);
+        }
+    };
+    let request = request.into_inner().data(principal);
+    let operation = request
+        .operation_name
+        .clone()
+        .unwrap_or_else(|| "anonymous".to_string());
+    let response = app.schema.execute(request).await;
+    let outcome = if response.is_ok() { "ok" } else { "error" };
+    app.metrics.request(&operation, outcome, started.elapsed());
+    GraphQLResponse::from(response).into_response()
+}
+
+async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .finish(),
+    )
+}
+
+/// Websocket subscriptions, speaking `graphql-transport-ws` and `graphql-ws`. The token comes in
+/// the connection-init payload, as `Authorization: "Bearer …"` (or `authorization`, `token`).
+async fn websocket(
+    State(app): State<AppState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let schema = app.schema.clone();
+    let auth = Arc::clone(&app.auth);
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let token = ["Authorization", "authorization", "token", "authToken"]
+                        .iter()
+                        .find_map(|k| payload.get(*k).and_then(|v| v.as_str()))
+                        .map(|t| {
+                            if t.starts_with("Bearer ") || t.starts_with("bearer ") {
+                                t.to_string()
+                            } else {
+                                format!("Bearer {t}")
+                            }
+                        });
+                    let principal = auth.authenticate(token.as_deref())?;
+                    let mut data = async_graphql::Data::default();
+                    data.insert(principal);
+                    Ok(data)
+                })
+                .serve()
+        })
+}
+
+async fn readyz(State(app): State<AppState>) -> Response {
+    match app.hub.lag().await {
+        Ok(0) if app.hub.caught_up().await => (StatusCode::OK, "ready").into_response(),
+        Ok(lag) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("projections are {lag} events behind the store"),
+        )
+            .into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.describe()).into_response(),
+    }
+}
+
+async fn metrics(State(app): State<AppState>) -> Response {
+    let lag = app.hub.lag().await.unwrap_or(u64::MAX);
+    let names = app.hub.names();
+    let lags: Vec<(&str, u64)> = names.iter().map(|n| (*n, lag)).collect();
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        app.metrics.render(&lags),
+    )
+        .into_response()
+}
