@@ -184,10 +184,35 @@ async fn graphql(State(app): State<AppState>, headers: HeaderMap, request: Graph
         .operation_name
         .clone()
         .unwrap_or_else(|| "anonymous".to_string());
-    let response = app.schema.execute(request).await;
+    let mut response = app.schema.execute(request).await;
+    for error in &mut response.errors {
+        give_code(error);
+    }
     let outcome = if response.is_ok() { "ok" } else { "error" };
     app.metrics.request(&operation, outcome, started.elapsed());
     GraphQLResponse::from(response).into_response()
+}
+
+/// Errors the GraphQL engine raises itself (parse, validation, limits) get a stable code too.
+fn give_code(error: &mut async_graphql::ServerError) {
+    let has_code = error
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some());
+    if has_code {
+        return;
+    }
+    let code = if error.message.contains("nested too deep") {
+        "QUERY_TOO_DEEP"
+    } else if error.message.contains("too complex") {
+        "QUERY_TOO_COMPLEX"
+    } else {
+        "GRAPHQL_VALIDATION"
+    };
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
 }
 
 async fn graphiql() -> Html<String> {

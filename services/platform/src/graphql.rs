@@ -1,7 +1,7 @@
 //! GraphQL helpers shared by every context's schema.
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{OutputType, SimpleObject};
+use async_graphql::{InputValueError, InputValueResult, OutputType, Scalar, ScalarType, SimpleObject, Value};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::error::{AppError, AppResult};
@@ -68,12 +68,43 @@ fn decode_cursor(cursor: &str) -> Option<usize> {
     cursor.strip_prefix('c')?.parse().ok()
 }
 
+/// A calendar date, `YYYY-MM-DD` (ISO 8601): business dates such as `asOf` and `effective`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date(pub NaiveDate);
+
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(Date)
+                .map_err(|_| InputValueError::custom(format!("{text:?} is not a date (YYYY-MM-DD)"))),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+impl From<NaiveDate> for Date {
+    fn from(d: NaiveDate) -> Self {
+        Date(d)
+    }
+}
+
 /// The view a query asks for: `asOf` (default today) and `knownAt` (default now).
-pub fn view(as_of: Option<NaiveDate>, known_at: Option<DateTime<Utc>>) -> View {
+pub fn view(as_of: Option<Date>, known_at: Option<DateTime<Utc>>) -> View {
     View {
-        as_of: as_of.unwrap_or_else(|| Utc::now().date_naive()),
+        as_of: as_of.map_or_else(|| Utc::now().date_naive(), |d| d.0),
         known_at,
     }
+}
+
+/// A command's effective date: as given, or today.
+pub fn effective(date: Option<Date>) -> NaiveDate {
+    date.map_or_else(|| Utc::now().date_naive(), |d| d.0)
 }
 
 /// Trims a required text input; empty is a validation error on `field`.

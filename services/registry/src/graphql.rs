@@ -11,7 +11,7 @@ use async_graphql::{
 use chrono::{DateTime, NaiveDate, Utc};
 use cla_platform::access::{MissionGuard, RoleGuard, check_mission, principal};
 use cla_platform::command::{CommandMeta, load};
-use cla_platform::graphql::{ConnectionTotals, connection, view};
+use cla_platform::graphql::{ConnectionTotals, Date, connection, effective as effective_date, view};
 use cla_platform::timeline::View;
 use cla_platform::{AppError, AppResult, Role, Runtime};
 use futures::{Stream, StreamExt};
@@ -205,8 +205,8 @@ impl MissionNode {
         (&self.mission.policy).into()
     }
     /// The business date the mission was set up.
-    async fn created_on(&self) -> NaiveDate {
-        self.mission.created_on
+    async fn created_on(&self) -> Date {
+        self.mission.created_on.into()
     }
 
     async fn field_offices(
@@ -279,8 +279,8 @@ impl FieldOfficeNode {
     async fn name(&self) -> &str {
         &self.office.name
     }
-    async fn opened_on(&self) -> NaiveDate {
-        self.office.opened_on
+    async fn opened_on(&self) -> Date {
+        self.office.opened_on.into()
     }
     async fn bases(
         &self,
@@ -353,14 +353,14 @@ impl BaseNode {
     async fn status(&self) -> BaseStatusValue {
         self.base.status.into()
     }
-    async fn opened_on(&self) -> NaiveDate {
-        self.base.opened_on
+    async fn opened_on(&self) -> Date {
+        self.base.opened_on.into()
     }
-    async fn closing_since(&self) -> Option<NaiveDate> {
-        self.base.closing_since
+    async fn closing_since(&self) -> Option<Date> {
+        self.base.closing_since.map(Date)
     }
-    async fn closed_on(&self) -> Option<NaiveDate> {
-        self.base.closed_on
+    async fn closed_on(&self) -> Option<Date> {
+        self.base.closed_on.map(Date)
     }
 }
 
@@ -401,7 +401,7 @@ impl RegistryQuery {
     async fn missions(
         &self,
         ctx: &Context<'_>,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
         known_at: Option<DateTime<Utc>>,
         first: Option<i32>,
         after: Option<String>,
@@ -422,7 +422,7 @@ impl RegistryQuery {
         &self,
         ctx: &Context<'_>,
         code: String,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<MissionNode> {
         Ok(mission_node(ctx, &code, view(as_of, known_at))?)
@@ -433,7 +433,7 @@ impl RegistryQuery {
         &self,
         ctx: &Context<'_>,
         id: String,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<FieldOfficeNode> {
         Ok(field_office_node(ctx, &id, view(as_of, known_at))?)
@@ -449,7 +449,7 @@ impl RegistryQuery {
         status: Option<BaseStatusValue>,
         kind: Option<BaseKindValue>,
         field_office_id: Option<String>,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
         known_at: Option<DateTime<Utc>>,
         first: Option<i32>,
         after: Option<String>,
@@ -466,7 +466,7 @@ impl RegistryQuery {
         &self,
         ctx: &Context<'_>,
         id: String,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<BaseNode> {
         Ok(base_node(ctx, &id, view(as_of, known_at))?)
@@ -522,14 +522,14 @@ pub struct CreateMissionInput {
     pub country: String,
     pub policy: Option<StaffingPolicyInput>,
     /// The business date the mission exists from (default today).
-    pub effective: Option<NaiveDate>,
+    pub effective: Option<Date>,
 }
 
 #[derive(InputObject, Debug)]
 pub struct OpenFieldOfficeInput {
     pub mission_code: String,
     pub name: String,
-    pub effective: Option<NaiveDate>,
+    pub effective: Option<Date>,
 }
 
 #[derive(InputObject, Debug)]
@@ -543,7 +543,7 @@ pub struct OpenBaseInput {
     pub alert_network_working: Option<bool>,
     /// The base's own minimum CLA strength, overriding the mission's policy (at least 1).
     pub minimum_override: Option<i32>,
-    pub effective: Option<NaiveDate>,
+    pub effective: Option<Date>,
 }
 
 /// Changes to a base: what is given replaces what the base has; `minimumOverride: null` returns
@@ -557,7 +557,7 @@ pub struct ChangeBaseInput {
     pub local_languages: Option<Vec<String>>,
     pub alert_network_working: Option<bool>,
     pub minimum_override: MaybeUndefined<i32>,
-    pub effective: Option<NaiveDate>,
+    pub effective: Option<Date>,
 }
 
 fn minimum(value: Option<i32>) -> AppResult<Option<u32>> {
@@ -610,7 +610,7 @@ impl RegistryMutation {
     async fn create_mission(&self, ctx: &Context<'_>, input: CreateMissionInput) -> async_graphql::Result<MissionNode> {
         let code = input.code.trim().to_string();
         check_code(&code)?;
-        let effective = input.effective.unwrap_or_else(today);
+        let effective = effective_date(input.effective);
         let policy = input.policy.unwrap_or_default().over(&events::default_policy())?;
         let command = MissionCommand::Create {
             code: code.clone(),
@@ -631,10 +631,10 @@ impl RegistryMutation {
         code: String,
         name: String,
         country: String,
-        effective: Option<NaiveDate>,
+        effective: Option<Date>,
     ) -> async_graphql::Result<MissionNode> {
         check_code(&code)?;
-        let effective = effective.unwrap_or_else(today);
+        let effective = effective_date(effective);
         let command = MissionCommand::Rename { name, country, effective };
         let meta = CommandMeta::by(principal(ctx)?, None, ADMIN, effective)?;
         runtime(ctx).execute::<MissionDecider>(&streams::mission(&code), &command, &(), &meta).await?;
@@ -648,10 +648,10 @@ impl RegistryMutation {
         ctx: &Context<'_>,
         code: String,
         policy: StaffingPolicyInput,
-        effective: Option<NaiveDate>,
+        effective: Option<Date>,
     ) -> async_graphql::Result<MissionNode> {
         check_code(&code)?;
-        let effective = effective.unwrap_or_else(today);
+        let effective = effective_date(effective);
         let stream = streams::mission(&code);
         let (current, _) = load::<MissionDecider>(runtime(ctx).store.as_ref(), &stream).await?;
         let Some(current) = current.0 else {
@@ -665,7 +665,7 @@ impl RegistryMutation {
 
     #[graphql(guard = "MissionGuard::new(&input.mission_code, MANAGERS)")]
     async fn open_field_office(&self, ctx: &Context<'_>, input: OpenFieldOfficeInput) -> async_graphql::Result<FieldOfficeNode> {
-        let effective = input.effective.unwrap_or_else(today);
+        let effective = effective_date(input.effective);
         let id = uuid::Uuid::now_v7().to_string();
         let mission = if check_code(&input.mission_code).is_ok() {
             load::<MissionDecider>(runtime(ctx).store.as_ref(), &streams::mission(&input.mission_code)).await?.0.0
@@ -691,9 +691,9 @@ impl RegistryMutation {
         ctx: &Context<'_>,
         field_office_id: String,
         name: String,
-        effective: Option<NaiveDate>,
+        effective: Option<Date>,
     ) -> async_graphql::Result<FieldOfficeNode> {
-        let effective = effective.unwrap_or_else(today);
+        let effective = effective_date(effective);
         let mission = registry(ctx).mission_of_field_office(&field_office_id);
         let Some(mission) = mission else {
             return Err(AppError::not_found("fieldOfficeId", format!("no field office {field_office_id}")).into());
@@ -708,7 +708,7 @@ impl RegistryMutation {
 
     #[graphql(guard = "EntityGuard::field_office(&input.field_office_id, MANAGERS)")]
     async fn open_base(&self, ctx: &Context<'_>, input: OpenBaseInput) -> async_graphql::Result<BaseNode> {
-        let effective = input.effective.unwrap_or_else(today);
+        let effective = effective_date(input.effective);
         let id = uuid::Uuid::now_v7().to_string();
         let details = BaseDetails {
             name: input.name,
@@ -725,7 +725,7 @@ impl RegistryMutation {
 
     #[graphql(guard = "EntityGuard::base(&base_id, MANAGERS)")]
     async fn change_base(&self, ctx: &Context<'_>, base_id: String, input: ChangeBaseInput) -> async_graphql::Result<BaseNode> {
-        let effective = input.effective.unwrap_or_else(today);
+        let effective = effective_date(input.effective);
         let patch = BaseDetailsPatch {
             name: input.name,
             kind: input.kind.map(BaseKindValue::to_domain),
@@ -750,9 +750,9 @@ impl RegistryMutation {
         ctx: &Context<'_>,
         base_id: String,
         reason: String,
-        effective: Option<NaiveDate>,
+        effective: Option<Date>,
     ) -> async_graphql::Result<BaseNode> {
-        let effective = effective.unwrap_or_else(today);
+        let effective = effective_date(effective);
         let command = BaseCommand::StartClosing { reason, effective };
         Ok(run_base(ctx, &base_id, None, command, effective).await?)
     }
@@ -763,9 +763,9 @@ impl RegistryMutation {
         ctx: &Context<'_>,
         base_id: String,
         reason: String,
-        effective: Option<NaiveDate>,
+        effective: Option<Date>,
     ) -> async_graphql::Result<BaseNode> {
-        let effective = effective.unwrap_or_else(today);
+        let effective = effective_date(effective);
         let command = BaseCommand::CancelClosing { reason, effective };
         Ok(run_base(ctx, &base_id, None, command, effective).await?)
     }
@@ -776,9 +776,9 @@ impl RegistryMutation {
         ctx: &Context<'_>,
         base_id: String,
         reason: String,
-        effective: Option<NaiveDate>,
+        effective: Option<Date>,
     ) -> async_graphql::Result<BaseNode> {
-        let effective = effective.unwrap_or_else(today);
+        let effective = effective_date(effective);
         let command = BaseCommand::Close { reason, effective };
         Ok(run_base(ctx, &base_id, None, command, effective).await?)
     }
@@ -795,7 +795,7 @@ pub struct RegistryChange {
     pub mission_code: String,
     /// The mission code, field office id or base id the change is about.
     pub subject_id: String,
-    pub effective: NaiveDate,
+    pub effective: Date,
     pub recorded_at: DateTime<Utc>,
     /// The change's place in the store's global order.
     pub position: String,
@@ -836,7 +836,7 @@ impl RegistrySubscription {
                     event_type: recorded.event_type.to_string(),
                     mission_code,
                     subject_id,
-                    effective: recorded.metadata.effective,
+                    effective: Date(recorded.metadata.effective),
                     recorded_at: recorded.recorded,
                     position: recorded.position.0.to_string(),
                 })
