@@ -1,1 +1,180 @@
+//! What the end-to-end tests share: a real server on an ephemeral port over a fresh embedded
+//! store, tokens signed with its key, and GraphQL over HTTP.
 
+use std::time::Duration;
+
+use cla_gateway::auth::Auth;
+use cla_gateway::config::Config;
+use serde_json::{Value, json};
+
+pub use cla_gateway::Running;
+pub use cla_platform::Role;
+
+pub struct TestServer {
+    pub running: Running,
+    pub base: String,
+    pub auth: Auth,
+    pub config: Config,
+    client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+/// A GraphQL answer: the HTTP status and the JSON body.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Answer {
+    /// The data, asserting there were no errors.
+    #[track_caller]
+    pub fn data(&self) -> &Value {
+        assert!(
+            self.body
+                .get("errors")
+                .is_none_or(|e| e.as_array().is_some_and(|a| a.is_empty())),
+            "unexpected errors: {}",
+            self.body
+        );
+        &self.body["data"]
+    }
+
+    /// The code of the first error, asserting there is one.
+    #[track_caller]
+    pub fn code(&self) -> &str {
+        self.body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("expected an error with a code: {}", self.body))
+    }
+
+    /// The field of the first error.
+    pub fn field(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["field"].as_str()
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.status == 200 && self.body.get("errors").is_none()
+    }
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            data_dir: dir.path().to_path_buf(),
+            ..Config::default()
+        };
+        adjust(&mut config);
+        let running = cla_gateway::start(&config).await.expect("server starts");
+        let base = format!("http://{}", running.addr);
+        let auth = Auth::load(&config).expect("the server's signing key");
+        Self {
+            running,
+            base,
+            auth,
+            config,
+            client: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+
+    /// A token for the given role in the given missions.
+    pub fn token(&self, role: Role, missions: &[&str]) -> String {
+        let missions: Vec<String> = missions.iter().map(|m| m.to_string()).collect();
+        self.auth
+            .mint(
+                &format!("{}-user", role.as_str().to_lowercase()),
+                "Test User",
+                &[role],
+                &missions,
+                Duration::from_secs(3600),
+            )
+            .expect("mint a token")
+    }
+
+    pub fn admin(&self) -> String {
+        self.token(Role::Admin, &[])
+    }
+
+    /// Sends a GraphQL request with the given token (or none).
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Answer {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status().as_u16();
+        let body = response.json::<Value>().await.unwrap_or(Value::Null);
+        Answer { status, body }
+    }
+
+    /// Sends a GraphQL request as the given token and asserts success.
+    pub async fn ok(&self, token: &str, query: &str, variables: Value) -> Value {
+        let answer = self.gql(Some(token), query, variables).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.data().clone()
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request sent");
+        (
+            response.status().as_u16(),
+            response.text().await.unwrap_or_default(),
+        )
+    }
+
+    pub async fn stop(self) {
+        self.running.stop().await;
+    }
+}
+
+/// A mission with a field office and a base, made as ADMIN. Returns (field office id, base id).
+pub async fn mission_with_base(server: &TestServer, code: &str) -> (String, String) {
+    let admin = server.admin();
+    server
+        .ok(
+            &admin,
+            "mutation($code: String!) { createMission(input: {code: $code, name: \"Mission\", country: \"Country\", effective: \"2024-01-01\"}) { code } }",
+            json!({ "code": code }),
+        )
+        .await;
+    let office = server
+        .ok(
+            &admin,
+            "mutation($code: String!) { openFieldOffice(input: {missionCode: $code, name: \"Office\", effective: \"2024-01-01\"}) { id } }",
+            json!({ "code": code }),
+        )
+        .await;
+    let office = office["openFieldOffice"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let base = open_base(server, &admin, &office, "Base One").await;
+    (office, base)
+}
+
+/// Opens a base in a field office; returns its id.
+pub async fn open_base(server: &TestServer, token: &str, office: &str, name: &str) -> String {
+    let data = server
+        .ok(
+            token,
+            "mutation($office: String!, $name: String!) { openBase(input: {fieldOfficeId: $office, name: $name, kind: COMPANY_OPERATING_BASE, localLanguages: [\"Swahili\"], effective: \"2024-02-01\"}) { id } }",
+            json!({ "office": office, "name": name }),
+        )
+        .await;
+    data["openBase"]["id"].as_str().unwrap().to_string()
+}

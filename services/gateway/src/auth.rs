@@ -69,7 +69,12 @@ impl Auth {
                         source,
                     })
                 };
-                let public = read(config.jwt_public_key_file.as_deref().expect("checked by config"))?;
+                let public = read(
+                    config
+                        .jwt_public_key_file
+                        .as_deref()
+                        .expect("checked by config"),
+                )?;
                 let decoding = match algorithm {
                     Algorithm::RS256 => DecodingKey::from_rsa_pem(&public),
                     _ => DecodingKey::from_ec_pem(&public),
@@ -132,7 +137,9 @@ impl Auth {
         let token = header
             .strip_prefix("Bearer ")
             .or_else(|| header.strip_prefix("bearer "))
-            .ok_or_else(|| AppError::unauthenticated("the Authorization header must be Bearer <token>"))?;
+            .ok_or_else(|| {
+                AppError::unauthenticated("the Authorization header must be Bearer <token>")
+            })?;
         self.verify(token.trim())
     }
 
@@ -140,14 +147,17 @@ impl Auth {
         let mut validation = Validation::new(self.algorithm);
         validation.leeway = 5;
         validation.set_required_spec_claims(&["exp", "sub"]);
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind as K;
-            AppError::unauthenticated(match e.kind() {
-                K::ExpiredSignature => "the token has expired; sign in again",
-                K::InvalidSignature | K::InvalidAlgorithm => "the token's signature is not valid here",
-                _ => "the token is malformed",
-            })
-        })?;
+        let data =
+            jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind as K;
+                AppError::unauthenticated(match e.kind() {
+                    K::ExpiredSignature => "the token has expired; sign in again",
+                    K::InvalidSignature | K::InvalidAlgorithm => {
+                        "the token's signature is not valid here"
+                    }
+                    _ => "the token is malformed",
+                })
+            })?;
         let claims = data.claims;
         let mut roles = BTreeSet::new();
         for role in &claims.roles {
@@ -209,7 +219,11 @@ fn generated_secret(dir: &Path) -> Result<Vec<u8>, AuthSetupError> {
         }
         // Another process generated it at the same moment: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            Ok(std::fs::read_to_string(&path).map_err(io)?.trim().as_bytes().to_vec())
+            Ok(std::fs::read_to_string(&path)
+                .map_err(io)?
+                .trim()
+                .as_bytes()
+                .to_vec())
         }
         Err(e) => Err(io(e)),
     }
@@ -231,12 +245,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let auth = Auth::load(&config(dir.path())).unwrap();
         let token = auth
-            .mint("u1", "A. Manager", &[Role::CivilAffairs], &["MONUSCO".into()], Duration::from_secs(60))
+            .mint(
+                "u1",
+                "A. Manager",
+                &[Role::CivilAffairs],
+                &["MONUSCO".into()],
+                Duration::from_secs(60),
+            )
             .unwrap();
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join(SECRET_FILE)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.path().join(SECRET_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         let again = Auth::load(&config(dir.path())).unwrap();
@@ -245,7 +268,10 @@ mod tests {
         assert!(who.holds_for("MONUSCO", &[Role::CivilAffairs]));
         let other = tempfile::tempdir().unwrap();
         let stranger = Auth::load(&config(other.path())).unwrap();
-        assert!(stranger.verify(&token).is_err(), "another secret does not accept it");
+        assert!(
+            stranger.verify(&token).is_err(),
+            "another secret does not accept it"
+        );
     }
 
     #[test]
@@ -263,7 +289,12 @@ mod tests {
             exp: now() - 3600,
         };
         let secret = std::fs::read(dir.path().join(SECRET_FILE)).unwrap();
-        let expired = jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(&secret)).unwrap();
+        let expired = jsonwebtoken::encode(
+            &Header::default(),
+            &claims,
+            &EncodingKey::from_secret(&secret),
+        )
+        .unwrap();
         let e = auth.verify(&expired).unwrap_err();
         assert_eq!(e.code.as_str(), "UNAUTHENTICATED");
         assert!(e.message.contains("expired"));

@@ -142,10 +142,12 @@ impl Config {
                 path: path.display().to_string(),
                 source,
             })?;
-            table = text.parse::<toml::Table>().map_err(|e| ConfigError::Invalid {
-                origin: path.display().to_string(),
-                message: e.to_string(),
-            })?;
+            table = text
+                .parse::<toml::Table>()
+                .map_err(|e| ConfigError::Invalid {
+                    origin: path.display().to_string(),
+                    message: e.to_string(),
+                })?;
         }
         for (name, value) in env {
             let Some(key) = name.strip_prefix("CLA_") else {
@@ -157,12 +159,13 @@ impl Config {
             }
             table.insert(key, env_value(&value));
         }
-        let config: Config = toml::Value::Table(table)
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError::Invalid {
-                origin: "configuration".into(),
-                message: e.to_string(),
-            })?;
+        let config: Config =
+            toml::Value::Table(table)
+                .try_into()
+                .map_err(|e: toml::de::Error| ConfigError::Invalid {
+                    origin: "configuration".into(),
+                    message: e.to_string(),
+                })?;
         config.check()?;
         Ok(config)
     }
@@ -219,25 +222,42 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn defaults_then_file_then_environment() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("cla.toml");
-        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nmax_query_depth = 9\nlog = \"debug\"\n").unwrap();
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\nmax_query_depth = 9\nlog = \"debug\"\n",
+        )
+        .unwrap();
         let config = Config::load(
             Some(&file),
-            env(&[("CLA_MAX_QUERY_DEPTH", "7"), ("CLA_JWT_SECRET", "s3cret"), ("OTHER", "x")]),
+            env(&[
+                ("CLA_MAX_QUERY_DEPTH", "7"),
+                ("CLA_JWT_SECRET", "s3cret"),
+                ("OTHER", "x"),
+            ]),
         )
         .unwrap();
         assert_eq!(config.listen.port(), 9000);
-        assert_eq!(config.max_query_depth, 7, "the environment wins over the file");
+        assert_eq!(
+            config.max_query_depth, 7,
+            "the environment wins over the file"
+        );
         assert_eq!(config.log, "debug");
         assert_eq!(config.request_timeout_ms, 30_000, "defaults fill the rest");
         assert_eq!(config.jwt_secret.as_ref().unwrap().expose(), "s3cret");
-        assert!(!format!("{config:?}").contains("s3cret"), "secrets never print");
+        assert!(
+            !format!("{config:?}").contains("s3cret"),
+            "secrets never print"
+        );
     }
 
     #[test]
@@ -245,7 +265,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("cla.toml");
         std::fs::write(&file, "lisen = \"x\"\n").unwrap();
-        assert!(Config::load(Some(&file), env(&[])).is_err(), "unknown keys are refused");
+        assert!(
+            Config::load(Some(&file), env(&[])).is_err(),
+            "unknown keys are refused"
+        );
         assert!(Config::load(None, env(&[("CLA_STORE", "kurrentdb")])).is_err());
         assert!(Config::load(None, env(&[("CLA_MAX_BODY_BYTES", "-1")])).is_err());
     }

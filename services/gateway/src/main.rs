@@ -4,10 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
 use cla_gateway::auth::Auth;
 use cla_gateway::config::{Config, LogFormat};
 use cla_platform::Role;
+use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(name = "cla", about = "The CLA workforce system", version)]
@@ -45,8 +45,13 @@ enum Command {
 }
 
 fn parse_ttl(text: &str) -> Result<Duration, String> {
-    let (number, unit) = text.split_at(text.trim_end_matches(|c: char| c.is_ascii_alphabetic()).len());
-    let n: u64 = number.parse().map_err(|_| format!("not a duration: {text} (use 30m, 8h, 7d)"))?;
+    let (number, unit) = text.split_at(
+        text.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+            .len(),
+    );
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("not a duration: {text} (use 30m, 8h, 7d)"))?;
     let seconds = match unit {
         "s" => n,
         "m" => n * 60,
@@ -60,7 +65,9 @@ fn parse_ttl(text: &str) -> Result<Duration, String> {
 fn init_tracing(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match config.log_format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
@@ -81,10 +88,20 @@ fn main() -> ExitCode {
             print!("{}", cla_gateway::schema::sdl());
             ExitCode::SUCCESS
         }
-        Command::Token { roles, missions, name, sub, ttl } => {
+        Command::Token {
+            roles,
+            missions,
+            name,
+            sub,
+            ttl,
+        } => {
             let roles: Result<Vec<Role>, String> = roles
                 .iter()
-                .map(|r| Role::parse(r).ok_or_else(|| format!("unknown role {r} (ADMIN, HQ_REVIEWER, MISSION_HR, CIVIL_AFFAIRS)")))
+                .map(|r| {
+                    Role::parse(r).ok_or_else(|| {
+                        format!("unknown role {r} (ADMIN, HQ_REVIEWER, MISSION_HR, CIVIL_AFFAIRS)")
+                    })
+                })
                 .collect();
             let ttl = parse_ttl(&ttl);
             let (roles, ttl) = match (roles, ttl) {
@@ -94,8 +111,13 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let sub = sub.unwrap_or_else(|| name.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
-            match Auth::load(&config).and_then(|auth| auth.mint(&sub, &name, &roles, &missions, ttl)) {
+            let sub = sub.unwrap_or_else(|| {
+                name.to_lowercase()
+                    .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+            });
+            match Auth::load(&config)
+                .and_then(|auth| auth.mint(&sub, &name, &roles, &missions, ttl))
+            {
                 Ok(token) => {
                     println!("{token}");
                     ExitCode::SUCCESS
@@ -127,9 +149,14 @@ fn serve(config: Config) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        println!("CLA workforce is serving GraphQL at http://{}/graphql (GraphiQL in a browser)", running.addr);
+        println!(
+            "CLA workforce is serving GraphQL at http://{}/graphql (GraphiQL in a browser)",
+            running.addr
+        );
         println!("  data directory: {}", config.data_dir.display());
-        println!("  get a token:    cargo run --release -- token --role ADMIN --name \"Your Name\"");
+        println!(
+            "  get a token:    cargo run --release -- token --role ADMIN --name \"Your Name\""
+        );
         println!("                  (or a scoped one: --role CIVIL_AFFAIRS --mission MONUSCO)");
         println!("  send it as:     Authorization: Bearer <token>");
         let _ = tokio::signal::ctrl_c().await;

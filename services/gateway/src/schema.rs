@@ -18,10 +18,17 @@ pub struct Subscription(RegistrySubscription);
 pub type ClaSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema with its limits, before any data is attached.
-pub fn builder(max_depth: usize, max_complexity: usize) -> SchemaBuilder<Query, Mutation, Subscription> {
-    Schema::build(Query::default(), Mutation::default(), Subscription::default())
-        .limit_depth(max_depth)
-        .limit_complexity(max_complexity)
+pub fn builder(
+    max_depth: usize,
+    max_complexity: usize,
+) -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .limit_depth(max_depth)
+    .limit_complexity(max_complexity)
 }
 
 /// The schema serving requests.

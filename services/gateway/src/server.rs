@@ -32,6 +32,12 @@ pub struct AppState {
     pub hub: Arc<ProjectionHub>,
 }
 
+/// The application and the task feeding its projections.
+pub struct App {
+    pub state: AppState,
+    pub projections: tokio::task::JoinHandle<()>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("event store: {0}")]
@@ -50,18 +56,22 @@ pub fn open_store(config: &Config) -> Result<Arc<dyn EventStore>, StartError> {
     Ok(match config.store {
         Backend::Embedded => Arc::new(EmbeddedStore::open(config.data_dir.join("events"))?),
         Backend::Kurrentdb => Arc::new(KurrentDbStore::new(
-            config.kurrentdb_url.as_ref().expect("checked by config").expose(),
+            config
+                .kurrentdb_url
+                .as_ref()
+                .expect("checked by config")
+                .expose(),
         )?),
     })
 }
 
 /// Builds the application over a store: projections fed, schema ready.
-pub fn app(config: &Config, store: Arc<dyn EventStore>) -> Result<AppState, StartError> {
+pub fn app(config: &Config, store: Arc<dyn EventStore>) -> Result<App, StartError> {
     let auth = Arc::new(Auth::load(config)?);
     let registry = Arc::new(RegistryView::default());
     let projections: Vec<Arc<dyn Projection>> = vec![registry.clone()];
     let hub = ProjectionHub::new(Arc::clone(&store), projections);
-    hub.start(AllFrom::Start);
+    let feeding = hub.start(AllFrom::Start);
     let metrics = Arc::new(Metrics::default());
     let runtime = Runtime {
         store,
@@ -75,11 +85,14 @@ pub fn app(config: &Config, store: Arc<dyn EventStore>) -> Result<AppState, Star
         runtime,
         registry,
     );
-    Ok(AppState {
-        schema,
-        auth,
-        metrics,
-        hub,
+    Ok(App {
+        state: AppState {
+            schema,
+            auth,
+            metrics,
+            hub,
+        },
+        projections: feeding,
     })
 }
 
@@ -104,22 +117,26 @@ pub struct Running {
     pub state: AppState,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    projections: tokio::task::JoinHandle<()>,
 }
 
 impl Running {
-    /// Stops accepting requests and waits for the server to finish.
+    /// Stops accepting requests, finishes those under way, stops feeding the projections and
+    /// releases the store (and with it the data directory).
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        self.projections.abort();
+        let _ = (&mut self.projections).await;
     }
 }
 
 /// Starts serving on `config.listen` (port 0 picks a free one).
 pub async fn start(config: &Config) -> Result<Running, StartError> {
     let store = open_store(config)?;
-    let state = app(config, store)?;
+    let App { state, projections } = app(config, store)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| StartError::Listen {
@@ -147,6 +164,7 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         state,
         shutdown: Some(tx),
         task,
+        projections,
     })
 }
 
@@ -167,7 +185,11 @@ fn unauthorized(error: AppError) -> Response {
         .into_response()
 }
 
-async fn graphql(State(app): State<AppState>, headers: HeaderMap, request: GraphQLRequest) -> Response {
+async fn graphql(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> Response {
     let started = Instant::now();
     let authorization = headers
         .get(header::AUTHORIZATION)
@@ -175,15 +197,13 @@ async fn graphql(State(app): State<AppState>, headers: HeaderMap, request: Graph
     let principal = match app.auth.authenticate(authorization) {
         Ok(principal) => principal,
         Err(e) => {
-            app.metrics.request("unauthenticated", "refused", started.elapsed());
+            app.metrics
+                .request("unauthenticated", "refused", started.elapsed());
             return unauthorized(e);
         }
     };
     let request = request.into_inner().data(principal);
-    let operation = request
-        .operation_name
-        .clone()
-        .unwrap_or_else(|| "anonymous".to_string());
+    let operation = operation_label(&request);
     let mut response = app.schema.execute(request).await;
     for error in &mut response.errors {
         give_code(error);
@@ -191,6 +211,40 @@ async fn graphql(State(app): State<AppState>, headers: HeaderMap, request: Graph
     let outcome = if response.is_ok() { "ok" } else { "error" };
     app.metrics.request(&operation, outcome, started.elapsed());
     GraphQLResponse::from(response).into_response()
+}
+
+/// How a request is labelled in the metrics: its operation name, else its first root field.
+fn operation_label(request: &async_graphql::Request) -> String {
+    use async_graphql::parser::types::{DocumentOperations, Selection};
+    if let Some(name) = &request.operation_name {
+        return name.clone();
+    }
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return "unparsable".into();
+    };
+    let operation = match &document.operations {
+        DocumentOperations::Single(op) => Some(op),
+        DocumentOperations::Multiple(ops) if ops.len() == 1 => {
+            return ops
+                .keys()
+                .next()
+                .map_or_else(|| "anonymous".into(), |n| n.to_string());
+        }
+        DocumentOperations::Multiple(_) => None,
+    };
+    operation
+        .and_then(|op| {
+            op.node
+                .selection_set
+                .node
+                .items
+                .iter()
+                .find_map(|s| match &s.node {
+                    Selection::Field(f) => Some(f.node.name.node.to_string()),
+                    _ => None,
+                })
+        })
+        .unwrap_or_else(|| "anonymous".into())
 }
 
 /// Errors the GraphQL engine raises itself (parse, validation, limits) get a stable code too.

@@ -36,9 +36,9 @@ impl CommandMeta {
         roles: &[crate::access::Role],
         effective: NaiveDate,
     ) -> AppResult<Self> {
-        let role = who.acting_role(mission, roles).ok_or_else(|| {
-            AppError::forbidden("no role of yours allows this change here")
-        })?;
+        let role = who
+            .acting_role(mission, roles)
+            .ok_or_else(|| AppError::forbidden("no role of yours allows this change here"))?;
         Ok(Self {
             actor: who.actor(role),
             correlation_id: Uuid::now_v7(),

@@ -1,7 +1,9 @@
 //! GraphQL helpers shared by every context's schema.
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{InputValueError, InputValueResult, OutputType, Scalar, ScalarType, SimpleObject, Value};
+use async_graphql::{
+    InputValueError, InputValueResult, OutputType, Scalar, ScalarType, SimpleObject, Value,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::error::{AppError, AppResult};
@@ -78,7 +80,9 @@ impl ScalarType for Date {
         match &value {
             Value::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
                 .map(Date)
-                .map_err(|_| InputValueError::custom(format!("{text:?} is not a date (YYYY-MM-DD)"))),
+                .map_err(|_| {
+                    InputValueError::custom(format!("{text:?} is not a date (YYYY-MM-DD)"))
+                }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }

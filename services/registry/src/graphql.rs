@@ -11,15 +11,19 @@ use async_graphql::{
 use chrono::{DateTime, NaiveDate, Utc};
 use cla_platform::access::{MissionGuard, RoleGuard, check_mission, principal};
 use cla_platform::command::{CommandMeta, load};
-use cla_platform::graphql::{ConnectionTotals, Date, connection, effective as effective_date, view};
+use cla_platform::graphql::{
+    ConnectionTotals, Date, connection, effective as effective_date, view,
+};
 use cla_platform::timeline::View;
 use cla_platform::{AppError, AppResult, Role, Runtime};
 use futures::{Stream, StreamExt};
 
-use crate::commands::{BaseCommand, BaseDetails, BaseDetailsPatch, FieldOfficeCommand, MissionCommand};
+use crate::commands::{
+    BaseCommand, BaseDetails, BaseDetailsPatch, FieldOfficeCommand, MissionCommand,
+};
 use crate::decider::{
-    Base, BaseContext, BaseDecider, BaseStatus, FieldOffice, FieldOfficeContext, FieldOfficeDecider,
-    Mission, MissionDecider, check_code,
+    Base, BaseContext, BaseDecider, BaseStatus, FieldOffice, FieldOfficeContext,
+    FieldOfficeDecider, Mission, MissionDecider, check_code,
 };
 use crate::events::{self, RegistryEvent, StaffingPolicy, streams};
 use crate::projections::RegistryView;
@@ -69,11 +73,19 @@ pub struct EntityGuard {
 
 impl EntityGuard {
     pub fn field_office(id: &str, roles: &'static [Role]) -> Self {
-        Self { entity: Entity::FieldOffice, id: id.to_string(), roles }
+        Self {
+            entity: Entity::FieldOffice,
+            id: id.to_string(),
+            roles,
+        }
     }
 
     pub fn base(id: &str, roles: &'static [Role]) -> Self {
-        Self { entity: Entity::Base, id: id.to_string(), roles }
+        Self {
+            entity: Entity::Base,
+            id: id.to_string(),
+            roles,
+        }
     }
 }
 
@@ -170,7 +182,9 @@ impl From<&StaffingPolicy> for StaffingPolicyView {
     fn from(p: &StaffingPolicy) -> Self {
         Self {
             minimum_clas_per_base: p.minimum_clas_per_base,
-            deployment_model: if p.deployment_model == events::DeploymentModel::RegionalOffices as i32 {
+            deployment_model: if p.deployment_model
+                == events::DeploymentModel::RegionalOffices as i32
+            {
                 DeploymentModelValue::RegionalOffices
             } else {
                 DeploymentModelValue::CoLocated
@@ -218,7 +232,10 @@ impl MissionNode {
         let offices = registry(ctx)
             .field_offices(&self.mission.code, &self.view)
             .into_iter()
-            .map(|office| FieldOfficeNode { office, view: self.view })
+            .map(|office| FieldOfficeNode {
+                office,
+                view: self.view,
+            })
             .collect();
         Ok(connection(offices, first, after)?)
     }
@@ -232,7 +249,16 @@ impl MissionNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Page<BaseNode>> {
-        Ok(bases_page(ctx, &self.mission.code, &self.view, status, kind, field_office_id, first, after)?)
+        Ok(bases_page(
+            ctx,
+            &self.mission.code,
+            &self.view,
+            status,
+            kind,
+            field_office_id,
+            first,
+            after,
+        )?)
     }
 }
 
@@ -256,8 +282,16 @@ fn bases_page(
         .into_iter()
         .filter(|b| status.is_none_or(|s| BaseStatusValue::from(b.status) == s))
         .filter(|b| kind.is_none_or(|k| b.details.kind == k.to_domain()))
-        .filter(|b| field_office_id.as_ref().is_none_or(|f| &b.details.field_office_id == f))
-        .map(|base| BaseNode { base, view: *view, mission_minimum: minimum })
+        .filter(|b| {
+            field_office_id
+                .as_ref()
+                .is_none_or(|f| &b.details.field_office_id == f)
+        })
+        .map(|base| BaseNode {
+            base,
+            view: *view,
+            mission_minimum: minimum,
+        })
         .collect();
     connection(bases, first, after)
 }
@@ -323,7 +357,10 @@ impl BaseNode {
     async fn field_office(&self, ctx: &Context<'_>) -> Option<FieldOfficeNode> {
         registry(ctx)
             .field_office(&self.base.details.field_office_id, &self.view)
-            .map(|office| FieldOfficeNode { office, view: self.view })
+            .map(|office| FieldOfficeNode {
+                office,
+                view: self.view,
+            })
     }
     async fn name(&self) -> &str {
         &self.base.details.name
@@ -348,7 +385,10 @@ impl BaseNode {
     }
     /// The minimum CLA strength that applies: the base's own, or its mission's policy.
     async fn minimum(&self) -> u32 {
-        self.base.details.minimum_override.unwrap_or(self.mission_minimum)
+        self.base
+            .details
+            .minimum_override
+            .unwrap_or(self.mission_minimum)
     }
     async fn status(&self) -> BaseStatusValue {
         self.base.status.into()
@@ -368,25 +408,36 @@ fn mission_node(ctx: &Context<'_>, code: &str, view: View) -> AppResult<MissionN
     registry(ctx)
         .mission(code, &view)
         .map(|mission| MissionNode { mission, view })
-        .ok_or_else(|| AppError::not_found("code", format!("no mission {code} as of {}", view.as_of)))
+        .ok_or_else(|| {
+            AppError::not_found("code", format!("no mission {code} as of {}", view.as_of))
+        })
 }
 
 fn field_office_node(ctx: &Context<'_>, id: &str, view: View) -> AppResult<FieldOfficeNode> {
     registry(ctx)
         .field_office(id, &view)
         .map(|office| FieldOfficeNode { office, view })
-        .ok_or_else(|| AppError::not_found("fieldOfficeId", format!("no field office {id} as of {}", view.as_of)))
+        .ok_or_else(|| {
+            AppError::not_found(
+                "fieldOfficeId",
+                format!("no field office {id} as of {}", view.as_of),
+            )
+        })
 }
 
 fn base_node(ctx: &Context<'_>, id: &str, view: View) -> AppResult<BaseNode> {
     let registry = registry(ctx);
-    let base = registry
-        .base(id, &view)
-        .ok_or_else(|| AppError::not_found("baseId", format!("no base {id} as of {}", view.as_of)))?;
+    let base = registry.base(id, &view).ok_or_else(|| {
+        AppError::not_found("baseId", format!("no base {id} as of {}", view.as_of))
+    })?;
     let mission_minimum = registry
         .mission(&base.mission_code, &view)
         .map_or(2, |m| m.policy.minimum_clas_per_base);
-    Ok(BaseNode { base, view, mission_minimum })
+    Ok(BaseNode {
+        base,
+        view,
+        mission_minimum,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -456,9 +507,22 @@ impl RegistryQuery {
     ) -> async_graphql::Result<Page<BaseNode>> {
         let view = view(as_of, known_at);
         if registry(ctx).mission(&mission_code, &view).is_none() {
-            return Err(AppError::not_found("missionCode", format!("no mission {mission_code} as of {}", view.as_of)).into());
+            return Err(AppError::not_found(
+                "missionCode",
+                format!("no mission {mission_code} as of {}", view.as_of),
+            )
+            .into());
         }
-        Ok(bases_page(ctx, &mission_code, &view, status, kind, field_office_id, first, after)?)
+        Ok(bases_page(
+            ctx,
+            &mission_code,
+            &view,
+            status,
+            kind,
+            field_office_id,
+            first,
+            after,
+        )?)
     }
 
     #[graphql(guard = "EntityGuard::base(&id, EVERYONE)")]
@@ -499,17 +563,43 @@ fn count(field: &str, value: Option<i32>, current: u32) -> AppResult<u32> {
 impl StaffingPolicyInput {
     fn over(&self, current: &StaffingPolicy) -> AppResult<StaffingPolicy> {
         Ok(StaffingPolicy {
-            minimum_clas_per_base: count("minimumClasPerBase", self.minimum_clas_per_base, current.minimum_clas_per_base)?,
+            minimum_clas_per_base: count(
+                "minimumClasPerBase",
+                self.minimum_clas_per_base,
+                current.minimum_clas_per_base,
+            )?,
             deployment_model: match self.deployment_model {
                 None => current.deployment_model,
                 Some(DeploymentModelValue::CoLocated) => events::DeploymentModel::CoLocated as i32,
-                Some(DeploymentModelValue::RegionalOffices) => events::DeploymentModel::RegionalOffices as i32,
+                Some(DeploymentModelValue::RegionalOffices) => {
+                    events::DeploymentModel::RegionalOffices as i32
+                }
             },
-            max_span_of_control: count("maxSpanOfControl", self.max_span_of_control, current.max_span_of_control)?,
-            check_in_interval_hours: count("checkInIntervalHours", self.check_in_interval_hours, current.check_in_interval_hours)?,
-            check_in_grace_hours: count("checkInGraceHours", self.check_in_grace_hours, current.check_in_grace_hours)?,
-            field_visit_interval_days: count("fieldVisitIntervalDays", self.field_visit_interval_days, current.field_visit_interval_days)?,
-            max_tour_months: count("maxTourMonths", self.max_tour_months, current.max_tour_months)?,
+            max_span_of_control: count(
+                "maxSpanOfControl",
+                self.max_span_of_control,
+                current.max_span_of_control,
+            )?,
+            check_in_interval_hours: count(
+                "checkInIntervalHours",
+                self.check_in_interval_hours,
+                current.check_in_interval_hours,
+            )?,
+            check_in_grace_hours: count(
+                "checkInGraceHours",
+                self.check_in_grace_hours,
+                current.check_in_grace_hours,
+            )?,
+            field_visit_interval_days: count(
+                "fieldVisitIntervalDays",
+                self.field_visit_interval_days,
+                current.field_visit_interval_days,
+            )?,
+            max_tour_months: count(
+                "maxTourMonths",
+                self.max_tour_months,
+                current.max_tour_months,
+            )?,
         })
     }
 }
@@ -563,7 +653,9 @@ pub struct ChangeBaseInput {
 fn minimum(value: Option<i32>) -> AppResult<Option<u32>> {
     value
         .map(|v| {
-            u32::try_from(v).map_err(|_| AppError::validation("minimumOverride", "a base's minimum is at least 1"))
+            u32::try_from(v).map_err(|_| {
+                AppError::validation("minimumOverride", "a base's minimum is at least 1")
+            })
         })
         .transpose()
 }
@@ -575,7 +667,8 @@ fn minimum(value: Option<i32>) -> AppResult<Option<u32>> {
 pub struct RegistryMutation;
 
 async fn office_context(ctx: &Context<'_>, id: &str) -> AppResult<Option<FieldOffice>> {
-    let (state, _) = load::<FieldOfficeDecider>(runtime(ctx).store.as_ref(), &streams::field_office(id)).await?;
+    let (state, _) =
+        load::<FieldOfficeDecider>(runtime(ctx).store.as_ref(), &streams::field_office(id)).await?;
     Ok(state.0)
 }
 
@@ -588,16 +681,32 @@ async fn run_base(
 ) -> AppResult<BaseNode> {
     let registry = registry(ctx);
     let mission = registry.mission_of_base(base_id);
-    let office_id = office_id
-        .map(str::to_string)
-        .or_else(|| registry.base(base_id, &View { as_of: NaiveDate::MAX, known_at: None }).map(|b| b.details.field_office_id));
+    let office_id = office_id.map(str::to_string).or_else(|| {
+        registry
+            .base(
+                base_id,
+                &View {
+                    as_of: NaiveDate::MAX,
+                    known_at: None,
+                },
+            )
+            .map(|b| b.details.field_office_id)
+    });
     let context = BaseContext {
         field_office: match office_id {
             Some(id) => office_context(ctx, &id).await?,
             None => None,
         },
     };
-    let meta = CommandMeta::by(principal(ctx)?, mission.as_deref().or(context.field_office.as_ref().map(|o| o.mission_code.as_str())), MANAGERS, effective)?;
+    let meta = CommandMeta::by(
+        principal(ctx)?,
+        mission.as_deref().or(context
+            .field_office
+            .as_ref()
+            .map(|o| o.mission_code.as_str())),
+        MANAGERS,
+        effective,
+    )?;
     runtime(ctx)
         .execute::<BaseDecider>(&streams::base(base_id), &command, &context, &meta)
         .await?;
@@ -607,11 +716,18 @@ async fn run_base(
 #[Object]
 impl RegistryMutation {
     #[graphql(guard = "RoleGuard::new(ADMIN)")]
-    async fn create_mission(&self, ctx: &Context<'_>, input: CreateMissionInput) -> async_graphql::Result<MissionNode> {
+    async fn create_mission(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateMissionInput,
+    ) -> async_graphql::Result<MissionNode> {
         let code = input.code.trim().to_string();
         check_code(&code)?;
         let effective = effective_date(input.effective);
-        let policy = input.policy.unwrap_or_default().over(&events::default_policy())?;
+        let policy = input
+            .policy
+            .unwrap_or_default()
+            .over(&events::default_policy())?;
         let command = MissionCommand::Create {
             code: code.clone(),
             name: input.name,
@@ -620,7 +736,9 @@ impl RegistryMutation {
             effective,
         };
         let meta = CommandMeta::by(principal(ctx)?, None, ADMIN, effective)?;
-        runtime(ctx).execute::<MissionDecider>(&streams::mission(&code), &command, &(), &meta).await?;
+        runtime(ctx)
+            .execute::<MissionDecider>(&streams::mission(&code), &command, &(), &meta)
+            .await?;
         Ok(mission_node(ctx, &code, after_change(effective))?)
     }
 
@@ -635,9 +753,15 @@ impl RegistryMutation {
     ) -> async_graphql::Result<MissionNode> {
         check_code(&code)?;
         let effective = effective_date(effective);
-        let command = MissionCommand::Rename { name, country, effective };
+        let command = MissionCommand::Rename {
+            name,
+            country,
+            effective,
+        };
         let meta = CommandMeta::by(principal(ctx)?, None, ADMIN, effective)?;
-        runtime(ctx).execute::<MissionDecider>(&streams::mission(&code), &command, &(), &meta).await?;
+        runtime(ctx)
+            .execute::<MissionDecider>(&streams::mission(&code), &command, &(), &meta)
+            .await?;
         Ok(mission_node(ctx, &code, after_change(effective))?)
     }
 
@@ -657,18 +781,33 @@ impl RegistryMutation {
         let Some(current) = current.0 else {
             return Err(AppError::not_found("code", format!("no mission {code}")).into());
         };
-        let command = MissionCommand::ChangePolicy { policy: policy.over(&current.policy)?, effective };
+        let command = MissionCommand::ChangePolicy {
+            policy: policy.over(&current.policy)?,
+            effective,
+        };
         let meta = CommandMeta::by(principal(ctx)?, None, ADMIN, effective)?;
-        runtime(ctx).execute::<MissionDecider>(&stream, &command, &(), &meta).await?;
+        runtime(ctx)
+            .execute::<MissionDecider>(&stream, &command, &(), &meta)
+            .await?;
         Ok(mission_node(ctx, &code, after_change(effective))?)
     }
 
     #[graphql(guard = "MissionGuard::new(&input.mission_code, MANAGERS)")]
-    async fn open_field_office(&self, ctx: &Context<'_>, input: OpenFieldOfficeInput) -> async_graphql::Result<FieldOfficeNode> {
+    async fn open_field_office(
+        &self,
+        ctx: &Context<'_>,
+        input: OpenFieldOfficeInput,
+    ) -> async_graphql::Result<FieldOfficeNode> {
         let effective = effective_date(input.effective);
         let id = uuid::Uuid::now_v7().to_string();
         let mission = if check_code(&input.mission_code).is_ok() {
-            load::<MissionDecider>(runtime(ctx).store.as_ref(), &streams::mission(&input.mission_code)).await?.0.0
+            load::<MissionDecider>(
+                runtime(ctx).store.as_ref(),
+                &streams::mission(&input.mission_code),
+            )
+            .await?
+            .0
+            .0
         } else {
             None
         };
@@ -678,9 +817,19 @@ impl RegistryMutation {
             name: input.name,
             effective,
         };
-        let meta = CommandMeta::by(principal(ctx)?, Some(&input.mission_code), MANAGERS, effective)?;
+        let meta = CommandMeta::by(
+            principal(ctx)?,
+            Some(&input.mission_code),
+            MANAGERS,
+            effective,
+        )?;
         runtime(ctx)
-            .execute::<FieldOfficeDecider>(&streams::field_office(&id), &command, &FieldOfficeContext { mission }, &meta)
+            .execute::<FieldOfficeDecider>(
+                &streams::field_office(&id),
+                &command,
+                &FieldOfficeContext { mission },
+                &meta,
+            )
             .await?;
         Ok(field_office_node(ctx, &id, after_change(effective))?)
     }
@@ -696,18 +845,35 @@ impl RegistryMutation {
         let effective = effective_date(effective);
         let mission = registry(ctx).mission_of_field_office(&field_office_id);
         let Some(mission) = mission else {
-            return Err(AppError::not_found("fieldOfficeId", format!("no field office {field_office_id}")).into());
+            return Err(AppError::not_found(
+                "fieldOfficeId",
+                format!("no field office {field_office_id}"),
+            )
+            .into());
         };
         let command = FieldOfficeCommand::Rename { name, effective };
         let meta = CommandMeta::by(principal(ctx)?, Some(&mission), MANAGERS, effective)?;
         runtime(ctx)
-            .execute::<FieldOfficeDecider>(&streams::field_office(&field_office_id), &command, &FieldOfficeContext::default(), &meta)
+            .execute::<FieldOfficeDecider>(
+                &streams::field_office(&field_office_id),
+                &command,
+                &FieldOfficeContext::default(),
+                &meta,
+            )
             .await?;
-        Ok(field_office_node(ctx, &field_office_id, after_change(effective))?)
+        Ok(field_office_node(
+            ctx,
+            &field_office_id,
+            after_change(effective),
+        )?)
     }
 
     #[graphql(guard = "EntityGuard::field_office(&input.field_office_id, MANAGERS)")]
-    async fn open_base(&self, ctx: &Context<'_>, input: OpenBaseInput) -> async_graphql::Result<BaseNode> {
+    async fn open_base(
+        &self,
+        ctx: &Context<'_>,
+        input: OpenBaseInput,
+    ) -> async_graphql::Result<BaseNode> {
         let effective = effective_date(input.effective);
         let id = uuid::Uuid::now_v7().to_string();
         let details = BaseDetails {
@@ -719,12 +885,21 @@ impl RegistryMutation {
             alert_network_working: input.alert_network_working.unwrap_or(true),
             minimum_override: minimum(input.minimum_override)?,
         };
-        let command = BaseCommand::Open { base_id: id.clone(), details, effective };
+        let command = BaseCommand::Open {
+            base_id: id.clone(),
+            details,
+            effective,
+        };
         Ok(run_base(ctx, &id, Some(&input.field_office_id), command, effective).await?)
     }
 
     #[graphql(guard = "EntityGuard::base(&base_id, MANAGERS)")]
-    async fn change_base(&self, ctx: &Context<'_>, base_id: String, input: ChangeBaseInput) -> async_graphql::Result<BaseNode> {
+    async fn change_base(
+        &self,
+        ctx: &Context<'_>,
+        base_id: String,
+        input: ChangeBaseInput,
+    ) -> async_graphql::Result<BaseNode> {
         let effective = effective_date(input.effective);
         let patch = BaseDetailsPatch {
             name: input.name,
@@ -740,7 +915,14 @@ impl RegistryMutation {
             },
         };
         let command = BaseCommand::ChangeDetails { patch, effective };
-        Ok(run_base(ctx, &base_id, input.field_office_id.as_deref(), command, effective).await?)
+        Ok(run_base(
+            ctx,
+            &base_id,
+            input.field_office_id.as_deref(),
+            command,
+            effective,
+        )
+        .await?)
     }
 
     /// Starts closing a base: its CLAs are to be rotated or released before it closes.

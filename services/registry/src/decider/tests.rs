@@ -321,7 +321,10 @@ fn base_changes_stay_in_its_mission_and_after_its_opening() {
     let mut elsewhere = office();
     elsewhere.id = "fo-9".into();
     elsewhere.mission_code = "MINUSCA".into();
-    let moved = BaseDetailsPatch { field_office_id: Some("fo-9".into()), ..Default::default() };
+    let moved = BaseDetailsPatch {
+        field_office_id: Some("fo-9".into()),
+        ..Default::default()
+    };
     given::<BaseDecider>(vec![base_opened()])
         .with(BaseContext {
             field_office: Some(elsewhere),
@@ -338,7 +341,10 @@ fn base_changes_stay_in_its_mission_and_after_its_opening() {
             effective: day(2021, 5, 31),
         })
         .then_error_on(ErrorCode::Validation, "effective");
-    let override_three = BaseDetailsPatch { minimum_override: Some(Some(3)), ..Default::default() };
+    let override_three = BaseDetailsPatch {
+        minimum_override: Some(Some(3)),
+        ..Default::default()
+    };
     let changed = given::<BaseDecider>(vec![base_opened()])
         .with(with_office())
         .when(BaseCommand::ChangeDetails {

@@ -13,9 +13,7 @@ use cla_platform::decider::Decider;
 use cla_platform::projection::Projection;
 use cla_platform::timeline::{Stamp, Timeline, View};
 
-use crate::decider::{
-    Base, BaseDecider, FieldOffice, FieldOfficeDecider, Mission, MissionDecider,
-};
+use crate::decider::{Base, BaseDecider, FieldOffice, FieldOfficeDecider, Mission, MissionDecider};
 use crate::events::RegistryEvent;
 
 #[derive(Default)]
