@@ -15,7 +15,7 @@ pub trait EventCodec: Sized {
 
 /// Declares a context's event enum over its contract messages and implements [`EventCodec`]:
 ///
-/// ```ignore
+/// ```text
 /// event_enum! {
 ///     #[derive(Clone, Debug, PartialEq)]
 ///     pub enum RegistryEvent {

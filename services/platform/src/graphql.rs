@@ -151,14 +151,16 @@ mod tests {
         assert!(!last.has_next_page);
         assert_eq!(
             connection(items.clone(), Some(-1), None)
-                .unwrap_err()
+                .err()
+                .unwrap()
                 .field
                 .as_deref(),
             Some("first")
         );
         assert_eq!(
             connection(items, None, Some("zz".into()))
-                .unwrap_err()
+                .err()
+                .unwrap()
                 .field
                 .as_deref(),
             Some("after")
