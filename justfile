@@ -6,6 +6,18 @@ kurrentdb_url := env_var_or_default("KURRENTDB_URL", "kurrentdb://127.0.0.1:2113
 default:
     @just --list
 
+# Start the system on the embedded store in ./data (the README's run command).
+run:
+    cargo run --release
+
+# Mint a development token, e.g. `just token --role CIVIL_AFFAIRS --mission MONUSCO --name "A. Manager"`.
+token *ARGS:
+    cargo run --release -q -- token {{ARGS}}
+
+# Regenerate the checked-in schema.graphql.
+schema:
+    UPDATE_SCHEMA=1 cargo test -p cla-gateway --test schema
+
 # The whole test suite (the README's test command).
 test:
     cargo test --workspace
