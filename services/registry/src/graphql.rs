@@ -934,11 +934,13 @@ impl RegistryMutation {
         reason: String,
         effective: Option<Date>,
     ) -> async_graphql::Result<BaseNode> {
-        let effective = effective_date(effective);
-        let command = BaseCommand::StartClosing { reason, effective };
-        Ok(run_base(ctx, &base_id, None, command, effective).await?)
+        lifecycle(ctx, &base_id, effective, |effective| {
+            BaseCommand::StartClosing { reason, effective }
+        })
+        .await
     }
 
+    /// Keeps a closing base open after all.
     #[graphql(guard = "EntityGuard::base(&base_id, MANAGERS)")]
     async fn cancel_base_closing(
         &self,
@@ -947,11 +949,13 @@ impl RegistryMutation {
         reason: String,
         effective: Option<Date>,
     ) -> async_graphql::Result<BaseNode> {
-        let effective = effective_date(effective);
-        let command = BaseCommand::CancelClosing { reason, effective };
-        Ok(run_base(ctx, &base_id, None, command, effective).await?)
+        lifecycle(ctx, &base_id, effective, |effective| {
+            BaseCommand::CancelClosing { reason, effective }
+        })
+        .await
     }
 
+    /// Closes a closing base.
     #[graphql(guard = "EntityGuard::base(&base_id, MANAGERS)")]
     async fn close_base(
         &self,
@@ -960,10 +964,23 @@ impl RegistryMutation {
         reason: String,
         effective: Option<Date>,
     ) -> async_graphql::Result<BaseNode> {
-        let effective = effective_date(effective);
-        let command = BaseCommand::Close { reason, effective };
-        Ok(run_base(ctx, &base_id, None, command, effective).await?)
+        lifecycle(ctx, &base_id, effective, |effective| BaseCommand::Close {
+            reason,
+            effective,
+        })
+        .await
     }
+}
+
+/// A step in a base's lifecycle, effective on the given date (default today).
+async fn lifecycle(
+    ctx: &Context<'_>,
+    base_id: &str,
+    effective: Option<Date>,
+    command: impl FnOnce(NaiveDate) -> BaseCommand,
+) -> async_graphql::Result<BaseNode> {
+    let effective = effective_date(effective);
+    Ok(run_base(ctx, base_id, None, command(effective), effective).await?)
 }
 
 // ---------------------------------------------------------------------------------------------
