@@ -5,12 +5,13 @@ use std::sync::Arc;
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use cla_platform::Runtime;
 use cla_registry::{RegistryMutation, RegistryQuery, RegistrySubscription, RegistryView};
+use cla_staff::{StaffMutation, StaffQuery, StaffView};
 
 #[derive(MergedObject, Default)]
-pub struct Query(RegistryQuery);
+pub struct Query(RegistryQuery, StaffQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(RegistryMutation);
+pub struct Mutation(RegistryMutation, StaffMutation);
 
 #[derive(MergedSubscription, Default)]
 pub struct Subscription(RegistrySubscription);
@@ -37,10 +38,12 @@ pub fn build(
     max_complexity: usize,
     runtime: Runtime,
     registry: Arc<RegistryView>,
+    staff: Arc<StaffView>,
 ) -> ClaSchema {
     builder(max_depth, max_complexity)
         .data(runtime)
         .data(registry)
+        .data(staff)
         .finish()
 }
 

@@ -69,7 +69,8 @@ pub fn open_store(config: &Config) -> Result<Arc<dyn EventStore>, StartError> {
 pub fn app(config: &Config, store: Arc<dyn EventStore>) -> Result<App, StartError> {
     let auth = Arc::new(Auth::load(config)?);
     let registry = Arc::new(RegistryView::default());
-    let projections: Vec<Arc<dyn Projection>> = vec![registry.clone()];
+    let staff = Arc::new(cla_staff::StaffView::default());
+    let projections: Vec<Arc<dyn Projection>> = vec![registry.clone(), staff.clone()];
     let hub = ProjectionHub::new(Arc::clone(&store), projections);
     let feeding = hub.start(AllFrom::Start);
     let metrics = Arc::new(Metrics::default());
@@ -84,6 +85,7 @@ pub fn app(config: &Config, store: Arc<dyn EventStore>) -> Result<App, StartErro
         config.max_query_complexity,
         runtime,
         registry,
+        staff,
     );
     Ok(App {
         state: AppState {

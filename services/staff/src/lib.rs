@@ -9,3 +9,8 @@
 pub mod commands;
 pub mod decider;
 pub mod events;
+pub mod graphql;
+pub mod projections;
+
+pub use graphql::{StaffMutation, StaffQuery};
+pub use projections::StaffView;

@@ -1,0 +1,195 @@
+//! What is true in staff and recruitment, as of any business date and as known at any time.
+//!
+//! Vacancies and staff members each keep their events in a [`Timeline`] folded with the deciders'
+//! own `evolve`; each staff member also keeps the full history of their events (type, effective
+//! date, recorded time, actor) for the profile.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::RwLock;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cla_event_store::RecordedEvent;
+use cla_platform::codec::decode_recorded;
+use cla_platform::decider::Decider;
+use cla_platform::projection::Projection;
+use cla_platform::timeline::{Stamp, Timeline, View};
+
+use crate::decider::{StaffDecider, StaffMember, Vacancy, VacancyDecider};
+use crate::events::StaffEvent;
+
+/// One event in a staff member's history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryEntry {
+    pub event_type: String,
+    pub effective: NaiveDate,
+    pub recorded: DateTime<Utc>,
+    pub position: u64,
+    pub actor_id: String,
+    pub actor_role: String,
+    pub stamp: Stamp,
+}
+
+#[derive(Default)]
+struct Staff {
+    vacancies: BTreeMap<String, Timeline<StaffEvent>>,
+    members: BTreeMap<String, Timeline<StaffEvent>>,
+    histories: BTreeMap<String, Vec<HistoryEntry>>,
+    vacancy_mission: BTreeMap<String, String>,
+    member_mission: BTreeMap<String, String>,
+    vacancies_by_mission: BTreeMap<String, BTreeSet<String>>,
+    members_by_mission: BTreeMap<String, BTreeSet<String>>,
+}
+
+#[derive(Default)]
+pub struct StaffView {
+    state: RwLock<Staff>,
+}
+
+fn fold<D>(timeline: &Timeline<StaffEvent>, view: &View) -> D::State
+where
+    D: Decider<Event = StaffEvent>,
+{
+    timeline.fold(view, D::State::default(), |state, stamp, event| {
+        D::evolve(state, event, stamp.effective)
+    })
+}
+
+impl StaffView {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Staff> {
+        self.state.read().expect("staff view lock")
+    }
+
+    pub fn vacancy(&self, id: &str, view: &View) -> Option<Vacancy> {
+        fold::<VacancyDecider>(self.read().vacancies.get(id)?, view).0
+    }
+
+    pub fn vacancies(&self, mission: &str, view: &View) -> Vec<Vacancy> {
+        let r = self.read();
+        let mut out: Vec<Vacancy> = r
+            .vacancies_by_mission
+            .get(mission)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| fold::<VacancyDecider>(r.vacancies.get(id)?, view).0)
+            .collect();
+        out.sort_by(|a, b| a.opened_on.cmp(&b.opened_on).then(a.id.cmp(&b.id)));
+        out
+    }
+
+    pub fn member(&self, id: &str, view: &View) -> Option<StaffMember> {
+        fold::<StaffDecider>(self.read().members.get(id)?, view).0
+    }
+
+    pub fn members(&self, mission: &str, view: &View) -> Vec<StaffMember> {
+        let r = self.read();
+        let mut out: Vec<StaffMember> = r
+            .members_by_mission
+            .get(mission)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| fold::<StaffDecider>(r.members.get(id)?, view).0)
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        out
+    }
+
+    /// A staff member's history as the view sees it, in business order.
+    pub fn history(&self, id: &str, view: &View) -> Vec<HistoryEntry> {
+        let r = self.read();
+        let mut entries: Vec<HistoryEntry> = r
+            .histories
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter(|h| view.sees(&h.stamp))
+            .cloned()
+            .collect();
+        entries.sort_by_key(|h| (h.effective, h.position));
+        entries
+    }
+
+    pub fn mission_of_vacancy(&self, id: &str) -> Option<String> {
+        self.read().vacancy_mission.get(id).cloned()
+    }
+
+    pub fn mission_of_member(&self, id: &str) -> Option<String> {
+        self.read().member_mission.get(id).cloned()
+    }
+}
+
+impl Projection for StaffView {
+    fn name(&self) -> &'static str {
+        "staff"
+    }
+
+    fn apply(&self, recorded: &RecordedEvent) {
+        let Some(event) = decode_recorded::<StaffEvent>(recorded) else {
+            return;
+        };
+        let stamp = Stamp::of(recorded);
+        let mut s = self.state.write().expect("staff view lock");
+        use StaffEvent as E;
+        let vacancy_id = match &event {
+            E::VacancyOpened(e) => {
+                s.vacancy_mission
+                    .insert(e.vacancy_id.clone(), e.mission_code.clone());
+                s.vacancies_by_mission
+                    .entry(e.mission_code.clone())
+                    .or_default()
+                    .insert(e.vacancy_id.clone());
+                Some(e.vacancy_id.clone())
+            }
+            E::VacancyCancelled(e) => Some(e.vacancy_id.clone()),
+            E::CandidateApplied(e) => Some(e.vacancy_id.clone()),
+            E::CandidateAdvanced(e) => Some(e.vacancy_id.clone()),
+            E::CandidateVetted(e) => Some(e.vacancy_id.clone()),
+            E::OfferMade(e) => Some(e.vacancy_id.clone()),
+            E::OfferAccepted(e) => Some(e.vacancy_id.clone()),
+            E::OfferDeclined(e) => Some(e.vacancy_id.clone()),
+            E::CandidateRejected(e) => Some(e.vacancy_id.clone()),
+            E::CandidateWithdrew(e) => Some(e.vacancy_id.clone()),
+            E::CandidateHired(e) => Some(e.vacancy_id.clone()),
+            E::VacancyFilled(e) => Some(e.vacancy_id.clone()),
+            _ => None,
+        };
+        if let Some(id) = vacancy_id {
+            s.vacancies.entry(id).or_default().insert(stamp, event);
+            return;
+        }
+        let staff_id = match &event {
+            E::StaffMemberOnboarded(e) => {
+                s.member_mission
+                    .insert(e.staff_id.clone(), e.mission_code.clone());
+                s.members_by_mission
+                    .entry(e.mission_code.clone())
+                    .or_default()
+                    .insert(e.staff_id.clone());
+                Some(e.staff_id.clone())
+            }
+            E::StaffActivated(e) => Some(e.staff_id.clone()),
+            E::StaffSuspended(e) => Some(e.staff_id.clone()),
+            E::StaffReinstated(e) => Some(e.staff_id.clone()),
+            E::StaffSeparated(e) => Some(e.staff_id.clone()),
+            E::AppointmentRenewed(e) => Some(e.staff_id.clone()),
+            E::GradeChanged(e) => Some(e.staff_id.clone()),
+            E::IndexNumberChanged(e) => Some(e.staff_id.clone()),
+            E::StaffDetailsChanged(e) => Some(e.staff_id.clone()),
+            _ => None,
+        };
+        if let Some(id) = staff_id {
+            s.histories
+                .entry(id.clone())
+                .or_default()
+                .push(HistoryEntry {
+                    event_type: recorded.event_type.to_string(),
+                    effective: recorded.metadata.effective,
+                    recorded: recorded.recorded,
+                    position: recorded.position.0,
+                    actor_id: recorded.metadata.actor.id.clone(),
+                    actor_role: recorded.metadata.actor.role.clone(),
+                    stamp,
+                });
+            s.members.entry(id).or_default().insert(stamp, event);
+        }
+    }
+}
