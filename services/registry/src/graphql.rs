@@ -698,15 +698,21 @@ async fn run_base(
             None => None,
         },
     };
-    let meta = CommandMeta::by(
-        principal(ctx)?,
-        mission.as_deref().or(context
-            .field_office
-            .as_ref()
-            .map(|o| o.mission_code.as_str())),
-        MANAGERS,
-        effective,
-    )?;
+    // An unknown base (or, opening one, an unknown field office) is NOT_FOUND whoever asks.
+    let mission = mission
+        .or_else(|| {
+            context
+                .field_office
+                .as_ref()
+                .map(|o| o.mission_code.clone())
+        })
+        .ok_or_else(|| match command {
+            BaseCommand::Open { .. } => {
+                AppError::not_found("fieldOfficeId", "no such field office")
+            }
+            _ => AppError::not_found("baseId", "no such base"),
+        })?;
+    let meta = CommandMeta::by(principal(ctx)?, Some(&mission), MANAGERS, effective)?;
     runtime(ctx)
         .execute::<BaseDecider>(&streams::base(base_id), &command, &context, &meta)
         .await?;

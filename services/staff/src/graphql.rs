@@ -1056,8 +1056,10 @@ async fn on_vacancy(
     command: VacancyCommand,
     effective: NaiveDate,
 ) -> AppResult<VacancyNode> {
-    let mission = staff_view(ctx).mission_of_vacancy(vacancy_id);
-    let meta = meta(ctx, mission.as_deref(), effective)?;
+    let mission = staff_view(ctx)
+        .mission_of_vacancy(vacancy_id)
+        .ok_or_else(|| AppError::not_found("vacancyId", "no such vacancy"))?;
+    let meta = meta(ctx, Some(&mission), effective)?;
     runtime(ctx)
         .execute::<VacancyDecider>(&streams::vacancy(vacancy_id), &command, &(), &meta)
         .await?;
@@ -1071,8 +1073,10 @@ async fn on_staff(
     context: StaffContext,
     effective: NaiveDate,
 ) -> AppResult<StaffNode> {
-    let mission = staff_view(ctx).mission_of_member(staff_id);
-    let meta = meta(ctx, mission.as_deref(), effective)?;
+    let mission = staff_view(ctx)
+        .mission_of_member(staff_id)
+        .ok_or_else(|| AppError::not_found("staffId", "no such staff member"))?;
+    let meta = meta(ctx, Some(&mission), effective)?;
     runtime(ctx)
         .execute::<StaffDecider>(&streams::staff(staff_id), &command, &context, &meta)
         .await?;
@@ -1173,6 +1177,14 @@ impl StaffMutation {
             input.field_office_id.as_deref(),
             effective,
         )?;
+        if place.is_none() {
+            let field = if input.base_id.is_some() {
+                "baseId"
+            } else {
+                "fieldOfficeId"
+            };
+            return Err(AppError::not_found(field, "no such base or field office").into());
+        }
         let id = uuid::Uuid::now_v7().to_string();
         let mission = place.as_ref().map(|p| p.mission_code.clone());
         let command = VacancyCommand::Open {
