@@ -711,3 +711,104 @@ async fn concurrent_hires_and_index_numbers_never_both_win() {
         ("CONFLICT", Some("indexNumber"))
     );
 }
+
+#[tokio::test]
+async fn an_interrupted_hire_is_finished_by_sending_it_again() {
+    use cla_event_store::Actor;
+    use cla_platform::command::{CommandMeta, handle};
+    use cla_staff::commands::{IndexNumberCommand, VacancyCommand};
+    use cla_staff::decider::{IndexNumberDecider, VacancyDecider};
+    use cla_staff::events::streams;
+
+    let server = TestServer::start().await;
+    let (_, base) = mission_with_base(&server, "ALPHA").await;
+    let hr = hr(&server);
+    let v = vacancy(&server, &hr, &base).await;
+    let c = candidate(&server, &hr, &v, "Amani K.").await;
+    to_accepted_offer(&server, &hr, &v, &c).await;
+
+    // The first two steps of a hire (index number claimed, hire decided), as a request cut off
+    // before the staff member was created leaves them.
+    let store = server.running.state.store.clone();
+    let meta = CommandMeta {
+        actor: Actor {
+            id: "mission_hr-user".into(),
+            role: "MISSION_HR".into(),
+        },
+        correlation_id: uuid::Uuid::now_v7(),
+        causation_id: None,
+        effective: chrono::NaiveDate::from_ymd_opt(2024, 4, 1).unwrap(),
+    };
+    let staff_id = uuid::Uuid::now_v7().to_string();
+    handle::<IndexNumberDecider>(
+        store.as_ref(),
+        &streams::index_number("910001"),
+        &(
+            "910001".to_string(),
+            IndexNumberCommand::Claim {
+                staff_id: staff_id.clone(),
+            },
+        ),
+        &(),
+        &meta,
+    )
+    .await
+    .unwrap();
+    let hire = VacancyCommand::Hire {
+        candidate_id: c.clone(),
+        staff_id: staff_id.clone(),
+        index_number: "910001".into(),
+        effective: meta.effective,
+    };
+    let decided =
+        handle::<VacancyDecider>(store.as_ref(), &streams::vacancy(&v), &hire, &(), &meta)
+            .await
+            .unwrap();
+    server
+        .running
+        .state
+        .hub
+        .wait_for(
+            decided.position.unwrap(),
+            std::time::Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    let directory = server
+        .ok(
+            &hr,
+            "{ staffMembers(missionCode: \"ALPHA\") { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        directory["staffMembers"]["totalCount"], 0,
+        "the staff member was not created"
+    );
+
+    // Sending the hire again finishes it, with the staff id and index number the hire recorded.
+    let finished = server
+        .ok(&hr, HIRE, json!({ "v": v, "c": c, "i": "123123" }))
+        .await["hireCandidate"]
+        .clone();
+    assert_eq!(finished["id"], staff_id.as_str());
+    assert_eq!(finished["indexNumber"], "910001");
+    assert_eq!(finished["status"], "ONBOARDING");
+    // Once finished, the same hire again is a conflict, and nothing is created twice.
+    let again = server
+        .gql(Some(&hr), HIRE, json!({ "v": v, "c": c, "i": "123123" }))
+        .await;
+    assert_eq!(
+        (again.code(), again.field()),
+        ("CONFLICT", Some("candidateId"))
+    );
+    let directory = server
+        .ok(
+            &hr,
+            "{ staffMembers(missionCode: \"ALPHA\") { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(directory["staffMembers"]["totalCount"], 1);
+    server.stop().await;
+}

@@ -27,6 +27,7 @@ use crate::schema::{self, ClaSchema};
 #[derive(Clone)]
 pub struct AppState {
     pub schema: ClaSchema,
+    pub store: Arc<dyn EventStore>,
     pub auth: Arc<Auth>,
     pub metrics: Arc<Metrics>,
     pub hub: Arc<ProjectionHub>,
@@ -75,7 +76,7 @@ pub fn app(config: &Config, store: Arc<dyn EventStore>) -> Result<App, StartErro
     let feeding = hub.start(AllFrom::Start);
     let metrics = Arc::new(Metrics::default());
     let runtime = Runtime {
-        store,
+        store: Arc::clone(&store),
         hub: Arc::clone(&hub),
         metrics: Arc::clone(&metrics),
         settle_timeout: config.settle_timeout(),
@@ -90,6 +91,7 @@ pub fn app(config: &Config, store: Arc<dyn EventStore>) -> Result<App, StartErro
     Ok(App {
         state: AppState {
             schema,
+            store,
             auth,
             metrics,
             hub,

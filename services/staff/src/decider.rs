@@ -206,6 +206,8 @@ pub struct Candidate {
     pub reached: BTreeMap<CandidateStageKey, NaiveDate>,
     pub offer: Option<Offer>,
     pub staff_id: Option<String>,
+    /// The index number the hire recorded.
+    pub hired_index_number: Option<String>,
 }
 
 /// A stage as a map key (in pipeline order).
@@ -577,6 +579,7 @@ impl Decider for VacancyDecider {
                         reached,
                         offer: None,
                         staff_id: None,
+                        hired_index_number: None,
                     },
                 );
             }
@@ -624,6 +627,7 @@ impl Decider for VacancyDecider {
                 c.outcome = CandidateOutcome::Hired;
                 c.reached.insert(stage_key(CandidateStage::Hired), on);
                 c.staff_id = Some(e.staff_id.clone());
+                c.hired_index_number = Some(e.index_number.clone());
             }),
             E::VacancyFilled(e) => {
                 v.status = VacancyStatus::Filled;

@@ -1405,7 +1405,7 @@ impl StaffMutation {
                 AppError::conflict("hiring needs an accepted offer").on("candidateId")
             })?;
         let staff_id = uuid::Uuid::now_v7().to_string();
-        let staff = NewStaff {
+        let mut staff = NewStaff {
             place: Some(vacancy.place.clone()),
             vacancy_id: vacancy_id.clone(),
             candidate_id: candidate_id.clone(),
@@ -1424,6 +1424,30 @@ impl StaffMutation {
             grade: offer.grade.clone(),
             appointment: offer.appointment,
         };
+        if candidate.outcome == CandidateOutcome::Hired {
+            // The hire was decided; finish it where the staff member was not created yet (a
+            // request cut off between the two steps), with the staff id and index number the hire
+            // recorded. Sending the same hire again is therefore safe.
+            let staff_id = candidate.staff_id.clone().unwrap_or_default();
+            let (existing, _) =
+                load::<StaffDecider>(runtime(ctx).store.as_ref(), &streams::staff(&staff_id))
+                    .await?;
+            if existing.0.is_some() {
+                return Err(AppError::conflict(format!(
+                    "{} was already hired as staff member {staff_id}",
+                    candidate.name
+                ))
+                .on("candidateId")
+                .into());
+            }
+            staff.index_number = candidate.hired_index_number.clone().unwrap_or_default();
+            let hired_on = candidate
+                .reached
+                .get(&stage_key(CandidateStage::Hired))
+                .copied()
+                .unwrap_or(effective);
+            return Ok(onboard(ctx, &staff_id, staff, async || Ok(()), hired_on).await?);
+        }
         let hire = VacancyCommand::Hire {
             candidate_id,
             staff_id: staff_id.clone(),
