@@ -812,3 +812,69 @@ async fn an_interrupted_hire_is_finished_by_sending_it_again() {
     assert_eq!(directory["staffMembers"]["totalCount"], 1);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_number_left_held_by_a_separated_staff_member_can_be_claimed_again() {
+    use cla_event_store::Actor;
+    use cla_platform::command::{CommandMeta, handle};
+    use cla_staff::commands::StaffCommand;
+    use cla_staff::decider::{StaffContext, StaffDecider};
+    use cla_staff::events::{SeparationReason, streams};
+
+    let server = TestServer::start().await;
+    let (_, base) = mission_with_base(&server, "ALPHA").await;
+    let hr = hr(&server);
+    let first = register(&server, &hr, &base, "First Holder", "920002").await;
+    // Separated, but cut off before the number was given back.
+    let meta = CommandMeta {
+        actor: Actor {
+            id: "mission_hr-user".into(),
+            role: "MISSION_HR".into(),
+        },
+        correlation_id: uuid::Uuid::now_v7(),
+        causation_id: None,
+        effective: Utc::now().date_naive(),
+    };
+    let separate = StaffCommand::Separate {
+        reason: SeparationReason::Resigned,
+        notes: String::new(),
+        effective: meta.effective,
+    };
+    let done = handle::<StaffDecider>(
+        server.running.state.store.as_ref(),
+        &streams::staff(&first),
+        &separate,
+        &StaffContext::default(),
+        &meta,
+    )
+    .await
+    .unwrap();
+    server
+        .running
+        .state
+        .hub
+        .wait_for(done.position.unwrap(), std::time::Duration::from_secs(10))
+        .await
+        .unwrap();
+    // A current staff member's number stays refused...
+    let other = register(&server, &hr, &base, "Current Holder", "920003").await;
+    let taken = server
+        .gql(Some(&hr), REGISTER, json!({ "base": base, "name": "X", "index": "920003", "gender": "MALE", "grade": "GS-3", "end": "2030-01-01", "lang": "French" }))
+        .await;
+    assert_eq!(
+        (taken.code(), taken.field()),
+        ("CONFLICT", Some("indexNumber"))
+    );
+    assert!(!other.is_empty());
+    // ...while the separated holder's number is free.
+    let second = register(&server, &hr, &base, "Second Holder", "920002").await;
+    let profile = server
+        .ok(
+            &hr,
+            "query($s: String!) { staffMember(id: $s) { indexNumber } }",
+            json!({ "s": second }),
+        )
+        .await;
+    assert_eq!(profile["staffMember"]["indexNumber"], "920002");
+    server.stop().await;
+}

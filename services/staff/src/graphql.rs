@@ -1090,13 +1090,24 @@ async fn index_number(
     meta: &CommandMeta,
 ) -> AppResult<()> {
     let number = crate::decider::check_index_number(number)?;
+    let stream = streams::index_number(&number);
+    if let IndexNumberCommand::Claim { staff_id } = &command {
+        // A number still held by someone separated was not given back (a request cut off after
+        // the separation): give it back first, as the separation would have.
+        let (held, _) = load::<IndexNumberDecider>(runtime(ctx).store.as_ref(), &stream).await?;
+        if let Some(holder) = held.holder.filter(|h| h != staff_id) {
+            let (member, _) =
+                load::<StaffDecider>(runtime(ctx).store.as_ref(), &streams::staff(&holder)).await?;
+            if member.0.is_some_and(|m| m.status == StaffStatus::Separated) {
+                let release = IndexNumberCommand::Release { staff_id: holder };
+                runtime(ctx)
+                    .execute::<IndexNumberDecider>(&stream, &(number.clone(), release), &(), meta)
+                    .await?;
+            }
+        }
+    }
     runtime(ctx)
-        .execute::<IndexNumberDecider>(
-            &streams::index_number(&number),
-            &(number.clone(), command),
-            &(),
-            meta,
-        )
+        .execute::<IndexNumberDecider>(&stream, &(number.clone(), command), &(), meta)
         .await
         .map(|_| ())
 }
