@@ -101,6 +101,17 @@ impl<T> Timeline<T> {
     }
 }
 
+/// A decider's state as a view sees it: the visible facts folded with the decider's own `evolve`,
+/// so a read model and the rules never disagree about what an entity is.
+pub fn fold_decider<D: crate::decider::Decider>(
+    timeline: &Timeline<D::Event>,
+    view: &View,
+) -> D::State {
+    timeline.fold(view, D::State::default(), |state, stamp, event| {
+        D::evolve(state, event, stamp.effective)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

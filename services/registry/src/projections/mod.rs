@@ -9,9 +9,8 @@ use std::sync::RwLock;
 
 use cla_event_store::RecordedEvent;
 use cla_platform::codec::decode_recorded;
-use cla_platform::decider::Decider;
 use cla_platform::projection::Projection;
-use cla_platform::timeline::{Stamp, Timeline, View};
+use cla_platform::timeline::{Stamp, Timeline, View, fold_decider};
 
 use crate::decider::{Base, BaseDecider, FieldOffice, FieldOfficeDecider, Mission, MissionDecider};
 use crate::events::RegistryEvent;
@@ -34,15 +33,6 @@ pub struct RegistryView {
     state: RwLock<Registry>,
 }
 
-fn fold<D>(timeline: &Timeline<RegistryEvent>, view: &View) -> D::State
-where
-    D: Decider<Event = RegistryEvent>,
-{
-    timeline.fold(view, D::State::default(), |state, stamp, event| {
-        D::evolve(state, event, stamp.effective)
-    })
-}
-
 impl RegistryView {
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Registry> {
         self.state.read().expect("registry view lock")
@@ -50,7 +40,7 @@ impl RegistryView {
 
     pub fn mission(&self, code: &str, view: &View) -> Option<Mission> {
         let r = self.read();
-        fold::<MissionDecider>(r.missions.get(code)?, view).0
+        fold_decider::<MissionDecider>(r.missions.get(code)?, view).0
     }
 
     /// Every mission that exists in the view, by code.
@@ -58,13 +48,13 @@ impl RegistryView {
         let r = self.read();
         r.missions
             .values()
-            .filter_map(|t| fold::<MissionDecider>(t, view).0)
+            .filter_map(|t| fold_decider::<MissionDecider>(t, view).0)
             .collect()
     }
 
     pub fn field_office(&self, id: &str, view: &View) -> Option<FieldOffice> {
         let r = self.read();
-        fold::<FieldOfficeDecider>(r.field_offices.get(id)?, view).0
+        fold_decider::<FieldOfficeDecider>(r.field_offices.get(id)?, view).0
     }
 
     /// A mission's field offices in the view, by name.
@@ -75,7 +65,7 @@ impl RegistryView {
             .get(mission)
             .into_iter()
             .flatten()
-            .filter_map(|id| fold::<FieldOfficeDecider>(r.field_offices.get(id)?, view).0)
+            .filter_map(|id| fold_decider::<FieldOfficeDecider>(r.field_offices.get(id)?, view).0)
             .collect();
         offices.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
         offices
@@ -83,7 +73,7 @@ impl RegistryView {
 
     pub fn base(&self, id: &str, view: &View) -> Option<Base> {
         let r = self.read();
-        fold::<BaseDecider>(r.bases.get(id)?, view).0
+        fold_decider::<BaseDecider>(r.bases.get(id)?, view).0
     }
 
     /// A mission's bases in the view, by name.
@@ -94,7 +84,7 @@ impl RegistryView {
             .get(mission)
             .into_iter()
             .flatten()
-            .filter_map(|id| fold::<BaseDecider>(r.bases.get(id)?, view).0)
+            .filter_map(|id| fold_decider::<BaseDecider>(r.bases.get(id)?, view).0)
             .collect();
         bases.sort_by(|a, b| a.details.name.cmp(&b.details.name).then(a.id.cmp(&b.id)));
         bases

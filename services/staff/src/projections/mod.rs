@@ -10,9 +10,8 @@ use std::sync::RwLock;
 use chrono::{DateTime, NaiveDate, Utc};
 use cla_event_store::RecordedEvent;
 use cla_platform::codec::decode_recorded;
-use cla_platform::decider::Decider;
 use cla_platform::projection::Projection;
-use cla_platform::timeline::{Stamp, Timeline, View};
+use cla_platform::timeline::{Stamp, Timeline, View, fold_decider};
 
 use crate::decider::{StaffDecider, StaffMember, Vacancy, VacancyDecider};
 use crate::events::StaffEvent;
@@ -45,22 +44,13 @@ pub struct StaffView {
     state: RwLock<Staff>,
 }
 
-fn fold<D>(timeline: &Timeline<StaffEvent>, view: &View) -> D::State
-where
-    D: Decider<Event = StaffEvent>,
-{
-    timeline.fold(view, D::State::default(), |state, stamp, event| {
-        D::evolve(state, event, stamp.effective)
-    })
-}
-
 impl StaffView {
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Staff> {
         self.state.read().expect("staff view lock")
     }
 
     pub fn vacancy(&self, id: &str, view: &View) -> Option<Vacancy> {
-        fold::<VacancyDecider>(self.read().vacancies.get(id)?, view).0
+        fold_decider::<VacancyDecider>(self.read().vacancies.get(id)?, view).0
     }
 
     pub fn vacancies(&self, mission: &str, view: &View) -> Vec<Vacancy> {
@@ -70,14 +60,14 @@ impl StaffView {
             .get(mission)
             .into_iter()
             .flatten()
-            .filter_map(|id| fold::<VacancyDecider>(r.vacancies.get(id)?, view).0)
+            .filter_map(|id| fold_decider::<VacancyDecider>(r.vacancies.get(id)?, view).0)
             .collect();
         out.sort_by(|a, b| a.opened_on.cmp(&b.opened_on).then(a.id.cmp(&b.id)));
         out
     }
 
     pub fn member(&self, id: &str, view: &View) -> Option<StaffMember> {
-        fold::<StaffDecider>(self.read().members.get(id)?, view).0
+        fold_decider::<StaffDecider>(self.read().members.get(id)?, view).0
     }
 
     pub fn members(&self, mission: &str, view: &View) -> Vec<StaffMember> {
@@ -87,7 +77,7 @@ impl StaffView {
             .get(mission)
             .into_iter()
             .flatten()
-            .filter_map(|id| fold::<StaffDecider>(r.members.get(id)?, view).0)
+            .filter_map(|id| fold_decider::<StaffDecider>(r.members.get(id)?, view).0)
             .collect();
         out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
         out
