@@ -127,6 +127,14 @@ event_contracts! {
     cla::staff::v1::StaffDetailsChanged,
     cla::staff::v1::IndexNumberClaimed,
     cla::staff::v1::IndexNumberReleased,
+    cla::staffing::v1::ClaDeployed,
+    cla::staffing::v1::DeploymentEnded,
+    cla::staffing::v1::RotationPlanned,
+    cla::staffing::v1::RotationCompleted,
+    cla::staffing::v1::RotationCancelled,
+    cla::staffing::v1::AbsenceRecorded,
+    cla::staffing::v1::AbsenceCutShort,
+    cla::staffing::v1::AbsenceCancelled,
 }
 
 /// Error returned by [`decode_json`] for input that is not valid JSON for the

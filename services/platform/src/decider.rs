@@ -120,6 +120,18 @@ impl<D: Decider> Then<D> {
         }
     }
 
+    /// The command is accepted; its events are returned for further checks.
+    #[track_caller]
+    pub fn then_any(self) -> Vec<D::Event> {
+        match self.outcome {
+            Ok(events) => events,
+            Err(e) => panic!(
+                "expected events, but {:?} on {:?} was refused: {e:?}",
+                self.command, self.state
+            ),
+        }
+    }
+
     /// The command is refused with this code; the error is returned for further checks.
     #[track_caller]
     pub fn then_error(self, code: ErrorCode) -> AppError {

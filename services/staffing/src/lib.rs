@@ -1,0 +1,12 @@
+//! The staffing context: deployments of CLAs to bases, the two-per-base rule, rotations, absences,
+//! and what follows — the base board and the coverage forecast.
+//!
+//! - `events.rs` — what can have happened (`proto/cla/staffing/v1`), and the consistency boundary;
+//! - `commands.rs` — what managers ask;
+//! - `coverage.rs` — who is at a base on a day, and its effective strength;
+//! - `decider.rs` — the rules.
+
+pub mod commands;
+pub mod coverage;
+pub mod decider;
+pub mod events;
