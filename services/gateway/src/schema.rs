@@ -6,12 +6,13 @@ use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use cla_platform::Runtime;
 use cla_registry::{RegistryMutation, RegistryQuery, RegistrySubscription, RegistryView};
 use cla_staff::{StaffMutation, StaffQuery, StaffView};
+use cla_staffing::{StaffingMutation, StaffingQuery, StaffingView};
 
 #[derive(MergedObject, Default)]
-pub struct Query(RegistryQuery, StaffQuery);
+pub struct Query(RegistryQuery, StaffQuery, StaffingQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(RegistryMutation, StaffMutation);
+pub struct Mutation(RegistryMutation, StaffMutation, StaffingMutation);
 
 #[derive(MergedSubscription, Default)]
 pub struct Subscription(RegistrySubscription);
@@ -39,11 +40,15 @@ pub fn build(
     runtime: Runtime,
     registry: Arc<RegistryView>,
     staff: Arc<StaffView>,
+    staffing: Arc<StaffingView>,
 ) -> ClaSchema {
+    let occupancy: Arc<dyn cla_registry::BaseOccupancy> = staffing.clone();
     builder(max_depth, max_complexity)
         .data(runtime)
         .data(registry)
         .data(staff)
+        .data(staffing)
+        .data(occupancy)
         .finish()
 }
 

@@ -71,7 +71,9 @@ pub fn app(config: &Config, store: Arc<dyn EventStore>) -> Result<App, StartErro
     let auth = Arc::new(Auth::load(config)?);
     let registry = Arc::new(RegistryView::default());
     let staff = Arc::new(cla_staff::StaffView::default());
-    let projections: Vec<Arc<dyn Projection>> = vec![registry.clone(), staff.clone()];
+    let staffing = Arc::new(cla_staffing::StaffingView::default());
+    let projections: Vec<Arc<dyn Projection>> =
+        vec![registry.clone(), staff.clone(), staffing.clone()];
     let hub = ProjectionHub::new(Arc::clone(&store), projections);
     let feeding = hub.start(AllFrom::Start);
     let metrics = Arc::new(Metrics::default());
@@ -87,6 +89,7 @@ pub fn app(config: &Config, store: Arc<dyn EventStore>) -> Result<App, StartErro
         runtime,
         registry,
         staff,
+        staffing,
     );
     Ok(App {
         state: AppState {

@@ -970,6 +970,25 @@ impl RegistryMutation {
         reason: String,
         effective: Option<Date>,
     ) -> async_graphql::Result<BaseNode> {
+        // Every CLA there must have been rotated or released first (the two-per-base rule applies
+        // to each of those changes, so the gap they open was accepted with a reason).
+        let on = effective_date(effective);
+        if let (Some(occupancy), Some(mission)) = (
+            ctx.data_opt::<Arc<dyn crate::BaseOccupancy>>(),
+            registry(ctx).mission_of_base(&base_id),
+        ) {
+            let deployed = occupancy.deployed(&mission, &base_id, on);
+            if deployed > 0 {
+                return Err(AppError::new(
+                    cla_platform::ErrorCode::CoverageGap,
+                    format!(
+                        "{deployed} CLA(s) are still deployed at this base on {on}; rotate or release them first"
+                    ),
+                )
+                .on("baseId")
+                .into());
+            }
+        }
         lifecycle(ctx, &base_id, effective, |effective| BaseCommand::Close {
             reason,
             effective,

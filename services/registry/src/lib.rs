@@ -13,5 +13,12 @@ pub mod events;
 pub mod graphql;
 pub mod projections;
 
+/// Who is deployed at a base on a day, as the staffing context knows it. The registry asks before a
+/// base closes (every CLA there must have been rotated or released first); the gateway provides the
+/// answer, so the registry does not depend on staffing.
+pub trait BaseOccupancy: Send + Sync {
+    fn deployed(&self, mission: &str, base_id: &str, on: chrono::NaiveDate) -> usize;
+}
+
 pub use graphql::{RegistryMutation, RegistryQuery, RegistrySubscription};
 pub use projections::RegistryView;

@@ -10,3 +10,8 @@ pub mod commands;
 pub mod coverage;
 pub mod decider;
 pub mod events;
+pub mod graphql;
+pub mod projections;
+
+pub use graphql::{StaffingMutation, StaffingQuery};
+pub use projections::StaffingView;

@@ -1,0 +1,230 @@
+//! What is true in staffing, as of any business date and as known at any time: each mission's
+//! staffing (folded with the decider's own `evolve`), and a roster of CLAs built from the staff
+//! context's events — their contracts, not its code — for status, separation, appointment end,
+//! gender and languages.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::RwLock;
+
+use chrono::NaiveDate;
+use cla_contracts::cla::staff::v1 as staff;
+use cla_event_store::RecordedEvent;
+use cla_platform::codec::decode_recorded;
+use cla_platform::projection::Projection;
+use cla_platform::timeline::{Stamp, Timeline, View, fold_decider};
+
+use crate::coverage::Availability;
+use crate::decider::{Staffing, StaffingDecider};
+use crate::events::StaffingEvent;
+
+cla_platform::event_enum! {
+    /// The staff context's facts this context follows.
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum StaffFact {
+        Onboarded(staff::StaffMemberOnboarded),
+        Activated(staff::StaffActivated),
+        Suspended(staff::StaffSuspended),
+        Reinstated(staff::StaffReinstated),
+        Separated(staff::StaffSeparated),
+        Renewed(staff::AppointmentRenewed),
+        DetailsChanged(staff::StaffDetailsChanged),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClaStatus {
+    Onboarding,
+    Active,
+    Suspended,
+    Separated,
+}
+
+/// A CLA as this context knows them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cla {
+    pub id: String,
+    pub mission: String,
+    pub name: String,
+    pub female: bool,
+    pub languages: Vec<String>,
+    pub status: ClaStatus,
+    pub separated_on: Option<NaiveDate>,
+    pub appointment_end: Option<NaiveDate>,
+}
+
+fn fold_cla(timeline: &Timeline<StaffFact>, view: &View) -> Option<Cla> {
+    timeline.fold(view, None, |cla: Option<Cla>, stamp, fact| {
+        match (cla, fact) {
+            (_, StaffFact::Onboarded(e)) => Some(Cla {
+                id: e.staff_id.clone(),
+                mission: e.mission_code.clone(),
+                name: e.name.clone(),
+                female: e.gender == staff::Gender::Female as i32,
+                languages: e.languages.iter().map(|l| l.language.clone()).collect(),
+                status: ClaStatus::Onboarding,
+                separated_on: None,
+                appointment_end: e.appointment.as_ref().and_then(|a| a.end.parse().ok()),
+            }),
+            (Some(mut c), fact) => {
+                match fact {
+                    StaffFact::Activated(_) | StaffFact::Reinstated(_) => {
+                        c.status = ClaStatus::Active
+                    }
+                    StaffFact::Suspended(_) => c.status = ClaStatus::Suspended,
+                    StaffFact::Separated(_) => {
+                        c.status = ClaStatus::Separated;
+                        c.separated_on = Some(stamp.effective);
+                    }
+                    StaffFact::Renewed(e) => {
+                        if let Some(end) = e.appointment.as_ref().and_then(|a| a.end.parse().ok()) {
+                            c.appointment_end = Some(end);
+                        }
+                    }
+                    StaffFact::DetailsChanged(e) => {
+                        c.name = e.name.clone();
+                        c.languages = e.languages.iter().map(|l| l.language.clone()).collect();
+                    }
+                    StaffFact::Onboarded(_) => {}
+                }
+                Some(c)
+            }
+            (None, _) => None,
+        }
+    })
+}
+
+#[derive(Default)]
+struct State {
+    missions: BTreeMap<String, Timeline<StaffingEvent>>,
+    roster: BTreeMap<String, Timeline<StaffFact>>,
+    cla_mission: HashMap<String, String>,
+    rotation_mission: HashMap<String, String>,
+    absence_mission: HashMap<String, String>,
+}
+
+#[derive(Default)]
+pub struct StaffingView {
+    state: RwLock<State>,
+}
+
+impl StaffingView {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        self.state.read().expect("staffing view lock")
+    }
+
+    /// A mission's staffing as the view sees it.
+    pub fn staffing(&self, mission: &str, view: &View) -> Staffing {
+        self.read()
+            .missions
+            .get(mission)
+            .map(|t| fold_decider::<StaffingDecider>(t, view))
+            .unwrap_or_default()
+    }
+
+    pub fn cla(&self, id: &str, view: &View) -> Option<Cla> {
+        fold_cla(self.read().roster.get(id)?, view)
+    }
+
+    /// The mission's CLAs as the view sees them.
+    pub fn roster(&self, mission: &str, view: &View) -> HashMap<String, Cla> {
+        let r = self.read();
+        r.roster
+            .iter()
+            .filter(|(id, _)| r.cla_mission.get(*id).is_some_and(|m| m == mission))
+            .filter_map(|(id, t)| fold_cla(t, view).map(|c| (id.clone(), c)))
+            .collect()
+    }
+
+    /// Separations (and, for forecasts, appointment ends) of a mission's CLAs.
+    pub fn availability(
+        &self,
+        mission: &str,
+        view: &View,
+        with_appointment_ends: bool,
+    ) -> Availability {
+        let mut a = Availability::default();
+        for (id, cla) in self.roster(mission, view) {
+            if let Some(s) = cla.separated_on {
+                a.separated_on.insert(id.clone(), s);
+            }
+            if with_appointment_ends && let Some(e) = cla.appointment_end {
+                a.appointment_ends.insert(id, e);
+            }
+        }
+        a
+    }
+
+    pub fn mission_of_cla(&self, id: &str) -> Option<String> {
+        self.read().cla_mission.get(id).cloned()
+    }
+
+    pub fn mission_of_rotation(&self, id: &str) -> Option<String> {
+        self.read().rotation_mission.get(id).cloned()
+    }
+
+    pub fn mission_of_absence(&self, id: &str) -> Option<String> {
+        self.read().absence_mission.get(id).cloned()
+    }
+}
+
+impl Projection for StaffingView {
+    fn name(&self) -> &'static str {
+        "staffing"
+    }
+
+    fn apply(&self, recorded: &RecordedEvent) {
+        let stamp = Stamp::of(recorded);
+        if let Some(mission) = recorded.stream.as_str().strip_prefix("staffing-") {
+            let Some(event) = decode_recorded::<StaffingEvent>(recorded) else {
+                return;
+            };
+            let mut s = self.state.write().expect("staffing view lock");
+            match &event {
+                StaffingEvent::RotationPlanned(e) => {
+                    s.rotation_mission
+                        .insert(e.rotation_id.clone(), mission.to_string());
+                }
+                StaffingEvent::AbsenceRecorded(e) => {
+                    s.absence_mission
+                        .insert(e.absence_id.clone(), mission.to_string());
+                }
+                _ => {}
+            }
+            s.missions
+                .entry(mission.to_string())
+                .or_default()
+                .insert(stamp, event);
+            return;
+        }
+        let Some(fact) = decode_recorded::<StaffFact>(recorded) else {
+            return;
+        };
+        let id = match &fact {
+            StaffFact::Onboarded(e) => e.staff_id.clone(),
+            StaffFact::Activated(e) => e.staff_id.clone(),
+            StaffFact::Suspended(e) => e.staff_id.clone(),
+            StaffFact::Reinstated(e) => e.staff_id.clone(),
+            StaffFact::Separated(e) => e.staff_id.clone(),
+            StaffFact::Renewed(e) => e.staff_id.clone(),
+            StaffFact::DetailsChanged(e) => e.staff_id.clone(),
+        };
+        let mut s = self.state.write().expect("staffing view lock");
+        if let StaffFact::Onboarded(e) = &fact {
+            s.cla_mission.insert(id.clone(), e.mission_code.clone());
+        }
+        s.roster.entry(id).or_default().insert(stamp, fact);
+    }
+}
+
+/// Answers the registry's question before a base closes: who is deployed there on a day.
+impl cla_registry::BaseOccupancy for StaffingView {
+    fn deployed(&self, mission: &str, base_id: &str, on: NaiveDate) -> usize {
+        let view = View {
+            as_of: on,
+            known_at: None,
+        };
+        let staffing = self.staffing(mission, &view);
+        let availability = self.availability(mission, &view, false);
+        crate::coverage::deployed(staffing.deployments.values(), base_id, on, &availability).len()
+    }
+}
