@@ -342,6 +342,22 @@ async fn the_two_per_base_rule_refuses_accepts_and_guards_closure() {
     // A base closes only once nobody is deployed there.
     let admin = server.admin();
     server.ok(&admin, "mutation($b: String!) { startClosingBase(baseId: $b, reason: \"contingent leaves\") { id } }", json!({ "b": m.base })).await;
+    // The system records who is exposed by the closing (for the risk context): B, still there.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let exposures = server.ok(&m.hr, "{ baseClosureExposures(missionCode: \"ALPHA\") { baseId closingStartedOn staffIds } }", json!({})).await;
+        if let Some(first) = exposures["baseClosureExposures"]
+            .as_array()
+            .and_then(|a| a.first())
+        {
+            assert_eq!(first["baseId"], m.base.as_str());
+            assert_eq!(first["closingStartedOn"], day(0));
+            assert_eq!(first["staffIds"], json!([b]));
+            break;
+        }
+        assert!(std::time::Instant::now() < until, "no exposure recorded");
+        tokio::task::yield_now().await;
+    }
     let closing = server
         .gql(
             Some(&admin),

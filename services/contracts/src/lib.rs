@@ -135,6 +135,7 @@ event_contracts! {
     cla::staffing::v1::AbsenceRecorded,
     cla::staffing::v1::AbsenceCutShort,
     cla::staffing::v1::AbsenceCancelled,
+    cla::staffing::v1::ClasExposedByBaseClosing,
 }
 
 /// Error returned by [`decode_json`] for input that is not valid JSON for the

@@ -33,10 +33,10 @@ pub struct AppState {
     pub hub: Arc<ProjectionHub>,
 }
 
-/// The application and the task feeding its projections.
+/// The application and its background tasks (feeding the projections, reacting to events).
 pub struct App {
     pub state: AppState,
-    pub projections: tokio::task::JoinHandle<()>,
+    pub tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +83,11 @@ pub fn app(config: &Config, store: Arc<dyn EventStore>) -> Result<App, StartErro
         metrics: Arc::clone(&metrics),
         settle_timeout: config.settle_timeout(),
     };
+    let reactor = cla_staffing::reactor::spawn_closure_reactor(
+        Arc::clone(&runtime.store),
+        runtime.clone(),
+        Arc::clone(&staffing),
+    );
     let schema = schema::build(
         config.max_query_depth,
         config.max_query_complexity,
@@ -99,7 +104,7 @@ pub fn app(config: &Config, store: Arc<dyn EventStore>) -> Result<App, StartErro
             metrics,
             hub,
         },
-        projections: feeding,
+        tasks: vec![feeding, reactor],
     })
 }
 
@@ -124,26 +129,30 @@ pub struct Running {
     pub state: AppState,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
-    projections: tokio::task::JoinHandle<()>,
+    background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Running {
-    /// Stops accepting requests, finishes those under way, stops feeding the projections and
+    /// Stops accepting requests, finishes those under way, stops the background tasks and
     /// releases the store (and with it the data directory).
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
-        self.projections.abort();
-        let _ = (&mut self.projections).await;
+        for task in &self.background {
+            task.abort();
+        }
+        for task in self.background.drain(..) {
+            let _ = task.await;
+        }
     }
 }
 
 /// Starts serving on `config.listen` (port 0 picks a free one).
 pub async fn start(config: &Config) -> Result<Running, StartError> {
     let store = open_store(config)?;
-    let App { state, projections } = app(config, store)?;
+    let App { state, tasks } = app(config, store)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| StartError::Listen {
@@ -171,7 +180,7 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         state,
         shutdown: Some(tx),
         task,
-        projections,
+        background: tasks,
     })
 }
 

@@ -67,4 +67,11 @@ pub enum StaffingCommand {
         absence_id: String,
         effective: NaiveDate,
     },
+    /// Records who was deployed at a base the day it started closing (the system does this when
+    /// the closing arrives). Once per base and closing date.
+    RecordClosureExposure {
+        base_id: String,
+        closing_started_on: NaiveDate,
+        cause_event_id: String,
+    },
 }

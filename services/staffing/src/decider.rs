@@ -47,6 +47,8 @@ pub struct Staffing {
     pub absences: BTreeMap<String, Absence>,
     /// Gap acceptances, by the deployment they ended.
     pub accepted_gaps: BTreeMap<String, contract::GapAcceptance>,
+    /// CLAs exposed by a base's closing, by (base, day the closing started).
+    pub exposures: BTreeMap<(String, NaiveDate), Vec<String>>,
 }
 
 impl Staffing {
@@ -448,6 +450,39 @@ impl Decider for StaffingDecider {
                     },
                 )])
             }
+            C::RecordClosureExposure {
+                base_id,
+                closing_started_on,
+                cause_event_id,
+            } => {
+                if state
+                    .exposures
+                    .contains_key(&(base_id.clone(), *closing_started_on))
+                {
+                    return Ok(vec![]);
+                }
+                let mut staff_ids: Vec<String> = crate::coverage::deployed(
+                    state.deployments.values(),
+                    base_id,
+                    *closing_started_on,
+                    &ctx.availability,
+                )
+                .into_iter()
+                .map(|d| d.staff_id.clone())
+                .collect();
+                if staff_ids.is_empty() {
+                    return Ok(vec![]);
+                }
+                staff_ids.sort();
+                Ok(vec![StaffingEvent::ClasExposedByBaseClosing(
+                    contract::ClasExposedByBaseClosing {
+                        base_id: base_id.clone(),
+                        closing_started_on: closing_started_on.to_string(),
+                        staff_ids,
+                        cause_event_id: cause_event_id.clone(),
+                    },
+                )])
+            }
             C::CancelAbsence { absence_id, .. } => {
                 state
                     .absences
@@ -553,6 +588,12 @@ impl Decider for StaffingDecider {
                 if let Some(a) = state.absences.get_mut(&e.absence_id) {
                     a.cancelled = true;
                 }
+            }
+            E::ClasExposedByBaseClosing(e) => {
+                state.exposures.insert(
+                    (e.base_id.clone(), date(&e.closing_started_on)),
+                    e.staff_ids.clone(),
+                );
             }
         }
         state

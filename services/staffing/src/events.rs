@@ -14,6 +14,7 @@ cla_platform::event_enum! {
         AbsenceRecorded(contract::AbsenceRecorded),
         AbsenceCutShort(contract::AbsenceCutShort),
         AbsenceCancelled(contract::AbsenceCancelled),
+        ClasExposedByBaseClosing(contract::ClasExposedByBaseClosing),
     }
 }
 

@@ -426,6 +426,14 @@ pub struct AbsenceView {
     pub to: Date,
 }
 
+/// The CLAs at a base the day it started closing.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ClosureExposure {
+    pub base_id: String,
+    pub closing_started_on: Date,
+    pub staff_ids: Vec<String>,
+}
+
 /// A CLA's staffing: current base, deployment history, absences, rotations.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct ClaStaffing {
@@ -898,6 +906,29 @@ impl StaffingQuery {
             .collect();
         out.sort_by_key(|r| (r.date, r.name.clone()));
         Ok(out)
+    }
+
+    /// The CLAs deployed at each base of a mission the day it started closing (recorded by the
+    /// system when the closing arrives).
+    #[graphql(guard = "MissionGuard::new(&mission_code, READERS)")]
+    async fn base_closure_exposures(
+        &self,
+        ctx: &Context<'_>,
+        mission_code: String,
+        as_of: Option<Date>,
+        known_at: Option<DateTime<Utc>>,
+    ) -> async_graphql::Result<Vec<ClosureExposure>> {
+        let view = view(as_of, known_at);
+        let state = staffing(ctx).staffing(&mission_code, &view);
+        Ok(state
+            .exposures
+            .iter()
+            .map(|((base_id, on), staff_ids)| ClosureExposure {
+                base_id: base_id.clone(),
+                closing_started_on: Date(*on),
+                staff_ids: staff_ids.clone(),
+            })
+            .collect())
     }
 
     /// A CLA's staffing: current base, deployment history, absences and rotations.

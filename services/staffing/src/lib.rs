@@ -12,6 +12,7 @@ pub mod decider;
 pub mod events;
 pub mod graphql;
 pub mod projections;
+pub mod reactor;
 
 pub use graphql::{StaffingMutation, StaffingQuery};
 pub use projections::StaffingView;

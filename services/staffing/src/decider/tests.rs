@@ -471,3 +471,32 @@ fn completing_a_rotation_moves_the_cla_in_one_decision_and_keeps_two_per_base() 
         .when(cancel)
         .then_error_on(ErrorCode::NotFound, "rotationId");
 }
+
+#[test]
+fn a_closing_base_records_the_clas_exposed_once() {
+    let record = StaffingCommand::RecordClosureExposure {
+        base_id: "b-1".into(),
+        closing_started_on: day(10),
+        cause_event_id: "e-1".into(),
+    };
+    let exposed = StaffingEvent::ClasExposedByBaseClosing(contract::ClasExposedByBaseClosing {
+        base_id: "b-1".into(),
+        closing_started_on: day(10).to_string(),
+        staff_ids: vec!["s-1".into(), "s-2".into(), "s-3".into()],
+        cause_event_id: "e-1".into(),
+    });
+    given_on::<StaffingDecider>(three_at_base())
+        .with(ctx())
+        .when(record.clone())
+        .then(vec![exposed.clone()]);
+    let mut recorded = three_at_base();
+    recorded.push((day(10), exposed));
+    given_on::<StaffingDecider>(recorded)
+        .with(ctx())
+        .when(record.clone())
+        .then(vec![]);
+    given_on::<StaffingDecider>(vec![])
+        .with(ctx())
+        .when(record)
+        .then(vec![]);
+}

@@ -1,0 +1,98 @@
+//! Staffing's reaction to a base starting to close: the CLAs deployed there that day are recorded
+//! as exposed (`ClasExposedByBaseClosing`), for the risk context to flag each one.
+//!
+//! The reactor follows the store from the start with its own subscription (so no closing is
+//! missed, whatever the restarts), reads the registry's `BaseClosingStarted` through its contract
+//! (not the registry's code), and records each closing once: the decider makes the command a no-op
+//! when the exposure is already recorded, so replays after a restart change nothing.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cla_contracts::EventContract;
+use cla_contracts::cla::registry::v1::BaseClosingStarted;
+use cla_event_store::{Actor, AllFrom, EventStore};
+use cla_platform::Runtime;
+use cla_platform::command::CommandMeta;
+use cla_platform::timeline::View;
+use futures::StreamExt;
+
+use crate::commands::StaffingCommand;
+use crate::decider::{StaffingContext, StaffingDecider};
+use crate::events::stream;
+use crate::projections::StaffingView;
+
+/// The actor of events the system records by itself.
+pub fn system_actor() -> Actor {
+    Actor {
+        id: "system".into(),
+        role: "SYSTEM".into(),
+    }
+}
+
+pub fn spawn_closure_reactor(
+    store: Arc<dyn EventStore>,
+    runtime: Runtime,
+    staffing: Arc<StaffingView>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut feed = store.subscribe_all(AllFrom::Start);
+        while let Some(next) = feed.next().await {
+            let event = match next {
+                Ok(event) => event,
+                Err(e) if e.is_transient() => continue,
+                Err(e) => {
+                    tracing::error!(error = %e, "base-closure reactor stopped");
+                    return;
+                }
+            };
+            if event.event_type.as_str() != BaseClosingStarted::TYPE_NAME {
+                continue;
+            }
+            let Ok(started) = cla_contracts::decode_json::<BaseClosingStarted>(&event.data) else {
+                continue;
+            };
+            // Who is deployed comes from the read models: let them reach this event first.
+            if runtime
+                .hub
+                .wait_for(event.position, Duration::from_secs(600))
+                .await
+                .is_err()
+            {
+                continue;
+            }
+            let on = event.metadata.effective;
+            let view = View {
+                as_of: on,
+                known_at: None,
+            };
+            let context = StaffingContext {
+                mission: started.mission_code.clone(),
+                availability: staffing.availability(&started.mission_code, &view, false),
+                ..Default::default()
+            };
+            let meta = CommandMeta {
+                actor: system_actor(),
+                correlation_id: event.metadata.correlation_id,
+                causation_id: Some(event.id),
+                effective: on,
+            };
+            let command = StaffingCommand::RecordClosureExposure {
+                base_id: started.base_id.clone(),
+                closing_started_on: on,
+                cause_event_id: event.id.to_string(),
+            };
+            if let Err(e) = runtime
+                .execute::<StaffingDecider>(
+                    &stream(&started.mission_code),
+                    &command,
+                    &context,
+                    &meta,
+                )
+                .await
+            {
+                tracing::error!(error = ?e, base = %started.base_id, "could not record the CLAs exposed by a base closing");
+            }
+        }
+    })
+}
