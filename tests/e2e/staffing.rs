@@ -214,6 +214,18 @@ async fn a_base_goes_from_three_to_one_through_a_rotation_an_absence_and_a_separ
             .contains(&json!({ "kind": "ROTATION", "name": "Bora" })),
         "{ahead}"
     );
+    // The deployment history, on the staff profile too.
+    let profile = server
+        .ok(
+            &m.hr,
+            "query($s: String!) { staffMember(id: $s) { deployments { baseName from to } } }",
+            json!({ "s": chausiku }),
+        )
+        .await;
+    assert_eq!(
+        profile["staffMember"]["deployments"],
+        json!([{ "baseName": "Base One", "from": day(-60), "to": day(-40) }, { "baseName": "Base Two", "from": day(-40), "to": null }])
+    );
     // The CLA's deployment history.
     let history = server.ok(&m.hr, "query($s: String!) { claStaffing(staffId: $s) { baseId deployments { baseName from to } } }", json!({ "s": chausiku })).await;
     assert_eq!(history["claStaffing"]["baseId"], other.as_str());

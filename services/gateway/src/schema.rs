@@ -43,12 +43,18 @@ pub fn build(
     staffing: Arc<StaffingView>,
 ) -> ClaSchema {
     let occupancy: Arc<dyn cla_registry::BaseOccupancy> = staffing.clone();
+    let history: Arc<dyn cla_staff::DeploymentHistory> =
+        Arc::new(cla_staffing::projections::ProfileDeployments {
+            staffing: staffing.clone(),
+            registry: registry.clone(),
+        });
     builder(max_depth, max_complexity)
         .data(runtime)
         .data(registry)
         .data(staff)
         .data(staffing)
         .data(occupancy)
+        .data(history)
         .finish()
 }
 

@@ -758,6 +758,13 @@ impl StaffNode {
     async fn vacancy_id(&self) -> Option<&str> {
         Some(self.member.vacancy_id.as_str()).filter(|v| !v.is_empty())
     }
+    /// The bases this staff member was deployed to, from–to, in order.
+    async fn deployments(&self, ctx: &Context<'_>) -> Vec<crate::DeploymentRecord> {
+        ctx.data_opt::<Arc<dyn crate::DeploymentHistory>>()
+            .map(|h| h.deployments(&self.member.id, &self.view))
+            .unwrap_or_default()
+    }
+
     /// Every event of this staff member the view sees, with its actor and recorded time.
     async fn history(&self, ctx: &Context<'_>) -> Vec<HistoryEvent> {
         staff_view(ctx)

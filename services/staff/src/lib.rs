@@ -12,5 +12,25 @@ pub mod events;
 pub mod graphql;
 pub mod projections;
 
+/// A staff member's deployments (bases, from–to) as the staffing context knows them, for the
+/// profile. The gateway provides the answer, so this context does not depend on staffing.
+pub trait DeploymentHistory: Send + Sync {
+    fn deployments(
+        &self,
+        staff_id: &str,
+        view: &cla_platform::timeline::View,
+    ) -> Vec<DeploymentRecord>;
+}
+
+/// One deployment of a staff member.
+#[derive(async_graphql::SimpleObject, Clone, Debug, PartialEq)]
+pub struct DeploymentRecord {
+    pub base_id: String,
+    pub base_name: String,
+    pub from: cla_platform::graphql::Date,
+    /// The day it ended (no longer at the base); null while it runs.
+    pub to: Option<cla_platform::graphql::Date>,
+}
+
 pub use graphql::{StaffMutation, StaffQuery};
 pub use projections::StaffView;

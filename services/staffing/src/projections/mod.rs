@@ -228,3 +228,34 @@ impl cla_registry::BaseOccupancy for StaffingView {
         crate::coverage::deployed(staffing.deployments.values(), base_id, on, &availability).len()
     }
 }
+
+/// Answers the staff profile's question: where was this CLA deployed, from–to.
+pub struct ProfileDeployments {
+    pub staffing: std::sync::Arc<StaffingView>,
+    pub registry: std::sync::Arc<cla_registry::RegistryView>,
+}
+
+impl cla_staff::DeploymentHistory for ProfileDeployments {
+    fn deployments(&self, staff_id: &str, view: &View) -> Vec<cla_staff::DeploymentRecord> {
+        let Some(mission) = self.staffing.mission_of_cla(staff_id) else {
+            return Vec::new();
+        };
+        let state = self.staffing.staffing(&mission, view);
+        let mut out: Vec<cla_staff::DeploymentRecord> = state
+            .deployments
+            .values()
+            .filter(|d| d.staff_id == staff_id)
+            .map(|d| cla_staff::DeploymentRecord {
+                base_id: d.base_id.clone(),
+                base_name: self
+                    .registry
+                    .base(&d.base_id, view)
+                    .map_or_else(|| d.base_id.clone(), |b| b.details.name),
+                from: cla_platform::graphql::Date(d.from),
+                to: d.to.map(cla_platform::graphql::Date),
+            })
+            .collect();
+        out.sort_by_key(|d| d.from);
+        out
+    }
+}
