@@ -136,6 +136,13 @@ event_contracts! {
     cla::staffing::v1::AbsenceCutShort,
     cla::staffing::v1::AbsenceCancelled,
     cla::staffing::v1::ClasExposedByBaseClosing,
+    cla::risk::v1::CheckInRecorded,
+    cla::risk::v1::RiskFlagRaised,
+    cla::risk::v1::RiskFlagSeverityChanged,
+    cla::risk::v1::MitigationAdded,
+    cla::risk::v1::RiskFlagReviewed,
+    cla::risk::v1::RiskFlagClosed,
+    cla::risk::v1::RiskReviewOverdue,
 }
 
 /// Error returned by [`decode_json`] for input that is not valid JSON for the

@@ -14,6 +14,7 @@
 //! - [`graphql`]: connections (Relay), views and other helpers.
 
 pub mod access;
+pub mod clock;
 pub mod codec;
 pub mod command;
 pub mod decider;

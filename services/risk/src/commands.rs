@@ -1,0 +1,58 @@
+//! What managers (and the system's detectors) ask of risk and welfare.
+
+use chrono::{DateTime, Utc};
+
+use crate::events::{Category, Channel, Mitigation, Severity, Welfare};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum RiskCommand {
+    /// A CLA reported in. "Needs assistance" and "under threat" raise a flag at once (high,
+    /// critical) with `flag_id`.
+    RecordCheckIn {
+        check_in_id: String,
+        at: DateTime<Utc>,
+        channel: Channel,
+        welfare: Welfare,
+        notes: String,
+        flag_id: String,
+    },
+    Raise {
+        flag_id: String,
+        category: Category,
+        severity: Severity,
+        notes: String,
+    },
+    ChangeSeverity {
+        flag_id: String,
+        severity: Severity,
+        reason: String,
+    },
+    AddMitigation {
+        flag_id: String,
+        action: Mitigation,
+        notes: String,
+    },
+    Review {
+        flag_id: String,
+        notes: String,
+    },
+    Close {
+        flag_id: String,
+        resolution: String,
+    },
+    /// The detector: the check-in due at `period_due_at` did not come. Once per period.
+    RaiseMissedCheckIn {
+        flag_id: String,
+        period_due_at: DateTime<Utc>,
+    },
+    /// The CLA was deployed at a base when it started closing. Once per closing.
+    RaiseClosureExposure {
+        flag_id: String,
+        base_id: String,
+        cause_event_id: String,
+    },
+    /// The detector: a flag's review is overdue. Once per review date.
+    MarkReviewOverdue {
+        flag_id: String,
+    },
+}

@@ -1,0 +1,32 @@
+//! What can have happened in risk and welfare: the contracts of `proto/cla/risk/v1`.
+
+pub use cla_contracts::cla::risk::v1 as contract;
+pub use contract::{Category, Channel, Mitigation, Severity, Welfare};
+
+cla_platform::event_enum! {
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum RiskEvent {
+        CheckInRecorded(contract::CheckInRecorded),
+        RiskFlagRaised(contract::RiskFlagRaised),
+        RiskFlagSeverityChanged(contract::RiskFlagSeverityChanged),
+        MitigationAdded(contract::MitigationAdded),
+        RiskFlagReviewed(contract::RiskFlagReviewed),
+        RiskFlagClosed(contract::RiskFlagClosed),
+        RiskReviewOverdue(contract::RiskReviewOverdue),
+    }
+}
+
+/// The risk stream of one CLA: the consistency boundary of their flags.
+pub fn stream(staff_id: &str) -> cla_event_store::StreamName {
+    cla_event_store::StreamName::new(format!("risk-{staff_id}"))
+        .expect("ids make valid stream names")
+}
+
+/// Days to the next review: 7 for high and critical flags, 30 otherwise.
+pub fn review_days(severity: Severity) -> i64 {
+    if matches!(severity, Severity::High | Severity::Critical) {
+        7
+    } else {
+        30
+    }
+}
