@@ -261,6 +261,7 @@ impl Decider for RiskDecider {
                         reason: text("reason", reason, true)?,
                         review_due: (ctx.now.date_naive() + Duration::days(review_days(*severity)))
                             .to_string(),
+                        previous_severity: flag.severity as i32,
                     },
                 )])
             }

@@ -7,4 +7,8 @@
 
 pub mod commands;
 pub mod decider;
+pub mod detector;
 pub mod events;
+pub mod projections;
+
+pub use projections::RiskView;

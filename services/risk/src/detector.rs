@@ -1,0 +1,308 @@
+//! The system's watch over CLAs' safety, on a schedule and on the injected clock:
+//!
+//! - **Missed check-ins.** Each deployed, available CLA who is not absent is due to check in every
+//!   `interval` hours after their last check-in (or after their deployment or last absence began
+//!   the obligation), with the mission's grace. The interval is at most 24 hours for a CLA with an
+//!   open high or critical flag or alone at their base (effective strength 1). Each period missed
+//!   by more than the grace raises one missed-check-in flag — identified by the period, so a scan
+//!   repeated, a second replica or a restart raises nothing twice.
+//! - **Overdue reviews** are marked once per review date.
+//! - **Base closures**: each CLA recorded as exposed by a base's closing gets a base-closure
+//!   exposure flag (see [`spawn_closure_reactor`]).
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use cla_contracts::EventContract;
+use cla_contracts::cla::staffing::v1::ClasExposedByBaseClosing;
+use cla_event_store::{AllFrom, EventStore};
+use cla_platform::Runtime;
+use cla_platform::clock::Clock;
+use cla_platform::command::CommandMeta;
+use cla_platform::timeline::View;
+use cla_registry::RegistryView;
+use cla_staffing::StaffingView;
+use cla_staffing::coverage::{absent, deployed, strength};
+use futures::StreamExt;
+
+use crate::commands::RiskCommand;
+use crate::decider::{FlagStatus, RiskContext, RiskDecider};
+use crate::events::stream;
+use crate::projections::RiskView;
+
+/// Missed periods raised for one CLA in one scan at the most (the next scan goes on).
+const PERIODS_PER_SCAN: usize = 31;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ScanReport {
+    pub missed_check_ins: usize,
+    pub overdue_reviews: usize,
+}
+
+/// A CLA's check-in obligation now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Obligation {
+    pub staff_id: String,
+    pub mission: String,
+    pub base_id: String,
+    pub interval_hours: i64,
+    pub grace_hours: i64,
+    /// When the next check-in is (or was) due.
+    pub due_at: DateTime<Utc>,
+}
+
+impl Obligation {
+    pub fn overdue(&self, now: DateTime<Utc>) -> bool {
+        self.due_at + Duration::hours(self.grace_hours) <= now
+    }
+}
+
+pub struct Detector {
+    pub runtime: Runtime,
+    pub clock: Arc<dyn Clock>,
+    pub registry: Arc<RegistryView>,
+    pub staffing: Arc<StaffingView>,
+    pub risk: Arc<RiskView>,
+}
+
+fn midnight(day: chrono::NaiveDate) -> DateTime<Utc> {
+    day.and_time(NaiveTime::MIN).and_utc()
+}
+
+fn system_meta(now: DateTime<Utc>, causation: Option<uuid::Uuid>) -> CommandMeta {
+    CommandMeta {
+        actor: cla_staffing::reactor::system_actor(),
+        correlation_id: uuid::Uuid::now_v7(),
+        causation_id: causation,
+        effective: now.date_naive(),
+    }
+}
+
+impl Detector {
+    /// Every deployed, available, present CLA of a mission, with when their next check-in is due.
+    pub fn obligations(&self, mission: &str, now: DateTime<Utc>) -> Vec<Obligation> {
+        let today = now.date_naive();
+        let view = View {
+            as_of: today,
+            known_at: None,
+        };
+        let Some(m) = self.registry.mission(mission, &view) else {
+            return Vec::new();
+        };
+        let policy_interval = i64::from(m.policy.check_in_interval_hours.max(1));
+        let grace = i64::from(m.policy.check_in_grace_hours);
+        let staffing = self.staffing.staffing(mission, &view);
+        let availability = self.staffing.availability(mission, &view, false);
+        let mut out = Vec::new();
+        for base in self.registry.bases(mission, &view) {
+            let here = deployed(
+                staffing.deployments.values(),
+                &base.id,
+                today,
+                &availability,
+            );
+            let lone = strength(
+                staffing.deployments.values(),
+                &staffing.absences,
+                &base.id,
+                today,
+                &availability,
+            ) == 1;
+            for d in here {
+                if absent(staffing.absences.values(), &d.staff_id, today).is_some() {
+                    continue;
+                }
+                let risk = self.risk.risk(
+                    &d.staff_id,
+                    &View {
+                        as_of: today,
+                        known_at: None,
+                    },
+                );
+                let interval = if lone || risk.has_open_serious_flag() {
+                    policy_interval.min(24)
+                } else {
+                    policy_interval
+                };
+                let last_absence_end = staffing
+                    .absences
+                    .values()
+                    .filter(|a| a.staff_id == d.staff_id && !a.cancelled && a.to < today)
+                    .map(|a| midnight(a.to + Duration::days(1)))
+                    .max();
+                let anchor = [
+                    risk.last_check_in(),
+                    Some(midnight(d.from)),
+                    last_absence_end,
+                ]
+                .into_iter()
+                .flatten()
+                .max()
+                .expect("a start");
+                out.push(Obligation {
+                    staff_id: d.staff_id.clone(),
+                    mission: mission.to_string(),
+                    base_id: base.id.clone(),
+                    interval_hours: interval,
+                    grace_hours: grace,
+                    due_at: anchor + Duration::hours(interval),
+                });
+            }
+        }
+        out
+    }
+
+    /// One scan at the clock's time.
+    pub async fn scan(&self) -> ScanReport {
+        let now = self.clock.now();
+        let today = now.date_naive();
+        let mut report = ScanReport::default();
+        for mission in self.registry.missions(&View {
+            as_of: today,
+            known_at: None,
+        }) {
+            for o in self.obligations(&mission.code, now) {
+                let mut due = o.due_at;
+                let mut periods = 0;
+                while due + Duration::hours(o.grace_hours) <= now && periods < PERIODS_PER_SCAN {
+                    let context = RiskContext {
+                        staff_id: o.staff_id.clone(),
+                        mission: o.mission.clone(),
+                        base_id: o.base_id.clone(),
+                        now,
+                    };
+                    let command = RiskCommand::RaiseMissedCheckIn {
+                        flag_id: uuid::Uuid::now_v7().to_string(),
+                        period_due_at: due,
+                    };
+                    match self
+                        .runtime
+                        .execute::<RiskDecider>(
+                            &stream(&o.staff_id),
+                            &command,
+                            &context,
+                            &system_meta(now, None),
+                        )
+                        .await
+                    {
+                        Ok(handled) => report.missed_check_ins += handled.events.len(),
+                        Err(e) => {
+                            tracing::error!(error = ?e, staff = %o.staff_id, "could not raise a missed check-in")
+                        }
+                    }
+                    due += Duration::hours(o.interval_hours);
+                    periods += 1;
+                }
+            }
+        }
+        for staff_id in self.risk.staff_ids() {
+            let risk = self.risk.risk(
+                &staff_id,
+                &View {
+                    as_of: today,
+                    known_at: None,
+                },
+            );
+            for flag in risk
+                .flags
+                .values()
+                .filter(|f| f.status != FlagStatus::Closed && f.review_due < today)
+            {
+                let context = RiskContext {
+                    staff_id: staff_id.clone(),
+                    mission: flag.mission.clone(),
+                    base_id: flag.base_id.clone(),
+                    now,
+                };
+                let command = RiskCommand::MarkReviewOverdue {
+                    flag_id: flag.id.clone(),
+                };
+                match self
+                    .runtime
+                    .execute::<RiskDecider>(
+                        &stream(&staff_id),
+                        &command,
+                        &context,
+                        &system_meta(now, None),
+                    )
+                    .await
+                {
+                    Ok(handled) => report.overdue_reviews += handled.events.len(),
+                    Err(e) => {
+                        tracing::error!(error = ?e, flag = %flag.id, "could not mark a review overdue")
+                    }
+                }
+            }
+        }
+        report
+    }
+
+    /// Scans every `every` on a schedule, until the task is stopped.
+    pub fn spawn(self: Arc<Self>, every: StdDuration) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let report = self.scan().await;
+                if report != ScanReport::default() {
+                    tracing::info!(?report, "risk scan");
+                }
+            }
+        })
+    }
+}
+
+/// Raises a base-closure exposure flag for each CLA staffing records as exposed by a closing,
+/// once per closing event, following the store from the start with its own subscription.
+pub fn spawn_closure_reactor(
+    store: Arc<dyn EventStore>,
+    runtime: Runtime,
+    clock: Arc<dyn Clock>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut feed = store.subscribe_all(AllFrom::Start);
+        while let Some(next) = feed.next().await {
+            let event = match next {
+                Ok(e) => e,
+                Err(e) if e.is_transient() => continue,
+                Err(_) => return,
+            };
+            if event.event_type.as_str() != ClasExposedByBaseClosing::TYPE_NAME {
+                continue;
+            }
+            let Ok(exposed) = cla_contracts::decode_json::<ClasExposedByBaseClosing>(&event.data)
+            else {
+                continue;
+            };
+            let mission = event
+                .stream
+                .as_str()
+                .trim_start_matches("staffing-")
+                .to_string();
+            let now = clock.now();
+            for staff_id in &exposed.staff_ids {
+                let context = RiskContext {
+                    staff_id: staff_id.clone(),
+                    mission: mission.clone(),
+                    base_id: exposed.base_id.clone(),
+                    now,
+                };
+                let command = RiskCommand::RaiseClosureExposure {
+                    flag_id: uuid::Uuid::now_v7().to_string(),
+                    base_id: exposed.base_id.clone(),
+                    cause_event_id: event.id.to_string(),
+                };
+                let mut meta = system_meta(now, Some(event.id));
+                meta.correlation_id = event.metadata.correlation_id;
+                if let Err(e) = runtime
+                    .execute::<RiskDecider>(&stream(staff_id), &command, &context, &meta)
+                    .await
+                {
+                    tracing::error!(error = ?e, staff = %staff_id, "could not flag a base-closure exposure");
+                }
+            }
+        }
+    })
+}
