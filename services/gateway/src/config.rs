@@ -81,6 +81,9 @@ pub struct Config {
     pub request_timeout_ms: u64,
     /// Longest a command waits for the read models to show its events, in milliseconds.
     pub settle_timeout_ms: u64,
+    /// How often the risk detector scans for missed check-ins and overdue reviews, in seconds
+    /// (0: never on a schedule).
+    pub scan_interval_seconds: u64,
     pub log_format: LogFormat,
     /// Log filter (`info`, `cla_gateway=debug,info`, …).
     pub log: String,
@@ -102,6 +105,7 @@ impl Default for Config {
             max_body_bytes: 1 << 20,
             request_timeout_ms: 30_000,
             settle_timeout_ms: 10_000,
+            scan_interval_seconds: 60,
             log_format: LogFormat::Text,
             log: "info".into(),
         }
@@ -205,6 +209,7 @@ pub const KEYS: &[&str] = &[
     "max_body_bytes",
     "request_timeout_ms",
     "settle_timeout_ms",
+    "scan_interval_seconds",
     "log_format",
     "log",
 ];

@@ -7,4 +7,4 @@ pub mod schema;
 pub mod server;
 
 pub use config::Config;
-pub use server::{Running, start};
+pub use server::{Running, start, start_with_clock};

@@ -5,17 +5,23 @@ use std::sync::Arc;
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use cla_platform::Runtime;
 use cla_registry::{RegistryMutation, RegistryQuery, RegistrySubscription, RegistryView};
+use cla_risk::{RiskMutation, RiskQuery, RiskSubscription, RiskView};
 use cla_staff::{StaffMutation, StaffQuery, StaffView};
 use cla_staffing::{StaffingMutation, StaffingQuery, StaffingView};
 
 #[derive(MergedObject, Default)]
-pub struct Query(RegistryQuery, StaffQuery, StaffingQuery);
+pub struct Query(RegistryQuery, StaffQuery, StaffingQuery, RiskQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(RegistryMutation, StaffMutation, StaffingMutation);
+pub struct Mutation(
+    RegistryMutation,
+    StaffMutation,
+    StaffingMutation,
+    RiskMutation,
+);
 
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(RegistrySubscription);
+pub struct Subscription(RegistrySubscription, RiskSubscription);
 
 pub type ClaSchema = Schema<Query, Mutation, Subscription>;
 
@@ -33,15 +39,30 @@ pub fn builder(
     .limit_complexity(max_complexity)
 }
 
+/// The read models and services every context's resolvers use.
+pub struct Parts {
+    pub runtime: Runtime,
+    pub registry: Arc<RegistryView>,
+    pub staff: Arc<StaffView>,
+    pub staffing: Arc<StaffingView>,
+    pub risk: Arc<RiskView>,
+    pub clock: Arc<dyn cla_platform::clock::Clock>,
+    pub detector: Arc<cla_risk::detector::Detector>,
+}
+
 /// The schema serving requests.
-pub fn build(
-    max_depth: usize,
-    max_complexity: usize,
-    runtime: Runtime,
-    registry: Arc<RegistryView>,
-    staff: Arc<StaffView>,
-    staffing: Arc<StaffingView>,
-) -> ClaSchema {
+pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> ClaSchema {
+    let Parts {
+        runtime,
+        registry,
+        staff,
+        staffing,
+        risk,
+        clock,
+        detector,
+    } = parts;
+    let risk_counts: Arc<dyn cla_staffing::OpenRiskFlags> =
+        Arc::new(cla_risk::graphql::BoardRiskCounts { risk: risk.clone() });
     let occupancy: Arc<dyn cla_registry::BaseOccupancy> = staffing.clone();
     let history: Arc<dyn cla_staff::DeploymentHistory> =
         Arc::new(cla_staffing::projections::ProfileDeployments {
@@ -55,6 +76,10 @@ pub fn build(
         .data(staffing)
         .data(occupancy)
         .data(history)
+        .data(risk)
+        .data(risk_counts)
+        .data(clock)
+        .data(detector)
         .finish()
 }
 

@@ -28,6 +28,8 @@ use crate::schema::{self, ClaSchema};
 pub struct AppState {
     pub schema: ClaSchema,
     pub store: Arc<dyn EventStore>,
+    pub clock: Arc<dyn cla_platform::clock::Clock>,
+    pub detector: Arc<cla_risk::detector::Detector>,
     pub auth: Arc<Auth>,
     pub metrics: Arc<Metrics>,
     pub hub: Arc<ProjectionHub>,
@@ -67,13 +69,22 @@ pub fn open_store(config: &Config) -> Result<Arc<dyn EventStore>, StartError> {
 }
 
 /// Builds the application over a store: projections fed, schema ready.
-pub fn app(config: &Config, store: Arc<dyn EventStore>) -> Result<App, StartError> {
+pub fn app(
+    config: &Config,
+    store: Arc<dyn EventStore>,
+    clock: Arc<dyn cla_platform::clock::Clock>,
+) -> Result<App, StartError> {
     let auth = Arc::new(Auth::load(config)?);
     let registry = Arc::new(RegistryView::default());
     let staff = Arc::new(cla_staff::StaffView::default());
     let staffing = Arc::new(cla_staffing::StaffingView::default());
-    let projections: Vec<Arc<dyn Projection>> =
-        vec![registry.clone(), staff.clone(), staffing.clone()];
+    let risk = Arc::new(cla_risk::RiskView::default());
+    let projections: Vec<Arc<dyn Projection>> = vec![
+        registry.clone(),
+        staff.clone(),
+        staffing.clone(),
+        risk.clone(),
+    ];
     let hub = ProjectionHub::new(Arc::clone(&store), projections);
     let feeding = hub.start(AllFrom::Start);
     let metrics = Arc::new(Metrics::default());
@@ -88,23 +99,49 @@ pub fn app(config: &Config, store: Arc<dyn EventStore>) -> Result<App, StartErro
         runtime.clone(),
         Arc::clone(&staffing),
     );
+    let detector = Arc::new(cla_risk::detector::Detector {
+        runtime: runtime.clone(),
+        clock: Arc::clone(&clock),
+        registry: Arc::clone(&registry),
+        staffing: Arc::clone(&staffing),
+        risk: Arc::clone(&risk),
+    });
+    let mut tasks = vec![feeding, reactor];
+    tasks.push(cla_risk::detector::spawn_closure_reactor(
+        Arc::clone(&runtime.store),
+        runtime.clone(),
+        Arc::clone(&clock),
+    ));
+    if config.scan_interval_seconds > 0 {
+        tasks.push(
+            Arc::clone(&detector)
+                .spawn(std::time::Duration::from_secs(config.scan_interval_seconds)),
+        );
+    }
     let schema = schema::build(
         config.max_query_depth,
         config.max_query_complexity,
-        runtime,
-        registry,
-        staff,
-        staffing,
+        schema::Parts {
+            runtime,
+            registry,
+            staff,
+            staffing,
+            risk,
+            clock: Arc::clone(&clock),
+            detector: Arc::clone(&detector),
+        },
     );
     Ok(App {
         state: AppState {
             schema,
             store,
+            clock,
+            detector,
             auth,
             metrics,
             hub,
         },
-        tasks: vec![feeding, reactor],
+        tasks,
     })
 }
 
@@ -149,10 +186,18 @@ impl Running {
     }
 }
 
-/// Starts serving on `config.listen` (port 0 picks a free one).
+/// Starts serving on `config.listen` (port 0 picks a free one), on the system clock.
 pub async fn start(config: &Config) -> Result<Running, StartError> {
+    start_with_clock(config, Arc::new(cla_platform::clock::SystemClock)).await
+}
+
+/// Starts serving with the given clock (tests drive time with a manual one).
+pub async fn start_with_clock(
+    config: &Config,
+    clock: Arc<dyn cla_platform::clock::Clock>,
+) -> Result<Running, StartError> {
     let store = open_store(config)?;
-    let App { state, tasks } = app(config, store)?;
+    let App { state, tasks } = app(config, store, clock)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| StartError::Listen {

@@ -9,6 +9,8 @@ pub mod commands;
 pub mod decider;
 pub mod detector;
 pub mod events;
+pub mod graphql;
 pub mod projections;
 
+pub use graphql::{RiskMutation, RiskQuery, RiskSubscription};
 pub use projections::RiskView;

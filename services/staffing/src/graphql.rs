@@ -325,6 +325,16 @@ pub struct BaseBoardRow {
     /// CLAs past the mission's maximum tour at this base.
     pub rotation_due: Vec<String>,
     pub clas: Vec<BoardCla>,
+    /// Open risk flags at the base, by severity (counts only).
+    pub open_flags: OpenFlagCounts,
+}
+
+#[derive(SimpleObject, Clone, Debug, Default)]
+pub struct OpenFlagCounts {
+    pub low: u32,
+    pub medium: u32,
+    pub high: u32,
+    pub critical: u32,
 }
 
 #[derive(SimpleObject, Clone, Debug)]
@@ -602,6 +612,18 @@ fn board(ctx: &Context<'_>, mission: &str, view: &View) -> Vec<BaseBoardRow> {
                     .map(|c| c.staff_id.clone())
                     .collect(),
                 clas,
+                open_flags: ctx
+                    .data_opt::<Arc<dyn crate::OpenRiskFlags>>()
+                    .map(|r| {
+                        let [low, medium, high, critical] = r.by_severity(mission, &b.id, view);
+                        OpenFlagCounts {
+                            low,
+                            medium,
+                            high,
+                            critical,
+                        }
+                    })
+                    .unwrap_or_default(),
             }
         })
         .collect()
