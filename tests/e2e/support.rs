@@ -64,14 +64,24 @@ impl TestServer {
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start_with_clock(std::sync::Arc::new(cla_platform::clock::SystemClock), adjust).await
+    }
+
+    /// A server on the given clock (tests drive time with a manual one). Scans are driven by the
+    /// test, not on a schedule.
+    pub async fn start_with_clock(
+        clock: std::sync::Arc<dyn cla_platform::clock::Clock>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config {
             listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: dir.path().to_path_buf(),
             ..Config::default()
         };
+        config.scan_interval_seconds = 0;
         adjust(&mut config);
-        let running = cla_gateway::start(&config).await.expect("server starts");
+        let running = cla_gateway::start_with_clock(&config, clock).await.expect("server starts");
         let base = format!("http://{}", running.addr);
         let auth = Auth::load(&config).expect("the server's signing key");
         Self {

@@ -323,6 +323,7 @@ impl RiskRegister {
             .count()
     }
     /// The flags themselves: CIVIL_AFFAIRS of the mission and ADMIN only.
+    #[allow(clippy::too_many_arguments)]
     async fn flags(
         &self,
         ctx: &Context<'_>,
