@@ -64,7 +64,11 @@ impl TestServer {
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
-        Self::start_with_clock(std::sync::Arc::new(cla_platform::clock::SystemClock), adjust).await
+        Self::start_with_clock(
+            std::sync::Arc::new(cla_platform::clock::SystemClock),
+            adjust,
+        )
+        .await
     }
 
     /// A server on the given clock (tests drive time with a manual one). Scans are driven by the
@@ -81,7 +85,9 @@ impl TestServer {
         };
         config.scan_interval_seconds = 0;
         adjust(&mut config);
-        let running = cla_gateway::start_with_clock(&config, clock).await.expect("server starts");
+        let running = cla_gateway::start_with_clock(&config, clock)
+            .await
+            .expect("server starts");
         let base = format!("http://{}", running.addr);
         let auth = Auth::load(&config).expect("the server's signing key");
         Self {

@@ -48,11 +48,15 @@ pub struct Obligation {
     pub base_id: String,
     pub interval_hours: i64,
     pub grace_hours: i64,
-    /// When the next check-in is (or was) due.
+    /// When a check-in was due after the last one (or since the obligation began).
     pub due_at: DateTime<Utc>,
+    /// The next period not yet flagged as missed: after the last check-in, or after the last
+    /// period already flagged.
+    pub next_period_at: DateTime<Utc>,
 }
 
 impl Obligation {
+    /// No check-in by the due time plus grace.
     pub fn overdue(&self, now: DateTime<Utc>) -> bool {
         self.due_at + Duration::hours(self.grace_hours) <= now
     }
@@ -140,6 +144,15 @@ impl Detector {
                 .flatten()
                 .max()
                 .expect("a start");
+                // Periods already flagged are not counted again, whatever the interval now.
+                let last_flagged = risk
+                    .flags
+                    .values()
+                    .filter_map(|f| f.cause.as_ref().filter(|c| c.kind == "MISSED_CHECK_IN"))
+                    .filter_map(|c| DateTime::parse_from_rfc3339(&c.period_due_at).ok())
+                    .map(|t| t.to_utc())
+                    .filter(|t| *t > anchor)
+                    .max();
                 out.push(Obligation {
                     staff_id: d.staff_id.clone(),
                     mission: mission.to_string(),
@@ -147,6 +160,7 @@ impl Detector {
                     interval_hours: interval,
                     grace_hours: grace,
                     due_at: anchor + Duration::hours(interval),
+                    next_period_at: last_flagged.unwrap_or(anchor) + Duration::hours(interval),
                 });
             }
         }
@@ -163,7 +177,8 @@ impl Detector {
             known_at: None,
         }) {
             for o in self.obligations(&mission.code, now) {
-                let mut due = o.due_at;
+                let mut due = o.next_period_at;
+                let mut interval = o.interval_hours;
                 let mut periods = 0;
                 while due + Duration::hours(o.grace_hours) <= now && periods < PERIODS_PER_SCAN {
                     let context = RiskContext {
@@ -191,7 +206,9 @@ impl Detector {
                             tracing::error!(error = ?e, staff = %o.staff_id, "could not raise a missed check-in")
                         }
                     }
-                    due += Duration::hours(o.interval_hours);
+                    // The flag just raised is high: from here the CLA is due at least every 24h.
+                    interval = interval.min(24);
+                    due += Duration::hours(interval);
                     periods += 1;
                 }
             }

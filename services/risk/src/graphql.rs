@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use cla_platform::access::{MissionGuard, check_mission, principal};
 use cla_platform::clock::Clock;
 use cla_platform::command::CommandMeta;
-use cla_platform::graphql::{ConnectionTotals, Date, connection, view};
+use cla_platform::graphql::{ConnectionTotals, Date, connection};
 use cla_platform::timeline::View;
 use cla_platform::{AppError, AppResult, Role, Runtime};
 use cla_registry::RegistryView;
@@ -48,6 +48,15 @@ fn clock<'a>(ctx: &'a Context<'_>) -> &'a Arc<dyn Clock> {
 }
 fn detector<'a>(ctx: &'a Context<'_>) -> &'a Arc<Detector> {
     ctx.data_unchecked::<Arc<Detector>>()
+}
+
+/// The view a risk query asks for: `asOf` defaults to the clock's today (the injected clock, which
+/// also dates the flags the system raises).
+fn view(ctx: &Context<'_>, as_of: Option<Date>, known_at: Option<DateTime<Utc>>) -> View {
+    View {
+        as_of: as_of.map_or_else(|| clock(ctx).now().date_naive(), |d| d.0),
+        known_at,
+    }
 }
 
 enum Named {
@@ -460,7 +469,7 @@ impl RiskQuery {
         as_of: Option<Date>,
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<RiskRegister> {
-        let view = view(as_of, known_at);
+        let view = view(ctx, as_of, known_at);
         if registry(ctx).mission(&mission_code, &view).is_none() {
             return Err(AppError::not_found(
                 "missionCode",
@@ -490,7 +499,7 @@ impl RiskQuery {
         as_of: Option<Date>,
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<RiskFlagNode> {
-        let view = view(as_of, known_at);
+        let view = view(ctx, as_of, known_at);
         Ok(flag_node(ctx, &id, view)?)
     }
 
@@ -502,7 +511,7 @@ impl RiskQuery {
         mission_code: String,
         as_of: Option<Date>,
     ) -> async_graphql::Result<CheckInCompliance> {
-        let view = view(as_of, None);
+        let view = view(ctx, as_of, None);
         let since = view.as_of - Duration::days(30);
         let bases = registry(ctx).bases(&mission_code, &view);
         let office_of: BTreeMap<String, String> = bases
