@@ -143,6 +143,11 @@ event_contracts! {
     cla::risk::v1::RiskFlagReviewed,
     cla::risk::v1::RiskFlagClosed,
     cla::risk::v1::RiskReviewOverdue,
+    cla::supervision::v1::ManagerAppointed,
+    cla::supervision::v1::ManagerLeft,
+    cla::supervision::v1::SupervisionStarted,
+    cla::supervision::v1::SupervisionEnded,
+    cla::supervision::v1::FieldVisitRecorded,
 }
 
 /// Error returned by [`decode_json`] for input that is not valid JSON for the

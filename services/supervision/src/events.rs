@@ -1,0 +1,21 @@
+//! What can have happened in supervision: the contracts of `proto/cla/supervision/v1`.
+
+pub use cla_contracts::cla::supervision::v1 as contract;
+pub use contract::ManagerKind;
+
+cla_platform::event_enum! {
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum SupervisionEvent {
+        ManagerAppointed(contract::ManagerAppointed),
+        ManagerLeft(contract::ManagerLeft),
+        SupervisionStarted(contract::SupervisionStarted),
+        SupervisionEnded(contract::SupervisionEnded),
+        FieldVisitRecorded(contract::FieldVisitRecorded),
+    }
+}
+
+/// The one management stream of a mission (see the contract for why).
+pub fn stream(mission: &str) -> cla_event_store::StreamName {
+    cla_event_store::StreamName::new(format!("management-{mission}"))
+        .expect("mission codes make valid stream names")
+}
