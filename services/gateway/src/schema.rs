@@ -8,9 +8,16 @@ use cla_registry::{RegistryMutation, RegistryQuery, RegistrySubscription, Regist
 use cla_risk::{RiskMutation, RiskQuery, RiskSubscription, RiskView};
 use cla_staff::{StaffMutation, StaffQuery, StaffView};
 use cla_staffing::{StaffingMutation, StaffingQuery, StaffingView};
+use cla_supervision::{SupervisionMutation, SupervisionQuery, SupervisionView};
 
 #[derive(MergedObject, Default)]
-pub struct Query(RegistryQuery, StaffQuery, StaffingQuery, RiskQuery);
+pub struct Query(
+    RegistryQuery,
+    StaffQuery,
+    StaffingQuery,
+    RiskQuery,
+    SupervisionQuery,
+);
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
@@ -18,6 +25,7 @@ pub struct Mutation(
     StaffMutation,
     StaffingMutation,
     RiskMutation,
+    SupervisionMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -46,6 +54,7 @@ pub struct Parts {
     pub staff: Arc<StaffView>,
     pub staffing: Arc<StaffingView>,
     pub risk: Arc<RiskView>,
+    pub supervision: Arc<SupervisionView>,
     pub clock: Arc<dyn cla_platform::clock::Clock>,
     pub detector: Arc<cla_risk::detector::Detector>,
 }
@@ -58,6 +67,7 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> ClaSchema
         staff,
         staffing,
         risk,
+        supervision,
         clock,
         detector,
     } = parts;
@@ -77,6 +87,7 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> ClaSchema
         .data(occupancy)
         .data(history)
         .data(risk)
+        .data(supervision)
         .data(risk_counts)
         .data(clock)
         .data(detector)

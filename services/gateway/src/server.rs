@@ -79,11 +79,13 @@ pub fn app(
     let staff = Arc::new(cla_staff::StaffView::default());
     let staffing = Arc::new(cla_staffing::StaffingView::default());
     let risk = Arc::new(cla_risk::RiskView::default());
+    let supervision = Arc::new(cla_supervision::SupervisionView::default());
     let projections: Vec<Arc<dyn Projection>> = vec![
         registry.clone(),
         staff.clone(),
         staffing.clone(),
         risk.clone(),
+        supervision.clone(),
     ];
     let hub = ProjectionHub::new(Arc::clone(&store), projections);
     let feeding = hub.start(AllFrom::Start);
@@ -127,6 +129,7 @@ pub fn app(
             staff,
             staffing,
             risk,
+            supervision,
             clock: Arc::clone(&clock),
             detector: Arc::clone(&detector),
         },

@@ -6,5 +6,8 @@
 //! - `decider.rs` — the rules.
 
 pub mod commands;
+pub mod coverage;
 pub mod decider;
 pub mod events;
+
+pub use coverage::{SupervisionMutation, SupervisionQuery, SupervisionView};
