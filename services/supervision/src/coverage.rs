@@ -26,13 +26,16 @@ use crate::events::{ManagerKind, SupervisionEvent, stream};
 const WRITERS: &[Role] = &[Role::Admin, Role::CivilAffairs];
 const READERS: &[Role] = &Role::ALL;
 
+#[derive(Default)]
+struct Managements {
+    missions: BTreeMap<String, Timeline<SupervisionEvent>>,
+    manager_mission: HashMap<String, String>,
+}
+
 /// Each mission's management, folded from its stream.
 #[derive(Default)]
 pub struct SupervisionView {
-    state: RwLock<(
-        BTreeMap<String, Timeline<SupervisionEvent>>,
-        HashMap<String, String>,
-    )>,
+    state: RwLock<Managements>,
 }
 
 impl SupervisionView {
@@ -40,7 +43,7 @@ impl SupervisionView {
         self.state
             .read()
             .expect("supervision view lock")
-            .0
+            .missions
             .get(mission)
             .map(|t| fold_decider::<SupervisionDecider>(t, view))
             .unwrap_or_default()
@@ -50,7 +53,7 @@ impl SupervisionView {
         self.state
             .read()
             .expect("supervision view lock")
-            .1
+            .manager_mission
             .get(id)
             .cloned()
     }
@@ -70,9 +73,11 @@ impl Projection for SupervisionView {
         };
         let mut s = self.state.write().expect("supervision view lock");
         if let SupervisionEvent::ManagerAppointed(e) = &event {
-            s.1.insert(e.manager_id.clone(), mission.to_string());
+            s.manager_mission
+                .insert(e.manager_id.clone(), mission.to_string());
         }
-        s.0.entry(mission.to_string())
+        s.missions
+            .entry(mission.to_string())
             .or_default()
             .insert(Stamp::of(recorded), event);
     }
