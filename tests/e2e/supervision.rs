@@ -1,7 +1,7 @@
 //! Supervision and management coverage through GraphQL over HTTP, on a small fixed scenario whose
 //! figures are worked out by hand: two field offices, three bases, five CLAs, two managers.
 
-use chrono::{Duration, Utc};
+use chrono::{Datelike, Duration, Utc};
 use cla_e2e::{Role, TestServer, mission_with_base, open_base};
 use serde_json::{Value, json};
 
@@ -301,5 +301,117 @@ async fn supervision_refusals_and_access() {
         )
         .await;
     assert_eq!(away.code(), "FORBIDDEN");
+    s.server.stop().await;
+}
+
+const REVIEW: &str = "query($d: Date) { hqStaffingReview(asOf: $d) { overall { scope clas deployed bases basesAtMinimum basesAtMinimumPercent shareOfWomen supervisionCoveragePercent rotationsDue appointmentsEnding60Days openFlagsHigh vacancyRate checkInCompliancePercent } missions { scope clas deployed bases basesAtMinimum supervisionCoveragePercent } } }";
+
+#[tokio::test]
+async fn the_hq_review_matches_the_hand_computed_figures_and_covers_every_mission_for_hq() {
+    let s = scenario().await;
+    mission_with_base(&s.server, "BRAVO").await;
+    let hq = s.server.token(Role::HqReviewer, &[]);
+    let review = s.server.ok(&hq, REVIEW, json!({})).await["hqStaffingReview"].clone();
+    let missions: Vec<&str> = review["missions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["scope"].as_str().unwrap())
+        .collect();
+    assert_eq!(missions, vec!["ALPHA", "BRAVO"], "HQ sees every mission");
+    let alpha = &review["missions"][0];
+    // 5 CLAs deployed over 3 bases: Base One (3) is at its minimum of 2; Base Two and Base Three
+    // (1 each) are not. 4 of 5 supervised.
+    assert_eq!(
+        alpha,
+        &json!({ "scope": "ALPHA", "clas": 5, "deployed": 5, "bases": 3, "basesAtMinimum": 1, "supervisionCoveragePercent": 80.0 })
+    );
+    let all = &review["overall"];
+    assert_eq!(all["scope"], "ALL");
+    // BRAVO adds one empty base.
+    assert_eq!(
+        (
+            all["clas"].as_u64(),
+            all["deployed"].as_u64(),
+            all["bases"].as_u64(),
+            all["basesAtMinimum"].as_u64()
+        ),
+        (Some(5), Some(5), Some(4), Some(1))
+    );
+    assert_eq!(all["basesAtMinimumPercent"], 25.0);
+    assert_eq!(all["shareOfWomen"], 0.0);
+    assert_eq!(all["supervisionCoveragePercent"], 80.0);
+    assert_eq!(
+        (
+            all["rotationsDue"].as_u64(),
+            all["appointmentsEnding60Days"].as_u64(),
+            all["openFlagsHigh"].as_u64()
+        ),
+        (Some(0), Some(0), Some(0))
+    );
+    assert_eq!(
+        (
+            all["vacancyRate"].clone(),
+            all["checkInCompliancePercent"].clone()
+        ),
+        (Value::Null, Value::Null),
+        "nothing budgeted, nothing due yet"
+    );
+    // A mission-scoped role sees its own missions only.
+    let scoped = s.server.ok(&s.ca, REVIEW, json!({})).await;
+    assert_eq!(
+        scoped["hqStaffingReview"]["missions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    s.server.stop().await;
+}
+
+#[tokio::test]
+async fn the_monthly_review_agrees_with_the_board_at_each_month_end() {
+    let s = scenario().await;
+    let today = Utc::now().date_naive();
+    let from = (today - Duration::days(365)).to_string();
+    let to = (today - Duration::days(today.day0() as i64 + 1)).to_string();
+    let series = s.server
+        .ok(&s.hr, "query($f: Date!, $t: Date!) { hqStaffingSeries(from: $f, to: $t) { monthEnd missions { scope deployed basesAtMinimum bases } } }", json!({ "f": from, "t": to }))
+        .await["hqStaffingSeries"]
+        .clone();
+    let months = series.as_array().unwrap();
+    assert!((12..=13).contains(&months.len()), "{}", months.len());
+    let mut non_empty = 0;
+    for month in months {
+        let end = month["monthEnd"].as_str().unwrap();
+        let board = s.server.ok(&s.hr, "query($d: Date!) { baseBoard(missionCode: \"ALPHA\", asOf: $d) { edges { node { deployed status } } } }", json!({ "d": end })).await;
+        let rows = board["baseBoard"]["edges"].as_array().unwrap();
+        let deployed: u64 = rows
+            .iter()
+            .map(|r| r["node"]["deployed"].as_u64().unwrap())
+            .sum();
+        let at_minimum = rows.iter().filter(|r| r["node"]["status"] == "OK").count() as u64;
+        let alpha = &month["missions"][0];
+        assert_eq!(
+            alpha["deployed"].as_u64(),
+            Some(deployed),
+            "deployed at {end}"
+        );
+        assert_eq!(
+            alpha["basesAtMinimum"].as_u64(),
+            Some(at_minimum),
+            "bases at minimum at {end}"
+        );
+        assert_eq!(
+            alpha["bases"].as_u64(),
+            Some(rows.len() as u64),
+            "bases at {end}"
+        );
+        non_empty += usize::from(deployed > 0);
+    }
+    assert!(
+        non_empty >= 1,
+        "the deployments of the last weeks show in the series"
+    );
     s.server.stop().await;
 }

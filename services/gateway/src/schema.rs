@@ -5,6 +5,7 @@ use std::sync::Arc;
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use cla_platform::Runtime;
 use cla_registry::{RegistryMutation, RegistryQuery, RegistrySubscription, RegistryView};
+use cla_reporting::ReportingQuery;
 use cla_risk::{RiskMutation, RiskQuery, RiskSubscription, RiskView};
 use cla_staff::{StaffMutation, StaffQuery, StaffView};
 use cla_staffing::{StaffingMutation, StaffingQuery, StaffingView};
@@ -17,6 +18,7 @@ pub struct Query(
     StaffingQuery,
     RiskQuery,
     SupervisionQuery,
+    ReportingQuery,
 );
 
 #[derive(MergedObject, Default)]

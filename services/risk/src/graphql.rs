@@ -512,54 +512,12 @@ impl RiskQuery {
         as_of: Option<Date>,
     ) -> async_graphql::Result<CheckInCompliance> {
         let view = view(ctx, as_of, None);
-        let since = view.as_of - Duration::days(30);
         let bases = registry(ctx).bases(&mission_code, &view);
         let office_of: BTreeMap<String, String> = bases
             .iter()
             .map(|b| (b.id.clone(), b.details.field_office_id.clone()))
             .collect();
-        let staffing_state = staffing(ctx).staffing(&mission_code, &view);
-        let mut per_base: BTreeMap<String, (u32, u32)> = BTreeMap::new();
-        let mut roster: Vec<String> = staffing_state
-            .deployments
-            .values()
-            .map(|d| d.staff_id.clone())
-            .collect();
-        roster.sort();
-        roster.dedup();
-        for staff in roster {
-            let r = risk(ctx).risk(&staff, &view);
-            let base = staffing_state
-                .deployment_on(&staff, view.as_of)
-                .or_else(|| {
-                    staffing_state
-                        .deployments
-                        .values()
-                        .filter(|d| d.staff_id == staff)
-                        .max_by_key(|d| d.from)
-                })
-                .map(|d| d.base_id.clone())
-                .unwrap_or_default();
-            let made = r
-                .check_ins
-                .iter()
-                .filter(|c| c.at.date_naive() > since && c.at.date_naive() <= view.as_of)
-                .count() as u32;
-            let missed = r
-                .flags
-                .values()
-                .filter(|f| {
-                    f.cause
-                        .as_ref()
-                        .is_some_and(|c| c.kind == "MISSED_CHECK_IN")
-                        && f.raised_on > since
-                        && f.raised_on <= view.as_of
-                })
-                .count() as u32;
-            let entry = per_base.entry(base).or_default();
-            entry.0 += made;
-            entry.1 += missed;
-        }
+        let per_base = compliance_by_base(risk(ctx), staffing(ctx), &mission_code, &view);
         let mut by_office: BTreeMap<String, (u32, u32)> = BTreeMap::new();
         let (mut made, mut missed) = (0, 0);
         for (base, (m, x)) in &per_base {
@@ -598,6 +556,79 @@ impl RiskQuery {
             overdue,
         })
     }
+}
+
+/// Check-ins made and due periods missed over the 30 days to the view's date, per base (the CLA's
+/// base on that date, else their last), for a mission.
+pub fn compliance_by_base(
+    risk: &RiskView,
+    staffing: &StaffingView,
+    mission: &str,
+    view: &View,
+) -> BTreeMap<String, (u32, u32)> {
+    let since = view.as_of - Duration::days(30);
+    let staffing_state = staffing.staffing(mission, view);
+    let mut per_base: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    let mut roster: Vec<String> = staffing_state
+        .deployments
+        .values()
+        .map(|d| d.staff_id.clone())
+        .collect();
+    roster.sort();
+    roster.dedup();
+    for staff in roster {
+        let r = risk.risk(&staff, view);
+        let base = staffing_state
+            .deployment_on(&staff, view.as_of)
+            .or_else(|| {
+                staffing_state
+                    .deployments
+                    .values()
+                    .filter(|d| d.staff_id == staff)
+                    .max_by_key(|d| d.from)
+            })
+            .map(|d| d.base_id.clone())
+            .unwrap_or_default();
+        let made = r
+            .check_ins
+            .iter()
+            .filter(|c| c.at.date_naive() > since && c.at.date_naive() <= view.as_of)
+            .count() as u32;
+        let missed = r
+            .flags
+            .values()
+            .filter(|f| {
+                f.cause
+                    .as_ref()
+                    .is_some_and(|c| c.kind == "MISSED_CHECK_IN")
+                    && f.raised_on > since
+                    && f.raised_on <= view.as_of
+            })
+            .count() as u32;
+        let entry = per_base.entry(base).or_default();
+        entry.0 += made;
+        entry.1 += missed;
+    }
+    per_base
+}
+
+/// Open flags of a mission by severity (low, medium, high, critical): counts only.
+pub fn open_flag_counts(risk: &RiskView, mission: &str, view: &View) -> [u32; 4] {
+    let mut out = [0u32; 4];
+    for staff in risk.staff_ids() {
+        for f in risk.risk(&staff, view).flags.values() {
+            if f.mission == mission && f.status != FlagStatus::Closed {
+                match f.severity {
+                    Severity::Low => out[0] += 1,
+                    Severity::Medium => out[1] += 1,
+                    Severity::High => out[2] += 1,
+                    Severity::Critical => out[3] += 1,
+                    Severity::Unspecified => {}
+                }
+            }
+        }
+    }
+    out
 }
 
 fn flag_node(ctx: &Context<'_>, id: &str, view: View) -> AppResult<RiskFlagNode> {

@@ -593,7 +593,8 @@ pub struct RecruitmentPipeline {
     pub by_field_office: Vec<PostCount>,
 }
 
-fn pipeline(mission: &str, vacancies: &[Vacancy], as_of: NaiveDate) -> RecruitmentPipeline {
+/// A mission's recruitment figures as of a date, from its vacancies.
+pub fn pipeline(mission: &str, vacancies: &[Vacancy], as_of: NaiveDate) -> RecruitmentPipeline {
     let budgeted: Vec<&Vacancy> = vacancies
         .iter()
         .filter(|v| v.status != VacancyStatus::Cancelled)
