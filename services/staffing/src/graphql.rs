@@ -223,6 +223,40 @@ async fn run(
     Ok(())
 }
 
+/// An absence by id, with its mission, as everything known shows it.
+fn absence_of(ctx: &Context<'_>, id: &str) -> AppResult<(String, crate::coverage::Absence)> {
+    let not_found = || AppError::not_found("absenceId", "no such absence");
+    let mission = staffing(ctx).mission_of_absence(id).ok_or_else(not_found)?;
+    let all = View {
+        as_of: NaiveDate::MAX,
+        known_at: None,
+    };
+    let absence = staffing(ctx)
+        .staffing(&mission, &all)
+        .absences
+        .remove(id)
+        .ok_or_else(not_found)?;
+    Ok((mission, absence))
+}
+
+/// A rotation by id, with its mission, as everything known shows it.
+fn rotation_of(ctx: &Context<'_>, id: &str) -> AppResult<(String, crate::decider::Rotation)> {
+    let not_found = || AppError::not_found("rotationId", "no such rotation");
+    let mission = staffing(ctx)
+        .mission_of_rotation(id)
+        .ok_or_else(not_found)?;
+    let all = View {
+        as_of: NaiveDate::MAX,
+        known_at: None,
+    };
+    let rotation = staffing(ctx)
+        .staffing(&mission, &all)
+        .rotations
+        .remove(id)
+        .ok_or_else(not_found)?;
+    Ok((mission, rotation))
+}
+
 fn mission_of_cla(ctx: &Context<'_>, id: &str) -> AppResult<String> {
     staffing(ctx)
         .mission_of_cla(id)
@@ -1080,24 +1114,8 @@ impl StaffingMutation {
         accept_gap: Option<String>,
     ) -> async_graphql::Result<ClaStaffing> {
         let on = effective_date(on);
-        let mission = staffing(ctx)
-            .mission_of_rotation(&rotation_id)
-            .ok_or_else(|| AppError::not_found("rotationId", "no such rotation"))?;
-        let rotation = staffing(ctx)
-            .staffing(
-                &mission,
-                &View {
-                    as_of: NaiveDate::MAX,
-                    known_at: None,
-                },
-            )
-            .rotations
-            .get(&rotation_id)
-            .cloned();
-        let staff_id = rotation
-            .as_ref()
-            .map(|r| r.staff_id.clone())
-            .unwrap_or_default();
+        let (mission, rotation) = rotation_of(ctx, &rotation_id)?;
+        let staff_id = rotation.staff_id;
         let command = StaffingCommand::CompleteRotation {
             rotation_id,
             new_deployment_id: uuid::Uuid::now_v7().to_string(),
@@ -1116,21 +1134,8 @@ impl StaffingMutation {
         reason: Option<String>,
     ) -> async_graphql::Result<ClaStaffing> {
         let today = Utc::now().date_naive();
-        let mission = staffing(ctx)
-            .mission_of_rotation(&rotation_id)
-            .ok_or_else(|| AppError::not_found("rotationId", "no such rotation"))?;
-        let staff_id = staffing(ctx)
-            .staffing(
-                &mission,
-                &View {
-                    as_of: NaiveDate::MAX,
-                    known_at: None,
-                },
-            )
-            .rotations
-            .get(&rotation_id)
-            .map(|r| r.staff_id.clone())
-            .unwrap_or_default();
+        let (mission, rotation) = rotation_of(ctx, &rotation_id)?;
+        let staff_id = rotation.staff_id;
         let command = StaffingCommand::CancelRotation {
             rotation_id,
             reason: reason.unwrap_or_default(),
@@ -1170,25 +1175,9 @@ impl StaffingMutation {
         absence_id: String,
         to: Date,
     ) -> async_graphql::Result<ClaStaffing> {
-        let mission = staffing(ctx)
-            .mission_of_absence(&absence_id)
-            .ok_or_else(|| AppError::not_found("absenceId", "no such absence"))?;
-        let absence = staffing(ctx)
-            .staffing(
-                &mission,
-                &View {
-                    as_of: NaiveDate::MAX,
-                    known_at: None,
-                },
-            )
-            .absences
-            .get(&absence_id)
-            .cloned();
-        let staff_id = absence
-            .as_ref()
-            .map(|a| a.staff_id.clone())
-            .unwrap_or_default();
-        let on = absence.map_or(to.0, |a| a.from);
+        let (mission, absence) = absence_of(ctx, &absence_id)?;
+        let staff_id = absence.staff_id.clone();
+        let on = absence.from;
         let command = StaffingCommand::CutAbsenceShort {
             absence_id,
             to: to.0,
@@ -1204,25 +1193,9 @@ impl StaffingMutation {
         ctx: &Context<'_>,
         absence_id: String,
     ) -> async_graphql::Result<ClaStaffing> {
-        let mission = staffing(ctx)
-            .mission_of_absence(&absence_id)
-            .ok_or_else(|| AppError::not_found("absenceId", "no such absence"))?;
-        let absence = staffing(ctx)
-            .staffing(
-                &mission,
-                &View {
-                    as_of: NaiveDate::MAX,
-                    known_at: None,
-                },
-            )
-            .absences
-            .get(&absence_id)
-            .cloned();
-        let staff_id = absence
-            .as_ref()
-            .map(|a| a.staff_id.clone())
-            .unwrap_or_default();
-        let on = absence.map_or(Utc::now().date_naive(), |a| a.from);
+        let (mission, absence) = absence_of(ctx, &absence_id)?;
+        let staff_id = absence.staff_id.clone();
+        let on = absence.from;
         run(
             ctx,
             &mission,
