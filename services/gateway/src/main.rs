@@ -159,9 +159,32 @@ fn serve(config: Config) -> ExitCode {
         );
         println!("                  (or a scoped one: --role CIVIL_AFFAIRS --mission MONUSCO)");
         println!("  send it as:     Authorization: Bearer <token>");
-        let _ = tokio::signal::ctrl_c().await;
+        shutdown_signal().await;
         println!("stopping");
         running.stop().await;
         ExitCode::SUCCESS
     })
+}
+
+/// Ctrl-C, or SIGTERM (what service managers and container runtimes send).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
