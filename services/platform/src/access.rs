@@ -160,6 +160,42 @@ impl Guard for MissionGuard {
     }
 }
 
+/// How a context finds the mission of something it names by id.
+pub type MissionLookup = fn(&Context<'_>, &str) -> Option<String>;
+
+/// Allows callers holding one of the roles in the mission of what an id names (a base, a staff
+/// member, a flag…), found by the context's lookup. Where several ids are given, the first one the
+/// lookup knows decides. An unknown id passes the guard, and the resolver answers NOT_FOUND.
+pub struct ByIdGuard {
+    ids: Vec<String>,
+    roles: &'static [Role],
+    lookup: MissionLookup,
+}
+
+impl ByIdGuard {
+    pub fn new(id: &str, roles: &'static [Role], lookup: MissionLookup) -> Self {
+        Self::any_of(&[Some(id)], roles, lookup)
+    }
+
+    pub fn any_of(ids: &[Option<&str>], roles: &'static [Role], lookup: MissionLookup) -> Self {
+        Self {
+            ids: ids.iter().flatten().map(|id| id.to_string()).collect(),
+            roles,
+            lookup,
+        }
+    }
+}
+
+impl Guard for ByIdGuard {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        let who = principal(ctx)?;
+        match self.ids.iter().find_map(|id| (self.lookup)(ctx, id)) {
+            Some(mission) => check_mission(who, &mission, self.roles).map_err(Into::into),
+            None => Ok(()),
+        }
+    }
+}
+
 /// The rule behind [`MissionGuard`], for guards of other shapes (a base's mission, say).
 pub fn check_mission(who: &Principal, mission: &str, roles: &[Role]) -> Result<(), AppError> {
     if who.holds_for(mission, roles) {

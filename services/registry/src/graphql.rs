@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use async_graphql::connection::Connection;
 use async_graphql::{
-    Context, Enum, Guard, InputObject, MaybeUndefined, Object, SimpleObject, Subscription,
+    Context, Enum, InputObject, MaybeUndefined, Object, SimpleObject, Subscription,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use cla_platform::access::{MissionGuard, RoleGuard, check_mission, principal};
+use cla_platform::access::{ByIdGuard, MissionGuard, RoleGuard, principal};
 use cla_platform::command::{CommandMeta, load};
 use cla_platform::graphql::{
     ConnectionTotals, Date, connection, effective as effective_date, view,
@@ -58,48 +58,17 @@ fn after_change(effective: NaiveDate) -> View {
 // ---------------------------------------------------------------------------------------------
 // Guards for what is named by id: the entity's mission decides.
 
-enum Entity {
-    FieldOffice,
-    Base,
-}
-
-/// Allows callers holding one of the roles in the mission of the named field office or base. An
-/// unknown id passes the guard, and the resolver answers NOT_FOUND.
-pub struct EntityGuard {
-    entity: Entity,
-    id: String,
-    roles: &'static [Role],
-}
+pub struct EntityGuard;
 
 impl EntityGuard {
-    pub fn field_office(id: &str, roles: &'static [Role]) -> Self {
-        Self {
-            entity: Entity::FieldOffice,
-            id: id.to_string(),
-            roles,
-        }
+    pub fn field_office(id: &str, roles: &'static [Role]) -> ByIdGuard {
+        ByIdGuard::new(id, roles, |ctx, id| {
+            registry(ctx).mission_of_field_office(id)
+        })
     }
 
-    pub fn base(id: &str, roles: &'static [Role]) -> Self {
-        Self {
-            entity: Entity::Base,
-            id: id.to_string(),
-            roles,
-        }
-    }
-}
-
-impl Guard for EntityGuard {
-    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        let who = principal(ctx)?;
-        let mission = match self.entity {
-            Entity::FieldOffice => registry(ctx).mission_of_field_office(&self.id),
-            Entity::Base => registry(ctx).mission_of_base(&self.id),
-        };
-        match mission {
-            Some(mission) => check_mission(who, &mission, self.roles).map_err(Into::into),
-            None => Ok(()),
-        }
+    pub fn base(id: &str, roles: &'static [Role]) -> ByIdGuard {
+        ByIdGuard::new(id, roles, |ctx, id| registry(ctx).mission_of_base(id))
     }
 }
 

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, Guard, Object, SimpleObject, Subscription};
+use async_graphql::{Context, Enum, Object, SimpleObject, Subscription};
 use chrono::{DateTime, Duration, Utc};
-use cla_platform::access::{MissionGuard, check_mission, principal};
+use cla_platform::access::{ByIdGuard, MissionGuard, check_mission, principal};
 use cla_platform::clock::Clock;
 use cla_platform::command::CommandMeta;
 use cla_platform::graphql::{ConnectionTotals, Date, connection};
@@ -59,46 +59,15 @@ fn view(ctx: &Context<'_>, as_of: Option<Date>, known_at: Option<DateTime<Utc>>)
     }
 }
 
-enum Named {
-    Cla,
-    Flag,
-}
-
-/// Allows callers holding one of the roles in the mission of the named CLA or flag.
-pub struct RiskGuard {
-    named: Named,
-    id: String,
-    roles: &'static [Role],
-}
+/// Guards for a CLA or a flag named by id: its mission decides.
+pub struct RiskGuard;
 
 impl RiskGuard {
-    pub fn cla(id: &str, roles: &'static [Role]) -> Self {
-        Self {
-            named: Named::Cla,
-            id: id.into(),
-            roles,
-        }
+    pub fn cla(id: &str, roles: &'static [Role]) -> ByIdGuard {
+        ByIdGuard::new(id, roles, |ctx, id| staffing(ctx).mission_of_cla(id))
     }
-    pub fn flag(id: &str, roles: &'static [Role]) -> Self {
-        Self {
-            named: Named::Flag,
-            id: id.into(),
-            roles,
-        }
-    }
-}
-
-impl Guard for RiskGuard {
-    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        let who = principal(ctx)?;
-        let mission = match self.named {
-            Named::Cla => staffing(ctx).mission_of_cla(&self.id),
-            Named::Flag => risk(ctx).mission_of_flag(&self.id),
-        };
-        match mission {
-            Some(m) => check_mission(who, &m, self.roles).map_err(Into::into),
-            None => Ok(()),
-        }
+    pub fn flag(id: &str, roles: &'static [Role]) -> ByIdGuard {
+        ByIdGuard::new(id, roles, |ctx, id| risk(ctx).mission_of_flag(id))
     }
 }
 

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, Guard, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use cla_platform::access::{MissionGuard, check_mission, principal};
+use cla_platform::access::{ByIdGuard, MissionGuard, check_mission, principal};
 use cla_platform::command::{CommandMeta, load};
 use cla_platform::graphql::{
     ConnectionTotals, Date, connection, effective as effective_date, view,
@@ -90,66 +90,28 @@ fn place(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Guards
+// Guards for what is named by id: its mission decides.
 
-enum Named {
-    Vacancy,
-    Staff,
-    Place,
-}
-
-/// Allows callers holding one of the roles in the mission of the named vacancy, staff member, or
-/// base / field office. An unknown id passes, and the resolver answers NOT_FOUND.
-pub struct StaffGuard {
-    named: Named,
-    id: String,
-    second: Option<String>,
-    roles: &'static [Role],
-}
+pub struct StaffGuard;
 
 impl StaffGuard {
-    pub fn vacancy(id: &str, roles: &'static [Role]) -> Self {
-        Self {
-            named: Named::Vacancy,
-            id: id.into(),
-            second: None,
-            roles,
-        }
+    pub fn vacancy(id: &str, roles: &'static [Role]) -> ByIdGuard {
+        ByIdGuard::new(id, roles, |ctx, id| staff_view(ctx).mission_of_vacancy(id))
     }
-    pub fn staff(id: &str, roles: &'static [Role]) -> Self {
-        Self {
-            named: Named::Staff,
-            id: id.into(),
-            second: None,
-            roles,
-        }
+    pub fn staff(id: &str, roles: &'static [Role]) -> ByIdGuard {
+        ByIdGuard::new(id, roles, |ctx, id| staff_view(ctx).mission_of_member(id))
     }
-    pub fn place(base: &Option<String>, office: &Option<String>, roles: &'static [Role]) -> Self {
-        Self {
-            named: Named::Place,
-            id: base.clone().unwrap_or_default(),
-            second: office.clone(),
-            roles,
-        }
-    }
-}
-
-impl Guard for StaffGuard {
-    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        let who = principal(ctx)?;
-        let mission = match self.named {
-            Named::Vacancy => staff_view(ctx).mission_of_vacancy(&self.id),
-            Named::Staff => staff_view(ctx).mission_of_member(&self.id),
-            Named::Place => registry(ctx).mission_of_base(&self.id).or_else(|| {
-                self.second
-                    .as_deref()
-                    .and_then(|o| registry(ctx).mission_of_field_office(o))
-            }),
-        };
-        match mission {
-            Some(m) => check_mission(who, &m, self.roles).map_err(Into::into),
-            None => Ok(()),
-        }
+    /// A post's base, else its field office.
+    pub fn place(
+        base: &Option<String>,
+        office: &Option<String>,
+        roles: &'static [Role],
+    ) -> ByIdGuard {
+        ByIdGuard::any_of(&[base.as_deref(), office.as_deref()], roles, |ctx, id| {
+            registry(ctx)
+                .mission_of_base(id)
+                .or_else(|| registry(ctx).mission_of_field_office(id))
+        })
     }
 }
 

@@ -5,9 +5,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, Guard, Object, SimpleObject};
+use async_graphql::{Context, Enum, Object, SimpleObject};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use cla_platform::access::{MissionGuard, check_mission, principal};
+use cla_platform::access::{ByIdGuard, MissionGuard, check_mission, principal};
 use cla_platform::command::CommandMeta;
 use cla_platform::graphql::{
     ConnectionTotals, Date, connection, effective as effective_date, view,
@@ -43,67 +43,22 @@ fn runtime<'a>(ctx: &'a Context<'_>) -> &'a Runtime {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Guards
+// Guards for what is named by id: its mission decides.
 
-enum Named {
-    Cla,
-    Rotation,
-    Absence,
-    Base,
-}
-
-/// Allows callers holding one of the roles in the mission of the named CLA, rotation, absence or
-/// base. An unknown id passes, and the resolver answers NOT_FOUND.
-pub struct StaffingGuard {
-    named: Named,
-    id: String,
-    roles: &'static [Role],
-}
+pub struct StaffingGuard;
 
 impl StaffingGuard {
-    pub fn cla(id: &str, roles: &'static [Role]) -> Self {
-        Self {
-            named: Named::Cla,
-            id: id.into(),
-            roles,
-        }
+    pub fn cla(id: &str, roles: &'static [Role]) -> ByIdGuard {
+        ByIdGuard::new(id, roles, |ctx, id| staffing(ctx).mission_of_cla(id))
     }
-    pub fn rotation(id: &str, roles: &'static [Role]) -> Self {
-        Self {
-            named: Named::Rotation,
-            id: id.into(),
-            roles,
-        }
+    pub fn rotation(id: &str, roles: &'static [Role]) -> ByIdGuard {
+        ByIdGuard::new(id, roles, |ctx, id| staffing(ctx).mission_of_rotation(id))
     }
-    pub fn absence(id: &str, roles: &'static [Role]) -> Self {
-        Self {
-            named: Named::Absence,
-            id: id.into(),
-            roles,
-        }
+    pub fn absence(id: &str, roles: &'static [Role]) -> ByIdGuard {
+        ByIdGuard::new(id, roles, |ctx, id| staffing(ctx).mission_of_absence(id))
     }
-    pub fn base(id: &str, roles: &'static [Role]) -> Self {
-        Self {
-            named: Named::Base,
-            id: id.into(),
-            roles,
-        }
-    }
-}
-
-impl Guard for StaffingGuard {
-    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        let who = principal(ctx)?;
-        let mission = match self.named {
-            Named::Cla => staffing(ctx).mission_of_cla(&self.id),
-            Named::Rotation => staffing(ctx).mission_of_rotation(&self.id),
-            Named::Absence => staffing(ctx).mission_of_absence(&self.id),
-            Named::Base => registry(ctx).mission_of_base(&self.id),
-        };
-        match mission {
-            Some(m) => check_mission(who, &m, self.roles).map_err(Into::into),
-            None => Ok(()),
-        }
+    pub fn base(id: &str, roles: &'static [Role]) -> ByIdGuard {
+        ByIdGuard::new(id, roles, |ctx, id| registry(ctx).mission_of_base(id))
     }
 }
 

@@ -4,10 +4,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
-use async_graphql::{Context, Enum, Guard, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use cla_event_store::RecordedEvent;
-use cla_platform::access::{MissionGuard, check_mission, principal};
+use cla_platform::access::{ByIdGuard, MissionGuard, check_mission, principal};
 use cla_platform::codec::decode_recorded;
 use cla_platform::command::CommandMeta;
 use cla_platform::graphql::{Date, effective as effective_date, view};
@@ -93,27 +93,12 @@ fn staffing<'a>(ctx: &'a Context<'_>) -> &'a Arc<StaffingView> {
     ctx.data_unchecked::<Arc<StaffingView>>()
 }
 
-/// Allows callers holding one of the roles in the named manager's mission.
-pub struct ManagerGuard {
-    id: String,
-    roles: &'static [Role],
-}
+/// Guards for a manager named by id: their mission decides.
+pub struct ManagerGuard;
 
 impl ManagerGuard {
-    pub fn new(id: &str, roles: &'static [Role]) -> Self {
-        Self {
-            id: id.into(),
-            roles,
-        }
-    }
-}
-
-impl Guard for ManagerGuard {
-    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        match supervision(ctx).mission_of_manager(&self.id) {
-            Some(m) => check_mission(principal(ctx)?, &m, self.roles).map_err(Into::into),
-            None => Ok(()),
-        }
+    pub fn manager(id: &str, roles: &'static [Role]) -> ByIdGuard {
+        ByIdGuard::new(id, roles, |ctx, id| supervision(ctx).mission_of_manager(id))
     }
 }
 
@@ -449,7 +434,7 @@ impl SupervisionMutation {
         Ok(run(ctx, &mission, command, from).await?)
     }
 
-    #[graphql(guard = "ManagerGuard::new(&manager_id, WRITERS)")]
+    #[graphql(guard = "ManagerGuard::manager(&manager_id, WRITERS)")]
     async fn manager_leaves(
         &self,
         ctx: &Context<'_>,
@@ -469,7 +454,7 @@ impl SupervisionMutation {
 
     /// The manager supervises the CLA from `from` (default today); a previous supervisor is
     /// replaced in the same step.
-    #[graphql(guard = "ManagerGuard::new(&manager_id, WRITERS)")]
+    #[graphql(guard = "ManagerGuard::manager(&manager_id, WRITERS)")]
     async fn assign_supervisor(
         &self,
         ctx: &Context<'_>,
@@ -509,7 +494,7 @@ impl SupervisionMutation {
     }
 
     #[allow(clippy::too_many_arguments)]
-    #[graphql(guard = "ManagerGuard::new(&manager_id, WRITERS)")]
+    #[graphql(guard = "ManagerGuard::manager(&manager_id, WRITERS)")]
     async fn record_field_visit(
         &self,
         ctx: &Context<'_>,
