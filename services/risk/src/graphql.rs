@@ -3,7 +3,7 @@
 //! HQ_REVIEWER see counts by severity and category, nothing that identifies a person's flag;
 //! asking for more is FORBIDDEN on the field asked.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use async_graphql::connection::Connection;
@@ -581,23 +581,40 @@ pub fn compliance_by_base(
     per_base
 }
 
-/// Open flags of a mission by severity (low, medium, high, critical): counts only.
-pub fn open_flag_counts(risk: &RiskView, mission: &str, view: &View) -> [u32; 4] {
-    let mut out = [0u32; 4];
+/// Open flags of a mission by base and severity (low, medium, high, critical): counts only. Flags
+/// raised where the CLA was at no base count under the empty base id.
+pub fn open_flags_by_base(
+    risk: &RiskView,
+    mission: &str,
+    view: &View,
+) -> HashMap<String, [u32; 4]> {
+    let mut out: HashMap<String, [u32; 4]> = HashMap::new();
     for staff in risk.staff_ids() {
         for f in risk.risk(&staff, view).flags.values() {
-            if f.mission == mission && f.status != FlagStatus::Closed {
-                match f.severity {
-                    Severity::Low => out[0] += 1,
-                    Severity::Medium => out[1] += 1,
-                    Severity::High => out[2] += 1,
-                    Severity::Critical => out[3] += 1,
-                    Severity::Unspecified => {}
-                }
+            if f.mission != mission || f.status == FlagStatus::Closed {
+                continue;
             }
+            let slot = match f.severity {
+                Severity::Low => 0,
+                Severity::Medium => 1,
+                Severity::High => 2,
+                Severity::Critical => 3,
+                Severity::Unspecified => continue,
+            };
+            out.entry(f.base_id.clone()).or_default()[slot] += 1;
         }
     }
     out
+}
+
+/// Open flags of a mission by severity (low, medium, high, critical): counts only.
+pub fn open_flag_counts(risk: &RiskView, mission: &str, view: &View) -> [u32; 4] {
+    open_flags_by_base(risk, mission, view)
+        .values()
+        .fold([0; 4], |mut total, c| {
+            (0..4).for_each(|i| total[i] += c[i]);
+            total
+        })
 }
 
 fn flag_node(ctx: &Context<'_>, id: &str, view: View) -> AppResult<RiskFlagNode> {
@@ -943,27 +960,13 @@ impl RiskSubscription {
     }
 }
 
-/// Open flags by severity at a base, for the staffing board.
+/// Open flags by base and severity, for the staffing board.
 pub struct BoardRiskCounts {
     pub risk: Arc<RiskView>,
 }
 
 impl cla_staffing::OpenRiskFlags for BoardRiskCounts {
-    fn by_severity(&self, mission: &str, base_id: &str, view: &View) -> [u32; 4] {
-        let mut out = [0u32; 4];
-        for staff in self.risk.staff_ids() {
-            for f in self.risk.risk(&staff, view).flags.values() {
-                if f.mission == mission && f.base_id == base_id && f.status != FlagStatus::Closed {
-                    match f.severity {
-                        Severity::Low => out[0] += 1,
-                        Severity::Medium => out[1] += 1,
-                        Severity::High => out[2] += 1,
-                        Severity::Critical => out[3] += 1,
-                        Severity::Unspecified => {}
-                    }
-                }
-            }
-        }
-        out
+    fn by_base(&self, mission: &str, view: &View) -> HashMap<String, [u32; 4]> {
+        open_flags_by_base(&self.risk, mission, view)
     }
 }

@@ -538,6 +538,10 @@ fn board(ctx: &Context<'_>, mission: &str, view: &View) -> Vec<BaseBoardRow> {
     let state = staffing(ctx).staffing(mission, view);
     let roster = staffing(ctx).roster(mission, view);
     let availability = staffing(ctx).availability(mission, view, false);
+    let flags = ctx
+        .data_opt::<Arc<dyn crate::OpenRiskFlags>>()
+        .map(|r| r.by_base(mission, view))
+        .unwrap_or_default();
     let day = view.as_of;
     registry
         .bases(mission, view)
@@ -601,16 +605,13 @@ fn board(ctx: &Context<'_>, mission: &str, view: &View) -> Vec<BaseBoardRow> {
                     .map(|c| c.staff_id.clone())
                     .collect(),
                 clas,
-                open_flags: ctx
-                    .data_opt::<Arc<dyn crate::OpenRiskFlags>>()
-                    .map(|r| {
-                        let [low, medium, high, critical] = r.by_severity(mission, &b.id, view);
-                        OpenFlagCounts {
-                            low,
-                            medium,
-                            high,
-                            critical,
-                        }
+                open_flags: flags
+                    .get(&b.id)
+                    .map(|&[low, medium, high, critical]| OpenFlagCounts {
+                        low,
+                        medium,
+                        high,
+                        critical,
                     })
                     .unwrap_or_default(),
             }

@@ -14,15 +14,15 @@ pub mod graphql;
 pub mod projections;
 pub mod reactor;
 
-/// Open risk flags at a base by severity (low, medium, high, critical), as the risk context knows
-/// them, for the board. The gateway provides the answer, so staffing does not depend on risk.
+/// Open risk flags of a mission's bases by severity (low, medium, high, critical), as the risk
+/// context knows them, for the board: one answer for the whole mission. The gateway provides it,
+/// so staffing does not depend on risk.
 pub trait OpenRiskFlags: Send + Sync {
-    fn by_severity(
+    fn by_base(
         &self,
         mission: &str,
-        base_id: &str,
         view: &cla_platform::timeline::View,
-    ) -> [u32; 4];
+    ) -> std::collections::HashMap<String, [u32; 4]>;
 }
 
 pub use graphql::{StaffingMutation, StaffingQuery};
