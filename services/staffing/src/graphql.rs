@@ -537,7 +537,7 @@ fn board(ctx: &Context<'_>, mission: &str, view: &View) -> Vec<BaseBoardRow> {
     let max_tour_days = policy.map_or(24, |p| p.max_tour_months) as i64 * 365 / 12;
     let state = staffing(ctx).staffing(mission, view);
     let roster = staffing(ctx).roster(mission, view);
-    let availability = staffing(ctx).availability(mission, view, false);
+    let availability = crate::projections::availability_of(&roster, false);
     let flags = ctx
         .data_opt::<Arc<dyn crate::OpenRiskFlags>>()
         .map(|r| r.by_base(mission, view))
@@ -642,8 +642,8 @@ fn forecast(
         known_at,
     };
     let mut state: Staffing = staffing(ctx).staffing(&mission, &horizon);
-    let availability: Availability = staffing(ctx).availability(&mission, &horizon, true);
     let roster = staffing(ctx).roster(&mission, &horizon);
+    let availability: Availability = crate::projections::availability_of(&roster, true);
     let minimum = base.details.minimum_override.unwrap_or_else(|| {
         registry(ctx)
             .mission(&mission, &now)

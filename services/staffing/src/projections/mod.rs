@@ -93,6 +93,20 @@ fn fold_cla(timeline: &Timeline<StaffFact>, view: &View) -> Option<Cla> {
     })
 }
 
+/// Separations (and, for forecasts, appointment ends) of the CLAs of a roster already folded.
+pub fn availability_of(roster: &HashMap<String, Cla>, with_appointment_ends: bool) -> Availability {
+    let mut a = Availability::default();
+    for (id, cla) in roster {
+        if let Some(s) = cla.separated_on {
+            a.separated_on.insert(id.clone(), s);
+        }
+        if with_appointment_ends && let Some(e) = cla.appointment_end {
+            a.appointment_ends.insert(id.clone(), e);
+        }
+    }
+    a
+}
+
 #[derive(Default)]
 struct State {
     missions: BTreeMap<String, Timeline<StaffingEvent>>,
@@ -142,16 +156,7 @@ impl StaffingView {
         view: &View,
         with_appointment_ends: bool,
     ) -> Availability {
-        let mut a = Availability::default();
-        for (id, cla) in self.roster(mission, view) {
-            if let Some(s) = cla.separated_on {
-                a.separated_on.insert(id.clone(), s);
-            }
-            if with_appointment_ends && let Some(e) = cla.appointment_end {
-                a.appointment_ends.insert(id, e);
-            }
-        }
-        a
+        availability_of(&self.roster(mission, view), with_appointment_ends)
     }
 
     pub fn mission_of_cla(&self, id: &str) -> Option<String> {
