@@ -7,12 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
-use cla_e2e::{Role, TestServer, mission_with_base, open_base};
+use cla_e2e::{Role, Socket, TestServer, mission_with_base, next_data, open_base};
 use cla_platform::clock::ManualClock;
-use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 /// Today at 08:00 UTC: the scenario's first moment.
 fn start() -> DateTime<Utc> {
@@ -395,51 +392,19 @@ async fn risk_details_are_for_civil_affairs_of_the_mission_and_admin_only() {
     w.server.stop().await;
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
 async fn subscribe(server: &TestServer, token: &str) -> Socket {
-    let mut request = format!("ws://{}/graphql/ws", server.running.addr)
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    socket.send(Message::text(json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } }).to_string())).await.unwrap();
-    loop {
-        let Message::Text(t) = socket.next().await.unwrap().unwrap() else {
-            continue;
-        };
-        if serde_json::from_str::<Value>(&t).unwrap()["type"] == "connection_ack" {
-            break;
-        }
-    }
-    socket
-        .send(Message::text(json!({ "id": "a", "type": "subscribe", "payload": { "query": "subscription { alerts(missionCode: \"ALPHA\") { kind severity category staffId flagId missionCode } }" } }).to_string()))
-        .await
-        .unwrap();
-    socket
+    cla_e2e::subscribe(
+        server,
+        token,
+        "subscription { alerts(missionCode: \"ALPHA\") { kind severity category staffId flagId missionCode } }",
+        json!({}),
+    )
+    .await
 }
 
 /// The next alert, or none within the wait.
 async fn next_alert(socket: &mut Socket, within: StdDuration) -> Option<Value> {
-    let until = Instant::now() + within;
-    loop {
-        let left = until.saturating_duration_since(Instant::now());
-        let Message::Text(t) = tokio::time::timeout(left, socket.next())
-            .await
-            .ok()??
-            .ok()?
-        else {
-            continue;
-        };
-        let v: Value = serde_json::from_str(&t).unwrap();
-        if v["type"] == "next" {
-            return Some(v["payload"]["data"]["alerts"].clone());
-        }
-    }
+    Some(next_data(socket, within).await?["alerts"].clone())
 }
 
 /// Waits for an alert matching `want`, skipping others.

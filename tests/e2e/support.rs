@@ -194,3 +194,77 @@ pub async fn open_base(server: &TestServer, token: &str, office: &str, name: &st
         .await;
     data["openBase"]["id"].as_str().unwrap().to_string()
 }
+
+/// A GraphQL websocket (graphql-transport-ws) with one subscription started.
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Connects as `token`, waits for the server's acknowledgement and starts `query` (id "a").
+pub async fn subscribe(server: &TestServer, token: &str, query: &str, variables: Value) -> Socket {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://{}/graphql/ws", server.running.addr)
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    socket
+        .send(Message::text(
+            json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } })
+                .to_string(),
+        ))
+        .await
+        .unwrap();
+    loop {
+        let Message::Text(t) = socket.next().await.unwrap().unwrap() else {
+            continue;
+        };
+        if serde_json::from_str::<Value>(&t).unwrap()["type"] == "connection_ack" {
+            break;
+        }
+    }
+    socket
+        .send(Message::text(
+            json!({ "id": "a", "type": "subscribe", "payload": { "query": query, "variables": variables } })
+                .to_string(),
+        ))
+        .await
+        .unwrap();
+    socket
+}
+
+/// The subscription's next message (`next`, `error` or `complete`), or none within the wait.
+pub async fn next_message(socket: &mut Socket, within: Duration) -> Option<Value> {
+    use futures::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let until = std::time::Instant::now() + within;
+    loop {
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        let Message::Text(t) = tokio::time::timeout(left, socket.next())
+            .await
+            .ok()??
+            .ok()?
+        else {
+            continue;
+        };
+        let v: Value = serde_json::from_str(&t).unwrap();
+        if matches!(v["type"].as_str(), Some("next" | "error" | "complete")) {
+            return Some(v);
+        }
+    }
+}
+
+/// The data of the subscription's next message, or none within the wait. An error message from
+/// the server fails the test.
+pub async fn next_data(socket: &mut Socket, within: Duration) -> Option<Value> {
+    let v = next_message(socket, within).await?;
+    assert_eq!(
+        v["type"], "next",
+        "the subscription was refused or ended: {v}"
+    );
+    Some(v["payload"]["data"].clone())
+}

@@ -148,6 +148,8 @@ event_contracts! {
     cla::supervision::v1::SupervisionStarted,
     cla::supervision::v1::SupervisionEnded,
     cla::supervision::v1::FieldVisitRecorded,
+    cla::alerts::v1::AlertRaised,
+    cla::alerts::v1::AlertCleared,
 }
 
 /// Error returned by [`decode_json`] for input that is not valid JSON for the

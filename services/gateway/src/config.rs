@@ -81,8 +81,9 @@ pub struct Config {
     pub request_timeout_ms: u64,
     /// Longest a command waits for the read models to show its events, in milliseconds.
     pub settle_timeout_ms: u64,
-    /// How often the risk detector scans for missed check-ins and overdue reviews, in seconds
-    /// (0: never on a schedule).
+    /// How often the risk detector scans for missed check-ins and overdue reviews, and the alert
+    /// watch looks at every mission, in seconds. The watch also looks soon after every change.
+    /// 0: neither runs by itself (tests drive them).
     pub scan_interval_seconds: u64,
     pub log_format: LogFormat,
     /// Log filter (`info`, `cla_gateway=debug,info`, …).

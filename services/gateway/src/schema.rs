@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
+use cla_alerts::{AlertsQuery, AlertsSubscription, AlertsView};
 use cla_platform::Runtime;
 use cla_registry::{RegistryMutation, RegistryQuery, RegistrySubscription, RegistryView};
 use cla_reporting::ReportingQuery;
-use cla_risk::{RiskMutation, RiskQuery, RiskSubscription, RiskView};
+use cla_risk::{RiskMutation, RiskQuery, RiskView};
 use cla_staff::{StaffMutation, StaffQuery, StaffView};
 use cla_staffing::{StaffingMutation, StaffingQuery, StaffingView};
 use cla_supervision::{SupervisionMutation, SupervisionQuery, SupervisionView};
@@ -19,6 +20,7 @@ pub struct Query(
     RiskQuery,
     SupervisionQuery,
     ReportingQuery,
+    AlertsQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -31,7 +33,7 @@ pub struct Mutation(
 );
 
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(RegistrySubscription, RiskSubscription);
+pub struct Subscription(RegistrySubscription, AlertsSubscription);
 
 pub type ClaSchema = Schema<Query, Mutation, Subscription>;
 
@@ -57,6 +59,7 @@ pub struct Parts {
     pub staffing: Arc<StaffingView>,
     pub risk: Arc<RiskView>,
     pub supervision: Arc<SupervisionView>,
+    pub alerts: Arc<AlertsView>,
     pub clock: Arc<dyn cla_platform::clock::Clock>,
     pub detector: Arc<cla_risk::detector::Detector>,
 }
@@ -70,6 +73,7 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> ClaSchema
         staffing,
         risk,
         supervision,
+        alerts,
         clock,
         detector,
     } = parts;
@@ -90,6 +94,7 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> ClaSchema
         .data(history)
         .data(risk)
         .data(supervision)
+        .data(alerts)
         .data(risk_counts)
         .data(clock)
         .data(detector)

@@ -30,6 +30,8 @@ pub struct AppState {
     pub store: Arc<dyn EventStore>,
     pub clock: Arc<dyn cla_platform::clock::Clock>,
     pub detector: Arc<cla_risk::detector::Detector>,
+    /// The alert watch (tests look with it on their own clock).
+    pub monitor: Arc<cla_alerts::Monitor>,
     pub auth: Arc<Auth>,
     pub metrics: Arc<Metrics>,
     pub hub: Arc<ProjectionHub>,
@@ -80,12 +82,14 @@ pub fn app(
     let staffing = Arc::new(cla_staffing::StaffingView::default());
     let risk = Arc::new(cla_risk::RiskView::default());
     let supervision = Arc::new(cla_supervision::SupervisionView::default());
+    let alerts = Arc::new(cla_alerts::AlertsView::default());
     let projections: Vec<Arc<dyn Projection>> = vec![
         registry.clone(),
         staff.clone(),
         staffing.clone(),
         risk.clone(),
         supervision.clone(),
+        alerts.clone(),
     ];
     let hub = ProjectionHub::new(Arc::clone(&store), projections);
     let feeding = hub.start(AllFrom::Start);
@@ -108,6 +112,14 @@ pub fn app(
         staffing: Arc::clone(&staffing),
         risk: Arc::clone(&risk),
     });
+    let monitor = Arc::new(cla_alerts::Monitor {
+        runtime: runtime.clone(),
+        clock: Arc::clone(&clock),
+        registry: Arc::clone(&registry),
+        staff: Arc::clone(&staff),
+        staffing: Arc::clone(&staffing),
+        supervision: Arc::clone(&supervision),
+    });
     let mut tasks = vec![feeding, reactor];
     tasks.push(cla_risk::detector::spawn_closure_reactor(
         Arc::clone(&runtime.store),
@@ -117,6 +129,10 @@ pub fn app(
     if config.scan_interval_seconds > 0 {
         tasks.push(
             Arc::clone(&detector)
+                .spawn(std::time::Duration::from_secs(config.scan_interval_seconds)),
+        );
+        tasks.push(
+            Arc::clone(&monitor)
                 .spawn(std::time::Duration::from_secs(config.scan_interval_seconds)),
         );
     }
@@ -130,6 +146,7 @@ pub fn app(
             staffing,
             risk,
             supervision,
+            alerts,
             clock: Arc::clone(&clock),
             detector: Arc::clone(&detector),
         },
@@ -140,6 +157,7 @@ pub fn app(
             store,
             clock,
             detector,
+            monitor,
             auth,
             metrics,
             hub,

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, Object, SimpleObject, Subscription};
+use async_graphql::{Context, Enum, Object, SimpleObject};
 use chrono::{DateTime, Duration, Utc};
 use cla_platform::access::{ByIdGuard, MissionGuard, check_mission, principal};
 use cla_platform::clock::Clock;
@@ -17,7 +17,6 @@ use cla_platform::timeline::View;
 use cla_platform::{AppError, AppResult, Role, Runtime};
 use cla_registry::RegistryView;
 use cla_staffing::StaffingView;
-use futures::{Stream, StreamExt};
 
 use crate::commands::RiskCommand;
 use crate::decider::{Flag, FlagStatus, RiskContext, RiskDecider};
@@ -834,130 +833,89 @@ impl RiskMutation {
 // ---------------------------------------------------------------------------------------------
 // Alerts
 
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(name = "AlertKind")]
-pub enum AlertKind {
+/// The risk alerts: each is a risk event itself, so it is raised once by construction.
+#[derive(Copy, Clone, Eq, PartialEq, Debug)]
+pub enum RiskAlertKind {
     RiskFlagRaised,
     RiskFlagEscalated,
     MissedCheckIn,
     ReviewOverdue,
 }
 
-/// Something a manager must see. Counts-only roles (MISSION_HR, HQ_REVIEWER) get no personal
-/// detail: `staffId` and `flagId` are null for them.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct Alert {
-    pub kind: AlertKind,
+/// A risk event as an alert, with everything about it; what a subscriber may see of it is for
+/// the subscription to decide (see [`DETAIL_ROLES`]).
+#[derive(Clone, Debug)]
+pub struct RiskAlert {
+    pub kind: RiskAlertKind,
     pub mission_code: String,
     pub base_id: Option<String>,
     pub severity: Option<SeverityValue>,
     pub category: Option<CategoryValue>,
-    pub at: DateTime<Utc>,
-    pub staff_id: Option<String>,
-    pub flag_id: Option<String>,
+    pub staff_id: String,
+    pub flag_id: String,
 }
 
-#[derive(Default)]
-pub struct RiskSubscription;
+/// The roles who see whose flag an alert is about.
+pub const DETAIL_ROLES: &[Role] = DETAIL;
 
-#[Subscription]
-impl RiskSubscription {
-    /// Alerts from now on, for the given mission or every mission in the caller's scope.
-    async fn alerts(
-        &self,
-        ctx: &Context<'_>,
-        mission_code: Option<String>,
-    ) -> async_graphql::Result<impl Stream<Item = Alert> + use<>> {
-        let who = principal(ctx)?.clone();
-        if let Some(m) = &mission_code {
-            check_mission(&who, m, READERS)?;
-        }
-        let view = Arc::clone(risk(ctx));
-        let changes = runtime(ctx).hub.changes();
-        let feed = futures::stream::unfold(changes, |mut changes| async move {
-            loop {
-                match changes.recv().await {
-                    Ok(event) => return Some((event, changes)),
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
-                        tracing::warn!(missed, "an alerts subscriber fell behind")
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-                }
-            }
-        });
-        Ok(feed.filter_map(move |recorded| {
-            let (who, view, mission_code) = (who.clone(), Arc::clone(&view), mission_code.clone());
-            async move {
-                let event = cla_platform::codec::decode_recorded::<RiskEvent>(&recorded)?;
-                let (kind, flag_id, severity, category) = match &event {
-                    RiskEvent::RiskFlagRaised(e)
-                        if e.category == Category::MissedCheckIn as i32 =>
-                    {
-                        (
-                            AlertKind::MissedCheckIn,
-                            e.flag_id.clone(),
-                            e.severity,
-                            e.category,
-                        )
-                    }
-                    RiskEvent::RiskFlagRaised(e) => (
-                        AlertKind::RiskFlagRaised,
-                        e.flag_id.clone(),
-                        e.severity,
-                        e.category,
-                    ),
-                    RiskEvent::RiskFlagSeverityChanged(e) if e.severity > e.previous_severity => (
-                        AlertKind::RiskFlagEscalated,
-                        e.flag_id.clone(),
-                        e.severity,
-                        0,
-                    ),
-                    RiskEvent::RiskReviewOverdue(e) => {
-                        (AlertKind::ReviewOverdue, e.flag_id.clone(), 0, 0)
-                    }
-                    _ => return None,
-                };
-                let mission = view.mission_of_flag(&flag_id)?;
-                if mission_code.as_ref().is_some_and(|m| *m != mission) || !who.can_read(&mission) {
-                    return None;
-                }
-                let staff = view.staff_of_flag(&flag_id)?;
-                let flag = view
-                    .risk(
-                        &staff,
-                        &View {
-                            as_of: chrono::NaiveDate::MAX,
-                            known_at: None,
-                        },
-                    )
-                    .flags
-                    .remove(&flag_id)?;
-                let detail = who.holds_for(&mission, DETAIL);
-                Some(Alert {
-                    kind,
-                    mission_code: mission,
-                    base_id: Some(flag.base_id.clone()).filter(|b| !b.is_empty()),
-                    severity: Severity::try_from(if severity == 0 {
-                        flag.severity as i32
-                    } else {
-                        severity
-                    })
-                    .ok()
-                    .and_then(SeverityValue::from_domain),
-                    category: Category::try_from(if category == 0 {
-                        flag.category as i32
-                    } else {
-                        category
-                    })
-                    .ok()
-                    .and_then(CategoryValue::from_domain),
-                    at: recorded.recorded,
-                    staff_id: detail.then_some(staff),
-                    flag_id: detail.then_some(flag_id),
-                })
-            }
-        }))
-    }
+/// The alert a recorded event raises, if it is a risk event that raises one.
+pub fn risk_alert(view: &RiskView, recorded: &cla_event_store::RecordedEvent) -> Option<RiskAlert> {
+    let event = cla_platform::codec::decode_recorded::<RiskEvent>(recorded)?;
+    let (kind, flag_id, severity, category) = match &event {
+        RiskEvent::RiskFlagRaised(e) if e.category == Category::MissedCheckIn as i32 => (
+            RiskAlertKind::MissedCheckIn,
+            e.flag_id.clone(),
+            e.severity,
+            e.category,
+        ),
+        RiskEvent::RiskFlagRaised(e) => (
+            RiskAlertKind::RiskFlagRaised,
+            e.flag_id.clone(),
+            e.severity,
+            e.category,
+        ),
+        RiskEvent::RiskFlagSeverityChanged(e) if e.severity > e.previous_severity => (
+            RiskAlertKind::RiskFlagEscalated,
+            e.flag_id.clone(),
+            e.severity,
+            0,
+        ),
+        RiskEvent::RiskReviewOverdue(e) => (RiskAlertKind::ReviewOverdue, e.flag_id.clone(), 0, 0),
+        _ => return None,
+    };
+    let mission = view.mission_of_flag(&flag_id)?;
+    let staff = view.staff_of_flag(&flag_id)?;
+    let flag = view
+        .risk(
+            &staff,
+            &View {
+                as_of: chrono::NaiveDate::MAX,
+                known_at: None,
+            },
+        )
+        .flags
+        .remove(&flag_id)?;
+    Some(RiskAlert {
+        kind,
+        mission_code: mission,
+        base_id: Some(flag.base_id.clone()).filter(|b| !b.is_empty()),
+        severity: Severity::try_from(if severity == 0 {
+            flag.severity as i32
+        } else {
+            severity
+        })
+        .ok()
+        .and_then(SeverityValue::from_domain),
+        category: Category::try_from(if category == 0 {
+            flag.category as i32
+        } else {
+            category
+        })
+        .ok()
+        .and_then(CategoryValue::from_domain),
+        staff_id: staff,
+        flag_id,
+    })
 }
 
 /// Open flags by base and severity, for the staffing board.

@@ -12,5 +12,5 @@ pub mod events;
 pub mod graphql;
 pub mod projections;
 
-pub use graphql::{RiskMutation, RiskQuery, RiskSubscription};
+pub use graphql::{RiskMutation, RiskQuery};
 pub use projections::RiskView;

@@ -620,8 +620,9 @@ fn board(ctx: &Context<'_>, mission: &str, view: &View) -> Vec<BaseBoardRow> {
 }
 
 /// The staffing a forecast sees: what is known now, with planned rotations applied on their dates.
-fn forecast(
-    ctx: &Context<'_>,
+pub fn forecast(
+    registry: &RegistryView,
+    staffing: &StaffingView,
     base_id: &str,
     start: NaiveDate,
     days: i64,
@@ -631,7 +632,7 @@ fn forecast(
         as_of: start,
         known_at,
     };
-    let base = registry(ctx)
+    let base = registry
         .base(base_id, &now)
         .ok_or_else(|| AppError::not_found("baseId", format!("no base {base_id} as of {start}")))?;
     let mission = base.mission_code.clone();
@@ -641,11 +642,11 @@ fn forecast(
         as_of: end,
         known_at,
     };
-    let mut state: Staffing = staffing(ctx).staffing(&mission, &horizon);
-    let roster = staffing(ctx).roster(&mission, &horizon);
+    let mut state: Staffing = staffing.staffing(&mission, &horizon);
+    let roster = staffing.roster(&mission, &horizon);
     let availability: Availability = crate::projections::availability_of(&roster, true);
     let minimum = base.details.minimum_override.unwrap_or_else(|| {
-        registry(ctx)
+        registry
             .mission(&mission, &now)
             .map_or(2, |m| m.policy.minimum_clas_per_base)
     });
@@ -875,7 +876,8 @@ impl StaffingQuery {
             return Err(AppError::validation("days", "a forecast covers 1 to 366 days").into());
         }
         Ok(forecast(
-            ctx,
+            registry(ctx),
+            staffing(ctx),
             &base_id,
             effective_date(from),
             i64::from(days),

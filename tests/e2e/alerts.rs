@@ -1,0 +1,506 @@
+//! Alerts through GraphQL over websockets and HTTP, on an injected clock: every kind of the watch
+//! raised once however often it looks, cleared when no longer true and raised again when true
+//! again, filtered by the subscriber's missions and the kinds asked for; the alerts active in a
+//! mission as of a date and as known at a moment; and the watch looking by itself after a change.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use cla_e2e::{
+    Role, Socket, TestServer, mission_with_base, next_data, next_message, open_base, subscribe,
+};
+use cla_platform::clock::ManualClock;
+use serde_json::{Value, json};
+
+/// Today at 08:00 UTC: the scenario's first moment.
+fn start() -> DateTime<Utc> {
+    Utc::now()
+        .date_naive()
+        .and_time(NaiveTime::from_hms_opt(8, 0, 0).unwrap())
+        .and_utc()
+}
+
+fn day(offset: i64) -> String {
+    (start().date_naive() + Duration::days(offset)).to_string()
+}
+
+const ALERTS: &str = "subscription($m: String, $k: [AlertKind!]) { alerts(missionCode: $m, kinds: $k) { alertId kind missionCode subject subjectId baseId staffId managerId flagId on detail at } }";
+
+struct World {
+    server: TestServer,
+    ca: String,
+    hr: String,
+    base_one: String,
+    base_two: String,
+    base_three: String,
+    bravo_base: String,
+    b: String,
+    c: String,
+    e: String,
+    m1: String,
+}
+
+async fn cla(w: &TestServer, hr: &str, base: &str, name: &str, index: &str, end: &str) -> String {
+    let id = w
+        .ok(hr, "mutation($b: String!, $n: String!, $i: String!, $e: Date!) { registerStaffMember(input: {baseId: $b, name: $n, gender: FEMALE, indexNumber: $i, grade: \"GS-5\", appointment: {type: FIXED_TERM, start: \"2024-01-01\", end: $e}, effective: \"2024-02-15\"}) { id } }", json!({ "b": base, "n": name, "i": index, "e": end }))
+        .await["registerStaffMember"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    w.ok(
+        hr,
+        "mutation($s: String!) { activateStaff(staffId: $s, effective: \"2024-02-16\") { id } }",
+        json!({ "s": id }),
+    )
+    .await;
+    id
+}
+
+async fn deploy(w: &TestServer, ca: &str, staff: &str, base: &str, from: i64) {
+    w.ok(ca, "mutation($s: String!, $b: String!, $f: Date!) { deployCla(staffId: $s, baseId: $b, from: $f) { baseId } }", json!({ "s": staff, "b": base, "f": day(from) })).await;
+}
+
+/// Mission ALPHA (minimum 2, span of control 1, a field visit every 30 days, tours of 6 months):
+/// - Base One: A and B since 10 days; A is away on days 5 to 8 (a forecast gap); B's
+///   appointment ends in 40 days.
+/// - Base Two: C for 200 days (past the maximum tour) and D since 10 days.
+/// - Base Three: E alone (below minimum).
+/// - M1 supervises A and B (over span) and visited Base One 5 days ago; Bases Two and Three were
+///   never visited.
+///
+/// Mission BRAVO: one base, nobody on it.
+async fn world() -> (World, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new(start()));
+    let server = TestServer::start_with_clock(clock.clone(), |_| {}).await;
+    let admin = server.admin();
+    let (office, base_one) = mission_with_base(&server, "ALPHA").await;
+    server.ok(&admin, "mutation { changeMissionPolicy(code: \"ALPHA\", policy: {minimumClasPerBase: 2, maxSpanOfControl: 1, fieldVisitIntervalDays: 30, maxTourMonths: 6}) { code } }", json!({})).await;
+    let base_two = open_base(&server, &admin, &office, "Base Two").await;
+    let base_three = open_base(&server, &admin, &office, "Base Three").await;
+    let (_, bravo_base) = mission_with_base(&server, "BRAVO").await;
+    let hr = server.token(Role::MissionHr, &["ALPHA"]);
+    let ca = server.token(Role::CivilAffairs, &["ALPHA"]);
+    let far = "2030-12-31";
+    let a = cla(&server, &hr, &base_one, "A", "200001", far).await;
+    let b = cla(&server, &hr, &base_one, "B", "200002", &day(40)).await;
+    let c = cla(&server, &hr, &base_two, "C", "200003", far).await;
+    let d = cla(&server, &hr, &base_two, "D", "200004", far).await;
+    let e = cla(&server, &hr, &base_three, "E", "200005", far).await;
+    for (who, base, from) in [
+        (&a, &base_one, -10),
+        (&b, &base_one, -10),
+        (&c, &base_two, -200),
+        (&d, &base_two, -10),
+        (&e, &base_three, -10),
+    ] {
+        deploy(&server, &ca, who, base, from).await;
+    }
+    server.ok(&ca, "mutation($s: String!, $f: Date!, $t: Date!) { recordAbsence(staffId: $s, kind: LEAVE, from: $f, to: $t) { staffId } }", json!({ "s": a, "f": day(5), "t": day(8) })).await;
+    let m1 = server
+        .ok(&ca, "mutation($o: String!, $f: Date!) { appointManager(input: {fieldOfficeId: $o, name: \"M1\", kind: UN_VOLUNTEER, from: $f}) { mission { spans { managerId } } } }", json!({ "o": office, "f": day(-30) }))
+        .await["appointManager"]["mission"]["spans"][0]["managerId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for who in [&a, &b] {
+        server.ok(&ca, "mutation($m: String!, $s: String!, $f: Date!) { assignSupervisor(managerId: $m, staffId: $s, from: $f) { mission { clas } } }", json!({ "m": m1, "s": who, "f": day(-20) })).await;
+    }
+    visit(&server, &ca, &m1, &base_one, -5).await;
+    let w = World {
+        server,
+        ca,
+        hr,
+        base_one,
+        base_two,
+        base_three,
+        bravo_base,
+        b,
+        c,
+        e,
+        m1,
+    };
+    (w, clock)
+}
+
+async fn visit(server: &TestServer, ca: &str, manager: &str, base: &str, on: i64) {
+    server.ok(ca, "mutation($m: String!, $b: String!, $f: Date!) { recordFieldVisit(managerId: $m, baseId: $b, from: $f, to: $f, purpose: \"committee meeting\") { mission { clas } } }", json!({ "m": manager, "b": base, "f": day(on) })).await;
+}
+
+/// Raises a low risk flag on E until every socket shows one: the subscriptions are live.
+async fn until_live(w: &World, sockets: &mut [&mut Socket]) {
+    let until = Instant::now() + StdDuration::from_secs(20);
+    let mut live = vec![false; sockets.len()];
+    while live.contains(&false) {
+        assert!(Instant::now() < until, "the subscriptions never went live");
+        w.server.ok(&w.ca, "mutation($s: String!) { raiseRiskFlag(staffId: $s, category: OTHER, severity: LOW) { id } }", json!({ "s": w.e })).await;
+        for (i, socket) in sockets.iter_mut().enumerate() {
+            while let Some(data) = next_data(socket, StdDuration::from_millis(200)).await {
+                live[i] |= data["alerts"]["kind"] == "RISK_FLAG_RAISED";
+                if live[i] {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+type Seen = BTreeMap<(String, String), Vec<Value>>;
+
+/// Raises a medium security flag on E (a mark in the stream of alerts) and returns, for each
+/// socket, every alert of the watch it got before the mark, by (kind, subject id). Alerts arrive
+/// in the order they were recorded, so nothing recorded before the mark is still to come. Every
+/// socket read again later must be drained here, so that its next mark is the next one raised.
+async fn alerts_until_mark(w: &World, sockets: &mut [&mut Socket]) -> Vec<Seen> {
+    w.server.ok(&w.ca, "mutation($s: String!) { raiseRiskFlag(staffId: $s, category: SECURITY_INCIDENT, severity: MEDIUM) { id } }", json!({ "s": w.e })).await;
+    let mut all = Vec::new();
+    for socket in sockets.iter_mut() {
+        let mut out = Seen::new();
+        loop {
+            let data = next_data(socket, StdDuration::from_secs(20))
+                .await
+                .expect("the mark arrives");
+            let alert = data["alerts"].clone();
+            if alert["kind"] == "RISK_FLAG_RAISED" {
+                if alert["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("SECURITY_INCIDENT"))
+                {
+                    break;
+                }
+                continue;
+            }
+            out.entry((
+                alert["kind"].as_str().unwrap().to_string(),
+                alert["subjectId"].as_str().unwrap_or("").to_string(),
+            ))
+            .or_default()
+            .push(alert);
+        }
+        all.push(out);
+    }
+    all
+}
+
+fn key(kind: &str, subject: &str) -> (String, String) {
+    (kind.to_string(), subject.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_kind_of_the_watch_is_raised_once_cleared_and_raised_again() {
+    let (w, _clock) = world().await;
+    let mut ca = subscribe(&w.server, &w.ca, ALERTS, json!({})).await;
+    let hq_token = w.server.token(Role::HqReviewer, &[]);
+    let mut hq = subscribe(&w.server, &hq_token, ALERTS, json!({})).await;
+    let mut spans = subscribe(
+        &w.server,
+        &w.ca,
+        ALERTS,
+        json!({ "k": ["MANAGER_OVER_SPAN"] }),
+    )
+    .await;
+    until_live(&w, &mut [&mut ca, &mut hq]).await;
+
+    let monitor = &w.server.running.state.monitor;
+    let first = monitor.scan().await;
+    let again = monitor.scan().await;
+    assert_eq!(
+        (first.raised, first.cleared),
+        (9, 0),
+        "seven in ALPHA, two in BRAVO"
+    );
+    assert_eq!(
+        (again.raised, again.cleared),
+        (0, 0),
+        "a second look raises nothing"
+    );
+
+    let expected = [
+        key("BASE_BELOW_MINIMUM", &w.base_three),
+        key("FORECAST_GAP", &w.base_one),
+        key("ROTATION_DUE", &w.c),
+        key("APPOINTMENT_ENDING", &w.b),
+        key("MANAGER_OVER_SPAN", &w.m1),
+        key("BASE_NOT_VISITED", &w.base_two),
+        key("BASE_NOT_VISITED", &w.base_three),
+    ];
+    let mut marked = alerts_until_mark(&w, &mut [&mut ca, &mut hq]).await;
+    let for_hq = marked.pop().unwrap();
+    let seen = marked.pop().unwrap();
+    assert_eq!(
+        seen.keys().cloned().collect::<Vec<_>>(),
+        {
+            let mut e = expected.to_vec();
+            e.sort();
+            e
+        },
+        "ALPHA's alerts, and none of BRAVO's, for a CIVIL_AFFAIRS officer of ALPHA"
+    );
+    for (k, alerts) in &seen {
+        assert_eq!(alerts.len(), 1, "{k:?} raised once, not on every look");
+        assert_eq!(alerts[0]["missionCode"], "ALPHA");
+    }
+    let one = |kind: &str, subject: &str| seen[&key(kind, subject)][0].clone();
+    let gap = one("FORECAST_GAP", &w.base_one);
+    assert_eq!(
+        (gap["on"].as_str(), gap["subject"].as_str()),
+        (Some(day(5).as_str()), Some("BASE"))
+    );
+    let ending = one("APPOINTMENT_ENDING", &w.b);
+    assert_eq!(
+        (
+            ending["on"].as_str(),
+            ending["staffId"].as_str(),
+            ending["baseId"].as_str()
+        ),
+        (
+            Some(day(40).as_str()),
+            Some(w.b.as_str()),
+            Some(w.base_one.as_str())
+        )
+    );
+    let rotation = one("ROTATION_DUE", &w.c);
+    // Six months are 182 days: due on day 183 of the tour, which began 200 days ago.
+    assert_eq!(rotation["on"].as_str(), Some(day(-200 + 183).as_str()));
+    let span = one("MANAGER_OVER_SPAN", &w.m1);
+    assert_eq!(
+        (span["managerId"].as_str(), span["subject"].as_str()),
+        (Some(w.m1.as_str()), Some("MANAGER"))
+    );
+    assert!(
+        span["detail"]
+            .as_str()
+            .unwrap()
+            .contains("supervises 2 CLAs"),
+        "{span}"
+    );
+    let below = one("BASE_BELOW_MINIMUM", &w.base_three);
+    assert!(
+        below["detail"]
+            .as_str()
+            .unwrap()
+            .contains("strength 1 of minimum 2"),
+        "{below}"
+    );
+    assert_eq!(
+        one("BASE_NOT_VISITED", &w.base_two)["on"],
+        Value::Null,
+        "never visited"
+    );
+
+    // HQ_REVIEWER sees every mission: ALPHA's seven and BRAVO's two (its base below minimum and
+    // never visited).
+    assert_eq!(for_hq.len(), 9);
+    assert!(for_hq.values().all(|a| a.len() == 1));
+    assert_eq!(
+        for_hq[&key("BASE_BELOW_MINIMUM", &w.bravo_base)][0]["missionCode"],
+        "BRAVO"
+    );
+    // Asked for one kind: that kind only.
+    let only = next_data(&mut spans, StdDuration::from_secs(20))
+        .await
+        .expect("the span alert")["alerts"]
+        .clone();
+    assert_eq!(
+        (only["kind"].as_str(), only["subjectId"].as_str()),
+        (Some("MANAGER_OVER_SPAN"), Some(w.m1.as_str()))
+    );
+
+    // Base Three reaches its minimum: cleared. Then it falls below again: raised again, once,
+    // as a new alert.
+    let f = cla(&w.server, &w.hr, &w.base_three, "F", "200006", "2030-12-31").await;
+    deploy(&w.server, &w.ca, &f, &w.base_three, -1).await;
+    visit(&w.server, &w.ca, &w.m1, &w.base_two, 0).await;
+    let cleared = monitor.scan().await;
+    assert_eq!(
+        (cleared.raised, cleared.cleared),
+        (0, 2),
+        "below minimum and not visited"
+    );
+    w.server.ok(&w.ca, "mutation($s: String!) { endDeployment(staffId: $s, reason: \"transfer\", acceptGap: \"transfer approved by the head of office\") { staffId } }", json!({ "s": f })).await;
+    let back = monitor.scan().await;
+    assert_eq!((back.raised, back.cleared), (1, 0));
+    assert_eq!(monitor.scan().await.raised, 0);
+    let seen_again = alerts_until_mark(&w, &mut [&mut ca]).await.remove(0);
+    assert_eq!(
+        seen_again.keys().cloned().collect::<Vec<_>>(),
+        vec![key("BASE_BELOW_MINIMUM", &w.base_three)]
+    );
+    let raised_again = &seen_again[&key("BASE_BELOW_MINIMUM", &w.base_three)];
+    assert_eq!(raised_again.len(), 1);
+    assert_ne!(
+        raised_again[0]["alertId"], below["alertId"],
+        "a new alert, not the old one repeated"
+    );
+    w.server.stop().await;
+}
+
+#[tokio::test]
+async fn alerts_pass_and_clear_with_time() {
+    let (w, clock) = world().await;
+    let monitor = &w.server.running.state.monitor;
+    monitor.scan().await;
+    let active = |as_of: Option<String>| {
+        let (server, hr) = (&w.server, w.hr.clone());
+        async move {
+            let data = server.ok(&hr, "query($d: Date) { activeAlerts(missionCode: \"ALPHA\", asOf: $d) { kind subjectId } }", json!({ "d": as_of })).await;
+            data["activeAlerts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| {
+                    key(
+                        a["kind"].as_str().unwrap(),
+                        a["subjectId"].as_str().unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(active(None).await.len(), 7);
+    // Eight days on, A's absence is under way: Base One is below its minimum now, and its gap
+    // is no longer a forecast. B's appointment still ends within 60 days.
+    clock.set(start() + Duration::days(6));
+    let report = monitor.scan().await;
+    assert_eq!((report.raised, report.cleared), (1, 1));
+    let now = active(Some(day(6))).await;
+    assert!(now.contains(&key("BASE_BELOW_MINIMUM", &w.base_one)));
+    assert!(!now.contains(&key("FORECAST_GAP", &w.base_one)));
+    // A is back on day 9: cleared again.
+    clock.set(start() + Duration::days(9));
+    let report = monitor.scan().await;
+    assert_eq!((report.raised, report.cleared), (0, 1));
+    // B's appointment is renewed: no longer ending.
+    w.server.ok(&w.hr, "mutation($s: String!) { renewAppointment(staffId: $s, appointment: {type: FIXED_TERM, start: \"2024-01-01\", end: \"2030-12-31\"}) { id } }", json!({ "s": w.b })).await;
+    let report = monitor.scan().await;
+    assert_eq!((report.raised, report.cleared), (0, 1));
+    assert!(
+        !active(Some(day(9)))
+            .await
+            .contains(&key("APPOINTMENT_ENDING", &w.b))
+    );
+    // As of the first day, the seven of that day, whatever came since.
+    assert_eq!(active(Some(day(0))).await.len(), 7);
+    w.server.stop().await;
+}
+
+#[tokio::test]
+async fn active_alerts_travel_in_time_and_keep_to_the_missions_in_scope() {
+    let (w, _clock) = world().await;
+    let before = Utc::now();
+    w.server.running.state.monitor.scan().await;
+    let query = "query($m: String!, $d: Date, $k: DateTime, $kinds: [AlertKind!]) { activeAlerts(missionCode: $m, asOf: $d, knownAt: $k, kinds: $kinds) { alertId kind subjectId } }";
+    let now = w.server.ok(&w.ca, query, json!({ "m": "ALPHA" })).await;
+    assert_eq!(now["activeAlerts"].as_array().unwrap().len(), 7);
+    let then = w
+        .server
+        .ok(
+            &w.ca,
+            query,
+            json!({ "m": "ALPHA", "k": before.to_rfc3339() }),
+        )
+        .await;
+    assert_eq!(
+        then["activeAlerts"],
+        json!([]),
+        "known before the watch looked: nothing"
+    );
+    let yesterday = w
+        .server
+        .ok(&w.ca, query, json!({ "m": "ALPHA", "d": day(-1) }))
+        .await;
+    assert_eq!(
+        yesterday["activeAlerts"],
+        json!([]),
+        "raised today, not yesterday"
+    );
+    let spans = w
+        .server
+        .ok(
+            &w.ca,
+            query,
+            json!({ "m": "ALPHA", "kinds": ["MANAGER_OVER_SPAN"] }),
+        )
+        .await;
+    assert_eq!(
+        spans["activeAlerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["subjectId"].clone())
+            .collect::<Vec<_>>(),
+        vec![json!(w.m1)]
+    );
+    // Another mission's officer: refused, on the mission.
+    let bravo = w.server.token(Role::MissionHr, &["BRAVO"]);
+    let refused = w
+        .server
+        .gql(Some(&bravo), query, json!({ "m": "ALPHA" }))
+        .await;
+    assert_eq!(refused.code(), "FORBIDDEN");
+    // A subscription to another mission's alerts: refused too, before anything is sent.
+    let mut socket = subscribe(&w.server, &bravo, ALERTS, json!({ "m": "ALPHA" })).await;
+    let refusal = next_message(&mut socket, StdDuration::from_secs(20))
+        .await
+        .expect("an answer");
+    assert_eq!(
+        refusal["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{refusal}"
+    );
+    assert_eq!(refusal["payload"]["data"], Value::Null);
+    // Naming no kind at all is a mistake, not a way to hear nothing.
+    let mut socket = subscribe(&w.server, &w.ca, ALERTS, json!({ "k": [] })).await;
+    let refusal = next_message(&mut socket, StdDuration::from_secs(20))
+        .await
+        .expect("an answer");
+    let error = &refusal["payload"]["errors"][0]["extensions"];
+    assert_eq!(
+        (error["code"].as_str(), error["field"].as_str()),
+        (Some("VALIDATION"), Some("kinds")),
+        "{refusal}"
+    );
+    w.server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_watch_looks_by_itself_soon_after_a_change() {
+    let clock = Arc::new(ManualClock::new(start()));
+    // An hour between scheduled looks: what arrives here comes from the change.
+    let server = TestServer::start_with_clock(clock, |c| c.scan_interval_seconds = 3600).await;
+    let admin = server.admin();
+    let (office, base_one) = mission_with_base(&server, "ALPHA").await;
+    let mut socket = subscribe(
+        &server,
+        &admin,
+        ALERTS,
+        json!({ "m": "ALPHA", "k": ["BASE_BELOW_MINIMUM"] }),
+    )
+    .await;
+    // The subscription goes live at some point: open bases until an alert about one arrives.
+    let until = Instant::now() + StdDuration::from_secs(30);
+    let mut opened = vec![base_one];
+    let alert = loop {
+        assert!(Instant::now() < until, "no alert followed the changes");
+        opened.push(
+            open_base(
+                &server,
+                &admin,
+                &office,
+                &format!("Base {}", opened.len() + 1),
+            )
+            .await,
+        );
+        if let Some(data) = next_data(&mut socket, StdDuration::from_secs(2)).await {
+            break data["alerts"].clone();
+        }
+    };
+    assert_eq!(alert["kind"], "BASE_BELOW_MINIMUM");
+    assert!(
+        alert["subjectId"]
+            .as_str()
+            .is_some_and(|s| opened.iter().any(|o| o == s)),
+        "{alert}"
+    );
+    server.stop().await;
+}
