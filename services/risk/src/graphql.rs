@@ -478,8 +478,9 @@ impl RiskQuery {
         ctx: &Context<'_>,
         mission_code: String,
         as_of: Option<Date>,
+        known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<CheckInCompliance> {
-        let view = view(ctx, as_of, None);
+        let view = view(ctx, as_of, known_at);
         let bases = registry(ctx).bases(&mission_code, &view);
         let office_of: BTreeMap<String, String> = bases
             .iter()
