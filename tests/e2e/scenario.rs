@@ -672,6 +672,44 @@ async fn facts_recorded_late_show_as_of_their_dates_and_not_as_known_before() {
     let (now_, old) = both(&w, &w.hr, "query($d: Date, $k: DateTime) { vacancies(missionCode: \"ALPHA\", asOf: $d, knownAt: $k) { totalCount } }", json!({ "d": then }), &before, &["vacancies", "totalCount"]).await;
     assert_eq!((now_, old), (json!(4), json!(3)), "vacancies");
 
+    let member = "query($s: String!, $d: Date, $k: DateTime) { staffMember(id: $s, asOf: $d, knownAt: $k) { status baseId } }";
+    let shown = w
+        .server
+        .ok(&w.hr, member, json!({ "s": late, "d": then }))
+        .await;
+    assert_eq!(
+        shown["staffMember"]["status"], "ACTIVE",
+        "one staff member as of the date"
+    );
+    let hidden = w
+        .server
+        .gql(
+            Some(&w.hr),
+            member,
+            json!({ "s": late, "d": then, "k": before }),
+        )
+        .await;
+    assert_eq!(
+        hidden.code(),
+        "NOT_FOUND",
+        "one staff member as known before"
+    );
+    let missions = "query($d: Date) { missions(asOf: $d) { totalCount } }";
+    let (now_, old) = (
+        w.server.ok(&hq, missions, json!({ "d": then })).await,
+        w.server
+            .ok(&hq, missions, json!({ "d": "2023-12-31" }))
+            .await,
+    );
+    assert_eq!(
+        (
+            now_["missions"]["totalCount"].clone(),
+            old["missions"]["totalCount"].clone()
+        ),
+        (json!(2), json!(0)),
+        "missions, created on 2024-01-01"
+    );
+
     // Staffing: the board, one CLA's staffing, the forecast, the rotation calendar.
     let board = "query($d: Date, $k: DateTime) { baseBoard(missionCode: \"ALPHA\", asOf: $d, knownAt: $k, first: 100) { edges { node { baseId deployed } } } }";
     let (now_, old) = both(
@@ -754,6 +792,19 @@ async fn facts_recorded_late_show_as_of_their_dates_and_not_as_known_before() {
         )
         .await;
     assert_eq!(yesterday["riskRegister"]["open"], 0, "raised today");
+    let one_flag = w
+        .server
+        .gql(
+            Some(&w.ca),
+            "query($f: String!, $d: Date) { riskFlag(id: $f, asOf: $d) { severity } }",
+            json!({ "f": w.flags[0], "d": day(-1) }),
+        )
+        .await;
+    assert_eq!(
+        one_flag.code(),
+        "NOT_FOUND",
+        "one flag, not yet raised yesterday"
+    );
     let (now_, old) = both(&w, &w.ca, "query($d: Date, $k: DateTime) { checkInCompliance(missionCode: \"ALPHA\", asOf: $d, knownAt: $k) { mission { made } } }", json!({ "d": then }), &before, &["checkInCompliance", "mission", "made"]).await;
     assert_eq!((now_, old), (json!(1), json!(0)), "check-in compliance");
 
