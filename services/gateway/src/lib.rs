@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod demo;
 pub mod schema;
 pub mod server;
 

@@ -21,8 +21,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve GraphQL (the default).
-    Serve,
+    /// Serve GraphQL. Without a command, `cla` serves with `--demo`.
+    Serve {
+        /// On an empty store, load the demo dataset first (a store with data is never touched).
+        #[arg(long)]
+        demo: bool,
+    },
     /// Print a development token signed with the configured key.
     Token {
         /// ADMIN, HQ_REVIEWER, MISSION_HR or CIVIL_AFFAIRS; repeat for several.
@@ -83,7 +87,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match cli.command.unwrap_or(Command::Serve) {
+    match cli.command.unwrap_or(Command::Serve { demo: true }) {
         Command::Schema => {
             print!("{}", cla_gateway::schema::sdl());
             ExitCode::SUCCESS
@@ -128,11 +132,11 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Serve => serve(config),
+        Command::Serve { demo } => serve(config, demo),
     }
 }
 
-fn serve(config: Config) -> ExitCode {
+fn serve(config: Config, demo: bool) -> ExitCode {
     init_tracing(&config);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
@@ -149,21 +153,112 @@ fn serve(config: Config) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        println!(
-            "CLA workforce is serving GraphQL at http://{}/graphql (GraphiQL in a browser)",
-            running.addr
-        );
+        let mut loaded = None;
+        if demo {
+            println!("an empty store gets the demo dataset first; loading…");
+            let state = &running.state;
+            match cla_gateway::demo::load_if_empty(
+                &state.schema,
+                state.store.as_ref(),
+                state.clock.now(),
+                DEMO_SEED,
+            )
+            .await
+            {
+                Ok(summary) => loaded = summary,
+                Err(e) => {
+                    eprintln!("cla: {e}");
+                    running.stop().await;
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        let url = format!("http://{}/graphql", running.addr);
+        println!("CLA workforce is serving GraphQL at {url} (GraphiQL in a browser)");
         println!("  data directory: {}", config.data_dir.display());
-        println!(
-            "  get a token:    cargo run --release -- token --role ADMIN --name \"Your Name\""
-        );
-        println!("                  (or a scoped one: --role CIVIL_AFFAIRS --mission MONUSCO)");
-        println!("  send it as:     Authorization: Bearer <token>");
+        match &loaded {
+            Some(summary) => print_demo(&config, summary),
+            None => {
+                if demo {
+                    println!("  the store has data: nothing loaded");
+                }
+                println!(
+                    "  get a token:    cargo run --release -- token --role ADMIN --name \"Your Name\""
+                );
+                println!(
+                    "                  (or a scoped one: --role CIVIL_AFFAIRS --mission MONUSCO)"
+                );
+            }
+        }
+        println!("  send a token as: Authorization: Bearer <token>");
         shutdown_signal().await;
         println!("stopping");
         running.stop().await;
         ExitCode::SUCCESS
     })
+}
+
+/// The demo is the same every time.
+const DEMO_SEED: u64 = 2008;
+
+fn print_demo(config: &Config, summary: &cla_gateway::demo::Summary) {
+    println!(
+        "  demo loaded: {} commands in {:.1} s",
+        summary.commands, summary.seconds
+    );
+    for m in &summary.missions {
+        if m.clas == 0 {
+            println!(
+                "    {:<8} closed: its bases closed, its CLAs separated",
+                m.code
+            );
+            continue;
+        }
+        println!(
+            "    {:<8} {} field offices, {} bases, {} CLAs ({} deployed); {} bases below minimum, {} lone CLAs, {} stopped checking in, {} appointments ending within 60 days",
+            m.code,
+            m.field_offices,
+            m.bases,
+            m.clas,
+            m.deployed,
+            m.below_minimum,
+            m.lone,
+            m.stopped_checking_in,
+            m.appointments_ending
+        );
+    }
+    let tokens = Auth::load(config).and_then(|auth| {
+        Ok((
+            auth.mint(
+                "demo-admin",
+                "Demo Admin",
+                &[Role::Admin],
+                &[],
+                Duration::from_secs(7 * 86_400),
+            )?,
+            auth.mint(
+                "demo-civil-affairs",
+                "Demo Civil Affairs Officer",
+                &[Role::CivilAffairs],
+                &["MONUSCO".to_string()],
+                Duration::from_secs(7 * 86_400),
+            )?,
+        ))
+    });
+    match tokens {
+        Ok((admin, civil_affairs)) => {
+            println!("  ADMIN token (7 days):\n    {admin}");
+            println!("  CIVIL_AFFAIRS token for MONUSCO (7 days):\n    {civil_affairs}");
+        }
+        Err(e) => println!("  no tokens minted here: {e}"),
+    }
+    println!("  try, in GraphiQL with a token in the headers:");
+    println!(
+        "    {{ baseBoard(missionCode: \"MONUSCO\", status: BELOW_MINIMUM, first: 10) {{ totalCount edges {{ node {{ name effectiveStrength minimum clas {{ name tourDays }} }} }} }} }}"
+    );
+    println!(
+        "    {{ hqStaffingReview {{ overall {{ clas deployed basesAtMinimumPercent supervisionCoveragePercent }} missions {{ scope clas deployed basesAtMinimum bases }} }} }}"
+    );
 }
 
 /// Ctrl-C, or SIGTERM (what service managers and container runtimes send).
