@@ -99,6 +99,7 @@ pub fn app(
         hub: Arc::clone(&hub),
         metrics: Arc::clone(&metrics),
         settle_timeout: config.settle_timeout(),
+        states: Default::default(),
     };
     let reactor = cla_staffing::reactor::spawn_closure_reactor(
         Arc::clone(&runtime.store),

@@ -84,6 +84,144 @@ where
     Ok((state, revision))
 }
 
+/// The last known state of recently written streams, with their revisions, so that a command on
+/// a long stream does not read it all again. A state is only a starting point: the append still
+/// expects its revision, so a stream changed elsewhere (another replica, a direct writer) is
+/// refused, dropped from the cache and read again. Bounded: when full, it starts afresh.
+pub struct StateCache {
+    states: std::sync::Mutex<std::collections::HashMap<(&'static str, String), Cached>>,
+    capacity: usize,
+}
+
+type Cached = (Box<dyn std::any::Any + Send>, Option<u64>);
+
+impl Default for StateCache {
+    fn default() -> Self {
+        Self::with_capacity(16_384)
+    }
+}
+
+impl StateCache {
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            states: Default::default(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// Takes a stream's state out (a concurrent command on the stream reads it from the store).
+    fn take<D: Decider>(&self, stream: &StreamName) -> Option<(D::State, Option<u64>)>
+    where
+        D::State: Send + 'static,
+    {
+        let (state, revision) = self
+            .states
+            .lock()
+            .expect("state cache lock")
+            .remove(&(std::any::type_name::<D>(), stream.as_str().to_string()))?;
+        state.downcast::<D::State>().ok().map(|s| (*s, revision))
+    }
+
+    fn put<D: Decider>(&self, stream: &StreamName, state: D::State, revision: Option<u64>)
+    where
+        D::State: Send + 'static,
+    {
+        let mut states = self.states.lock().expect("state cache lock");
+        if states.len() >= self.capacity {
+            states.clear();
+        }
+        states.insert(
+            (std::any::type_name::<D>(), stream.as_str().to_string()),
+            (Box::new(state), revision),
+        );
+    }
+
+    /// How many streams' states are held.
+    pub fn len(&self) -> usize {
+        self.states.lock().expect("state cache lock").len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Decides `command` on `stream` and appends the result, starting from the cached state where
+/// there is one (see [`StateCache`]).
+pub async fn handle_cached<D>(
+    store: &dyn EventStore,
+    cache: &StateCache,
+    stream: &StreamName,
+    command: &D::Command,
+    context: &D::Context,
+    meta: &CommandMeta,
+) -> AppResult<Handled<D::Event>>
+where
+    D: Decider,
+    D::Event: EventCodec,
+    D::State: Send + 'static,
+{
+    let span = tracing::info_span!("command", stream = %stream, command = ?command);
+    let _enter = span.enter();
+    for attempt in 1..=ATTEMPTS {
+        let (state, revision) = match cache.take::<D>(stream) {
+            Some(cached) => cached,
+            None => load::<D>(store, stream).await?,
+        };
+        let events = match D::decide(command, &state, context) {
+            Ok(events) => events,
+            Err(refusal) => {
+                cache.put::<D>(stream, state, revision);
+                return Err(refusal);
+            }
+        };
+        if events.is_empty() {
+            cache.put::<D>(stream, state, revision);
+            return Ok(Handled {
+                events,
+                position: None,
+            });
+        }
+        let expected = revision.map_or(ExpectedRevision::NoStream, ExpectedRevision::Exact);
+        let new_events = new_events(&events, meta)?;
+        match store.append(stream, expected, new_events).await {
+            Ok(AppendResult { position, revision }) => {
+                tracing::info!(%expected, revision, position = position.0, "command accepted");
+                let state = events
+                    .iter()
+                    .fold(state, |s, e| D::evolve(s, e, meta.effective));
+                cache.put::<D>(stream, state, Some(revision));
+                return Ok(Handled {
+                    events,
+                    position: Some(position),
+                });
+            }
+            Err(StoreError::WrongExpectedRevision { actual, .. }) => {
+                tracing::debug!(attempt, %expected, %actual, "lost a race on the stream; deciding again");
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::conflict(format!(
+        "{stream} is being changed by others at this moment; try again"
+    )))
+}
+
+fn new_events<E: EventCodec>(events: &[E], meta: &CommandMeta) -> AppResult<Vec<NewEvent>> {
+    events
+        .iter()
+        .map(|event| {
+            Ok(NewEvent {
+                id: Uuid::now_v7(),
+                event_type: EventType::parse(event.event_type()).map_err(AppError::internal)?,
+                data: event.encode().into(),
+                metadata: meta.metadata(),
+            })
+        })
+        .collect()
+}
+
 /// Decides `command` on `stream` and appends the result.
 pub async fn handle<D>(
     store: &dyn EventStore,

@@ -6,7 +6,7 @@ use std::time::Duration;
 use cla_event_store::{EventStore, StreamName};
 
 use crate::codec::EventCodec;
-use crate::command::{CommandMeta, Handled, handle};
+use crate::command::{CommandMeta, Handled, StateCache, handle_cached};
 use crate::decider::Decider;
 use crate::error::AppResult;
 use crate::metrics::Metrics;
@@ -19,6 +19,8 @@ pub struct Runtime {
     pub metrics: Arc<Metrics>,
     /// How long a command waits for the read models to show its events.
     pub settle_timeout: Duration,
+    /// Streams' last known states, so commands on long streams start there.
+    pub states: Arc<StateCache>,
 }
 
 impl Runtime {
@@ -33,8 +35,17 @@ impl Runtime {
     where
         D: Decider,
         D::Event: EventCodec,
+        D::State: Send + 'static,
     {
-        let outcome = handle::<D>(self.store.as_ref(), stream, command, context, meta).await;
+        let outcome = handle_cached::<D>(
+            self.store.as_ref(),
+            &self.states,
+            stream,
+            command,
+            context,
+            meta,
+        )
+        .await;
         match &outcome {
             Ok(handled) => {
                 self.metrics.command_accepted(handled.events.len());

@@ -54,6 +54,8 @@ pub struct CheckIn {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Risk {
     pub check_ins: Vec<CheckIn>,
+    /// The ids of `check_ins`, so a check-in sent again is known at once.
+    pub check_in_ids: std::collections::HashSet<String>,
     pub flags: BTreeMap<String, Flag>,
 }
 
@@ -182,7 +184,7 @@ impl Decider for RiskDecider {
                         "give the CLA's welfare status",
                     ));
                 }
-                if state.check_ins.iter().any(|c| c.id == *check_in_id) {
+                if state.check_in_ids.contains(check_in_id) {
                     return Ok(vec![]);
                 }
                 let notes = text("notes", notes, false)?;
@@ -385,6 +387,7 @@ impl Decider for RiskDecider {
         match event {
             E::CheckInRecorded(e) => {
                 if let Ok(at) = DateTime::parse_from_rfc3339(&e.at) {
+                    state.check_in_ids.insert(e.check_in_id.clone());
                     state.check_ins.push(CheckIn {
                         id: e.check_in_id.clone(),
                         at: at.to_utc(),
