@@ -57,16 +57,29 @@ pub struct MissionSummary {
 
 #[derive(Debug, thiserror::Error)]
 #[error("demo: {0}")]
-pub struct DemoError(String);
+pub struct DemoError(pub String);
 
-struct Runner<'a> {
-    schema: &'a ClaSchema,
-    admin: Principal,
-    commands: usize,
+pub(crate) struct Runner<'a> {
+    pub(crate) schema: &'a ClaSchema,
+    pub(crate) admin: Principal,
+    pub(crate) commands: usize,
 }
 
 impl Runner<'_> {
-    async fn run(&mut self, query: &str, variables: Value) -> Result<Value, DemoError> {
+    pub(crate) fn new(schema: &ClaSchema) -> Runner<'_> {
+        Runner {
+            schema,
+            admin: Principal {
+                id: "demo-loader".into(),
+                name: "Demo loader".into(),
+                roles: [Role::Admin].into(),
+                missions: Default::default(),
+            },
+            commands: 0,
+        }
+    }
+
+    pub(crate) async fn run(&mut self, query: &str, variables: Value) -> Result<Value, DemoError> {
         let request = Request::new(query)
             .variables(Variables::from_json(variables.clone()))
             .data(self.admin.clone());
@@ -90,7 +103,7 @@ impl Runner<'_> {
             .map_err(|e| DemoError(e.to_string()))
     }
 
-    async fn id(
+    pub(crate) async fn id(
         &mut self,
         query: &str,
         variables: Value,
@@ -565,7 +578,7 @@ pub async fn load(schema: &ClaSchema, now: DateTime<Utc>, seed: u64) -> Result<S
     Ok(summary)
 }
 
-fn name(rng: &mut StdRng, female: bool) -> String {
+pub(crate) fn name(rng: &mut StdRng, female: bool) -> String {
     let given = if female { GIVEN_F } else { GIVEN_M };
     format!(
         "{} {}",

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod generate;
 pub mod schema;
 pub mod server;
 
