@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod csvio;
 pub mod demo;
 pub mod generate;
 pub mod schema;

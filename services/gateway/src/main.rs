@@ -46,6 +46,34 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Download a CSV from a running server, as the token's holder: `board`, `staff` (the staff
+    /// directory, in the import's columns) or `hq-review`.
+    Export {
+        /// board, staff or hq-review.
+        what: String,
+        #[arg(long)]
+        mission: Option<String>,
+        /// YYYY-MM-DD (board and hq-review; default today).
+        #[arg(long)]
+        as_of: Option<String>,
+        #[command(flatten)]
+        remote: Remote,
+    },
+    /// Import a CSV into a running server, as the token's holder: `staff` or `deployments`
+    /// (columns in the README). Validated whole first; a file with any error writes nothing.
+    Import {
+        /// staff or deployments.
+        what: String,
+        #[arg(long)]
+        mission: String,
+        #[arg(long)]
+        file: PathBuf,
+        /// Check the file and report what would change, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        remote: Remote,
+    },
     /// Write a seeded, repeatable history into an empty store, for benchmarks: e.g. 10 years × 4
     /// missions × 300 CLAs with daily check-ins (about 4.5 million events).
     Generate {
@@ -62,6 +90,16 @@ enum Command {
         #[arg(long)]
         no_check_ins: bool,
     },
+}
+
+#[derive(clap::Args)]
+struct Remote {
+    /// The server's address.
+    #[arg(long, default_value = "http://127.0.0.1:8080", env = "CLA_SERVER")]
+    server: String,
+    /// A bearer token (see `cla token`).
+    #[arg(long, env = "CLA_TOKEN")]
+    token: String,
 }
 
 fn parse_ttl(text: &str) -> Result<Duration, String> {
@@ -149,6 +187,63 @@ fn main() -> ExitCode {
             }
         }
         Command::Serve { demo } => serve(config, demo),
+        Command::Export {
+            what,
+            mission,
+            as_of,
+            remote,
+        } => {
+            let path = match what.as_str() {
+                "board" => "board.csv",
+                "staff" => "staff.csv",
+                "hq-review" => "hq-review.csv",
+                other => {
+                    eprintln!("cla export: {other}? board, staff or hq-review");
+                    return ExitCode::from(2);
+                }
+            };
+            let mut query: Vec<(&str, String)> = Vec::new();
+            if let Some(m) = mission {
+                query.push(("missionCode", m));
+            }
+            if let Some(d) = as_of {
+                query.push(("asOf", d));
+            }
+            remote_call(
+                &remote,
+                reqwest::Method::GET,
+                &format!("/export/{path}"),
+                &query,
+                None,
+            )
+        }
+        Command::Import {
+            what,
+            mission,
+            file,
+            dry_run,
+            remote,
+        } => {
+            if what != "staff" && what != "deployments" {
+                eprintln!("cla import: {what}? staff or deployments");
+                return ExitCode::from(2);
+            }
+            let body = match std::fs::read_to_string(&file) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("cla import: {}: {e}", file.display());
+                    return ExitCode::from(2);
+                }
+            };
+            let query = vec![("missionCode", mission), ("dryRun", dry_run.to_string())];
+            remote_call(
+                &remote,
+                reqwest::Method::POST,
+                &format!("/import/{what}"),
+                &query,
+                Some(body),
+            )
+        }
         Command::Generate {
             seed,
             years,
@@ -227,6 +322,58 @@ fn serve(config: Config, demo: bool) -> ExitCode {
         println!("stopping");
         running.stop().await;
         ExitCode::SUCCESS
+    })
+}
+
+/// Calls the server and prints its answer: the CSV or the import's report on stdout, a refusal on
+/// stderr (exit 1).
+fn remote_call(
+    remote: &Remote,
+    method: reqwest::Method,
+    path: &str,
+    query: &[(&str, String)],
+    body: Option<String>,
+) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cla: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let url = format!("{}{path}", remote.server.trim_end_matches('/'));
+        let mut request = reqwest::Client::new()
+            .request(method, &url)
+            .query(query)
+            .bearer_auth(&remote.token);
+        if let Some(body) = body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "text/csv")
+                .body(body);
+        }
+        match request.send().await {
+            Ok(response) => {
+                let ok = response.status().is_success();
+                let status = response.status();
+                let text = response.text().await.unwrap_or_default();
+                if ok {
+                    print!("{text}");
+                    if !text.ends_with('\n') {
+                        println!();
+                    }
+                    ExitCode::SUCCESS
+                } else {
+                    eprintln!("cla: {url}: {status}");
+                    eprintln!("{text}");
+                    ExitCode::FAILURE
+                }
+            }
+            Err(e) => {
+                eprintln!("cla: {url}: {e}");
+                ExitCode::FAILURE
+            }
+        }
     })
 }
 

@@ -7,10 +7,10 @@ use std::time::Instant;
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use axum::Router;
-use axum::extract::{State, WebSocketUpgrade};
+use axum::extract::{Query, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use cla_event_store::{AllFrom, EmbeddedStore, EventStore, KurrentDbStore};
 use cla_platform::metrics::Metrics;
 use cla_platform::projection::{Projection, ProjectionHub};
@@ -174,6 +174,11 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/import/staff", post(import_staff))
+        .route("/import/deployments", post(import_deployments))
+        .route("/export/board.csv", get(export_board))
+        .route("/export/staff.csv", get(export_staff))
+        .route("/export/hq-review.csv", get(export_review))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -415,4 +420,158 @@ async fn metrics(State(app): State<AppState>) -> Response {
         app.metrics.render(&lags),
     )
         .into_response()
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV: imports (POST the file as the body) and downloads, as the signed-in caller.
+
+type Params = Query<std::collections::HashMap<String, String>>;
+
+fn refusal_response(r: crate::csvio::Refusal) -> Response {
+    let status = match r.code.as_str() {
+        "FORBIDDEN" => StatusCode::FORBIDDEN,
+        "NOT_FOUND" => StatusCode::NOT_FOUND,
+        "VALIDATION" => StatusCode::BAD_REQUEST,
+        "UNAVAILABLE" => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let mut error = AppError::validation("", r.message);
+    error.field = r.field;
+    let mut body = error_body(error);
+    body["errors"][0]["extensions"]["code"] = serde_json::json!(r.code);
+    (status, axum::Json(body)).into_response()
+}
+
+/// The caller, and the mission the request names (`missionCode`).
+fn caller(
+    app: &AppState,
+    headers: &HeaderMap,
+    params: &std::collections::HashMap<String, String>,
+    needs_mission: bool,
+) -> Result<(cla_platform::access::Principal, String), Box<Response>> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let who = app
+        .auth
+        .authenticate(authorization)
+        .map_err(|e| Box::new(unauthorized(e)))?;
+    let mission = params.get("missionCode").cloned().unwrap_or_default();
+    if needs_mission && mission.is_empty() {
+        return Err(Box::new(refusal_response(crate::csvio::Refusal {
+            code: "VALIDATION".into(),
+            message: "name the mission: ?missionCode=…".into(),
+            field: Some("missionCode".into()),
+        })));
+    }
+    Ok((who, mission))
+}
+
+fn import_answer(report: Result<crate::csvio::ImportReport, crate::csvio::Refusal>) -> Response {
+    match report {
+        Ok(r) if r.errors.is_empty() => (StatusCode::OK, axum::Json(r)).into_response(),
+        Ok(r) => (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(r)).into_response(),
+        Err(e) => refusal_response(e),
+    }
+}
+
+fn dry_run(params: &std::collections::HashMap<String, String>) -> bool {
+    params
+        .get("dryRun")
+        .is_some_and(|v| v == "true" || v == "1")
+}
+
+async fn import_staff(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Params,
+    body: String,
+) -> Response {
+    let (who, mission) = match caller(&app, &headers, &params, true) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    import_answer(
+        crate::csvio::import_staff(&app.schema, &who, &mission, &body, dry_run(&params)).await,
+    )
+}
+
+async fn import_deployments(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Params,
+    body: String,
+) -> Response {
+    let (who, mission) = match caller(&app, &headers, &params, true) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    import_answer(
+        crate::csvio::import_deployments(&app.schema, &who, &mission, &body, dry_run(&params))
+            .await,
+    )
+}
+
+fn csv_answer(name: String, outcome: Result<String, crate::csvio::Refusal>) -> Response {
+    match outcome {
+        Ok(text) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+            ],
+            text,
+        )
+            .into_response(),
+        Err(e) => refusal_response(e),
+    }
+}
+
+async fn export_board(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> Response {
+    let (who, mission) = match caller(&app, &headers, &params, true) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let as_of = params.get("asOf").map(String::as_str);
+    csv_answer(
+        format!("board-{mission}.csv"),
+        crate::csvio::export_board(&app.schema, &who, &mission, as_of).await,
+    )
+}
+
+async fn export_staff(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> Response {
+    let (who, mission) = match caller(&app, &headers, &params, true) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    csv_answer(
+        format!("staff-{mission}.csv"),
+        crate::csvio::export_staff(&app.schema, &who, &mission).await,
+    )
+}
+
+async fn export_review(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> Response {
+    let (who, _) = match caller(&app, &headers, &params, false) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let as_of = params.get("asOf").map(String::as_str);
+    csv_answer(
+        "hq-review.csv".into(),
+        crate::csvio::export_review(&app.schema, &who, as_of).await,
+    )
 }
