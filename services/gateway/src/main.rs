@@ -263,8 +263,13 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(config: Config, demo: bool) -> ExitCode {
+fn serve(mut config: Config, demo: bool) -> ExitCode {
     init_tracing(&config);
+    // The detector and the alert watch start after the demo is loaded, not half-way through it.
+    let scan_every = Duration::from_secs(config.scan_interval_seconds);
+    if demo {
+        config.scan_interval_seconds = 0;
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -273,7 +278,7 @@ fn serve(config: Config, demo: bool) -> ExitCode {
         }
     };
     runtime.block_on(async {
-        let running = match cla_gateway::start(&config).await {
+        let mut running = match cla_gateway::start(&config).await {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("cla: {e}");
@@ -299,6 +304,9 @@ fn serve(config: Config, demo: bool) -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             }
+        }
+        if demo {
+            running.spawn_scanners(scan_every);
         }
         let url = format!("http://{}/graphql", running.addr);
         println!("CLA workforce is serving GraphQL at {url} (GraphiQL in a browser)");
@@ -377,7 +385,9 @@ fn remote_call(
     })
 }
 
-fn generate(config: Config, params: cla_gateway::generate::Params) -> ExitCode {
+fn generate(mut config: Config, params: cla_gateway::generate::Params) -> ExitCode {
+    // Nothing watches while the history is written: it is written, not lived.
+    config.scan_interval_seconds = 0;
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {

@@ -197,6 +197,18 @@ pub struct Running {
 }
 
 impl Running {
+    /// Starts the risk detector and the alert watch on a schedule (for a server started with
+    /// `scan_interval_seconds = 0`, once what it must do first is done).
+    pub fn spawn_scanners(&mut self, every: std::time::Duration) {
+        if every.is_zero() {
+            return;
+        }
+        self.background
+            .push(Arc::clone(&self.state.detector).spawn(every));
+        self.background
+            .push(Arc::clone(&self.state.monitor).spawn(every));
+    }
+
     /// Stops accepting requests, finishes those under way, stops the background tasks and
     /// releases the store (and with it the data directory).
     pub async fn stop(mut self) {
