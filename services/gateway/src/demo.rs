@@ -534,6 +534,9 @@ fn at(day: NaiveDate, hour: u32) -> DateTime<Utc> {
     day.and_hms_opt(hour, 0, 0).expect("valid time").and_utc()
 }
 
+/// The seed `cla` loads the demo with: the demo is the same every time.
+pub const SEED: u64 = 2008;
+
 /// Loads the demo if the store is empty; answers what it made, or `None` for a store with data.
 pub async fn load_if_empty(
     schema: &ClaSchema,
@@ -701,8 +704,8 @@ async fn mission(
         };
         let first_day = c.joined + Duration::days(14);
         let rotate_on = first_day + Duration::days(rng.random_range(300..900));
-        let rotated =
-            i % 3 == 0 && rotate_on < plan.closed_in.unwrap_or(today) - Duration::days(60);
+        let last_move = plan.closed_in.map_or(today, |c| date(c.year(), 6, 30));
+        let rotated = i % 3 == 0 && rotate_on < last_move - Duration::days(60);
         let first = if rotated {
             // Another base of the same office where there is one.
             let office = bases[final_base].1;

@@ -293,7 +293,7 @@ fn serve(mut config: Config, demo: bool) -> ExitCode {
                 &state.schema,
                 state.store.as_ref(),
                 state.clock.now(),
-                DEMO_SEED,
+                cla_gateway::demo::SEED,
             )
             .await
             {
@@ -448,9 +448,6 @@ fn generate(mut config: Config, params: cla_gateway::generate::Params) -> ExitCo
         }
     })
 }
-
-/// The demo is the same every time.
-const DEMO_SEED: u64 = 2008;
 
 fn print_demo(config: &Config, summary: &cla_gateway::demo::Summary) {
     println!(
