@@ -703,9 +703,11 @@ async fn mission(
             continue;
         };
         let first_day = c.joined + Duration::days(14);
-        let rotate_on = first_day + Duration::days(rng.random_range(300..900));
+        // Two in three moved once, most of them within the last four years.
         let last_move = plan.closed_in.map_or(today, |c| date(c.year(), 6, 30));
-        let rotated = i % 3 == 0 && rotate_on < last_move - Duration::days(60);
+        let rotate_on = (last_move - Duration::days(rng.random_range(150..1400)))
+            .max(first_day + Duration::days(200));
+        let rotated = i % 3 != 2 && rotate_on < last_move - Duration::days(60);
         let first = if rotated {
             // Another base of the same office where there is one.
             let office = bases[final_base].1;
