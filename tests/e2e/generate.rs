@@ -13,6 +13,7 @@ fn params(seed: u64) -> Params {
     Params {
         seed,
         years: 2,
+        days: None,
         missions: 2,
         clas: 9,
         daily_check_ins: true,

@@ -33,6 +33,8 @@ pub struct Params {
     pub seed: u64,
     /// Years of history up to today.
     pub years: u32,
+    /// Days of history instead of years, where given.
+    pub days: Option<u32>,
     pub missions: u32,
     /// CLAs per mission.
     pub clas: u32,
@@ -45,6 +47,7 @@ impl Default for Params {
         Self {
             seed: 1,
             years: 10,
+            days: None,
             missions: 4,
             clas: 300,
             daily_check_ins: true,
@@ -101,7 +104,12 @@ pub async fn generate(
     let mut rng = StdRng::seed_from_u64(params.seed);
     let mut r = Runner::new(schema);
     let today = now.date_naive();
-    let start = today - Duration::days(365 * i64::from(params.years.max(1)));
+    let days = params
+        .days
+        .map_or(365 * i64::from(params.years.max(1)), |d| {
+            i64::from(d.max(30))
+        });
+    let start = today - Duration::days(days);
     let mut deployed = Vec::new();
     let mut index = 6_000_000u32;
     for m in 0..params.missions {
@@ -210,7 +218,9 @@ async fn mission(
     let mut span = vec![0u32; offices_n];
     for c in 0..clas as usize {
         let female = rng.random_bool(0.35);
-        let joined = start + Duration::days(rng.random_range(0..300));
+        // Everyone joins within the first 300 days, or the first third of a shorter history.
+        let window = ((today - start).num_days() / 3).clamp(1, 300);
+        let joined = start + Duration::days(rng.random_range(0..window));
         *index += 1;
         let mut base = c % bases_n;
         let staff = r

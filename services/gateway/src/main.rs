@@ -81,6 +81,9 @@ enum Command {
         seed: u64,
         #[arg(long, default_value_t = 10)]
         years: u32,
+        /// Days of history instead of years.
+        #[arg(long)]
+        days: Option<u32>,
         #[arg(long, default_value_t = 4)]
         missions: u32,
         /// CLAs per mission.
@@ -247,6 +250,7 @@ fn main() -> ExitCode {
         Command::Generate {
             seed,
             years,
+            days,
             missions,
             clas,
             no_check_ins,
@@ -255,6 +259,7 @@ fn main() -> ExitCode {
             cla_gateway::generate::Params {
                 seed,
                 years,
+                days,
                 missions,
                 clas,
                 daily_check_ins: !no_check_ins,
@@ -411,8 +416,10 @@ fn generate(mut config: Config, params: cla_gateway::generate::Params) -> ExitCo
             }
         };
         println!(
-            "generating {} years × {} missions × {} CLAs (seed {}) into {}",
-            params.years,
+            "generating {} × {} missions × {} CLAs (seed {}) into {}",
+            params
+                .days
+                .map_or_else(|| format!("{} years", params.years), |d| format!("{d} days")),
             params.missions,
             params.clas,
             params.seed,

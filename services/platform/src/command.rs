@@ -127,13 +127,15 @@ impl StateCache {
         D::State: Send + 'static,
     {
         let mut states = self.states.lock().expect("state cache lock");
+        let key = (std::any::type_name::<D>(), stream.as_str().to_string());
+        // A command that started from an older state never replaces a newer one.
+        if states.get(&key).is_some_and(|(_, held)| *held > revision) {
+            return;
+        }
         if states.len() >= self.capacity {
             states.clear();
         }
-        states.insert(
-            (std::any::type_name::<D>(), stream.as_str().to_string()),
-            (Box::new(state), revision),
-        );
+        states.insert(key, (Box::new(state), revision));
     }
 
     /// How many streams' states are held.
@@ -164,11 +166,21 @@ where
     let span = tracing::info_span!("command", stream = %stream, command = ?command);
     let _enter = span.enter();
     for attempt in 1..=ATTEMPTS {
-        let (state, revision) = match cache.take::<D>(stream) {
+        let cached = cache.take::<D>(stream);
+        let from_cache = cached.is_some();
+        let (mut state, mut revision) = match cached {
             Some(cached) => cached,
             None => load::<D>(store, stream).await?,
         };
-        let events = match D::decide(command, &state, context) {
+        let mut decided = D::decide(command, &state, context);
+        // A refusal, or nothing to do, is only an answer on the stream as it is now: a cached
+        // state may be behind (another writer, a command that finished meanwhile), and no append
+        // will say so. Decide such a command again on the stream read afresh.
+        if from_cache && !matches!(&decided, Ok(events) if !events.is_empty()) {
+            (state, revision) = load::<D>(store, stream).await?;
+            decided = D::decide(command, &state, context);
+        }
+        let events = match decided {
             Ok(events) => events,
             Err(refusal) => {
                 cache.put::<D>(stream, state, revision);

@@ -31,6 +31,13 @@ impl Decider for Visits {
     type Context = ();
 
     fn decide(id: &String, seen: &BTreeSet<String>, _: &()) -> Result<Vec<VisitEvent>, AppError> {
+        // "-x" withdraws visit x.
+        if let Some(gone) = id.strip_prefix('-') {
+            if !seen.contains(gone) {
+                return Err(AppError::conflict(format!("visit {gone} is not recorded")));
+            }
+            return Ok(vec![withdrawn(gone)]);
+        }
         if seen.contains(id) {
             return Err(AppError::conflict(format!(
                 "visit {id} is recorded already"
@@ -44,9 +51,21 @@ impl Decider for Visits {
 
     fn evolve(mut seen: BTreeSet<String>, event: &VisitEvent, _: NaiveDate) -> BTreeSet<String> {
         let VisitEvent::Recorded(e) = event;
-        seen.insert(e.visit_id.clone());
+        if e.notes == "withdrawn" {
+            seen.remove(&e.visit_id);
+        } else {
+            seen.insert(e.visit_id.clone());
+        }
         seen
     }
+}
+
+fn withdrawn(id: &str) -> VisitEvent {
+    VisitEvent::Recorded(FieldVisitRecorded {
+        visit_id: id.into(),
+        notes: "withdrawn".into(),
+        ..Default::default()
+    })
 }
 
 fn meta() -> CommandMeta {
@@ -119,4 +138,32 @@ async fn the_cached_state_is_used_and_a_stream_changed_elsewhere_is_read_again()
         .await
         .unwrap();
     assert_eq!(all.len(), 4);
+
+    // A refusal is never the cache's alone: "d" withdrawn behind the cache's back, recording it
+    // again is accepted, though the cached state still holds it.
+    let event = withdrawn("d");
+    store
+        .append(
+            &stream,
+            ExpectedRevision::Exact(3),
+            vec![NewEvent::new(
+                EventType::parse(event.event_type()).unwrap(),
+                event.encode(),
+                Metadata {
+                    actor: meta().actor,
+                    correlation_id: uuid::Uuid::now_v7(),
+                    causation_id: None,
+                    effective: meta().effective,
+                },
+            )],
+        )
+        .await
+        .unwrap();
+    run("d")
+        .await
+        .expect("decided again on the stream as it is");
+    let all = cla_event_store::read_stream_to_end(&store, &stream)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 6);
 }

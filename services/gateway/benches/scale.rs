@@ -1,0 +1,482 @@
+//! Speed at scale: the figures of a decade of history, measured side by side, for each history
+//! size in `CLA_BENCH_SIZES` (events; default 250000,1000000,4000000).
+//!
+//! Each size is a history written by `cla generate` (4 missions × 300 CLAs, daily check-ins, as
+//! many days as the size needs), kept under `target/bench-data/` for the next run. For each:
+//! - the raw `read_all` rate of the embedded store, and the rate at which every projection is
+//!   rebuilt from position 0 (in this process);
+//! - start-up of `cla serve` to `/readyz`, and its resident memory then;
+//! - over HTTP against that server: `{ __typename }` and the largest mission's base board with 32
+//!   clients, the HQ review as of a past date with 8, the board as known at a past time, and
+//!   rotation commands (plan, cancel) by 32 clients on distinct bases, every answer checked for
+//!   errors.
+//!
+//! Run with `cargo bench -p cla-gateway --bench scale` (`just bench`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cla_event_store::{AllFrom, EmbeddedStore, EventStore};
+use hdrhistogram::Histogram;
+use serde_json::{Value, json};
+
+const EVENTS_PER_DAY: u64 = 4 * 300;
+const RUN: Duration = Duration::from_secs(5);
+
+fn cla() -> &'static str {
+    env!("CARGO_BIN_EXE_cla")
+}
+
+fn data_dir(size: u64) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/bench-data")
+        .join(format!("history-{size}"))
+}
+
+fn generate(dir: &Path, size: u64) {
+    if dir.join("events").join("events.db").exists() {
+        return;
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).expect("bench data dir");
+    let days = (size / EVENTS_PER_DAY).max(60);
+    println!("generating a history of about {size} events ({days} days)…");
+    let status = Command::new(cla())
+        .args([
+            "generate",
+            "--days",
+            &days.to_string(),
+            "--missions",
+            "4",
+            "--clas",
+            "300",
+        ])
+        .env("CLA_DATA_DIR", dir)
+        .env("CLA_LOG", "warn")
+        .status()
+        .expect("cla generate runs");
+    assert!(status.success(), "cla generate failed");
+}
+
+struct Flood {
+    requests: u64,
+    per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: u64,
+}
+
+/// `clients` clients asking for `RUN`; `make(client, i)` gives the i-th request's body.
+async fn flood(
+    url: &str,
+    token: &str,
+    clients: usize,
+    make: Arc<dyn Fn(usize, u64) -> Value + Send + Sync>,
+) -> Flood {
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    let deadline = started + RUN;
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (http, url, token, make) = (
+            http.clone(),
+            url.to_string(),
+            token.to_string(),
+            make.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut h = Histogram::<u64>::new(3).unwrap();
+            let mut errors = 0u64;
+            let mut i = 0u64;
+            while Instant::now() < deadline {
+                let body = make(c, i);
+                let t = Instant::now();
+                let answer = http.post(&url).bearer_auth(&token).json(&body).send().await;
+                let ok = match answer {
+                    Ok(r) => r
+                        .json::<Value>()
+                        .await
+                        .is_ok_and(|v| v.get("errors").is_none() && !v["data"].is_null()),
+                    Err(_) => false,
+                };
+                h.record(t.elapsed().as_micros() as u64).unwrap();
+                errors += u64::from(!ok);
+                i += 1;
+            }
+            (h, errors)
+        }));
+    }
+    let mut all = Histogram::<u64>::new(3).unwrap();
+    let mut errors = 0;
+    for t in tasks {
+        let (h, e) = t.await.unwrap();
+        all.add(h).unwrap();
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    Flood {
+        requests: all.len(),
+        per_second: all.len() as f64 / elapsed,
+        p50_ms: all.value_at_quantile(0.5) as f64 / 1000.0,
+        p99_ms: all.value_at_quantile(0.99) as f64 / 1000.0,
+        errors,
+    }
+}
+
+/// 32 clients, each planning a rotation of its own base's CLA and cancelling it, over and over.
+async fn rotations(url: &str, token: &str, bases: Arc<Vec<(String, String)>>) -> Flood {
+    const PLAN: &str = "mutation($s: String!, $f: String!, $t: String!, $d: Date!) { planRotation(staffId: $s, fromBaseId: $f, toBaseId: $t, date: $d) { rotations { id state } } }";
+    const CANCEL: &str =
+        "mutation($r: String!) { cancelRotation(rotationId: $r, reason: \"bench\") { staffId } }";
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    let deadline = started + RUN;
+    let date = (chrono::Utc::now().date_naive() + chrono::Duration::days(30)).to_string();
+    let mut tasks = Vec::new();
+    for c in 0..32 {
+        let (http, url, token, bases, date) = (
+            http.clone(),
+            url.to_string(),
+            token.to_string(),
+            bases.clone(),
+            date.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let (base, staff) = &bases[c];
+            let to = &bases[32].0;
+            // Rotations a run before left planned are cancelled first.
+            let mine: Value = http
+                .post(&url)
+                .bearer_auth(&token)
+                .json(&json!({ "query": "query($s: String!) { claStaffing(staffId: $s) { rotations { id state } } }", "variables": { "s": staff } }))
+                .send()
+                .await
+                .expect("the server answers")
+                .json()
+                .await
+                .unwrap_or(Value::Null);
+            for r in mine["data"]["claStaffing"]["rotations"].as_array().into_iter().flatten() {
+                if r["state"] == "PLANNED" {
+                    let _ = http
+                        .post(&url)
+                        .bearer_auth(&token)
+                        .json(&json!({ "query": CANCEL, "variables": { "r": r["id"] } }))
+                        .send()
+                        .await;
+                }
+            }
+            let mut h = Histogram::<u64>::new(3).unwrap();
+            let mut errors = 0u64;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let planned: Value = match http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&json!({ "query": PLAN, "variables": { "s": staff, "f": base, "t": to, "d": date } }))
+                    .send()
+                    .await
+                {
+                    Ok(r) => r.json().await.unwrap_or(Value::Null),
+                    Err(_) => Value::Null,
+                };
+                h.record(t.elapsed().as_micros() as u64).unwrap();
+                let id = planned["data"]["planRotation"]["rotations"]
+                    .as_array()
+                    .and_then(|rs| rs.iter().rev().find(|r| r["state"] == "PLANNED"))
+                    .and_then(|r| r["id"].as_str())
+                    .map(str::to_string);
+                let Some(id) = id else {
+                    if errors == 0 && c == 0 {
+                        eprintln!("a refused rotation: {planned}");
+                    }
+                    errors += 1;
+                    continue;
+                };
+                let t = Instant::now();
+                let cancelled: Value = match http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&json!({ "query": CANCEL, "variables": { "r": id } }))
+                    .send()
+                    .await
+                {
+                    Ok(r) => r.json().await.unwrap_or(Value::Null),
+                    Err(_) => Value::Null,
+                };
+                h.record(t.elapsed().as_micros() as u64).unwrap();
+                let bad = cancelled.get("errors").is_some() || cancelled["data"].is_null();
+                if bad && errors == 0 && c == 0 {
+                    eprintln!("a refused cancellation: {cancelled}");
+                }
+                errors += u64::from(bad);
+            }
+            (h, errors)
+        }));
+    }
+    let mut all = Histogram::<u64>::new(3).unwrap();
+    let mut errors = 0;
+    for t in tasks {
+        let (h, e) = t.await.unwrap();
+        all.add(h).unwrap();
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    Flood {
+        requests: all.len(),
+        per_second: all.len() as f64 / elapsed,
+        p50_ms: all.value_at_quantile(0.5) as f64 / 1000.0,
+        p99_ms: all.value_at_quantile(0.99) as f64 / 1000.0,
+        errors,
+    }
+}
+
+async fn ask(url: &str, token: &str, query: &str, variables: Value) -> Value {
+    reqwest::Client::new()
+        .post(url)
+        .bearer_auth(token)
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .expect("the server answers")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+fn rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+        })
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[derive(Default)]
+struct Figures {
+    events: u64,
+    read_all: f64,
+    rebuild: f64,
+    startup_s: f64,
+    rss_mb: f64,
+    typename: Option<Flood>,
+    board: Option<Flood>,
+    review: Option<Flood>,
+    known_at_s: f64,
+    commands: Option<Flood>,
+    /// When the event half-way through the history was recorded.
+    middle: Option<chrono::DateTime<chrono::Utc>>,
+    /// The effective date of that event: the past date the HQ review is asked for.
+    middle_day: Option<chrono::NaiveDate>,
+}
+
+async fn measure(dir: &Path, port: u16) -> Figures {
+    let mut f = Figures::default();
+    // Raw read_all, then every projection rebuilt, in this process.
+    {
+        let store = Arc::new(EmbeddedStore::open(dir.join("events")).expect("the store opens"));
+        let t = Instant::now();
+        let mut from = AllFrom::Start;
+        let mut n = 0u64;
+        let head = store.head().await.expect("head").map_or(0, |p| p.0);
+        loop {
+            let page = store.read_all(from, 20_000).await.expect("read_all");
+            let Some(last) = page.last() else { break };
+            if f.middle.is_none() && last.position.0 >= head / 2 {
+                f.middle = Some(last.recorded);
+                f.middle_day = Some(last.metadata.effective);
+            }
+            from = AllFrom::After(last.position);
+            n += page.len() as u64;
+        }
+        f.events = n;
+        f.read_all = n as f64 / t.elapsed().as_secs_f64();
+        let config = cla_gateway::Config {
+            data_dir: dir.to_path_buf(),
+            scan_interval_seconds: 0,
+            ..Default::default()
+        };
+        let t = Instant::now();
+        let app = cla_gateway::server::app(
+            &config,
+            store.clone(),
+            Arc::new(cla_platform::clock::SystemClock),
+        )
+        .expect("the app builds");
+        while app.state.hub.position() < n {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        f.rebuild = n as f64 / t.elapsed().as_secs_f64();
+        for task in &app.tasks {
+            task.abort();
+        }
+        for task in app.tasks {
+            let _ = task.await;
+        }
+    }
+    // The server: start-up to /readyz, memory.
+    let token = String::from_utf8(
+        Command::new(cla())
+            .args(["token", "--role", "ADMIN", "--name", "Bench"])
+            .env("CLA_DATA_DIR", dir)
+            .output()
+            .expect("cla token")
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_string();
+    let t = Instant::now();
+    let child = Command::new(cla())
+        .arg("serve")
+        .env("CLA_DATA_DIR", dir)
+        .env("CLA_LISTEN", format!("127.0.0.1:{port}"))
+        .env("CLA_SCAN_INTERVAL_SECONDS", "0")
+        .env("CLA_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("cla serve starts");
+    let server = Server(child);
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    loop {
+        if let Ok(r) = http.get(format!("{base}/readyz")).send().await
+            && r.status().is_success()
+        {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(1800), "never ready");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    f.startup_s = t.elapsed().as_secs_f64();
+    f.rss_mb = rss_mb(server.0.id());
+    let url = format!("{base}/graphql");
+    f.typename = Some(
+        flood(
+            &url,
+            &token,
+            32,
+            Arc::new(|_, _| json!({ "query": "{ __typename }" })),
+        )
+        .await,
+    );
+    let board = "query($k: DateTime) { baseBoard(missionCode: \"MISSION01\", first: 500, knownAt: $k) { totalCount edges { node { baseId effectiveStrength status clas { staffId } } } } }";
+    f.board = Some(
+        flood(
+            &url,
+            &token,
+            32,
+            Arc::new(move |_, _| json!({ "query": board })),
+        )
+        .await,
+    );
+    let past = f
+        .middle_day
+        .unwrap_or_else(|| chrono::Utc::now().date_naive())
+        .to_string();
+    f.review = Some(
+        flood(
+            &url,
+            &token,
+            8,
+            Arc::new(move |_, _| {
+                json!({ "query": "query($d: Date) { hqStaffingReview(asOf: $d) { overall { clas deployed basesAtMinimumPercent supervisionCoveragePercent checkInCompliancePercent } } }", "variables": { "d": past } })
+            }),
+        )
+        .await,
+    );
+    // As known at the moment half the history had been written.
+    let middle = f.middle;
+    let known = middle.unwrap_or_else(chrono::Utc::now).to_rfc3339();
+    let t = Instant::now();
+    let answer = ask(&url, &token, board, json!({ "k": known })).await;
+    f.known_at_s = t.elapsed().as_secs_f64();
+    assert!(answer.get("errors").is_none(), "{answer}");
+    // Rotation commands: 32 clients, each with a CLA of its own base.
+    let rows = ask(&url, &token, board, json!({})).await;
+    let bases: Vec<(String, String)> = rows["data"]["baseBoard"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let n = &e["node"];
+            Some((
+                n["baseId"].as_str()?.to_string(),
+                n["clas"][0]["staffId"].as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    if bases.len() >= 33 {
+        f.commands = Some(rotations(&url, &token, Arc::new(bases)).await);
+    }
+    drop(server);
+    f
+}
+
+fn main() {
+    let sizes: Vec<u64> = std::env::var("CLA_BENCH_SIZES")
+        .unwrap_or_else(|_| "250000,1000000,4000000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut rows = Vec::new();
+    for (k, size) in sizes.iter().enumerate() {
+        let dir = data_dir(*size);
+        generate(&dir, *size);
+        let f = runtime.block_on(measure(&dir, 18_700 + k as u16));
+        print_row(&f);
+        rows.push(f);
+    }
+    println!();
+    println!(
+        "targets: rebuild ≥ 200,000 ev/s and ≥ 0.4 × read_all; start-up ≤ 3 s; RSS ≤ 300 MB; board p99 ≤ 20 ms and ≥ 0.5 × typename; review p99 ≤ 50 ms; known-at board ≤ 5 s; commands ≥ 1,000/s with p99 ≤ 100 ms"
+    );
+}
+
+fn print_row(f: &Figures) {
+    let flood = |x: &Option<Flood>| {
+        x.as_ref().map_or("-".to_string(), |x| {
+            format!(
+                "{:.0}/s p50 {:.1} ms p99 {:.1} ms ({} requests, {} errors)",
+                x.per_second, x.p50_ms, x.p99_ms, x.requests, x.errors
+            )
+        })
+    };
+    println!("history of {} events:", f.events);
+    println!(
+        "  read_all {:.0} ev/s; rebuild {:.0} ev/s ({:.2} × read_all)",
+        f.read_all,
+        f.rebuild,
+        f.rebuild / f.read_all
+    );
+    println!(
+        "  start-up to /readyz {:.2} s; RSS then {:.0} MB",
+        f.startup_s, f.rss_mb
+    );
+    println!("  {{ __typename }} ×32: {}", flood(&f.typename));
+    println!("  base board ×32:     {}", flood(&f.board));
+    if let (Some(t), Some(b)) = (&f.typename, &f.board) {
+        println!(
+            "    board / typename throughput: {:.3}",
+            b.per_second / t.per_second
+        );
+    }
+    println!("  HQ review as of a past date ×8: {}", flood(&f.review));
+    println!("  board as known at a past time: {:.2} s", f.known_at_s);
+    println!("  rotation commands ×32: {}", flood(&f.commands));
+}
