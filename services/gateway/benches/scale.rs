@@ -194,23 +194,29 @@ async fn rotations(url: &str, token: &str, bases: Arc<Vec<(String, String)>>) ->
                     errors += 1;
                     continue;
                 };
-                let t = Instant::now();
-                let cancelled: Value = match http
-                    .post(&url)
-                    .bearer_auth(&token)
-                    .json(&json!({ "query": CANCEL, "variables": { "r": id } }))
-                    .send()
-                    .await
-                {
-                    Ok(r) => r.json().await.unwrap_or(Value::Null),
-                    Err(_) => Value::Null,
-                };
-                h.record(t.elapsed().as_micros() as u64).unwrap();
-                let bad = cancelled.get("errors").is_some() || cancelled["data"].is_null();
-                if bad && errors == 0 && c == 0 {
-                    eprintln!("a refused cancellation: {cancelled}");
+                // Cancelled, whatever it takes: a rotation left planned would refuse the next.
+                for _ in 0..20 {
+                    let t = Instant::now();
+                    let cancelled: Value = match http
+                        .post(&url)
+                        .bearer_auth(&token)
+                        .json(&json!({ "query": CANCEL, "variables": { "r": id } }))
+                        .send()
+                        .await
+                    {
+                        Ok(r) => r.json().await.unwrap_or(Value::Null),
+                        Err(_) => Value::Null,
+                    };
+                    h.record(t.elapsed().as_micros() as u64).unwrap();
+                    let bad = cancelled.get("errors").is_some() || cancelled["data"].is_null();
+                    if bad && errors == 0 && c == 0 {
+                        eprintln!("a refused cancellation: {cancelled}");
+                    }
+                    errors += u64::from(bad);
+                    if !bad {
+                        break;
+                    }
                 }
-                errors += u64::from(bad);
             }
             (h, errors)
         }));

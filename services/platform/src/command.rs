@@ -90,6 +90,10 @@ where
 /// refused, dropped from the cache and read again. Bounded: when full, it starts afresh.
 pub struct StateCache {
     states: std::sync::Mutex<std::collections::HashMap<(&'static str, String), Cached>>,
+    /// One command at a time per stream in this process: commands on a busy stream wait their
+    /// turn instead of losing races and deciding again.
+    turns:
+        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
     capacity: usize,
 }
 
@@ -105,8 +109,25 @@ impl StateCache {
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
             states: Default::default(),
+            turns: Default::default(),
             capacity: capacity.max(1),
         }
+    }
+
+    /// Waits for the stream's turn.
+    async fn turn(&self, stream: &StreamName) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut turns = self.turns.lock().expect("turns lock");
+            if turns.len() >= self.capacity {
+                turns.retain(|_, l| std::sync::Arc::strong_count(l) > 1);
+            }
+            std::sync::Arc::clone(
+                turns
+                    .entry(stream.as_str().to_string())
+                    .or_insert_with(Default::default),
+            )
+        };
+        lock.lock_owned().await
     }
 
     /// Takes a stream's state out (a concurrent command on the stream reads it from the store).
@@ -163,6 +184,7 @@ where
     D::Event: EventCodec,
     D::State: Send + 'static,
 {
+    let _turn = cache.turn(stream).await;
     let span = tracing::info_span!("command", stream = %stream, command = ?command);
     let _enter = span.enter();
     for attempt in 1..=ATTEMPTS {
