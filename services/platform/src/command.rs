@@ -121,11 +121,7 @@ impl StateCache {
             if turns.len() >= self.capacity {
                 turns.retain(|_, l| std::sync::Arc::strong_count(l) > 1);
             }
-            std::sync::Arc::clone(
-                turns
-                    .entry(stream.as_str().to_string())
-                    .or_insert_with(Default::default),
-            )
+            std::sync::Arc::clone(turns.entry(stream.as_str().to_string()).or_default())
         };
         lock.lock_owned().await
     }
