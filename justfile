@@ -35,8 +35,17 @@ ci:
 bench-store:
     cargo bench -p cla-event-store --bench store
 
+# Speed at scale: rebuild, start-up, memory, board, review, known-at and commands over HTTP, for
+# histories of 250k, 1M and 4M events written by `cla generate` (kept under target/bench-data).
+bench-scale sizes="250000,1000000,4000000":
+    CLA_BENCH_SIZES={{sizes}} cargo bench -p cla-gateway --bench scale
+
+# Write a history for benchmarks into ./data-generated (see `cla generate --help`).
+generate *ARGS:
+    CLA_DATA_DIR=./data-generated cargo run --release -- generate {{ARGS}}
+
 # Every benchmark.
-bench: bench-store
+bench: bench-store bench-scale
 
 # Start one KurrentDB node (insecure, local testing) on 127.0.0.1:2113.
 kurrentdb-up:
