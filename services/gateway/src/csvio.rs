@@ -350,6 +350,7 @@ pub async fn import_staff(
     text: &str,
     dry_run: bool,
 ) -> Result<ImportReport, Refusal> {
+    check_writer(who, mission, &[Role::Admin, Role::MissionHr])?;
     let table = match read_table(
         text,
         &STAFF_COLUMNS[..8]
@@ -362,7 +363,6 @@ pub async fn import_staff(
         Ok(t) => t,
         Err(errors) => return Ok(refused(0, errors)),
     };
-    check_writer(who, mission, &[Role::Admin, Role::MissionHr])?;
     let bases = Bases::load(schema, who, mission).await?;
     let current = existing(schema, who, mission).await?;
     let mut errors = Vec::new();
@@ -540,11 +540,11 @@ pub async fn import_deployments(
     text: &str,
     dry_run: bool,
 ) -> Result<ImportReport, Refusal> {
+    check_writer(who, mission, &[Role::Admin, Role::CivilAffairs])?;
     let table = match read_table(text, &DEPLOYMENT_COLUMNS, &DEPLOYMENT_COLUMNS) {
         Ok(t) => t,
         Err(errors) => return Ok(refused(0, errors)),
     };
-    check_writer(who, mission, &[Role::Admin, Role::CivilAffairs])?;
     let bases = Bases::load(schema, who, mission).await?;
     let staff = staff_of(schema, who, mission).await?;
     let by_index: HashMap<String, &Value> = staff

@@ -117,13 +117,12 @@ impl Detector {
                 if absent(staffing.absences.values(), &d.staff_id, today).is_some() {
                     continue;
                 }
-                let risk = self.risk.risk(
-                    &d.staff_id,
-                    &View {
-                        as_of: today,
-                        known_at: None,
-                    },
-                );
+                let now_view = View {
+                    as_of: today,
+                    known_at: None,
+                };
+                let risk = self.risk.flags_only(&d.staff_id, &now_view);
+                let last_check_in = self.risk.last_check_in(&d.staff_id, &now_view);
                 let interval = if lone || risk.has_open_serious_flag() {
                     policy_interval.min(24)
                 } else {
@@ -135,15 +134,11 @@ impl Detector {
                     .filter(|a| a.staff_id == d.staff_id && !a.cancelled && a.to < today)
                     .map(|a| midnight(a.to + Duration::days(1)))
                     .max();
-                let anchor = [
-                    risk.last_check_in(),
-                    Some(midnight(d.from)),
-                    last_absence_end,
-                ]
-                .into_iter()
-                .flatten()
-                .max()
-                .expect("a start");
+                let anchor = [last_check_in, Some(midnight(d.from)), last_absence_end]
+                    .into_iter()
+                    .flatten()
+                    .max()
+                    .expect("a start");
                 // Periods already flagged are not counted again, whatever the interval now.
                 let last_flagged = risk
                     .flags
@@ -214,7 +209,7 @@ impl Detector {
             }
         }
         for staff_id in self.risk.staff_ids() {
-            let risk = self.risk.risk(
+            let risk = self.risk.flags_only(
                 &staff_id,
                 &View {
                     as_of: today,

@@ -546,7 +546,7 @@ pub fn compliance_by_base(
     roster.sort();
     roster.dedup();
     for staff in roster {
-        let r = risk.risk(&staff, view);
+        let r = risk.flags_only(&staff, view);
         let base = staffing_state
             .deployment_on(&staff, view.as_of)
             .or_else(|| {
@@ -558,11 +558,7 @@ pub fn compliance_by_base(
             })
             .map(|d| d.base_id.clone())
             .unwrap_or_default();
-        let made = r
-            .check_ins
-            .iter()
-            .filter(|c| c.at.date_naive() > since && c.at.date_naive() <= view.as_of)
-            .count() as u32;
+        let made = risk.check_ins_between(&staff, since, view.as_of, view);
         let missed = r
             .flags
             .values()
@@ -589,8 +585,8 @@ pub fn open_flags_by_base(
     view: &View,
 ) -> HashMap<String, [u32; 4]> {
     let mut out: HashMap<String, [u32; 4]> = HashMap::new();
-    for staff in risk.staff_ids() {
-        for f in risk.risk(&staff, view).flags.values() {
+    for staff in risk.staff_with_flags(mission) {
+        for f in risk.flags_only(&staff, view).flags.values() {
             if f.mission != mission || f.status == FlagStatus::Closed {
                 continue;
             }
@@ -622,7 +618,7 @@ fn flag_node(ctx: &Context<'_>, id: &str, view: View) -> AppResult<RiskFlagNode>
         .staff_of_flag(id)
         .ok_or_else(|| AppError::not_found("flagId", "no such risk flag"))?;
     let flag = risk(ctx)
-        .risk(&staff, &view)
+        .flags_only(&staff, &view)
         .flags
         .remove(id)
         .ok_or_else(|| {
@@ -887,7 +883,7 @@ pub fn risk_alert(view: &RiskView, recorded: &cla_event_store::RecordedEvent) ->
     let mission = view.mission_of_flag(&flag_id)?;
     let staff = view.staff_of_flag(&flag_id)?;
     let flag = view
-        .risk(
+        .flags_only(
             &staff,
             &View {
                 as_of: chrono::NaiveDate::MAX,

@@ -32,6 +32,11 @@ struct State {
     timelines: HashMap<String, Vec<TimelineEntry>>,
     /// Staff ids by mission (from the flags raised; check-ins only name the CLA).
     missions: HashMap<String, std::collections::BTreeSet<String>>,
+    /// Each CLA's events but check-ins: what their flags are folded from, without walking years
+    /// of daily check-ins.
+    flag_events: BTreeMap<String, Timeline<RiskEvent>>,
+    /// Each CLA's check-ins by when they were made, in order, for counts over a window.
+    check_ins: HashMap<String, Vec<(DateTime<Utc>, Stamp)>>,
 }
 
 #[derive(Default)]
@@ -50,6 +55,61 @@ impl RiskView {
             .risks
             .get(staff_id)
             .map(|t| fold_decider::<RiskDecider>(t, view))
+            .unwrap_or_default()
+    }
+
+    /// A CLA's flags as the view sees them (the returned record holds no check-ins): folded
+    /// from the flag events alone.
+    pub fn flags_only(&self, staff_id: &str, view: &View) -> Risk {
+        self.read()
+            .flag_events
+            .get(staff_id)
+            .map(|t| fold_decider::<RiskDecider>(t, view))
+            .unwrap_or_default()
+    }
+
+    /// How many check-ins a CLA made after `after` up to `until` (days, by when they were made)
+    /// that the view sees.
+    pub fn check_ins_between(
+        &self,
+        staff_id: &str,
+        after: NaiveDate,
+        until: NaiveDate,
+        view: &View,
+    ) -> u32 {
+        let s = self.read();
+        let Some(list) = s.check_ins.get(staff_id) else {
+            return 0;
+        };
+        let start = after
+            .succ_opt()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc());
+        let from = start.map_or(list.len(), |t| list.partition_point(|(at, _)| *at < t));
+        list[from..]
+            .iter()
+            .take_while(|(at, _)| at.date_naive() <= until)
+            .filter(|(_, stamp)| view.sees(stamp))
+            .count() as u32
+    }
+
+    /// A CLA's last check-in that the view sees.
+    pub fn last_check_in(&self, staff_id: &str, view: &View) -> Option<DateTime<Utc>> {
+        self.read()
+            .check_ins
+            .get(staff_id)?
+            .iter()
+            .rev()
+            .find(|(_, stamp)| view.sees(stamp))
+            .map(|(at, _)| *at)
+    }
+
+    /// The CLAs with a flag raised in a mission, by staff id.
+    pub fn staff_with_flags(&self, mission: &str) -> Vec<String> {
+        self.read()
+            .missions
+            .get(mission)
+            .map(|s| s.iter().cloned().collect())
             .unwrap_or_default()
     }
 
@@ -129,6 +189,19 @@ impl Projection for RiskView {
                     actor_role: recorded.metadata.actor.role.clone(),
                     stamp,
                 });
+        }
+        if let RiskEvent::CheckInRecorded(e) = &event {
+            if let Ok(at) = DateTime::parse_from_rfc3339(&e.at) {
+                let at = at.to_utc();
+                let list = s.check_ins.entry(staff_id.to_string()).or_default();
+                let i = list.partition_point(|(t, _)| *t <= at);
+                list.insert(i, (at, stamp));
+            }
+        } else {
+            s.flag_events
+                .entry(staff_id.to_string())
+                .or_default()
+                .insert(stamp, event.clone());
         }
         s.risks
             .entry(staff_id.to_string())
