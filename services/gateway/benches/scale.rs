@@ -108,21 +108,7 @@ async fn flood(
             (h, errors)
         }));
     }
-    let mut all = Histogram::<u64>::new(3).unwrap();
-    let mut errors = 0;
-    for t in tasks {
-        let (h, e) = t.await.unwrap();
-        all.add(h).unwrap();
-        errors += e;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    Flood {
-        requests: all.len(),
-        per_second: all.len() as f64 / elapsed,
-        p50_ms: all.value_at_quantile(0.5) as f64 / 1000.0,
-        p99_ms: all.value_at_quantile(0.99) as f64 / 1000.0,
-        errors,
-    }
+    summary(tasks, started).await
 }
 
 /// 32 clients, each planning a rotation of its own base's CLA and cancelling it, over and over.
@@ -221,6 +207,14 @@ async fn rotations(url: &str, token: &str, bases: Arc<Vec<(String, String)>>) ->
             (h, errors)
         }));
     }
+    summary(tasks, started).await
+}
+
+/// The clients' latencies and errors together.
+async fn summary(
+    tasks: Vec<tokio::task::JoinHandle<(Histogram<u64>, u64)>>,
+    started: Instant,
+) -> Flood {
     let mut all = Histogram::<u64>::new(3).unwrap();
     let mut errors = 0;
     for t in tasks {

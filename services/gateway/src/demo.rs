@@ -581,6 +581,19 @@ pub async fn load(schema: &ClaSchema, now: DateTime<Utc>, seed: u64) -> Result<S
     Ok(summary)
 }
 
+/// The rotation a `planRotation` answer shows planned (for a date already past: overdue).
+pub(crate) fn planned_rotation(answer: &Value) -> Result<String, DemoError> {
+    answer["planRotation"]["rotations"]
+        .as_array()
+        .and_then(|rs| {
+            rs.iter()
+                .find(|x| x["state"] == "PLANNED" || x["state"] == "OVERDUE")
+        })
+        .and_then(|x| x["id"].as_str())
+        .map(str::to_string)
+        .ok_or_else(|| DemoError("no planned rotation".into()))
+}
+
 pub(crate) fn name(rng: &mut StdRng, female: bool) -> String {
     let given = if female { GIVEN_F } else { GIVEN_M };
     format!(
@@ -730,15 +743,7 @@ async fn mission(
                     json!({ "s": c.id, "f": bases[first].0, "t": bases[final_base].0, "d": rotate_on.to_string() }),
                 )
                 .await?;
-            let rotation = planned["planRotation"]["rotations"]
-                .as_array()
-                .and_then(|rs| {
-                    rs.iter()
-                        .find(|x| x["state"] == "PLANNED" || x["state"] == "OVERDUE")
-                })
-                .and_then(|x| x["id"].as_str())
-                .ok_or_else(|| DemoError("no planned rotation".into()))?
-                .to_string();
+            let rotation = planned_rotation(&planned)?;
             r.run(
                 "mutation($r: String!, $d: Date!) { completeRotation(rotationId: $r, on: $d, acceptGap: \"the replacement arrived the following week\") { staffId } }",
                 json!({ "r": rotation, "d": rotate_on.to_string() }),

@@ -24,7 +24,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 
-use crate::demo::{DemoError, Runner, name};
+use crate::demo::{DemoError, Runner, name, planned_rotation};
 use crate::schema::ClaSchema;
 
 /// What to generate.
@@ -276,15 +276,7 @@ async fn mission(
                             json!({ "s": staff, "f": bases[base].0, "t": bases[to].0, "d": next_rotation.to_string() }),
                         )
                         .await?;
-                    let rotation = planned["planRotation"]["rotations"]
-                        .as_array()
-                        .and_then(|rs| {
-                            rs.iter()
-                                .find(|x| x["state"] == "PLANNED" || x["state"] == "OVERDUE")
-                        })
-                        .and_then(|x| x["id"].as_str())
-                        .ok_or_else(|| DemoError("no planned rotation".into()))?
-                        .to_string();
+                    let rotation = planned_rotation(&planned)?;
                     r.run(
                         "mutation($r: String!, $d: Date!) { completeRotation(rotationId: $r, on: $d, acceptGap: \"replacement due within the month\") { staffId } }",
                         json!({ "r": rotation, "d": next_rotation.to_string() }),
