@@ -274,11 +274,6 @@ impl Bases {
     }
 }
 
-struct Existing {
-    /// Staff members not separated, by index number: (staff id, status).
-    by_index: HashMap<String, (String, String)>,
-}
-
 async fn staff_of(
     schema: &ClaSchema,
     who: &Principal,
@@ -294,21 +289,18 @@ async fn staff_of(
     .await
 }
 
-async fn existing(schema: &ClaSchema, who: &Principal, mission: &str) -> Result<Existing, Refusal> {
-    let mut by_index = HashMap::new();
-    for s in staff_of(schema, who, mission).await? {
-        if s["status"] == "SEPARATED" {
-            continue;
-        }
-        by_index.insert(
-            s["indexNumber"].as_str().unwrap_or_default().to_string(),
-            (
-                s["id"].as_str().unwrap_or_default().to_string(),
-                s["status"].as_str().unwrap_or_default().to_string(),
-            ),
-        );
-    }
-    Ok(Existing { by_index })
+/// The index numbers held by the mission's staff members who are not separated.
+async fn held_index_numbers(
+    schema: &ClaSchema,
+    who: &Principal,
+    mission: &str,
+) -> Result<HashSet<String>, Refusal> {
+    Ok(staff_of(schema, who, mission)
+        .await?
+        .into_iter()
+        .filter(|s| s["status"] != "SEPARATED")
+        .map(|s| text(&s["indexNumber"]))
+        .collect())
 }
 
 fn date(text: &str) -> Result<NaiveDate, String> {
@@ -364,7 +356,7 @@ pub async fn import_staff(
         Err(errors) => return Ok(refused(0, errors)),
     };
     let bases = Bases::load(schema, who, mission).await?;
-    let current = existing(schema, who, mission).await?;
+    let held = held_index_numbers(schema, who, mission).await?;
     let mut errors = Vec::new();
     let mut rows = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -394,7 +386,7 @@ pub async fn import_staff(
             );
             continue;
         }
-        if current.by_index.contains_key(&index) {
+        if held.contains(&index) {
             unchanged += 1;
             continue;
         }
@@ -835,7 +827,7 @@ pub async fn export_review(
     who: &Principal,
     as_of: Option<&str>,
 ) -> Result<String, Refusal> {
-    const FIELDS: [&str; 18] = [
+    const FIELDS: [&str; 17] = [
         "scope",
         "clas",
         "deployed",
@@ -853,9 +845,8 @@ pub async fn export_review(
         "checkInCompliancePercent",
         "rotationsDue",
         "appointmentsEnding60Days",
-        "scope",
     ];
-    let fields = FIELDS[..17].join(" ");
+    let fields = FIELDS.join(" ");
     let data = ask(
         schema,
         who,
@@ -865,7 +856,7 @@ pub async fn export_review(
     .await?;
     let review = &data["hqStaffingReview"];
     let mut header = vec!["as_of".to_string()];
-    header.extend(FIELDS[..17].iter().map(|f| snake(f)));
+    header.extend(FIELDS.iter().map(|f| snake(f)));
     let rows = review["missions"]
         .as_array()
         .into_iter()
@@ -873,7 +864,7 @@ pub async fn export_review(
         .chain(std::iter::once(&review["overall"]))
         .map(|m| {
             std::iter::once(text(&review["asOf"]))
-                .chain(FIELDS[..17].iter().map(|f| text(&m[*f])))
+                .chain(FIELDS.iter().map(|f| text(&m[*f])))
                 .collect()
         })
         .collect();
