@@ -146,7 +146,15 @@ async fn check_in(w: &TestServer, ca: &str, staff: &str, ago_hours: i64) {
 }
 
 async fn world() -> World {
-    let server = TestServer::start().await;
+    world_in(None).await
+}
+
+/// The world, in `data_dir` where one is given (for restarts).
+async fn world_in(data_dir: Option<std::path::PathBuf>) -> World {
+    let server = match data_dir {
+        Some(dir) => TestServer::start_with(|c| c.data_dir = dir).await,
+        None => TestServer::start().await,
+    };
     let admin = server.admin();
     let hr = server.token(Role::MissionHr, &["ALPHA", "BRAVO"]);
     let ca = server.token(Role::CivilAffairs, &["ALPHA", "BRAVO"]);
@@ -862,4 +870,120 @@ async fn facts_recorded_late_show_as_of_their_dates_and_not_as_known_before() {
         "HQ series"
     );
     w.server.stop().await;
+}
+
+/// What the restart tests compare: the fixed world through every read model, today and as of a
+/// past date as known before the late facts.
+async fn every_answer(server: &TestServer, ca: &str, before: &str) -> Vec<Value> {
+    let hq = server.token(Role::HqReviewer, &[]);
+    let mut out = Vec::new();
+    for (d, k) in [(day(0), None), (day(-20), Some(before.to_string()))] {
+        let vars = json!({ "d": d, "k": k });
+        out.push(server.ok(&hq, REVIEW, vars.clone()).await);
+        for m in ["ALPHA", "BRAVO"] {
+            let vars = json!({ "m": m, "d": d, "k": k });
+            out.push(server.ok(ca, "query($m: String!, $d: Date, $k: DateTime) { baseBoard(missionCode: $m, asOf: $d, knownAt: $k, first: 100) { totalCount edges { node { baseId deployed effectiveStrength status clas { staffId } } } } }", vars.clone()).await);
+            out.push(server.ok(ca, "query($m: String!, $d: Date, $k: DateTime) { checkInCompliance(missionCode: $m, asOf: $d, knownAt: $k) { mission { made missed share } byBase { placeId made missed } overdueCount } }", vars.clone()).await);
+            out.push(server.ok(ca, "query($m: String!, $d: Date, $k: DateTime) { riskRegister(missionCode: $m, asOf: $d, knownAt: $k) { open bySeverity { low medium high critical } overdueReviews } }", vars.clone()).await);
+            out.push(server.ok(ca, COVERAGE, vars.clone()).await);
+            out.push(server.ok(ca, "query($m: String!, $d: Date, $k: DateTime) { recruitmentPipeline(missionCode: $m, asOf: $d, knownAt: $k) { postsBudgeted postsFilled postsOpen } staffMembers(missionCode: $m, asOf: $d, knownAt: $k, first: 100) { totalCount edges { node { id status } } } }", vars).await);
+        }
+    }
+    out
+}
+
+async fn ready(server: &TestServer) {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while server.get("/readyz").await.0 != 200 {
+        assert!(std::time::Instant::now() < until, "never ready");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+async fn restored_from(server: &TestServer) -> u64 {
+    let (_, metrics) = server.get("/metrics").await;
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("cla_projections_restored_position "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("the restored position is in /metrics")
+}
+
+#[tokio::test]
+async fn a_restart_reads_the_projections_back_from_their_snapshot_and_answers_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_path_buf();
+    let w = world_in(Some(data.clone())).await;
+    let before = Utc::now().to_rfc3339();
+    // A late fact, so the past answers as known before it differ from today's knowledge.
+    check_in(&w.server, &w.ca, &w.a[2], 24 * 21).await;
+    let ca = w.ca.clone();
+    let first = every_answer(&w.server, &ca, &before).await;
+    assert_eq!(
+        restored_from(&w.server).await,
+        0,
+        "a new store is read from the start"
+    );
+    w.server.stop().await;
+    let file = data.join("projections").join("snapshot.bin");
+    assert!(
+        file.exists(),
+        "the server wrote its snapshot when it stopped"
+    );
+
+    // Restored from the snapshot: the same answers, and what comes after it is applied.
+    let second = TestServer::start_with(|c| c.data_dir = data.clone()).await;
+    ready(&second).await;
+    assert!(
+        restored_from(&second).await > 0,
+        "the read models start from the snapshot's checkpoint"
+    );
+    assert_eq!(every_answer(&second, &ca, &before).await, first);
+    let made = |v: &Value| v["checkInCompliance"]["mission"]["made"].as_u64().unwrap();
+    let compliance = "query { checkInCompliance(missionCode: \"ALPHA\") { mission { made } } }";
+    let was = made(&second.ok(&ca, compliance, json!({})).await);
+    check_in(&second, &ca, &w.a[3], 3).await;
+    assert_eq!(
+        made(&second.ok(&ca, compliance, json!({})).await),
+        was + 1,
+        "a check-in after the checkpoint counts"
+    );
+    let after = every_answer(&second, &ca, &before).await;
+    assert_ne!(after, first, "the new check-in shows");
+    second.stop().await;
+
+    // A damaged snapshot is not used: rebuilt from the store, the same answers.
+    let mut bytes = std::fs::read(&file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    std::fs::write(&file, &bytes).unwrap();
+    let third = TestServer::start_with(|c| c.data_dir = data.clone()).await;
+    ready(&third).await;
+    assert_eq!(
+        restored_from(&third).await,
+        0,
+        "the damaged snapshot is not used"
+    );
+    assert_eq!(every_answer(&third, &ca, &before).await, after);
+    third.stop().await;
+
+    // Another store's snapshot is not used either.
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = TestServer::start_with(|c| c.data_dir = other_dir.path().to_path_buf()).await;
+    cla_e2e::mission_with_base(&other, "OTHER").await;
+    other.stop().await;
+    std::fs::copy(
+        other_dir.path().join("projections").join("snapshot.bin"),
+        &file,
+    )
+    .unwrap();
+    let fourth = TestServer::start_with(|c| c.data_dir = data.clone()).await;
+    ready(&fourth).await;
+    assert_eq!(
+        restored_from(&fourth).await,
+        0,
+        "another store's snapshot is not used"
+    );
+    assert_eq!(every_answer(&fourth, &ca, &before).await, after);
+    fourth.stop().await;
 }

@@ -333,3 +333,86 @@ async fn a_restarted_server_rebuilds_its_read_models_from_the_store() {
     assert_eq!(data["base"]["missionCode"], "ALPHA");
     second.stop().await;
 }
+
+fn answers(metrics: &str, outcome: &str) -> u64 {
+    metrics
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix(&format!(
+                "cla_query_answers_total{{outcome=\"{outcome}\"}} "
+            ))
+        })
+        .and_then(|v| v.trim().parse().ok())
+        .expect("answer figures in /metrics")
+}
+
+#[tokio::test]
+async fn the_same_question_is_answered_again_only_while_nothing_has_changed() {
+    let clock = std::sync::Arc::new(cla_platform::clock::ManualClock::new(chrono::Utc::now()));
+    let server = TestServer::start_with_clock(clock.clone(), |_| {}).await;
+    let (_, base) = mission_with_base(&server, "ALPHA").await;
+    let admin = server.admin();
+    let query = "query($b: String!) { base(id: $b) { name } }";
+    let vars = json!({ "b": base });
+    let figures = || async { server.get("/metrics").await.1 };
+    let (kept0, computed0) = {
+        let m = figures().await;
+        (answers(&m, "kept"), answers(&m, "computed"))
+    };
+
+    let first = server.ok(&admin, query, vars.clone()).await;
+    assert_eq!(first["base"]["name"], "Base One");
+    let again = server.ok(&admin, query, vars.clone()).await;
+    assert_eq!(again, first);
+    let m = figures().await;
+    assert_eq!(answers(&m, "computed"), computed0 + 1);
+    assert_eq!(answers(&m, "kept"), kept0 + 1, "the second answer was kept");
+
+    // Another caller is never given it: their own scope decides.
+    let outsider = server.token(Role::CivilAffairs, &["BRAVO"]);
+    let refused = server.gql(Some(&outsider), query, vars.clone()).await;
+    assert_eq!(refused.code(), "FORBIDDEN");
+    let in_scope = server.token(Role::CivilAffairs, &["ALPHA"]);
+    assert_eq!(server.ok(&in_scope, query, vars.clone()).await, first);
+
+    // A change shows in the very next answer (read-your-writes).
+    server
+        .ok(
+            &admin,
+            "mutation($b: String!) { changeBase(baseId: $b, input: {name: \"Base Renamed\"}) { name } }",
+            vars.clone(),
+        )
+        .await;
+    let changed = server.ok(&admin, query, vars.clone()).await;
+    assert_eq!(changed["base"]["name"], "Base Renamed");
+
+    // Kept answers are not older than a second of the clock, and no-cache is always computed.
+    let before = answers(&figures().await, "computed");
+    server.ok(&admin, query, vars.clone()).await;
+    assert_eq!(answers(&figures().await, "computed"), before, "kept");
+    clock.advance(chrono::Duration::seconds(2));
+    server.ok(&admin, query, vars.clone()).await;
+    assert_eq!(
+        answers(&figures().await, "computed"),
+        before + 1,
+        "the clock moved on"
+    );
+    let fresh = reqwest::Client::new()
+        .post(format!("{}/graphql", server.base))
+        .bearer_auth(&admin)
+        .header("Cache-Control", "no-cache")
+        .json(&json!({ "query": query, "variables": vars }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fresh.status(), 200);
+    let fresh: Value = fresh.json().await.unwrap();
+    assert_eq!(fresh["data"]["base"]["name"], "Base Renamed");
+    let m = figures().await;
+    assert_eq!(
+        answers(&m, "computed"),
+        before + 1,
+        "no-cache bypasses the kept answers"
+    );
+    server.stop().await;
+}

@@ -174,6 +174,10 @@ impl Projection for AlertsView {
         "alerts"
     }
 
+    fn spares(&self, event: &RecordedEvent) -> bool {
+        !event.stream.as_str().starts_with(STREAM_PREFIX)
+    }
+
     fn apply(&self, recorded: &RecordedEvent) {
         let Some(mission) = recorded.stream.as_str().strip_prefix(STREAM_PREFIX) else {
             return;

@@ -5,7 +5,9 @@
 //! many days as the size needs), kept under `target/bench-data/` for the next run. For each:
 //! - the raw `read_all` rate of the embedded store, and the rate at which every projection is
 //!   rebuilt from position 0 (in this process);
-//! - start-up of `cla serve` to `/readyz`, and its resident memory then;
+//! - start-up of `cla serve` to `/readyz` with existing data (the store and the snapshot a
+//!   previous run left when it stopped), and its resident memory then; beside them, the first
+//!   start-up, which replays the whole store;
 //! - over HTTP against that server: `{ __typename }` and the largest mission's base board with 32
 //!   clients, the HQ review as of a past date with 8, the board as known at a past time, and
 //!   rotation commands (plan, cancel) by 32 clients on distinct bases, every answer checked for
@@ -259,6 +261,44 @@ fn rss_mb(pid: u32) -> f64 {
 
 struct Server(Child);
 
+impl Server {
+    /// Stops the server as an operator would (SIGTERM) and waits for it to exit.
+    fn stop(mut self) {
+        let pid = self.0.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(sent.is_ok_and(|s| s.success()), "cannot signal the server");
+        let status = self.0.wait().expect("the server exits");
+        assert!(status.success(), "the server stopped with {status}");
+    }
+}
+
+/// Starts `cla serve` on `dir` and waits for `/readyz`: the server and the seconds it took.
+async fn serve(dir: &Path, port: u16) -> (Server, f64) {
+    let t = Instant::now();
+    let child = Command::new(cla())
+        .arg("serve")
+        .env("CLA_DATA_DIR", dir)
+        .env("CLA_LISTEN", format!("127.0.0.1:{port}"))
+        .env("CLA_SCAN_INTERVAL_SECONDS", "0")
+        .env("CLA_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("cla serve starts");
+    let server = Server(child);
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    loop {
+        if let Ok(r) = http.get(format!("{base}/readyz")).send().await
+            && r.status().is_success()
+        {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(1800), "never ready");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    (server, t.elapsed().as_secs_f64())
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -271,8 +311,12 @@ struct Figures {
     events: u64,
     read_all: f64,
     rebuild: f64,
+    /// Start-up with existing data: the store and the projections' snapshot.
     startup_s: f64,
     rss_mb: f64,
+    /// The first start-up, replaying the whole store.
+    cold_startup_s: f64,
+    cold_rss_mb: f64,
     typename: Option<Flood>,
     board: Option<Flood>,
     review: Option<Flood>,
@@ -340,30 +384,17 @@ async fn measure(dir: &Path, port: u16) -> Figures {
     .unwrap()
     .trim()
     .to_string();
-    let t = Instant::now();
-    let child = Command::new(cla())
-        .arg("serve")
-        .env("CLA_DATA_DIR", dir)
-        .env("CLA_LISTEN", format!("127.0.0.1:{port}"))
-        .env("CLA_SCAN_INTERVAL_SECONDS", "0")
-        .env("CLA_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("cla serve starts");
-    let server = Server(child);
-    let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
-    loop {
-        if let Ok(r) = http.get(format!("{base}/readyz")).send().await
-            && r.status().is_success()
-        {
-            break;
-        }
-        assert!(t.elapsed() < Duration::from_secs(1800), "never ready");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    f.startup_s = t.elapsed().as_secs_f64();
+    // First start: no snapshot yet, every projection replays the store; then a graceful stop,
+    // which leaves the projections' snapshot, and the start measured: with existing data.
+    let _ = std::fs::remove_dir_all(dir.join("projections"));
+    let (server, cold) = serve(dir, port).await;
+    f.cold_startup_s = cold;
+    f.cold_rss_mb = rss_mb(server.0.id());
+    server.stop();
+    let (server, warm) = serve(dir, port).await;
+    f.startup_s = warm;
     f.rss_mb = rss_mb(server.0.id());
+    let base = format!("http://127.0.0.1:{port}");
     let url = format!("{base}/graphql");
     f.typename = Some(
         flood(
@@ -477,8 +508,8 @@ fn print_row(f: &Figures) {
         f.rebuild / f.read_all
     );
     println!(
-        "  start-up to /readyz {:.2} s; RSS then {:.0} MB",
-        f.startup_s, f.rss_mb
+        "  start-up to /readyz {:.2} s; RSS then {:.0} MB (first start, replaying the whole store: {:.2} s, {:.0} MB)",
+        f.startup_s, f.rss_mb, f.cold_startup_s, f.cold_rss_mb
     );
     println!("  {{ __typename }} ×32: {}", flood(&f.typename));
     println!("  base board ×32:     {}", flood(&f.board));

@@ -85,6 +85,12 @@ pub struct Config {
     /// watch looks at every mission, in seconds. The watch also looks soon after every change.
     /// 0: neither runs by itself (tests drive them).
     pub scan_interval_seconds: u64,
+    /// Events applied after which the projections' state is persisted again with its checkpoint
+    /// (once caught up; also when the server stops). 0: never persisted, rebuilt at each start.
+    pub snapshot_every_events: u64,
+    /// How long an answer to a query is given again to the same question from the same caller
+    /// while the read models have not moved, in milliseconds. 0: every query is computed.
+    pub answer_cache_ms: u64,
     pub log_format: LogFormat,
     /// Log filter (`info`, `cla_gateway=debug,info`, …).
     pub log: String,
@@ -107,6 +113,8 @@ impl Default for Config {
             request_timeout_ms: 30_000,
             settle_timeout_ms: 10_000,
             scan_interval_seconds: 60,
+            snapshot_every_events: 100_000,
+            answer_cache_ms: 1000,
             log_format: LogFormat::Text,
             log: "info".into(),
         }
@@ -211,6 +219,8 @@ pub const KEYS: &[&str] = &[
     "request_timeout_ms",
     "settle_timeout_ms",
     "scan_interval_seconds",
+    "snapshot_every_events",
+    "answer_cache_ms",
     "log_format",
     "log",
 ];

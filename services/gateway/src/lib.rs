@@ -1,6 +1,7 @@
 //! The gateway: one binary (`cla`) serving every context's GraphQL over the event store, with
 //! sign-in, roles and mission scope.
 
+pub mod answers;
 pub mod auth;
 pub mod config;
 pub mod csvio;

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::answers::{AnswerCache, Outcome};
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use axum::Router;
@@ -11,9 +12,11 @@ use axum::extract::{Query, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use cla_event_store::{AllFrom, EmbeddedStore, EventStore, KurrentDbStore};
+use bytes::Bytes;
+use cla_event_store::{EmbeddedStore, EventStore, KurrentDbStore};
+use cla_platform::access::Principal;
 use cla_platform::metrics::Metrics;
-use cla_platform::projection::{Projection, ProjectionHub};
+use cla_platform::projection::{Projection, ProjectionHub, SnapshotConfig};
 use cla_platform::{AppError, Runtime};
 use cla_registry::RegistryView;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -35,6 +38,8 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     pub metrics: Arc<Metrics>,
     pub hub: Arc<ProjectionHub>,
+    /// Answers to queries, kept while the read models have not moved.
+    pub answers: Arc<AnswerCache>,
 }
 
 /// The application and its background tasks (feeding the projections, reacting to events).
@@ -70,6 +75,11 @@ pub fn open_store(config: &Config) -> Result<Arc<dyn EventStore>, StartError> {
     })
 }
 
+/// The read models' reading of events, with their names: a snapshot written under another is not
+/// used. Raise it whenever a projection reads events differently or keeps another part.
+pub const PROJECTIONS_VERSION: &str =
+    "1 registry staff staffing risk(check-in marks) supervision alerts";
+
 /// Builds the application over a store: projections fed, schema ready.
 pub fn app(
     config: &Config,
@@ -91,8 +101,13 @@ pub fn app(
         supervision.clone(),
         alerts.clone(),
     ];
-    let hub = ProjectionHub::new(Arc::clone(&store), projections);
-    let feeding = hub.start(AllFrom::Start);
+    let snapshots = (config.snapshot_every_events > 0).then(|| SnapshotConfig {
+        path: config.data_dir.join("projections").join("snapshot.bin"),
+        version: PROJECTIONS_VERSION.to_string(),
+        every: config.snapshot_every_events,
+    });
+    let hub = ProjectionHub::with_snapshots(Arc::clone(&store), projections, snapshots);
+    let feeding = hub.start_from_snapshot();
     let metrics = Arc::new(Metrics::default());
     let runtime = Runtime {
         store: Arc::clone(&store),
@@ -162,6 +177,10 @@ pub fn app(
             auth,
             metrics,
             hub,
+            answers: Arc::new(AnswerCache::new(
+                std::time::Duration::from_millis(config.answer_cache_ms),
+                512,
+            )),
         },
         tasks,
     })
@@ -221,6 +240,9 @@ impl Running {
         }
         for task in self.background.drain(..) {
             let _ = task.await;
+        }
+        if let Err(e) = self.state.hub.save_snapshot() {
+            tracing::warn!(error = %e, "could not write the projections' snapshot");
         }
     }
 }
@@ -302,26 +324,107 @@ async fn graphql(
             return unauthorized(e);
         }
     };
-    let request = request.into_inner().data(principal);
-    let operation = operation_label(&request);
-    let mut response = app.schema.execute(request).await;
-    for error in &mut response.errors {
-        give_code(error);
+    let request = request.into_inner();
+    let (operation, is_query) = classify(&request);
+    let no_cache = headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("no-cache"));
+    if !is_query || no_cache || !app.answers.enabled() {
+        let mut response = app.schema.execute(request.data(principal)).await;
+        for error in &mut response.errors {
+            give_code(error);
+        }
+        let outcome = if response.is_ok() { "ok" } else { "error" };
+        app.metrics.request(&operation, outcome, started.elapsed());
+        return GraphQLResponse::from(response).into_response();
     }
-    let outcome = if response.is_ok() { "ok" } else { "error" };
-    app.metrics.request(&operation, outcome, started.elapsed());
-    GraphQLResponse::from(response).into_response()
+    // The same question from the same caller while the read models have not moved.
+    let key = answer_key(&principal, &request);
+    let position = app.hub.position();
+    let now = app.clock.now();
+    let schema = app.schema.clone();
+    let answered = app
+        .answers
+        .answer(key, position, now, || async move {
+            let mut response = schema.execute(request.data(principal)).await;
+            for error in &mut response.errors {
+                give_code(error);
+            }
+            if response.is_ok() {
+                serde_json::to_vec(&response)
+                    .map(Bytes::from)
+                    .map_err(|_| GraphQLResponse::from(response))
+            } else {
+                Err(GraphQLResponse::from(response))
+            }
+        })
+        .await;
+    match answered {
+        Ok((body, outcome)) => {
+            app.metrics.request(&operation, "ok", started.elapsed());
+            app.metrics.answer(outcome == Outcome::Kept);
+            (
+                [(header::CONTENT_TYPE, "application/graphql-response+json")],
+                body,
+            )
+                .into_response()
+        }
+        Err(refused) => {
+            app.metrics.request(&operation, "error", started.elapsed());
+            refused.into_response()
+        }
+    }
+}
+
+/// What makes two questions the same: the caller, the operation, its text and its variables.
+fn answer_key(principal: &Principal, request: &async_graphql::Request) -> String {
+    let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+    let mut key = String::with_capacity(request.query.len() + variables.len() + 128);
+    key.push_str(&principal.id);
+    for role in &principal.roles {
+        key.push('\u{1f}');
+        key.push_str(role.as_str());
+    }
+    for mission in &principal.missions {
+        key.push('\u{1e}');
+        key.push_str(mission);
+    }
+    key.push('\0');
+    key.push_str(request.operation_name.as_deref().unwrap_or(""));
+    key.push('\0');
+    key.push_str(&request.query);
+    key.push('\0');
+    key.push_str(&variables);
+    key
+}
+
+/// A request's label in the metrics, and whether the operation it runs is a query (not a
+/// mutation or subscription).
+fn classify(request: &async_graphql::Request) -> (String, bool) {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return ("unparsable".into(), false);
+    };
+    let operation = match (&document.operations, &request.operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name.as_str()),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        (DocumentOperations::Multiple(_), None) => None,
+    };
+    let is_query = operation.is_some_and(|op| op.node.ty == OperationType::Query);
+    (operation_label(request, &document), is_query)
 }
 
 /// How a request is labelled in the metrics: its operation name, else its first root field.
-fn operation_label(request: &async_graphql::Request) -> String {
+fn operation_label(
+    request: &async_graphql::Request,
+    document: &async_graphql::parser::types::ExecutableDocument,
+) -> String {
     use async_graphql::parser::types::{DocumentOperations, Selection};
     if let Some(name) = &request.operation_name {
         return name.clone();
     }
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-        return "unparsable".into();
-    };
     let operation = match &document.operations {
         DocumentOperations::Single(op) => Some(op),
         DocumentOperations::Multiple(ops) if ops.len() == 1 => {
@@ -427,11 +530,12 @@ async fn metrics(State(app): State<AppState>) -> Response {
     let lag = app.hub.lag().await.unwrap_or(u64::MAX);
     let names = app.hub.names();
     let lags: Vec<(&str, u64)> = names.iter().map(|n| (*n, lag)).collect();
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        app.metrics.render(&lags),
-    )
-        .into_response()
+    let mut text = app.metrics.render(&lags);
+    text.push_str(&format!(
+        "# HELP cla_projections_restored_position The checkpoint the read models were restored from at start-up (0: rebuilt from the start).\n# TYPE cla_projections_restored_position gauge\ncla_projections_restored_position {}\n",
+        app.hub.restored_from()
+    ));
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ pub trait EventCodec: Sized {
     fn encode(&self) -> Vec<u8>;
     /// Reads a stored event; `None` where the type is not one of this context's events.
     fn decode(event_type: &str, data: &[u8]) -> Result<Option<Self>, DecodeError>;
+    /// Whether a stored type is one of this context's events.
+    fn reads(event_type: &str) -> bool;
 }
 
 /// Declares a context's event enum over its contract messages and implements [`EventCodec`]:
@@ -54,6 +56,10 @@ macro_rules! event_enum {
                     }
                 )*
                 Ok(None)
+            }
+
+            fn reads(event_type: &str) -> bool {
+                false $(|| event_type == <$ty as ::cla_contracts::EventContract>::TYPE_NAME)*
             }
         }
     };

@@ -23,6 +23,7 @@ pub mod graphql;
 pub mod metrics;
 pub mod projection;
 pub mod runtime;
+pub mod snapshot;
 pub mod timeline;
 
 pub use access::{Principal, Role};

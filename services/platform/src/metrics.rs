@@ -25,6 +25,8 @@ struct Figures {
     commands_accepted: u64,
     commands_refused: BTreeMap<&'static str, u64>,
     events_appended: u64,
+    answers_kept: u64,
+    answers_computed: u64,
 }
 
 #[derive(Default)]
@@ -48,6 +50,16 @@ impl Metrics {
         }
         latency.count += 1;
         latency.sum += seconds;
+    }
+
+    /// A query answered: given again (`kept`) or computed.
+    pub fn answer(&self, kept: bool) {
+        let mut f = self.figures.lock().expect("metrics lock");
+        if kept {
+            f.answers_kept += 1;
+        } else {
+            f.answers_computed += 1;
+        }
     }
 
     pub fn command_accepted(&self, events: usize) {
@@ -108,6 +120,21 @@ impl Metrics {
                 l.count
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP cla_query_answers_total Query answers given again while nothing changed (kept) or computed."
+        );
+        let _ = writeln!(out, "# TYPE cla_query_answers_total counter");
+        let _ = writeln!(
+            out,
+            "cla_query_answers_total{{outcome=\"kept\"}} {}",
+            f.answers_kept
+        );
+        let _ = writeln!(
+            out,
+            "cla_query_answers_total{{outcome=\"computed\"}} {}",
+            f.answers_computed
+        );
         let _ = writeln!(
             out,
             "# HELP cla_commands_total Commands accepted, and refused by error code."

@@ -341,8 +341,8 @@ impl RiskRegister {
 /// The open flags of a mission as the view sees them.
 fn open_flags(ctx: &Context<'_>, mission: &str, view: &View) -> Vec<Flag> {
     let mut out = Vec::new();
-    for staff in risk(ctx).staff_ids() {
-        let r = risk(ctx).risk(&staff, view);
+    for staff in risk(ctx).staff_with_flags(mission) {
+        let r = risk(ctx).flags_only(&staff, view);
         out.extend(
             r.flags
                 .into_values()

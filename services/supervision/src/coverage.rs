@@ -64,6 +64,10 @@ impl Projection for SupervisionView {
         "supervision"
     }
 
+    fn spares(&self, event: &RecordedEvent) -> bool {
+        !event.stream.as_str().starts_with("management-")
+    }
+
     fn apply(&self, recorded: &RecordedEvent) {
         let Some(mission) = recorded.stream.as_str().strip_prefix("management-") else {
             return;

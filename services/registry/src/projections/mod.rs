@@ -125,6 +125,10 @@ impl Projection for RegistryView {
         "registry"
     }
 
+    fn spares(&self, event: &RecordedEvent) -> bool {
+        !<RegistryEvent as cla_platform::codec::EventCodec>::reads(event.event_type.as_str())
+    }
+
     fn apply(&self, recorded: &RecordedEvent) {
         let Some(event) = decode_recorded::<RegistryEvent>(recorded) else {
             return;

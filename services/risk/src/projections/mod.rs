@@ -1,5 +1,5 @@
-//! What is true in risk and welfare, as of any date and as known at any time: each CLA's check-ins
-//! and flags (folded with the decider's own `evolve`), and each flag's timeline.
+//! What is true in risk and welfare, as of any date and as known at any time: each CLA's flags
+//! (folded with the decider's own `evolve`), each flag's timeline, and when each CLA checked in.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use cla_event_store::RecordedEvent;
 use cla_platform::codec::decode_recorded;
 use cla_platform::projection::Projection;
+use cla_platform::snapshot::{Reader, SnapshotError, Writer};
 use cla_platform::timeline::{Stamp, Timeline, View, fold_decider};
 
 use crate::decider::{Risk, RiskDecider};
@@ -24,9 +25,47 @@ pub struct TimelineEntry {
     pub stamp: Stamp,
 }
 
+const CHECK_IN_RECORDED: &str =
+    <crate::events::contract::CheckInRecorded as cla_contracts::EventContract>::TYPE_NAME;
+
+/// One check-in, as the read model keeps it: when it was made and its stamp, in 32 bytes. Years
+/// of daily check-ins are most of a mission's history; nothing else of them is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CheckInMark {
+    /// When it was made (seconds since the epoch).
+    pub at: i64,
+    /// When it was recorded (microseconds since the epoch).
+    pub recorded: i64,
+    pub position: u64,
+    /// Its effective date (days since 1970-01-01).
+    pub effective: i32,
+}
+
+impl CheckInMark {
+    fn of(at: DateTime<Utc>, stamp: &Stamp) -> Self {
+        Self {
+            at: at.timestamp(),
+            recorded: stamp.recorded.timestamp_micros(),
+            position: stamp.position,
+            effective: (stamp.effective - NaiveDate::default()).num_days() as i32,
+        }
+    }
+
+    fn at(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp(self.at, 0).unwrap_or_default()
+    }
+
+    fn seen_by(&self, view: &View) -> bool {
+        let effective = NaiveDate::default() + chrono::Duration::days(i64::from(self.effective));
+        effective <= view.as_of
+            && view
+                .known_at
+                .is_none_or(|t| self.recorded <= t.timestamp_micros())
+    }
+}
+
 #[derive(Default)]
 struct State {
-    risks: BTreeMap<String, Timeline<RiskEvent>>,
     flag_staff: HashMap<String, String>,
     flag_mission: HashMap<String, String>,
     timelines: HashMap<String, Vec<TimelineEntry>>,
@@ -36,7 +75,7 @@ struct State {
     /// of daily check-ins.
     flag_events: BTreeMap<String, Timeline<RiskEvent>>,
     /// Each CLA's check-ins by when they were made, in order, for counts over a window.
-    check_ins: HashMap<String, Vec<(DateTime<Utc>, Stamp)>>,
+    check_ins: HashMap<String, Vec<CheckInMark>>,
 }
 
 #[derive(Default)]
@@ -47,15 +86,6 @@ pub struct RiskView {
 impl RiskView {
     fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
         self.state.read().expect("risk view lock")
-    }
-
-    /// A CLA's check-ins and flags as the view sees them.
-    pub fn risk(&self, staff_id: &str, view: &View) -> Risk {
-        self.read()
-            .risks
-            .get(staff_id)
-            .map(|t| fold_decider::<RiskDecider>(t, view))
-            .unwrap_or_default()
     }
 
     /// A CLA's flags as the view sees them (the returned record holds no check-ins): folded
@@ -81,15 +111,16 @@ impl RiskView {
         let Some(list) = s.check_ins.get(staff_id) else {
             return 0;
         };
-        let start = after
-            .succ_opt()
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|t| t.and_utc());
-        let from = start.map_or(list.len(), |t| list.partition_point(|(at, _)| *at < t));
-        list[from..]
+        let day_start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp());
+        let Some(start) = after.succ_opt().and_then(day_start) else {
+            return 0;
+        };
+        let end = until.succ_opt().and_then(day_start).unwrap_or(i64::MAX);
+        let from = list.partition_point(|c| c.at < start);
+        let to = list.partition_point(|c| c.at < end);
+        list[from..to.max(from)]
             .iter()
-            .take_while(|(at, _)| at.date_naive() <= until)
-            .filter(|(_, stamp)| view.sees(stamp))
+            .filter(|c| c.seen_by(view))
             .count() as u32
     }
 
@@ -100,8 +131,8 @@ impl RiskView {
             .get(staff_id)?
             .iter()
             .rev()
-            .find(|(_, stamp)| view.sees(stamp))
-            .map(|(at, _)| *at)
+            .find(|c| c.seen_by(view))
+            .map(CheckInMark::at)
     }
 
     /// The CLAs with a flag raised in a mission, by staff id.
@@ -113,9 +144,9 @@ impl RiskView {
             .unwrap_or_default()
     }
 
-    /// Every CLA with a risk record, by staff id.
+    /// Every CLA with a flag, by staff id.
     pub fn staff_ids(&self) -> Vec<String> {
-        self.read().risks.keys().cloned().collect()
+        self.read().flag_events.keys().cloned().collect()
     }
 
     pub fn staff_of_flag(&self, flag_id: &str) -> Option<String> {
@@ -159,6 +190,56 @@ impl Projection for RiskView {
         "risk"
     }
 
+    /// Check-ins are kept in the snapshot's own part: only their marks are read.
+    fn spares(&self, event: &RecordedEvent) -> bool {
+        !event.stream.as_str().starts_with("risk-")
+            || event.event_type.as_str() == CHECK_IN_RECORDED
+    }
+
+    fn save(&self) -> Vec<u8> {
+        let s = self.read();
+        let mut w = Writer::default();
+        w.u64(s.check_ins.len() as u64);
+        for (staff, marks) in &s.check_ins {
+            w.str(staff);
+            w.u64(marks.len() as u64);
+            for m in marks {
+                w.i64(m.at);
+                w.i64(m.recorded);
+                w.u64(m.position);
+                w.i32(m.effective);
+            }
+        }
+        w.bytes
+    }
+
+    fn restore(&self, part: &[u8]) -> Result<(), SnapshotError> {
+        let mut r = Reader::new(part);
+        let staff = r.u64()?;
+        let mut check_ins = HashMap::with_capacity(staff.min(1 << 20) as usize);
+        for _ in 0..staff {
+            let id = r.str()?.to_string();
+            let n = r.u64()?;
+            let mut marks = Vec::with_capacity(n.min(1 << 24) as usize);
+            for _ in 0..n {
+                marks.push(CheckInMark {
+                    at: r.i64()?,
+                    recorded: r.i64()?,
+                    position: r.u64()?,
+                    effective: r.i32()?,
+                });
+            }
+            check_ins.insert(id, marks);
+        }
+        if !r.is_empty() {
+            return Err(SnapshotError::Damaged(
+                "the risk part has bytes after its end",
+            ));
+        }
+        self.state.write().expect("risk view lock").check_ins = check_ins;
+        Ok(())
+    }
+
     fn apply(&self, recorded: &RecordedEvent) {
         let Some(staff_id) = recorded.stream.as_str().strip_prefix("risk-") else {
             return;
@@ -192,20 +273,17 @@ impl Projection for RiskView {
         }
         if let RiskEvent::CheckInRecorded(e) = &event {
             if let Ok(at) = DateTime::parse_from_rfc3339(&e.at) {
-                let at = at.to_utc();
+                let mark = CheckInMark::of(at.to_utc(), &stamp);
                 let list = s.check_ins.entry(staff_id.to_string()).or_default();
-                let i = list.partition_point(|(t, _)| *t <= at);
-                list.insert(i, (at, stamp));
+                // Nearly always made after the last one: appended.
+                let i = list.partition_point(|c| c.at <= mark.at);
+                list.insert(i, mark);
             }
         } else {
             s.flag_events
                 .entry(staff_id.to_string())
                 .or_default()
-                .insert(stamp, event.clone());
+                .insert(stamp, event);
         }
-        s.risks
-            .entry(staff_id.to_string())
-            .or_default()
-            .insert(stamp, event);
     }
 }

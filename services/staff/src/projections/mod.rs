@@ -112,6 +112,10 @@ impl Projection for StaffView {
         "staff"
     }
 
+    fn spares(&self, event: &RecordedEvent) -> bool {
+        !<StaffEvent as cla_platform::codec::EventCodec>::reads(event.event_type.as_str())
+    }
+
     fn apply(&self, recorded: &RecordedEvent) {
         let Some(event) = decode_recorded::<StaffEvent>(recorded) else {
             return;

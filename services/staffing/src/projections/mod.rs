@@ -177,6 +177,11 @@ impl Projection for StaffingView {
         "staffing"
     }
 
+    fn spares(&self, event: &RecordedEvent) -> bool {
+        !event.stream.as_str().starts_with("staffing-")
+            && !<StaffFact as cla_platform::codec::EventCodec>::reads(event.event_type.as_str())
+    }
+
     fn apply(&self, recorded: &RecordedEvent) {
         let stamp = Stamp::of(recorded);
         if let Some(mission) = recorded.stream.as_str().strip_prefix("staffing-") {

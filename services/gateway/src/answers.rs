@@ -1,0 +1,223 @@
+//! Answers to queries, kept while nothing they could depend on has changed.
+//!
+//! A query's answer depends on its text, its variables, the caller (roles, missions, identity),
+//! the read models' position and the clock (what "today" and "now" are). An answer is kept with
+//! the position it was computed at, and given again to the same question from the same caller
+//! while the read models are still at that position and for at most `ttl` of the clock (so "now"
+//! in an answer is never older than that). Read-your-writes holds: a command returns once the read
+//! models have reached its events, so any question asked after it is at a later position.
+//!
+//! Many clients asking the same question at once (a mission's board on every screen) share one
+//! computation. Only queries are kept; mutations and answers with errors never are. A request
+//! with `Cache-Control: no-cache` is always computed.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use chrono::{DateTime, Duration, Utc};
+use tokio::sync::OnceCell;
+
+/// A kept answer: the response body and when it was computed.
+struct Answer {
+    body: Bytes,
+    at: DateTime<Utc>,
+}
+
+struct Slot {
+    position: u64,
+    answer: Arc<OnceCell<Answer>>,
+}
+
+/// How an answer was come by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Given again (or computed once for several callers asking at once).
+    Kept,
+    /// Computed for this request.
+    Computed,
+}
+
+pub struct AnswerCache {
+    ttl: Duration,
+    max_entries: usize,
+    slots: Mutex<HashMap<String, Slot>>,
+}
+
+impl AnswerCache {
+    pub fn new(ttl: std::time::Duration, max_entries: usize) -> Self {
+        Self {
+            ttl: Duration::from_std(ttl).unwrap_or(Duration::zero()),
+            max_entries: max_entries.max(1),
+            slots: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.ttl > Duration::zero()
+    }
+
+    /// The answer to `key` at `position`: kept, or computed by `compute` (which gives the body
+    /// to keep, or a response that must not be kept).
+    pub async fn answer<E, F, Fut>(
+        &self,
+        key: String,
+        position: u64,
+        now: DateTime<Utc>,
+        compute: F,
+    ) -> Result<(Bytes, Outcome), E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Bytes, E>>,
+    {
+        let cell = {
+            let mut slots = self.slots.lock().expect("answer cache lock");
+            let usable = slots.get(&key).filter(|slot| {
+                slot.position == position
+                    && slot
+                        .answer
+                        .get()
+                        .is_none_or(|a| now >= a.at && now - a.at < self.ttl)
+            });
+            match usable {
+                Some(slot) => Arc::clone(&slot.answer),
+                None => {
+                    if slots.len() >= self.max_entries {
+                        slots.retain(|_, s| s.position == position);
+                        if slots.len() >= self.max_entries {
+                            slots.clear();
+                        }
+                    }
+                    let cell = Arc::new(OnceCell::new());
+                    slots.insert(
+                        key,
+                        Slot {
+                            position,
+                            answer: Arc::clone(&cell),
+                        },
+                    );
+                    cell
+                }
+            }
+        };
+        let mut computed = false;
+        let answer = cell
+            .get_or_try_init(|| async {
+                computed = true;
+                compute().await.map(|body| Answer { body, at: now })
+            })
+            .await?;
+        let outcome = if computed {
+            Outcome::Computed
+        } else {
+            Outcome::Kept
+        };
+        Ok((answer.body.clone(), outcome))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn at(second: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + second, 0).unwrap()
+    }
+
+    #[tokio::test]
+    async fn kept_while_the_position_and_the_clock_allow_and_computed_once_for_many() {
+        let cache = AnswerCache::new(std::time::Duration::from_secs(1), 16);
+        let runs = AtomicUsize::new(0);
+        let compute = |body: &'static str| {
+            let runs = &runs;
+            move || async move {
+                runs.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, ()>(Bytes::from_static(body.as_bytes()))
+            }
+        };
+        let first = cache
+            .answer("q".into(), 5, at(0), compute("a"))
+            .await
+            .unwrap();
+        assert_eq!(first, (Bytes::from_static(b"a"), Outcome::Computed));
+        let again = cache
+            .answer("q".into(), 5, at(0), compute("b"))
+            .await
+            .unwrap();
+        assert_eq!(again, (Bytes::from_static(b"a"), Outcome::Kept));
+        // Another question, a later position, a clock moved on: computed.
+        let other = cache
+            .answer("r".into(), 5, at(0), compute("c"))
+            .await
+            .unwrap();
+        assert_eq!(other.1, Outcome::Computed);
+        let moved = cache
+            .answer("q".into(), 6, at(0), compute("d"))
+            .await
+            .unwrap();
+        assert_eq!(moved, (Bytes::from_static(b"d"), Outcome::Computed));
+        let later = cache
+            .answer("q".into(), 6, at(1), compute("e"))
+            .await
+            .unwrap();
+        assert_eq!(later, (Bytes::from_static(b"e"), Outcome::Computed));
+        assert_eq!(runs.load(Ordering::SeqCst), 4);
+
+        // An answer that must not be kept is not.
+        let refused = cache
+            .answer("s".into(), 6, at(1), || async {
+                Err::<Bytes, _>("refused")
+            })
+            .await;
+        assert_eq!(refused, Err("refused"));
+        let after = cache
+            .answer("s".into(), 6, at(1), compute("f"))
+            .await
+            .unwrap();
+        assert_eq!(after.1, Outcome::Computed);
+
+        // Many at once: one computation.
+        let cache = Arc::new(AnswerCache::new(std::time::Duration::from_secs(1), 16));
+        let runs = Arc::new(AtomicUsize::new(0));
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (cache, runs, mut rx) = (cache.clone(), runs.clone(), rx.clone());
+            tasks.push(tokio::spawn(async move {
+                cache
+                    .answer("board".into(), 9, at(0), || async move {
+                        runs.fetch_add(1, Ordering::SeqCst);
+                        let _ = rx.wait_for(|go| *go).await;
+                        Ok::<_, ()>(Bytes::from_static(b"board"))
+                    })
+                    .await
+                    .unwrap()
+            }));
+        }
+        tokio::task::yield_now().await;
+        tx.send_replace(true);
+        let mut kept = 0;
+        for t in tasks {
+            let (body, outcome) = t.await.unwrap();
+            assert_eq!(body, Bytes::from_static(b"board"));
+            kept += usize::from(outcome == Outcome::Kept);
+        }
+        drop(rx);
+        assert_eq!(runs.load(Ordering::SeqCst), 1, "computed once");
+        assert_eq!(kept, 7);
+    }
+
+    #[tokio::test]
+    async fn a_full_cache_keeps_only_answers_at_the_current_position() {
+        let cache = AnswerCache::new(std::time::Duration::from_secs(1), 2);
+        let ok = || async { Ok::<_, ()>(Bytes::from_static(b"x")) };
+        cache.answer("a".into(), 1, at(0), ok).await.unwrap();
+        cache.answer("b".into(), 2, at(0), ok).await.unwrap();
+        cache.answer("c".into(), 2, at(0), ok).await.unwrap();
+        let slots = cache.slots.lock().unwrap();
+        assert!(slots.contains_key("b") && slots.contains_key("c"));
+        assert!(!slots.contains_key("a"));
+    }
+}
