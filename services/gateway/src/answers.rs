@@ -23,6 +23,8 @@ use tokio::sync::OnceCell;
 struct Answer {
     body: Bytes,
     at: DateTime<Utc>,
+    /// The operation's label in the metrics.
+    label: String,
 }
 
 struct Slot {
@@ -58,6 +60,18 @@ impl AnswerCache {
         self.ttl > Duration::zero()
     }
 
+    /// The kept answer to `key` at `position`, if there is one, with its operation's label.
+    pub fn kept(&self, key: &str, position: u64, now: DateTime<Utc>) -> Option<(Bytes, String)> {
+        let slots = self.slots.lock().expect("answer cache lock");
+        let slot = slots.get(key).filter(|s| s.position == position)?;
+        let answer = slot.answer.get().filter(|a| self.fresh(a, now))?;
+        Some((answer.body.clone(), answer.label.clone()))
+    }
+
+    fn fresh(&self, answer: &Answer, now: DateTime<Utc>) -> bool {
+        now >= answer.at && now - answer.at < self.ttl
+    }
+
     /// The answer to `key` at `position`: kept, or computed by `compute` (which gives the body
     /// to keep, or a response that must not be kept).
     pub async fn answer<E, F, Fut>(
@@ -65,6 +79,7 @@ impl AnswerCache {
         key: String,
         position: u64,
         now: DateTime<Utc>,
+        label: String,
         compute: F,
     ) -> Result<(Bytes, Outcome), E>
     where
@@ -74,11 +89,7 @@ impl AnswerCache {
         let cell = {
             let mut slots = self.slots.lock().expect("answer cache lock");
             let usable = slots.get(&key).filter(|slot| {
-                slot.position == position
-                    && slot
-                        .answer
-                        .get()
-                        .is_none_or(|a| now >= a.at && now - a.at < self.ttl)
+                slot.position == position && slot.answer.get().is_none_or(|a| self.fresh(a, now))
             });
             match usable {
                 Some(slot) => Arc::clone(&slot.answer),
@@ -105,7 +116,11 @@ impl AnswerCache {
         let answer = cell
             .get_or_try_init(|| async {
                 computed = true;
-                compute().await.map(|body| Answer { body, at: now })
+                compute().await.map(|body| Answer {
+                    body,
+                    at: now,
+                    label,
+                })
             })
             .await?;
         let outcome = if computed {
@@ -138,28 +153,28 @@ mod tests {
             }
         };
         let first = cache
-            .answer("q".into(), 5, at(0), compute("a"))
+            .answer("q".into(), 5, at(0), String::new(), compute("a"))
             .await
             .unwrap();
         assert_eq!(first, (Bytes::from_static(b"a"), Outcome::Computed));
         let again = cache
-            .answer("q".into(), 5, at(0), compute("b"))
+            .answer("q".into(), 5, at(0), String::new(), compute("b"))
             .await
             .unwrap();
         assert_eq!(again, (Bytes::from_static(b"a"), Outcome::Kept));
         // Another question, a later position, a clock moved on: computed.
         let other = cache
-            .answer("r".into(), 5, at(0), compute("c"))
+            .answer("r".into(), 5, at(0), String::new(), compute("c"))
             .await
             .unwrap();
         assert_eq!(other.1, Outcome::Computed);
         let moved = cache
-            .answer("q".into(), 6, at(0), compute("d"))
+            .answer("q".into(), 6, at(0), String::new(), compute("d"))
             .await
             .unwrap();
         assert_eq!(moved, (Bytes::from_static(b"d"), Outcome::Computed));
         let later = cache
-            .answer("q".into(), 6, at(1), compute("e"))
+            .answer("q".into(), 6, at(1), String::new(), compute("e"))
             .await
             .unwrap();
         assert_eq!(later, (Bytes::from_static(b"e"), Outcome::Computed));
@@ -167,13 +182,13 @@ mod tests {
 
         // An answer that must not be kept is not.
         let refused = cache
-            .answer("s".into(), 6, at(1), || async {
+            .answer("s".into(), 6, at(1), String::new(), || async {
                 Err::<Bytes, _>("refused")
             })
             .await;
         assert_eq!(refused, Err("refused"));
         let after = cache
-            .answer("s".into(), 6, at(1), compute("f"))
+            .answer("s".into(), 6, at(1), String::new(), compute("f"))
             .await
             .unwrap();
         assert_eq!(after.1, Outcome::Computed);
@@ -187,7 +202,7 @@ mod tests {
             let (cache, runs, mut rx) = (cache.clone(), runs.clone(), rx.clone());
             tasks.push(tokio::spawn(async move {
                 cache
-                    .answer("board".into(), 9, at(0), || async move {
+                    .answer("board".into(), 9, at(0), String::new(), || async move {
                         runs.fetch_add(1, Ordering::SeqCst);
                         let _ = rx.wait_for(|go| *go).await;
                         Ok::<_, ()>(Bytes::from_static(b"board"))
@@ -213,9 +228,18 @@ mod tests {
     async fn a_full_cache_keeps_only_answers_at_the_current_position() {
         let cache = AnswerCache::new(std::time::Duration::from_secs(1), 2);
         let ok = || async { Ok::<_, ()>(Bytes::from_static(b"x")) };
-        cache.answer("a".into(), 1, at(0), ok).await.unwrap();
-        cache.answer("b".into(), 2, at(0), ok).await.unwrap();
-        cache.answer("c".into(), 2, at(0), ok).await.unwrap();
+        cache
+            .answer("a".into(), 1, at(0), String::new(), ok)
+            .await
+            .unwrap();
+        cache
+            .answer("b".into(), 2, at(0), String::new(), ok)
+            .await
+            .unwrap();
+        cache
+            .answer("c".into(), 2, at(0), String::new(), ok)
+            .await
+            .unwrap();
         let slots = cache.slots.lock().unwrap();
         assert!(slots.contains_key("b") && slots.contains_key("c"));
         assert!(!slots.contains_key("a"));

@@ -9,6 +9,10 @@ use cla_event_store::{
     Actor, AppendResult, EventStore, EventType, ExpectedRevision, Metadata, NewEvent, Position,
     StoreError, StreamName,
 };
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use crate::codec::{EventCodec, decode_recorded};
@@ -85,19 +89,51 @@ where
 }
 
 /// The last known state of recently written streams, with their revisions, so that a command on
-/// a long stream does not read it all again. A state is only a starting point: the append still
-/// expects its revision, so a stream changed elsewhere (another replica, a direct writer) is
-/// refused, dropped from the cache and read again. Bounded: when full, it starts afresh.
+/// a long stream does not read it all again; and, per stream, the commands being written.
+///
+/// Commands on one stream in this process take turns deciding, each on the state the previous
+/// ones left, and are written together: while one append is under way, the commands decided
+/// meanwhile wait to be the next append, one write for all of them. An append is all or nothing,
+/// and it expects the revision its commands were decided on; when it is refused (the stream was
+/// changed elsewhere: another replica, a direct writer) or fails, nothing of it is written, the
+/// state is dropped, and its commands and those decided after them are decided again on the
+/// stream read afresh. Bounded: when full, idle streams are forgotten.
 pub struct StateCache {
-    states: std::sync::Mutex<std::collections::HashMap<(&'static str, String), Cached>>,
-    /// One command at a time per stream in this process: commands on a busy stream wait their
-    /// turn instead of losing races and deciding again.
-    turns:
-        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+    lanes: std::sync::Mutex<HashMap<(&'static str, String), SharedLane>>,
     capacity: usize,
 }
 
-type Cached = (Box<dyn std::any::Any + Send>, Option<u64>);
+type SharedLane = Arc<tokio::sync::Mutex<Lane>>;
+
+/// One stream's commands.
+#[derive(Default)]
+struct Lane {
+    /// The stream's state after every event decided on it (written, being written, or waiting
+    /// to be), and its revision then.
+    state: Option<(Box<dyn std::any::Any + Send>, Option<u64>)>,
+    /// Whether an append is under way.
+    writing: bool,
+    /// The events decided while an append was under way: the next append, and the revision it
+    /// expects.
+    next: Vec<NewEvent>,
+    next_expected: Option<u64>,
+    waiting: Vec<oneshot::Sender<Written>>,
+}
+
+impl Lane {
+    fn pending(&self) -> bool {
+        self.writing || !self.next.is_empty()
+    }
+}
+
+/// What became of the append a command's events were in.
+#[derive(Clone)]
+enum Written {
+    Stored(AppendResult),
+    /// Not written: decide again on the stream read afresh.
+    Again,
+    Failed(AppError),
+}
 
 impl Default for StateCache {
     fn default() -> Self {
@@ -108,56 +144,36 @@ impl Default for StateCache {
 impl StateCache {
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
-            states: Default::default(),
-            turns: Default::default(),
+            lanes: Default::default(),
             capacity: capacity.max(1),
         }
     }
 
-    /// Waits for the stream's turn.
-    async fn turn(&self, stream: &StreamName) -> tokio::sync::OwnedMutexGuard<()> {
-        let lock = {
-            let mut turns = self.turns.lock().expect("turns lock");
-            if turns.len() >= self.capacity {
-                turns.retain(|_, l| std::sync::Arc::strong_count(l) > 1);
-            }
-            std::sync::Arc::clone(turns.entry(stream.as_str().to_string()).or_default())
-        };
-        lock.lock_owned().await
-    }
-
-    /// Takes a stream's state out (a concurrent command on the stream reads it from the store).
-    fn take<D: Decider>(&self, stream: &StreamName) -> Option<(D::State, Option<u64>)>
-    where
-        D::State: Send + 'static,
-    {
-        let (state, revision) = self
-            .states
-            .lock()
-            .expect("state cache lock")
-            .remove(&(std::any::type_name::<D>(), stream.as_str().to_string()))?;
-        state.downcast::<D::State>().ok().map(|s| (*s, revision))
-    }
-
-    fn put<D: Decider>(&self, stream: &StreamName, state: D::State, revision: Option<u64>)
-    where
-        D::State: Send + 'static,
-    {
-        let mut states = self.states.lock().expect("state cache lock");
-        let key = (std::any::type_name::<D>(), stream.as_str().to_string());
-        // A command that started from an older state never replaces a newer one.
-        if states.get(&key).is_some_and(|(_, held)| *held > revision) {
-            return;
+    fn lane<D: Decider>(&self, stream: &StreamName) -> Arc<tokio::sync::Mutex<Lane>> {
+        let mut lanes = self.lanes.lock().expect("lanes lock");
+        if lanes.len() >= self.capacity {
+            lanes.retain(|_, l| Arc::strong_count(l) > 1);
         }
-        if states.len() >= self.capacity {
-            states.clear();
-        }
-        states.insert(key, (Box::new(state), revision));
+        Arc::clone(
+            lanes
+                .entry((std::any::type_name::<D>(), stream.as_str().to_string()))
+                .or_default(),
+        )
     }
 
     /// How many streams' states are held.
     pub fn len(&self) -> usize {
-        self.states.lock().expect("state cache lock").len()
+        let lanes: Vec<_> = self
+            .lanes
+            .lock()
+            .expect("lanes lock")
+            .values()
+            .cloned()
+            .collect();
+        lanes
+            .iter()
+            .filter(|l| l.try_lock().map_or(true, |l| l.state.is_some()))
+            .count()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -166,9 +182,10 @@ impl StateCache {
 }
 
 /// Decides `command` on `stream` and appends the result, starting from the cached state where
-/// there is one (see [`StateCache`]).
+/// there is one, written together with the commands decided on the stream at the same time (see
+/// [`StateCache`]).
 pub async fn handle_cached<D>(
-    store: &dyn EventStore,
+    store: &Arc<dyn EventStore>,
     cache: &StateCache,
     stream: &StreamName,
     command: &D::Command,
@@ -180,62 +197,141 @@ where
     D::Event: EventCodec,
     D::State: Send + 'static,
 {
-    let _turn = cache.turn(stream).await;
+    let lane = cache.lane::<D>(stream);
     let span = tracing::info_span!("command", stream = %stream, command = ?command);
-    let _enter = span.enter();
     for attempt in 1..=ATTEMPTS {
-        let cached = cache.take::<D>(stream);
-        let from_cache = cached.is_some();
-        let (mut state, mut revision) = match cached {
-            Some(cached) => cached,
-            None => load::<D>(store, stream).await?,
-        };
-        let mut decided = D::decide(command, &state, context);
-        // A refusal, or nothing to do, is only an answer on the stream as it is now: a cached
-        // state may be behind (another writer, a command that finished meanwhile), and no append
-        // will say so. Decide such a command again on the stream read afresh.
-        if from_cache && !matches!(&decided, Ok(events) if !events.is_empty()) {
-            (state, revision) = load::<D>(store, stream).await?;
-            decided = D::decide(command, &state, context);
-        }
-        let events = match decided {
-            Ok(events) => events,
-            Err(refusal) => {
-                cache.put::<D>(stream, state, revision);
-                return Err(refusal);
+        let (events, written) = {
+            let mut l = lane.lock().await;
+            let cached = l
+                .state
+                .take()
+                .and_then(|(s, r)| s.downcast::<D::State>().ok().map(|s| (*s, r)));
+            let from_cache = cached.is_some();
+            let (mut state, mut revision) = match cached {
+                Some(cached) => cached,
+                None => load::<D>(store.as_ref(), stream).await?,
+            };
+            let mut decided = D::decide(command, &state, context);
+            // A refusal, or nothing to do, is only an answer on the stream as it is now: a cached
+            // state may be behind (another writer), and no append will say so. Decide such a
+            // command again on the stream read afresh, unless the cached state is ahead of the
+            // stream (commands being written).
+            if from_cache && !l.pending() && !matches!(&decided, Ok(events) if !events.is_empty()) {
+                (state, revision) = load::<D>(store.as_ref(), stream).await?;
+                decided = D::decide(command, &state, context);
             }
+            let events = match decided {
+                Ok(events) if !events.is_empty() => events,
+                other => {
+                    l.state = Some((Box::new(state), revision));
+                    return other.map(|events| Handled {
+                        events,
+                        position: None,
+                    });
+                }
+            };
+            let new = match new_events(&events, meta) {
+                Ok(new) => new,
+                Err(e) => {
+                    l.state = Some((Box::new(state), revision));
+                    return Err(e);
+                }
+            };
+            let state = events
+                .iter()
+                .fold(state, |s, e| D::evolve(s, e, meta.effective));
+            if l.next.is_empty() {
+                l.next_expected = revision;
+            }
+            let after = revision.map_or(new.len() as u64 - 1, |r| r + new.len() as u64);
+            l.next.extend(new);
+            l.state = Some((Box::new(state), Some(after)));
+            let (tx, rx) = oneshot::channel();
+            l.waiting.push(tx);
+            if !l.writing {
+                l.writing = true;
+                tokio::spawn(write(Arc::clone(store), Arc::clone(&lane), stream.clone()));
+            }
+            (events, rx)
         };
-        if events.is_empty() {
-            cache.put::<D>(stream, state, revision);
-            return Ok(Handled {
-                events,
-                position: None,
-            });
-        }
-        let expected = revision.map_or(ExpectedRevision::NoStream, ExpectedRevision::Exact);
-        let new_events = new_events(&events, meta)?;
-        match store.append(stream, expected, new_events).await {
-            Ok(AppendResult { position, revision }) => {
-                tracing::info!(%expected, revision, position = position.0, "command accepted");
-                let state = events
-                    .iter()
-                    .fold(state, |s, e| D::evolve(s, e, meta.effective));
-                cache.put::<D>(stream, state, Some(revision));
+        // The writer gone (the server stopping) leaves the outcome unknown: never decided again.
+        let written = written.await.unwrap_or_else(|_| {
+            Written::Failed(AppError::new(
+                crate::error::ErrorCode::Unavailable,
+                "the server stopped while the change was being stored; look before trying again",
+            ))
+        });
+        match written {
+            Written::Stored(AppendResult { position, revision }) => {
+                span.in_scope(|| {
+                    tracing::info!(revision, position = position.0, "command accepted")
+                });
                 return Ok(Handled {
                     events,
                     position: Some(position),
                 });
             }
-            Err(StoreError::WrongExpectedRevision { actual, .. }) => {
-                tracing::debug!(attempt, %expected, %actual, "lost a race on the stream; deciding again");
-                continue;
+            Written::Again => {
+                span.in_scope(|| {
+                    tracing::debug!(attempt, "the stream changed meanwhile; deciding again")
+                });
             }
-            Err(e) => return Err(e.into()),
+            Written::Failed(e) => return Err(e),
         }
     }
     Err(AppError::conflict(format!(
         "{stream} is being changed by others at this moment; try again"
     )))
+}
+
+/// Writes a stream's waiting commands, one append at a time, until none is left.
+async fn write(
+    store: Arc<dyn EventStore>,
+    lane: Arc<tokio::sync::Mutex<Lane>>,
+    stream: StreamName,
+) {
+    loop {
+        let (events, expected, waiting) = {
+            let mut l = lane.lock().await;
+            if l.next.is_empty() {
+                l.writing = false;
+                return;
+            }
+            let expected = l
+                .next_expected
+                .map_or(ExpectedRevision::NoStream, ExpectedRevision::Exact);
+            (
+                std::mem::take(&mut l.next),
+                expected,
+                std::mem::take(&mut l.waiting),
+            )
+        };
+        let outcome = match store.append(&stream, expected, events).await {
+            Ok(stored) => Written::Stored(stored),
+            Err(e) => {
+                // Nothing of it was written: neither it nor what was decided on top of it stands.
+                let mut l = lane.lock().await;
+                l.state = None;
+                l.next.clear();
+                for w in l.waiting.drain(..) {
+                    let _ = w.send(Written::Again);
+                }
+                l.writing = false;
+                drop(l);
+                let outcome = match e {
+                    StoreError::WrongExpectedRevision { .. } => Written::Again,
+                    e => Written::Failed(e.into()),
+                };
+                for w in waiting {
+                    let _ = w.send(outcome.clone());
+                }
+                return;
+            }
+        };
+        for w in waiting {
+            let _ = w.send(outcome.clone());
+        }
+    }
 }
 
 fn new_events<E: EventCodec>(events: &[E], meta: &CommandMeta) -> AppResult<Vec<NewEvent>> {

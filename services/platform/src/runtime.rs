@@ -37,15 +37,8 @@ impl Runtime {
         D::Event: EventCodec,
         D::State: Send + 'static,
     {
-        let outcome = handle_cached::<D>(
-            self.store.as_ref(),
-            &self.states,
-            stream,
-            command,
-            context,
-            meta,
-        )
-        .await;
+        let outcome =
+            handle_cached::<D>(&self.store, &self.states, stream, command, context, meta).await;
         match &outcome {
             Ok(handled) => {
                 self.metrics.command_accepted(handled.events.len());

@@ -69,12 +69,28 @@ impl<T> Default for Timeline<T> {
 }
 
 impl<T> Timeline<T> {
-    /// Adds a fact; a back-dated one goes into its place in business order.
-    pub fn insert(&mut self, stamp: Stamp, fact: T) {
+    /// Adds a fact; a back-dated one goes into its place in business order. Returns that place.
+    pub fn insert(&mut self, stamp: Stamp, fact: T) -> usize {
         let at = self
             .entries
             .partition_point(|(s, _)| s.order() <= stamp.order());
         self.entries.insert(at, (stamp, fact));
+        at
+    }
+
+    /// How many facts, from the first, a view that knows everything recorded sees on `as_of`:
+    /// those effective by then, which come first in business order.
+    pub fn known_prefix(&self, as_of: NaiveDate) -> usize {
+        self.entries.partition_point(|(s, _)| s.effective <= as_of)
+    }
+
+    /// The facts from place `from` to before place `to`, in business order.
+    pub fn range(&self, from: usize, to: usize) -> impl Iterator<Item = (&Stamp, &T)> {
+        self.entries[from..to].iter().map(|(s, f)| (s, f))
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
     }
 
     /// The facts a view sees, in business order.

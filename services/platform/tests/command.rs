@@ -83,7 +83,8 @@ fn meta() -> CommandMeta {
 #[tokio::test]
 async fn the_cached_state_is_used_and_a_stream_changed_elsewhere_is_read_again() {
     let dir = tempfile::tempdir().unwrap();
-    let store = EmbeddedStore::open(dir.path()).unwrap();
+    let store: std::sync::Arc<dyn EventStore> =
+        std::sync::Arc::new(EmbeddedStore::open(dir.path()).unwrap());
     let cache = StateCache::default();
     let stream = StreamName::new("visits-1").unwrap();
     let run = |id: &str| {
@@ -134,7 +135,7 @@ async fn the_cached_state_is_used_and_a_stream_changed_elsewhere_is_read_again()
     );
     // And "d" goes on from the stream's true revision.
     run("d").await.unwrap();
-    let all = cla_event_store::read_stream_to_end(&store, &stream)
+    let all = cla_event_store::read_stream_to_end(store.as_ref(), &stream)
         .await
         .unwrap();
     assert_eq!(all.len(), 4);
@@ -162,8 +163,144 @@ async fn the_cached_state_is_used_and_a_stream_changed_elsewhere_is_read_again()
     run("d")
         .await
         .expect("decided again on the stream as it is");
-    let all = cla_event_store::read_stream_to_end(&store, &stream)
+    let all = cla_event_store::read_stream_to_end(store.as_ref(), &stream)
         .await
         .unwrap();
     assert_eq!(all.len(), 6);
+}
+
+/// Runs `ids` as concurrent commands on one stream; their outcomes in order.
+async fn at_once(
+    store: &std::sync::Arc<dyn EventStore>,
+    cache: &std::sync::Arc<StateCache>,
+    stream: &StreamName,
+    ids: Vec<String>,
+) -> Vec<Result<(), AppError>> {
+    let tasks: Vec<_> = ids
+        .into_iter()
+        .map(|id| {
+            let (store, cache, stream) = (store.clone(), cache.clone(), stream.clone());
+            tokio::spawn(async move {
+                handle_cached::<Visits>(&store, &cache, &stream, &id, &(), &meta())
+                    .await
+                    .map(|h| assert_eq!(h.events.len(), 1))
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+fn visit_ids(events: &[cla_event_store::RecordedEvent]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| {
+            let VisitEvent::Recorded(v) = VisitEvent::decode(e.event_type.as_str(), &e.data)
+                .unwrap()
+                .expect("a visit");
+            v.visit_id
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn commands_on_one_stream_at_once_are_written_together_and_never_both_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let embedded = EmbeddedStore::open(dir.path()).unwrap();
+    let store: std::sync::Arc<dyn EventStore> = std::sync::Arc::new(embedded.clone());
+    let cache = std::sync::Arc::new(StateCache::default());
+    let stream = StreamName::new("visits-2").unwrap();
+
+    // 64 distinct visits at once: every one written once, in fewer appends than commands.
+    let before = embedded.stats();
+    let ids: Vec<String> = (0..64).map(|i| format!("v{i}")).collect();
+    let outcomes = at_once(&store, &cache, &stream, ids.clone()).await;
+    assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+    let after = embedded.stats();
+    let all = cla_event_store::read_stream_to_end(store.as_ref(), &stream)
+        .await
+        .unwrap();
+    let mut written = visit_ids(&all);
+    written.sort();
+    let mut expected = ids;
+    expected.sort();
+    assert_eq!(written, expected, "each visit written once");
+    assert!(
+        all.iter().enumerate().all(|(i, e)| e.revision == i as u64),
+        "revisions 0..64 without a gap"
+    );
+    assert!(
+        after.appends - before.appends < 64,
+        "commands decided together are written together: {} appends for 64 commands",
+        after.appends - before.appends
+    );
+
+    // The same visit 16 times at once: exactly one wins, the others are refused.
+    let outcomes = at_once(&store, &cache, &stream, vec!["same".to_string(); 16]).await;
+    assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1);
+    assert!(
+        outcomes
+            .iter()
+            .filter_map(|o| o.as_ref().err())
+            .all(|e| e.code == ErrorCode::Conflict)
+    );
+
+    // Another writer appending at the same time: appends refused for their revision are decided
+    // again; what is acknowledged is written exactly once, what is refused not at all.
+    let writer = {
+        let (store, stream) = (store.clone(), stream.clone());
+        tokio::spawn(async move {
+            for i in 0..16 {
+                let event = VisitEvent::Recorded(FieldVisitRecorded {
+                    visit_id: format!("other-{i}"),
+                    ..Default::default()
+                });
+                store
+                    .append(
+                        &stream,
+                        ExpectedRevision::Any,
+                        vec![NewEvent::new(
+                            EventType::parse(event.event_type()).unwrap(),
+                            event.encode(),
+                            Metadata {
+                                actor: meta().actor,
+                                correlation_id: uuid::Uuid::now_v7(),
+                                causation_id: None,
+                                effective: meta().effective,
+                            },
+                        )],
+                    )
+                    .await
+                    .unwrap();
+                tokio::task::yield_now().await;
+            }
+        })
+    };
+    let ids: Vec<String> = (0..48).map(|i| format!("w{i}")).collect();
+    let outcomes = at_once(&store, &cache, &stream, ids.clone()).await;
+    writer.await.unwrap();
+    let all = cla_event_store::read_stream_to_end(store.as_ref(), &stream)
+        .await
+        .unwrap();
+    let written = visit_ids(&all);
+    for (id, outcome) in ids.iter().zip(&outcomes) {
+        let times = written.iter().filter(|w| *w == id).count();
+        match outcome {
+            Ok(()) => assert_eq!(times, 1, "{id} acknowledged, written once"),
+            Err(e) => {
+                assert_eq!(e.code, ErrorCode::Conflict);
+                assert_eq!(times, 0, "{id} refused, not written");
+            }
+        }
+    }
+    assert_eq!(
+        written.iter().filter(|w| w.starts_with("other-")).count(),
+        16
+    );
+    // Once the other writer is done, commands go through again on the stream as it is.
+    let outcomes = at_once(&store, &cache, &stream, vec!["x1".into(), "x2".into()]).await;
+    assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
 }

@@ -189,7 +189,8 @@ fn absence_of(ctx: &Context<'_>, id: &str) -> AppResult<(String, crate::coverage
     let absence = staffing(ctx)
         .staffing(&mission, &all)
         .absences
-        .remove(id)
+        .get(id)
+        .cloned()
         .ok_or_else(not_found)?;
     Ok((mission, absence))
 }
@@ -207,7 +208,8 @@ fn rotation_of(ctx: &Context<'_>, id: &str) -> AppResult<(String, crate::decider
     let rotation = staffing(ctx)
         .staffing(&mission, &all)
         .rotations
-        .remove(id)
+        .get(id)
+        .cloned()
         .ok_or_else(not_found)?;
     Ok((mission, rotation))
 }
@@ -659,7 +661,7 @@ pub fn forecast(
         as_of: end,
         known_at,
     };
-    let mut state: Staffing = staffing.staffing(&mission, &horizon);
+    let mut state: Staffing = (*staffing.staffing(&mission, &horizon)).clone();
     let roster = staffing.roster(&mission, &horizon);
     let availability: Availability = crate::projections::availability_of(&roster, true);
     let minimum = base.details.minimum_override.unwrap_or_else(|| {

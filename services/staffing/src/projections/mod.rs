@@ -4,12 +4,13 @@
 //! gender and languages.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::RwLock;
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::NaiveDate;
 use cla_contracts::cla::staff::v1 as staff;
 use cla_event_store::RecordedEvent;
 use cla_platform::codec::decode_recorded;
+use cla_platform::decider::Decider;
 use cla_platform::projection::Projection;
 use cla_platform::timeline::{Stamp, Timeline, View, fold_decider};
 
@@ -119,6 +120,23 @@ struct State {
 #[derive(Default)]
 pub struct StaffingView {
     state: RwLock<State>,
+    folds: Mutex<Folds>,
+}
+
+/// How many folds of a mission's staffing are kept.
+const KEPT_FOLDS: usize = 4;
+
+/// A mission's staffing folded from the first `upto` facts of its timeline.
+struct Fold {
+    upto: usize,
+    state: Arc<Staffing>,
+    used: u64,
+}
+
+#[derive(Default)]
+struct Folds {
+    missions: HashMap<String, Vec<Fold>>,
+    tick: u64,
 }
 
 impl StaffingView {
@@ -126,13 +144,55 @@ impl StaffingView {
         self.state.read().expect("staffing view lock")
     }
 
-    /// A mission's staffing as the view sees it.
-    pub fn staffing(&self, mission: &str, view: &View) -> Staffing {
-        self.read()
-            .missions
-            .get(mission)
-            .map(|t| fold_decider::<StaffingDecider>(t, view))
-            .unwrap_or_default()
+    /// A mission's staffing as the view sees it. Folds for views that know everything are kept
+    /// (a few per mission) and carried forward by the facts added after them, so asking again,
+    /// or after a new fact, does not fold the mission's whole history.
+    pub fn staffing(&self, mission: &str, view: &View) -> Arc<Staffing> {
+        let s = self.read();
+        let Some(timeline) = s.missions.get(mission) else {
+            return Arc::default();
+        };
+        if view.known_at.is_some() {
+            return Arc::new(fold_decider::<StaffingDecider>(timeline, view));
+        }
+        let upto = timeline.known_prefix(view.as_of);
+        let mut folds = self.folds.lock().expect("staffing folds lock");
+        folds.tick += 1;
+        let tick = folds.tick;
+        let kept = folds.missions.entry(mission.to_string()).or_default();
+        let start = kept
+            .iter_mut()
+            .filter(|f| f.upto <= upto)
+            .max_by_key(|f| f.upto);
+        if let Some(f) = &start
+            && f.upto == upto
+        {
+            let f = start.expect("found");
+            f.used = tick;
+            return Arc::clone(&f.state);
+        }
+        let (from, state) = start.map_or((0, Staffing::default()), |f| {
+            f.used = tick;
+            (f.upto, (*f.state).clone())
+        });
+        let state = Arc::new(
+            timeline
+                .range(from, upto)
+                .fold(state, |state, (stamp, event)| {
+                    StaffingDecider::evolve(state, event, stamp.effective)
+                }),
+        );
+        if kept.len() >= KEPT_FOLDS
+            && let Some(i) = (0..kept.len()).min_by_key(|i| kept[*i].used)
+        {
+            kept.swap_remove(i);
+        }
+        kept.push(Fold {
+            upto,
+            state: Arc::clone(&state),
+            used: tick,
+        });
+        state
     }
 
     pub fn cla(&self, id: &str, view: &View) -> Option<Cla> {
@@ -200,10 +260,21 @@ impl Projection for StaffingView {
                 }
                 _ => {}
             }
-            s.missions
+            let at = s
+                .missions
                 .entry(mission.to_string())
                 .or_default()
                 .insert(stamp, event);
+            // Folds of the facts before a back-dated one still stand; the others do not.
+            if let Some(kept) = self
+                .folds
+                .lock()
+                .expect("staffing folds lock")
+                .missions
+                .get_mut(mission)
+            {
+                kept.retain(|f| f.upto <= at);
+            }
             return;
         }
         let Some(fact) = decode_recorded::<StaffFact>(recorded) else {
