@@ -60,7 +60,8 @@ pub struct SnapshotConfig {
 /// What a snapshot is cut from: the checkpoint and the events that must be replayed.
 #[derive(Default)]
 struct Cut {
-    checkpoint: Option<Checkpoint>,
+    /// The last event applied: position, stream, revision, id.
+    last: Option<(Position, StreamName, u64, uuid::Uuid)>,
     log: Writer,
     logged: u64,
     since_saved: u64,
@@ -190,7 +191,12 @@ impl ProjectionHub {
             cut.log.event(event);
             cut.logged += 1;
         }
-        cut.checkpoint = Some(Checkpoint::of(event));
+        cut.last = Some((
+            event.position,
+            event.stream.clone(),
+            event.revision,
+            event.id,
+        ));
         cut.since_saved += 1;
         cut.since_saved >= config.every
     }
@@ -198,7 +204,15 @@ impl ProjectionHub {
     /// The snapshot of the projections as they are now; `None` before any event.
     fn cut_snapshot(&self, version: &str) -> Option<Vec<u8>> {
         let mut cut = self.cut.lock().expect("hub cut lock");
-        let checkpoint = cut.checkpoint.clone()?;
+        let checkpoint = cut
+            .last
+            .as_ref()
+            .map(|(position, stream, revision, id)| Checkpoint {
+                position: *position,
+                stream: stream.as_str().to_string(),
+                revision: *revision,
+                id: *id,
+            })?;
         let parts: Vec<(&str, Vec<u8>)> = self
             .projections
             .iter()
@@ -317,7 +331,7 @@ impl ProjectionHub {
             cut.log.event(event);
             cut.logged += 1;
         }
-        cut.checkpoint = Some(snap.checkpoint.clone());
+        cut.last = Some((c.position, stream.clone(), c.revision, c.id));
         self.applied.send_replace(snap.checkpoint.position.0);
         self.restored
             .store(snap.checkpoint.position.0, Ordering::Relaxed);

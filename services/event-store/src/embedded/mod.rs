@@ -360,6 +360,8 @@ impl EventStore for EmbeddedStore {
             after: u64,
             buffered: std::collections::VecDeque<RecordedEvent>,
             ended: bool,
+            /// The next page, being read while this one is consumed (catch-up only).
+            next: Option<tokio::task::JoinHandle<Result<Vec<RecordedEvent>, StoreError>>>,
         }
         let feed = Feed {
             readers: Arc::clone(&self.inner.readers),
@@ -367,7 +369,21 @@ impl EventStore for EmbeddedStore {
             after: after_of(from),
             buffered: Default::default(),
             ended: false,
+            next: None,
         };
+        // A full page means more may follow: read it on another thread meanwhile.
+        fn read_ahead(feed: &mut Feed, page: &[RecordedEvent]) {
+            if page.len() == PAGE
+                && let Some(last) = page.last()
+            {
+                let (readers, after) = (Arc::clone(&feed.readers), last.position.0);
+                feed.next = Some(tokio::spawn(async move {
+                    readers
+                        .with(move |readers, conn| read_all_sync(readers, conn, after, PAGE))
+                        .await
+                }));
+            }
+        }
         futures::stream::unfold(feed, |mut feed| async move {
             loop {
                 if feed.ended {
@@ -376,6 +392,26 @@ impl EventStore for EmbeddedStore {
                 if let Some(event) = feed.buffered.pop_front() {
                     feed.after = event.position.0;
                     return Some((Ok(event), feed));
+                }
+                if let Some(next) = feed.next.take() {
+                    match next.await {
+                        Ok(Ok(page)) if !page.is_empty() => {
+                            read_ahead(&mut feed, &page);
+                            feed.buffered.extend(page);
+                            continue;
+                        }
+                        // Nothing more yet: from here as when live.
+                        Ok(Ok(_)) => {}
+                        Ok(Err(e)) => {
+                            feed.ended = true;
+                            return Some((Err(e), feed));
+                        }
+                        Err(e) => {
+                            feed.ended = true;
+                            let e = StoreError::Internal(format!("read task failed: {e}"));
+                            return Some((Err(e), feed));
+                        }
+                    }
                 }
                 // Mark the head as seen before reading, so an append committed after the read
                 // below wakes the wait that follows it: no append is missed at the switch.
@@ -394,7 +430,10 @@ impl EventStore for EmbeddedStore {
                             ));
                             return Some((Err(e), feed));
                         }
-                        Ok(page) => feed.buffered.extend(page),
+                        Ok(page) => {
+                            read_ahead(&mut feed, &page);
+                            feed.buffered.extend(page);
+                        }
                         Err(e) => {
                             feed.ended = true;
                             return Some((Err(e), feed));

@@ -244,6 +244,38 @@ impl Projection for RiskView {
         let Some(staff_id) = recorded.stream.as_str().strip_prefix("risk-") else {
             return;
         };
+        if recorded.event_type.as_str() == CHECK_IN_RECORDED {
+            // Only when it was made is kept: read that field alone.
+            #[derive(serde::Deserialize)]
+            struct Made<'a> {
+                #[serde(borrow)]
+                at: std::borrow::Cow<'a, str>,
+            }
+            let made = serde_json::from_slice::<Made>(&recorded.data)
+                .ok()
+                .and_then(|m| DateTime::parse_from_rfc3339(&m.at).ok());
+            let Some(at) = made else {
+                tracing::error!(
+                    position = recorded.position.0,
+                    "a check-in without a readable time; skipped"
+                );
+                return;
+            };
+            let mark = CheckInMark::of(at.to_utc(), &Stamp::of(recorded));
+            let mut s = self.state.write().expect("risk view lock");
+            let list = match s.check_ins.get_mut(staff_id) {
+                Some(list) => list,
+                None => s.check_ins.entry(staff_id.to_string()).or_default(),
+            };
+            // Nearly always made after the last one: appended.
+            if list.last().is_none_or(|c| c.at <= mark.at) {
+                list.push(mark);
+            } else {
+                let i = list.partition_point(|c| c.at <= mark.at);
+                list.insert(i, mark);
+            }
+            return;
+        }
         let Some(event) = decode_recorded::<RiskEvent>(recorded) else {
             return;
         };
@@ -271,19 +303,9 @@ impl Projection for RiskView {
                     stamp,
                 });
         }
-        if let RiskEvent::CheckInRecorded(e) = &event {
-            if let Ok(at) = DateTime::parse_from_rfc3339(&e.at) {
-                let mark = CheckInMark::of(at.to_utc(), &stamp);
-                let list = s.check_ins.entry(staff_id.to_string()).or_default();
-                // Nearly always made after the last one: appended.
-                let i = list.partition_point(|c| c.at <= mark.at);
-                list.insert(i, mark);
-            }
-        } else {
-            s.flag_events
-                .entry(staff_id.to_string())
-                .or_default()
-                .insert(stamp, event);
-        }
+        s.flag_events
+            .entry(staff_id.to_string())
+            .or_default()
+            .insert(stamp, event);
     }
 }
