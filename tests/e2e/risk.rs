@@ -526,3 +526,89 @@ async fn clas_at_a_base_that_starts_closing_are_flagged_by_the_system() {
     );
     w.server.stop().await;
 }
+
+/// Waits until `staff` has a flag of `category`; returns the flags.
+async fn flagged(w: &World, staff: &str, category: &str) -> Vec<Value> {
+    let until = Instant::now() + StdDuration::from_secs(20);
+    loop {
+        let flags = flags_of(w, staff, category).await;
+        if !flags.is_empty() {
+            return flags;
+        }
+        assert!(Instant::now() < until, "no {category} flag");
+        tokio::time::sleep(StdDuration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_closure_reactors_resume_after_a_restart_and_react_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_path_buf();
+    let clock = Arc::new(ManualClock::new(start()));
+    let w = world_in(Some(data.clone()), clock.clone()).await;
+    let admin = w.server.admin();
+    w.server
+        .ok(&admin, "mutation($b: String!) { startClosingBase(baseId: $b, reason: \"contingent withdraws\") { status } }", json!({ "b": w.base_two }))
+        .await;
+    assert_eq!(flagged(&w, &w.c, "BASE_CLOSURE_EXPOSURE").await.len(), 1);
+    // Each reactor kept where it got to once it had acted.
+    for name in ["base-closing-exposures", "closure-exposure-flags"] {
+        let kept = std::fs::read_to_string(data.join("reactors").join(name))
+            .unwrap_or_default()
+            .trim()
+            .parse::<u64>()
+            .unwrap_or(0);
+        assert!(kept > 0, "{name} keeps its checkpoint");
+    }
+    let World {
+        server,
+        clock,
+        ca,
+        hr,
+        base_one,
+        base_two,
+        a,
+        b,
+        c,
+        d,
+    } = w;
+    server.stop().await;
+
+    let server =
+        TestServer::start_with_clock(clock.clone(), |config| config.data_dir = data.clone()).await;
+    let until = Instant::now() + StdDuration::from_secs(20);
+    while server.get("/readyz").await.0 != 200 {
+        assert!(Instant::now() < until, "never ready");
+        tokio::time::sleep(StdDuration::from_millis(10)).await;
+    }
+    let w = World {
+        server,
+        clock,
+        ca,
+        hr,
+        base_one,
+        base_two,
+        a,
+        b,
+        c,
+        d,
+    };
+    // After the restart the reactors go on from their checkpoints: a new closing is reacted to,
+    // the one before is not reacted to again.
+    w.server
+        .ok(
+            &admin,
+            "mutation($b: String!) { startClosingBase(baseId: $b, reason: \"merged\") { status } }",
+            json!({ "b": w.base_one }),
+        )
+        .await;
+    for who in [&w.a, &w.b, &w.d] {
+        assert_eq!(flagged(&w, who, "BASE_CLOSURE_EXPOSURE").await.len(), 1);
+    }
+    assert_eq!(
+        flags_of(&w, &w.c, "BASE_CLOSURE_EXPOSURE").await.len(),
+        1,
+        "the closing before the restart is flagged once"
+    );
+    w.server.stop().await;
+}

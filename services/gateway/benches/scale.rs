@@ -86,6 +86,17 @@ async fn flood(
     clients: usize,
     make: Arc<dyn Fn(usize, u64) -> Value + Send + Sync>,
 ) -> Flood {
+    flood_with(url, token, clients, false, make).await
+}
+
+/// As [`flood`]; with `computed`, every request asks for a computed answer (`no-cache`).
+async fn flood_with(
+    url: &str,
+    token: &str,
+    clients: usize,
+    computed: bool,
+    make: Arc<dyn Fn(usize, u64) -> Value + Send + Sync>,
+) -> Flood {
     let http = reqwest::Client::new();
     let started = Instant::now();
     let deadline = started + RUN;
@@ -104,7 +115,11 @@ async fn flood(
             while Instant::now() < deadline {
                 let body = make(c, i);
                 let t = Instant::now();
-                let answer = http.post(&url).bearer_auth(&token).json(&body).send().await;
+                let mut request = http.post(&url).bearer_auth(&token).json(&body);
+                if computed {
+                    request = request.header("Cache-Control", "no-cache");
+                }
+                let answer = request.send().await;
                 let ok = match answer {
                     Ok(r) => r.bytes().await.is_ok_and(|body| {
                         serde_json::from_slice::<Checked>(&body)
@@ -329,6 +344,9 @@ struct Figures {
     typename: Option<Flood>,
     board: Option<Flood>,
     review: Option<Flood>,
+    /// The same questions, each answer computed (no kept answers), by 4 clients.
+    board_computed: Option<Flood>,
+    review_computed: Option<Flood>,
     known_at_s: f64,
     commands: Option<Flood>,
     /// When the event half-way through the history was recorded.
@@ -439,6 +457,32 @@ async fn measure(dir: &Path, port: u16) -> Figures {
         )
         .await,
     );
+    f.board_computed = Some(
+        flood_with(
+            &url,
+            &token,
+            4,
+            true,
+            Arc::new(move |_, _| json!({ "query": board })),
+        )
+        .await,
+    );
+    let past = f
+        .middle_day
+        .unwrap_or_else(|| chrono::Utc::now().date_naive())
+        .to_string();
+    f.review_computed = Some(
+        flood_with(
+            &url,
+            &token,
+            4,
+            true,
+            Arc::new(move |_, _| {
+                json!({ "query": "query($d: Date) { hqStaffingReview(asOf: $d) { overall { clas deployed basesAtMinimumPercent supervisionCoveragePercent checkInCompliancePercent } } }", "variables": { "d": past } })
+            }),
+        )
+        .await,
+    );
     // As known at the moment half the history had been written.
     let middle = f.middle;
     let known = middle.unwrap_or_else(chrono::Utc::now).to_rfc3339();
@@ -529,6 +573,11 @@ fn print_row(f: &Figures) {
         );
     }
     println!("  HQ review as of a past date ×8: {}", flood(&f.review));
+    println!(
+        "  every answer computed (no-cache) ×4: board {}; HQ review {}",
+        flood(&f.board_computed),
+        flood(&f.review_computed)
+    );
     println!("  board as known at a past time: {:.2} s", f.known_at_s);
     println!("  rotation commands ×32: {}", flood(&f.commands));
 }

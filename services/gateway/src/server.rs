@@ -17,6 +17,7 @@ use cla_event_store::{EmbeddedStore, EventStore, KurrentDbStore};
 use cla_platform::access::Principal;
 use cla_platform::metrics::Metrics;
 use cla_platform::projection::{Projection, ProjectionHub, SnapshotConfig};
+use cla_platform::reactor::ReactorCheckpoint;
 use cla_platform::{AppError, Runtime};
 use cla_registry::RegistryView;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -116,10 +117,12 @@ pub fn app(
         settle_timeout: config.settle_timeout(),
         states: Default::default(),
     };
+    let reactors = config.data_dir.join("reactors");
     let reactor = cla_staffing::reactor::spawn_closure_reactor(
         Arc::clone(&runtime.store),
         runtime.clone(),
         Arc::clone(&staffing),
+        ReactorCheckpoint::new(Some(reactors.join("base-closing-exposures"))),
     );
     let detector = Arc::new(cla_risk::detector::Detector {
         runtime: runtime.clone(),
@@ -141,6 +144,7 @@ pub fn app(
         Arc::clone(&runtime.store),
         runtime.clone(),
         Arc::clone(&clock),
+        ReactorCheckpoint::new(Some(reactors.join("closure-exposure-flags"))),
     ));
     if config.scan_interval_seconds > 0 {
         tasks.push(

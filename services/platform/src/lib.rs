@@ -22,6 +22,7 @@ pub mod error;
 pub mod graphql;
 pub mod metrics;
 pub mod projection;
+pub mod reactor;
 pub mod runtime;
 pub mod snapshot;
 pub mod timeline;

@@ -43,12 +43,12 @@ impl Checkpoint {
     }
 }
 
-/// A snapshot read back: checked, not yet applied.
+/// A snapshot read back: checked, not yet applied. The parts are read in place.
 #[derive(Debug)]
-pub struct Snapshot {
+pub struct Snapshot<'a> {
     pub checkpoint: Checkpoint,
     pub events: Vec<RecordedEvent>,
-    pub parts: Vec<(String, Vec<u8>)>,
+    pub parts: Vec<(String, &'a [u8])>,
 }
 
 /// Why a snapshot was not used.
@@ -247,7 +247,7 @@ pub fn encode(
 }
 
 /// Reads and checks a whole file.
-pub fn decode(bytes: &[u8], version: &str) -> Result<Snapshot, SnapshotError> {
+pub fn decode<'a>(bytes: &'a [u8], version: &str) -> Result<Snapshot<'a>, SnapshotError> {
     if bytes.len() < MAGIC.len() + 4 || &bytes[..MAGIC.len()] != MAGIC {
         return Err(SnapshotError::Damaged("it is not a snapshot"));
     }
@@ -280,7 +280,7 @@ pub fn decode(bytes: &[u8], version: &str) -> Result<Snapshot, SnapshotError> {
     for _ in 0..n {
         let name = r.str()?.to_string();
         let len = r.u64()? as usize;
-        parts.push((name, r.take(len)?.to_vec()));
+        parts.push((name, r.take(len)?));
     }
     if !r.is_empty() {
         return Err(SnapshotError::Damaged("it has bytes after its end"));
@@ -347,7 +347,7 @@ mod tests {
         let back = decode(&bytes, "v7").unwrap();
         assert_eq!(back.checkpoint, checkpoint);
         assert_eq!(back.events, events);
-        assert_eq!(back.parts, vec![("risk".to_string(), vec![1, 2, 3])]);
+        assert_eq!(back.parts, vec![("risk".to_string(), &[1u8, 2, 3][..])]);
 
         assert!(matches!(
             decode(&bytes, "v8"),

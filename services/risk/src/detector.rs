@@ -16,7 +16,7 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use cla_contracts::EventContract;
 use cla_contracts::cla::staffing::v1::ClasExposedByBaseClosing;
-use cla_event_store::{AllFrom, EventStore};
+use cla_event_store::EventStore;
 use cla_platform::Runtime;
 use cla_platform::clock::Clock;
 use cla_platform::command::CommandMeta;
@@ -267,21 +267,27 @@ impl Detector {
 }
 
 /// Raises a base-closure exposure flag for each CLA staffing records as exposed by a closing,
-/// once per closing event, following the store from the start with its own subscription.
+/// once per closing event, following the store with its own subscription from its checkpoint.
 pub fn spawn_closure_reactor(
     store: Arc<dyn EventStore>,
     runtime: Runtime,
     clock: Arc<dyn Clock>,
+    mut checkpoint: cla_platform::reactor::ReactorCheckpoint,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut feed = store.subscribe_all(AllFrom::Start);
+        let mut feed = store.subscribe_all(checkpoint.start());
+        let mut last = None;
         while let Some(next) = feed.next().await {
+            if let Some(position) = last.take() {
+                checkpoint.handled(position, false);
+            }
             let event = match next {
                 Ok(e) => e,
                 Err(e) if e.is_transient() => continue,
                 Err(_) => return,
             };
             if event.event_type.as_str() != ClasExposedByBaseClosing::TYPE_NAME {
+                last = Some(event.position);
                 continue;
             }
             let Ok(exposed) = cla_contracts::decode_json::<ClasExposedByBaseClosing>(&event.data)
@@ -315,6 +321,7 @@ pub fn spawn_closure_reactor(
                     tracing::error!(error = ?e, staff = %staff_id, "could not flag a base-closure exposure");
                 }
             }
+            checkpoint.handled(event.position, true);
         }
     })
 }

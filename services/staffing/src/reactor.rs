@@ -1,8 +1,8 @@
 //! Staffing's reaction to a base starting to close: the CLAs deployed there that day are recorded
 //! as exposed (`ClasExposedByBaseClosing`), for the risk context to flag each one.
 //!
-//! The reactor follows the store from the start with its own subscription (so no closing is
-//! missed, whatever the restarts), reads the registry's `BaseClosingStarted` through its contract
+//! The reactor follows the store with its own subscription, from its checkpoint (so no closing is
+//! missed, whatever the restarts, and a restart does not read the store again from the start), reads the registry's `BaseClosingStarted` through its contract
 //! (not the registry's code), and records each closing once: the decider makes the command a no-op
 //! when the exposure is already recorded, so replays after a restart change nothing.
 
@@ -11,9 +11,10 @@ use std::time::Duration;
 
 use cla_contracts::EventContract;
 use cla_contracts::cla::registry::v1::BaseClosingStarted;
-use cla_event_store::{Actor, AllFrom, EventStore};
+use cla_event_store::{Actor, EventStore};
 use cla_platform::Runtime;
 use cla_platform::command::CommandMeta;
+use cla_platform::reactor::ReactorCheckpoint;
 use cla_platform::timeline::View;
 use futures::StreamExt;
 
@@ -34,10 +35,15 @@ pub fn spawn_closure_reactor(
     store: Arc<dyn EventStore>,
     runtime: Runtime,
     staffing: Arc<StaffingView>,
+    mut checkpoint: ReactorCheckpoint,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut feed = store.subscribe_all(AllFrom::Start);
+        let mut feed = store.subscribe_all(checkpoint.start());
+        let mut last = None;
         while let Some(next) = feed.next().await {
+            if let Some(position) = last.take() {
+                checkpoint.handled(position, false);
+            }
             let event = match next {
                 Ok(event) => event,
                 Err(e) if e.is_transient() => continue,
@@ -47,6 +53,7 @@ pub fn spawn_closure_reactor(
                 }
             };
             if event.event_type.as_str() != BaseClosingStarted::TYPE_NAME {
+                last = Some(event.position);
                 continue;
             }
             let Ok(started) = cla_contracts::decode_json::<BaseClosingStarted>(&event.data) else {
@@ -93,6 +100,7 @@ pub fn spawn_closure_reactor(
             {
                 tracing::error!(error = ?e, base = %started.base_id, "could not record the CLAs exposed by a base closing");
             }
+            checkpoint.handled(event.position, true);
         }
     })
 }

@@ -1,0 +1,98 @@
+//! Where a reactor (a task that reacts to events with commands) has got to in the global order,
+//! kept in a small file so a restart resumes there instead of reading the whole store again.
+//!
+//! The position written means every event up to it has been handled: a reactor handles events one
+//! after another and reports each once done. It is written at once after an event the reactor
+//! acted on, and otherwise at most every few seconds; whatever was not yet written is read again
+//! after a restart, which reactors allow (their commands change nothing the second time).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use cla_event_store::{AllFrom, Position};
+
+/// How long handled positions may wait to be written when nothing was acted on.
+const EVERY: Duration = Duration::from_secs(5);
+
+pub struct ReactorCheckpoint {
+    path: Option<PathBuf>,
+    written: u64,
+    pending: u64,
+    at: Instant,
+}
+
+impl ReactorCheckpoint {
+    /// A checkpoint kept in `path`; with `None`, a reactor always starts from the beginning.
+    pub fn new(path: Option<PathBuf>) -> Self {
+        let written = path
+            .as_ref()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or(0);
+        Self {
+            path,
+            written,
+            pending: written,
+            at: Instant::now(),
+        }
+    }
+
+    /// Where the reactor's subscription starts.
+    pub fn start(&self) -> AllFrom {
+        AllFrom::checkpoint((self.written > 0).then_some(Position(self.written)))
+    }
+
+    /// Every event up to `position` has been handled; `acted` when the reactor gave a command for
+    /// it (written at once).
+    pub fn handled(&mut self, position: Position, acted: bool) {
+        self.pending = self.pending.max(position.0);
+        if self.pending > self.written && (acted || self.at.elapsed() >= EVERY) {
+            self.write();
+        }
+    }
+
+    fn write(&mut self) {
+        let Some(path) = &self.path else {
+            return;
+        };
+        let tmp = path.with_extension("tmp");
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&tmp, self.pending.to_string()))
+            .and_then(|()| std::fs::rename(&tmp, path));
+        match written {
+            Ok(()) => self.written = self.pending,
+            Err(e) => {
+                tracing::warn!(error = %e, path = %path.display(), "could not keep a reactor's checkpoint")
+            }
+        }
+        self.at = Instant::now();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reactor_resumes_after_what_it_handled() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reactors").join("closures");
+        let mut c = ReactorCheckpoint::new(Some(path.clone()));
+        assert_eq!(c.start(), AllFrom::Start, "nothing handled yet");
+        c.handled(Position(5), false);
+        assert_eq!(
+            ReactorCheckpoint::new(Some(path.clone())).start(),
+            AllFrom::Start,
+            "events passed over wait to be written"
+        );
+        c.handled(Position(9), true);
+        assert_eq!(
+            ReactorCheckpoint::new(Some(path.clone())).start(),
+            AllFrom::After(Position(9)),
+            "written once acted on"
+        );
+        assert_eq!(ReactorCheckpoint::new(None).start(), AllFrom::Start);
+    }
+}
