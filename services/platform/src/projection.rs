@@ -234,11 +234,25 @@ impl ProjectionHub {
         let Some(config) = &self.snapshots else {
             return Ok(());
         };
-        let Some(bytes) = self.cut_snapshot(&config.version) else {
-            return Ok(());
+        // One writer of the file at a time: a snapshot being written in the background finishes
+        // first.
+        let waited = Instant::now();
+        while self.saving.swap(true, Ordering::AcqRel) {
+            if waited.elapsed() > Duration::from_secs(60) {
+                return Err(SnapshotError::Io(std::io::Error::other(
+                    "another snapshot is still being written",
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let written = match self.cut_snapshot(&config.version) {
+            Some(bytes) => snapshot::write_file(&config.path, &bytes),
+            None => Ok(()),
         };
-        snapshot::write_file(&config.path, &bytes)?;
-        tracing::info!(path = %config.path.display(), bytes = bytes.len(), "projections' snapshot written");
+        self.saving.store(false, Ordering::Release);
+        written?;
+        let bytes = std::fs::metadata(&config.path).map_or(0, |m| m.len());
+        tracing::info!(path = %config.path.display(), bytes, "projections' snapshot written");
         Ok(())
     }
 
@@ -332,7 +346,7 @@ impl ProjectionHub {
             cut.logged += 1;
         }
         cut.last = Some((c.position, stream.clone(), c.revision, c.id));
-        self.applied.send_replace(snap.checkpoint.position.0);
+        // The position is published by the feed, once the file's memory is given back.
         self.restored
             .store(snap.checkpoint.position.0, Ordering::Relaxed);
         Ok(Some(snap.checkpoint.position))
