@@ -68,6 +68,26 @@ fn withdrawn(id: &str) -> VisitEvent {
     })
 }
 
+/// Appends `event` as another writer would, behind the cache's back.
+async fn append_directly(
+    store: &dyn EventStore,
+    stream: &StreamName,
+    expected: ExpectedRevision,
+    event: &VisitEvent,
+) {
+    let new = NewEvent::new(
+        EventType::parse(event.event_type()).unwrap(),
+        event.encode(),
+        Metadata {
+            actor: meta().actor,
+            correlation_id: uuid::Uuid::now_v7(),
+            causation_id: None,
+            effective: meta().effective,
+        },
+    );
+    store.append(stream, expected, vec![new]).await.unwrap();
+}
+
 fn meta() -> CommandMeta {
     CommandMeta {
         actor: Actor {
@@ -107,23 +127,7 @@ async fn the_cached_state_is_used_and_a_stream_changed_elsewhere_is_read_again()
         visit_id: "c".into(),
         ..Default::default()
     });
-    store
-        .append(
-            &stream,
-            ExpectedRevision::Exact(1),
-            vec![NewEvent::new(
-                EventType::parse(event.event_type()).unwrap(),
-                event.encode(),
-                Metadata {
-                    actor: meta().actor,
-                    correlation_id: uuid::Uuid::now_v7(),
-                    causation_id: None,
-                    effective: meta().effective,
-                },
-            )],
-        )
-        .await
-        .unwrap();
+    append_directly(store.as_ref(), &stream, ExpectedRevision::Exact(1), &event).await;
     // The cache does not know "c"; the append is refused for its stale revision, the stream is
     // read again, and "c" is found recorded.
     let stale = run("c").await.unwrap_err();
@@ -143,23 +147,7 @@ async fn the_cached_state_is_used_and_a_stream_changed_elsewhere_is_read_again()
     // A refusal is never the cache's alone: "d" withdrawn behind the cache's back, recording it
     // again is accepted, though the cached state still holds it.
     let event = withdrawn("d");
-    store
-        .append(
-            &stream,
-            ExpectedRevision::Exact(3),
-            vec![NewEvent::new(
-                EventType::parse(event.event_type()).unwrap(),
-                event.encode(),
-                Metadata {
-                    actor: meta().actor,
-                    correlation_id: uuid::Uuid::now_v7(),
-                    causation_id: None,
-                    effective: meta().effective,
-                },
-            )],
-        )
-        .await
-        .unwrap();
+    append_directly(store.as_ref(), &stream, ExpectedRevision::Exact(3), &event).await;
     run("d")
         .await
         .expect("decided again on the stream as it is");
@@ -258,23 +246,7 @@ async fn commands_on_one_stream_at_once_are_written_together_and_never_both_win(
                     visit_id: format!("other-{i}"),
                     ..Default::default()
                 });
-                store
-                    .append(
-                        &stream,
-                        ExpectedRevision::Any,
-                        vec![NewEvent::new(
-                            EventType::parse(event.event_type()).unwrap(),
-                            event.encode(),
-                            Metadata {
-                                actor: meta().actor,
-                                correlation_id: uuid::Uuid::now_v7(),
-                                causation_id: None,
-                                effective: meta().effective,
-                            },
-                        )],
-                    )
-                    .await
-                    .unwrap();
+                append_directly(store.as_ref(), &stream, ExpectedRevision::Any, &event).await;
                 tokio::task::yield_now().await;
             }
         })
