@@ -254,11 +254,7 @@ async fn the_detector_raises_nothing_twice_across_a_restart() {
     let again =
         TestServer::start_with_clock(clock.clone(), |cfg| cfg.data_dir = dir.path().to_path_buf())
             .await;
-    let until = Instant::now() + StdDuration::from_secs(20);
-    while again.get("/readyz").await.0 != 200 {
-        assert!(Instant::now() < until);
-        tokio::task::yield_now().await;
-    }
+    again.ready().await;
     assert_eq!(
         again.running.state.detector.scan().await.missed_check_ins,
         0,
@@ -576,11 +572,7 @@ async fn the_closure_reactors_resume_after_a_restart_and_react_once() {
 
     let server =
         TestServer::start_with_clock(clock.clone(), |config| config.data_dir = data.clone()).await;
-    let until = Instant::now() + StdDuration::from_secs(20);
-    while server.get("/readyz").await.0 != 200 {
-        assert!(Instant::now() < until, "never ready");
-        tokio::time::sleep(StdDuration::from_millis(10)).await;
-    }
+    server.ready().await;
     let w = World {
         server,
         clock,

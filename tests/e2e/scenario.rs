@@ -892,14 +892,6 @@ async fn every_answer(server: &TestServer, ca: &str, before: &str) -> Vec<Value>
     out
 }
 
-async fn ready(server: &TestServer) {
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while server.get("/readyz").await.0 != 200 {
-        assert!(std::time::Instant::now() < until, "never ready");
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-}
-
 async fn restored_from(server: &TestServer) -> u64 {
     let (_, metrics) = server.get("/metrics").await;
     metrics
@@ -933,7 +925,7 @@ async fn a_restart_reads_the_projections_back_from_their_snapshot_and_answers_th
 
     // Restored from the snapshot: the same answers, and what comes after it is applied.
     let second = TestServer::start_with(|c| c.data_dir = data.clone()).await;
-    ready(&second).await;
+    second.ready().await;
     assert!(
         restored_from(&second).await > 0,
         "the read models start from the snapshot's checkpoint"
@@ -958,7 +950,7 @@ async fn a_restart_reads_the_projections_back_from_their_snapshot_and_answers_th
     bytes[middle] ^= 0x20;
     std::fs::write(&file, &bytes).unwrap();
     let third = TestServer::start_with(|c| c.data_dir = data.clone()).await;
-    ready(&third).await;
+    third.ready().await;
     assert_eq!(
         restored_from(&third).await,
         0,
@@ -978,7 +970,7 @@ async fn a_restart_reads_the_projections_back_from_their_snapshot_and_answers_th
     )
     .unwrap();
     let fourth = TestServer::start_with(|c| c.data_dir = data.clone()).await;
-    ready(&fourth).await;
+    fourth.ready().await;
     assert_eq!(
         restored_from(&fourth).await,
         0,

@@ -153,6 +153,15 @@ impl TestServer {
         )
     }
 
+    /// Waits until `/readyz` answers 200 (the read models have caught up with the store).
+    pub async fn ready(&self) {
+        let until = std::time::Instant::now() + Duration::from_secs(30);
+        while self.get("/readyz").await.0 != 200 {
+            assert!(std::time::Instant::now() < until, "never ready");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     pub async fn stop(self) {
         self.running.stop().await;
     }

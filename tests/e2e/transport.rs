@@ -318,11 +318,7 @@ async fn a_restarted_server_rebuilds_its_read_models_from_the_store() {
     first.stop().await;
     let second = TestServer::start_with(|c| c.data_dir = data_dir.clone()).await;
     // Wait for readiness (the projections replay the store), then read.
-    let until = Instant::now() + DEADLINE;
-    while second.get("/readyz").await.0 != 200 {
-        assert!(Instant::now() < until, "never ready");
-        tokio::task::yield_now().await;
-    }
+    second.ready().await;
     let data = second
         .ok(
             &second.admin(),

@@ -446,17 +446,9 @@ async fn measure(dir: &Path, port: u16) -> Figures {
         .middle_day
         .unwrap_or_else(|| chrono::Utc::now().date_naive())
         .to_string();
-    f.review = Some(
-        flood(
-            &url,
-            &token,
-            8,
-            Arc::new(move |_, _| {
-                json!({ "query": "query($d: Date) { hqStaffingReview(asOf: $d) { overall { clas deployed basesAtMinimumPercent supervisionCoveragePercent checkInCompliancePercent } } }", "variables": { "d": past } })
-            }),
-        )
-        .await,
-    );
+    let review = json!({ "query": "query($d: Date) { hqStaffingReview(asOf: $d) { overall { clas deployed basesAtMinimumPercent supervisionCoveragePercent checkInCompliancePercent } } }", "variables": { "d": past } });
+    let ask_review = move |_: usize, _: u64| review.clone();
+    f.review = Some(flood(&url, &token, 8, Arc::new(ask_review.clone())).await);
     f.board_computed = Some(
         flood_with(
             &url,
@@ -467,22 +459,7 @@ async fn measure(dir: &Path, port: u16) -> Figures {
         )
         .await,
     );
-    let past = f
-        .middle_day
-        .unwrap_or_else(|| chrono::Utc::now().date_naive())
-        .to_string();
-    f.review_computed = Some(
-        flood_with(
-            &url,
-            &token,
-            4,
-            true,
-            Arc::new(move |_, _| {
-                json!({ "query": "query($d: Date) { hqStaffingReview(asOf: $d) { overall { clas deployed basesAtMinimumPercent supervisionCoveragePercent checkInCompliancePercent } } }", "variables": { "d": past } })
-            }),
-        )
-        .await,
-    );
+    f.review_computed = Some(flood_with(&url, &token, 4, true, Arc::new(ask_review.clone())).await);
     // As known at the moment half the history had been written.
     let middle = f.middle;
     let known = middle.unwrap_or_else(chrono::Utc::now).to_rfc3339();

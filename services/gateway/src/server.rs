@@ -107,8 +107,8 @@ pub fn app(
         version: PROJECTIONS_VERSION.to_string(),
         every: config.snapshot_every_events,
     });
-    let hub = ProjectionHub::with_snapshots(Arc::clone(&store), projections, snapshots);
-    let feeding = hub.start_from_snapshot();
+    let hub = ProjectionHub::new(Arc::clone(&store), projections, snapshots);
+    let feeding = hub.start();
     let metrics = Arc::new(Metrics::default());
     let runtime = Runtime {
         store: Arc::clone(&store),
@@ -348,10 +348,7 @@ async fn graphql(
     }
     let (operation, is_query) = classify(&request);
     let Some(key) = key.filter(|_| is_query) else {
-        let mut response = app.schema.execute(request.data(principal)).await;
-        for error in &mut response.errors {
-            give_code(error);
-        }
+        let response = run(&app.schema, request.data(principal)).await;
         let outcome = if response.is_ok() { "ok" } else { "error" };
         app.metrics.request(&operation, outcome, started.elapsed());
         return GraphQLResponse::from(response).into_response();
@@ -361,10 +358,7 @@ async fn graphql(
     let answered = app
         .answers
         .answer(key, position, now, label, || async move {
-            let mut response = schema.execute(request.data(principal)).await;
-            for error in &mut response.errors {
-                give_code(error);
-            }
+            let response = run(&schema, request.data(principal)).await;
             if response.is_ok() {
                 serde_json::to_vec(&response)
                     .map(Bytes::from)
@@ -385,6 +379,18 @@ async fn graphql(
             refused.into_response()
         }
     }
+}
+
+/// Runs a request, every error with its code.
+async fn run(
+    schema: &crate::schema::ClaSchema,
+    request: async_graphql::Request,
+) -> async_graphql::Response {
+    let mut response = schema.execute(request).await;
+    for error in &mut response.errors {
+        give_code(error);
+    }
+    response
 }
 
 fn answer_response(body: Bytes) -> Response {

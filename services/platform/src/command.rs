@@ -372,17 +372,7 @@ where
             });
         }
         let expected = revision.map_or(ExpectedRevision::NoStream, ExpectedRevision::Exact);
-        let new_events = events
-            .iter()
-            .map(|event| {
-                Ok(NewEvent {
-                    id: Uuid::now_v7(),
-                    event_type: EventType::parse(event.event_type()).map_err(AppError::internal)?,
-                    data: event.encode().into(),
-                    metadata: meta.metadata(),
-                })
-            })
-            .collect::<AppResult<Vec<_>>>()?;
+        let new_events = new_events(&events, meta)?;
         match store.append(stream, expected, new_events).await {
             Ok(AppendResult { position, revision }) => {
                 tracing::info!(%expected, revision, position = position.0, "command accepted");

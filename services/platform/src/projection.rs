@@ -13,9 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use cla_event_store::{
-    AllFrom, Direction, EventStore, Position, RecordedEvent, StreamFrom, StreamName,
-};
+use cla_event_store::{AllFrom, Direction, EventStore, Position, RecordedEvent, StreamFrom};
 use futures::StreamExt;
 use tokio::sync::{broadcast, watch};
 
@@ -60,8 +58,8 @@ pub struct SnapshotConfig {
 /// What a snapshot is cut from: the checkpoint and the events that must be replayed.
 #[derive(Default)]
 struct Cut {
-    /// The last event applied: position, stream, revision, id.
-    last: Option<(Position, StreamName, u64, uuid::Uuid)>,
+    /// The last event applied.
+    last: Option<Checkpoint>,
     log: Writer,
     logged: u64,
     since_saved: u64,
@@ -81,12 +79,8 @@ pub struct ProjectionHub {
 }
 
 impl ProjectionHub {
-    pub fn new(store: Arc<dyn EventStore>, projections: Vec<Arc<dyn Projection>>) -> Arc<Self> {
-        Self::with_snapshots(store, projections, None)
-    }
-
-    /// A hub that persists its projections' state as `snapshots` says.
-    pub fn with_snapshots(
+    /// A hub over `projections`, persisting their state as `snapshots` says (never with `None`).
+    pub fn new(
         store: Arc<dyn EventStore>,
         projections: Vec<Arc<dyn Projection>>,
         snapshots: Option<SnapshotConfig>,
@@ -106,15 +100,9 @@ impl ProjectionHub {
         })
     }
 
-    /// Starts feeding the projections from `from` (their checkpoint).
-    pub fn start(self: &Arc<Self>, from: AllFrom) -> tokio::task::JoinHandle<()> {
-        let hub = Arc::clone(self);
-        tokio::spawn(async move { hub.feed(from).await })
-    }
-
     /// Starts feeding the projections from their snapshot where there is a usable one, else from
     /// position 0.
-    pub fn start_from_snapshot(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+    pub fn start(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
         let hub = Arc::clone(self);
         tokio::spawn(async move {
             let started = Instant::now();
@@ -192,12 +180,7 @@ impl ProjectionHub {
             cut.log.event(event);
             cut.logged += 1;
         }
-        cut.last = Some((
-            event.position,
-            event.stream.clone(),
-            event.revision,
-            event.id,
-        ));
+        cut.last = Some(Checkpoint::of(event));
         cut.since_saved += 1;
         cut.since_saved >= config.every
     }
@@ -205,15 +188,7 @@ impl ProjectionHub {
     /// The snapshot of the projections as they are now; `None` before any event.
     fn cut_snapshot(&self, version: &str) -> Option<Vec<u8>> {
         let mut cut = self.cut.lock().expect("hub cut lock");
-        let checkpoint = cut
-            .last
-            .as_ref()
-            .map(|(position, stream, revision, id)| Checkpoint {
-                position: *position,
-                stream: stream.as_str().to_string(),
-                revision: *revision,
-                id: *id,
-            })?;
+        let checkpoint = cut.last.clone()?;
         let parts: Vec<(&str, Vec<u8>)> = self
             .projections
             .iter()
@@ -300,13 +275,10 @@ impl ProjectionHub {
         let snap = snapshot::decode(&bytes, &config.version).map_err(Restore::Unused)?;
         // The checkpoint's event must be this store's.
         let c = &snap.checkpoint;
-        let stream = StreamName::new(&c.stream).map_err(|_| {
-            Restore::Unused(SnapshotError::Damaged("its checkpoint names no stream"))
-        })?;
         let found = self
             .store
             .read_stream(
-                &stream,
+                &c.stream,
                 StreamFrom::Revision(c.revision),
                 Direction::Forwards,
                 1,
@@ -345,7 +317,7 @@ impl ProjectionHub {
             cut.log.event(event);
             cut.logged += 1;
         }
-        cut.last = Some((c.position, stream.clone(), c.revision, c.id));
+        cut.last = Some(c.clone());
         // The position is published by the feed, once the file's memory is given back.
         self.restored
             .store(snap.checkpoint.position.0, Ordering::Relaxed);

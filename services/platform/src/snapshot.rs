@@ -27,7 +27,7 @@ const FORMAT: u32 = 1;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Checkpoint {
     pub position: Position,
-    pub stream: String,
+    pub stream: StreamName,
     pub revision: u64,
     pub id: Uuid,
 }
@@ -36,7 +36,7 @@ impl Checkpoint {
     pub fn of(event: &RecordedEvent) -> Self {
         Self {
             position: event.position,
-            stream: event.stream.as_str().to_string(),
+            stream: event.stream.clone(),
             revision: event.revision,
             id: event.id,
         }
@@ -230,7 +230,7 @@ pub fn encode(
     w.u32(FORMAT);
     w.str(version);
     w.u64(checkpoint.position.0);
-    w.str(&checkpoint.stream);
+    w.str(checkpoint.stream.as_str());
     w.u64(checkpoint.revision);
     w.uuid(&checkpoint.id);
     w.u64(event_count);
@@ -266,7 +266,8 @@ pub fn decode<'a>(bytes: &'a [u8], version: &str) -> Result<Snapshot<'a>, Snapsh
     }
     let checkpoint = Checkpoint {
         position: Position(r.u64()?),
-        stream: r.str()?.to_string(),
+        stream: StreamName::new(r.str()?)
+            .map_err(|_| SnapshotError::Damaged("its checkpoint names no stream"))?,
         revision: r.u64()?,
         id: r.uuid()?,
     };

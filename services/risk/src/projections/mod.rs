@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use cla_event_store::RecordedEvent;
 use cla_platform::codec::decode_recorded;
 use cla_platform::projection::Projection;
-use cla_platform::snapshot::{Reader, SnapshotError, Writer};
+use cla_platform::snapshot::{self, Reader, SnapshotError, Writer};
 use cla_platform::timeline::{Stamp, Timeline, View, fold_decider};
 
 use crate::decider::{Risk, RiskDecider};
@@ -47,7 +47,7 @@ impl CheckInMark {
             at: at.timestamp(),
             recorded: stamp.recorded.timestamp_micros(),
             position: stamp.position,
-            effective: (stamp.effective - NaiveDate::default()).num_days() as i32,
+            effective: snapshot::days(stamp.effective),
         }
     }
 
@@ -56,8 +56,7 @@ impl CheckInMark {
     }
 
     fn seen_by(&self, view: &View) -> bool {
-        let effective = NaiveDate::default() + chrono::Duration::days(i64::from(self.effective));
-        effective <= view.as_of
+        snapshot::date(self.effective) <= view.as_of
             && view
                 .known_at
                 .is_none_or(|t| self.recorded <= t.timestamp_micros())
