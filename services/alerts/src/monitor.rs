@@ -170,7 +170,7 @@ impl Monitor {
         }
         out.extend(rotation_due.into_values());
 
-        for s in self.staff.members(mission, &view) {
+        for s in self.staff.members(mission, &view).iter() {
             if s.status == StaffStatus::Separated {
                 continue;
             }

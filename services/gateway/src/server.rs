@@ -79,7 +79,7 @@ pub fn open_store(config: &Config) -> Result<Arc<dyn EventStore>, StartError> {
 /// The read models' reading of events, with their names: a snapshot written under another is not
 /// used. Raise it whenever a projection reads events differently or keeps another part.
 pub const PROJECTIONS_VERSION: &str =
-    "1 registry staff staffing risk(check-in marks) supervision alerts";
+    "2 registry staff staffing risk(check-in columns) supervision alerts";
 
 /// Builds the application over a store: projections fed, schema ready.
 pub fn app(

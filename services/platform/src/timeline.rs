@@ -6,6 +6,9 @@
 //! `known_at`, applied in business order (effective date, then position). A read model keeps, per
 //! entity, the stamped facts in a [`Timeline`] and folds the visible ones.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use cla_event_store::RecordedEvent;
 
@@ -128,6 +131,179 @@ pub fn fold_decider<D: crate::decider::Decider>(
     })
 }
 
+/// How many folds of one entity's timeline [`KeptFolds`] keeps.
+const KEPT_FOLDS: usize = 4;
+
+/// An entity's state folded from the first `upto` facts of its timeline.
+struct Fold<S> {
+    upto: usize,
+    state: Arc<S>,
+    used: u64,
+}
+
+struct Folds<S> {
+    entities: HashMap<String, Vec<Fold<S>>>,
+    tick: u64,
+}
+
+/// Folds of long timelines (a mission's staffing, its management), kept for views that know
+/// everything recorded: such a view on `as_of` sees the first facts of the timeline in business
+/// order, a prefix. A few prefixes per entity are kept; asking again answers at once, and a later
+/// date carries the nearest earlier fold forward by the facts between, so no question folds a
+/// mission's whole history. A back-dated fact drops the folds it falls inside
+/// ([`KeptFolds::inserted`]).
+pub struct KeptFolds<S> {
+    folds: Mutex<Folds<S>>,
+}
+
+impl<S> Default for KeptFolds<S> {
+    fn default() -> Self {
+        Self {
+            folds: Mutex::new(Folds {
+                entities: HashMap::new(),
+                tick: 0,
+            }),
+        }
+    }
+}
+
+impl<S: Clone + Default> KeptFolds<S> {
+    /// The entity's state as the view sees it. Views with `known_at` are folded afresh: what was
+    /// known at a moment is not a prefix of business order.
+    pub fn fold<E>(
+        &self,
+        entity: &str,
+        timeline: &Timeline<E>,
+        view: &View,
+        evolve: impl Fn(S, &E, NaiveDate) -> S,
+    ) -> Arc<S> {
+        if view.known_at.is_some() {
+            return Arc::new(timeline.fold(view, S::default(), |s, stamp, e| {
+                evolve(s, e, stamp.effective)
+            }));
+        }
+        let upto = timeline.known_prefix(view.as_of);
+        let mut folds = self.folds.lock().expect("kept folds lock");
+        folds.tick += 1;
+        let tick = folds.tick;
+        let kept = folds.entities.entry(entity.to_string()).or_default();
+        let start = kept
+            .iter_mut()
+            .filter(|f| f.upto <= upto)
+            .max_by_key(|f| f.upto);
+        if let Some(f) = &start
+            && f.upto == upto
+        {
+            let f = start.expect("found");
+            f.used = tick;
+            return Arc::clone(&f.state);
+        }
+        let (from, state) = start.map_or((0, S::default()), |f| {
+            f.used = tick;
+            (f.upto, (*f.state).clone())
+        });
+        let state = Arc::new(
+            timeline
+                .range(from, upto)
+                .fold(state, |s, (stamp, e)| evolve(s, e, stamp.effective)),
+        );
+        if kept.len() >= KEPT_FOLDS
+            && let Some(i) = (0..kept.len()).min_by_key(|i| kept[*i].used)
+        {
+            kept.swap_remove(i);
+        }
+        kept.push(Fold {
+            upto,
+            state: Arc::clone(&state),
+            used: tick,
+        });
+        state
+    }
+
+    /// A fact went into the entity's timeline at place `at`: the folds of the facts before it
+    /// still stand, the others do not.
+    pub fn inserted(&self, entity: &str, at: usize) {
+        if let Some(kept) = self
+            .folds
+            .lock()
+            .expect("kept folds lock")
+            .entities
+            .get_mut(entity)
+        {
+            kept.retain(|f| f.upto <= at);
+        }
+    }
+}
+
+/// How many answers [`KeptViews`] keeps.
+const KEPT_VIEWS: usize = 16;
+
+struct Views<V> {
+    entries: Vec<(String, NaiveDate, Arc<V>, u64)>,
+    tick: u64,
+}
+
+/// Answers worked out from many entities of a read model for one view (a mission's roster as of a
+/// date), kept until the read model changes. Such an answer folds every entity the mission ever
+/// had, and the facts behind it change rarely; asking again, for the same date, answers at once.
+/// Views with `known_at` are worked out afresh.
+///
+/// The read model calls [`KeptViews::changed`] while it holds its write lock, and
+/// [`KeptViews::get`] while it holds its read lock, so no answer worked out before a change is
+/// kept after it.
+pub struct KeptViews<V> {
+    views: Mutex<Views<V>>,
+}
+
+impl<V> Default for KeptViews<V> {
+    fn default() -> Self {
+        Self {
+            views: Mutex::new(Views {
+                entries: Vec::new(),
+                tick: 0,
+            }),
+        }
+    }
+}
+
+impl<V> KeptViews<V> {
+    pub fn get(&self, key: &str, view: &View, work_out: impl FnOnce() -> V) -> Arc<V> {
+        if view.known_at.is_some() {
+            return Arc::new(work_out());
+        }
+        {
+            let mut views = self.views.lock().expect("kept views lock");
+            views.tick += 1;
+            let tick = views.tick;
+            if let Some(e) = views
+                .entries
+                .iter_mut()
+                .find(|e| e.1 == view.as_of && e.0 == key)
+            {
+                e.3 = tick;
+                return Arc::clone(&e.2);
+            }
+        }
+        let answer = Arc::new(work_out());
+        let mut views = self.views.lock().expect("kept views lock");
+        if views.entries.len() >= KEPT_VIEWS
+            && let Some(i) = (0..views.entries.len()).min_by_key(|i| views.entries[*i].3)
+        {
+            views.entries.swap_remove(i);
+        }
+        let tick = views.tick;
+        views
+            .entries
+            .push((key.to_string(), view.as_of, Arc::clone(&answer), tick));
+        answer
+    }
+
+    /// The read model changed: nothing kept stands.
+    pub fn changed(&self) {
+        self.views.lock().expect("kept views lock").entries.clear();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,5 +345,80 @@ mod tests {
             vec!["created", "renamed on the 20th"]
         );
         assert!(seen(on(1, None)).len() == 1);
+    }
+
+    fn folded(facts: &[&str]) -> Vec<String> {
+        facts.iter().map(|f| f.to_string()).collect()
+    }
+
+    fn push(mut s: Vec<String>, fact: &&str, _: NaiveDate) -> Vec<String> {
+        s.push(fact.to_string());
+        s
+    }
+
+    #[test]
+    fn kept_folds_answer_as_a_fresh_fold_does_and_a_back_dated_fact_drops_them() {
+        let mut t = Timeline::default();
+        t.insert(stamp(1, 1, 0), "a");
+        t.insert(stamp(5, 2, 1), "b");
+        t.insert(stamp(9, 3, 2), "c");
+        let kept = KeptFolds::<Vec<String>>::default();
+        let on = |day| View {
+            as_of: NaiveDate::from_ymd_opt(2026, 1, day).unwrap(),
+            known_at: None,
+        };
+        let first = kept.fold("m", &t, &on(5), push);
+        assert_eq!(*first, folded(&["a", "b"]));
+        let again = kept.fold("m", &t, &on(6), push);
+        assert!(Arc::ptr_eq(&first, &again), "the same prefix is kept");
+        // A later date carries the kept fold forward.
+        assert_eq!(*kept.fold("m", &t, &on(9), push), folded(&["a", "b", "c"]));
+        // Back-dated to the 3rd: the folds past it no longer stand.
+        let at = t.insert(stamp(3, 4, 3), "late");
+        kept.inserted("m", at);
+        assert_eq!(
+            *kept.fold("m", &t, &on(9), push),
+            folded(&["a", "late", "b", "c"])
+        );
+        assert_eq!(
+            *kept.fold("m", &t, &on(5), push),
+            folded(&["a", "late", "b"])
+        );
+        assert_eq!(*kept.fold("m", &t, &on(2), push), folded(&["a"]));
+        // What was known at a moment is folded afresh: not yet the late fact.
+        let known = View {
+            as_of: on(9).as_of,
+            known_at: DateTime::from_timestamp(1_800_000_002, 0),
+        };
+        assert_eq!(*kept.fold("m", &t, &known, push), folded(&["a", "b", "c"]));
+    }
+
+    #[test]
+    fn kept_views_stand_until_the_read_model_changes() {
+        let kept = KeptViews::<u32>::default();
+        let day = |d| View {
+            as_of: NaiveDate::from_ymd_opt(2026, 1, d).unwrap(),
+            known_at: None,
+        };
+        let mut worked = 0;
+        let mut ask = |key: &str, view: &View, answer: u32| {
+            *kept.get(key, view, || {
+                worked += 1;
+                answer
+            })
+        };
+        assert_eq!(ask("m", &day(1), 1), 1);
+        assert_eq!(ask("m", &day(1), 99), 1, "kept");
+        assert_eq!(ask("m", &day(2), 2), 2, "another date is its own answer");
+        assert_eq!(ask("n", &day(1), 3), 3, "another key is its own answer");
+        let known = View {
+            as_of: day(1).as_of,
+            known_at: DateTime::from_timestamp(1_800_000_000, 0),
+        };
+        assert_eq!(ask("m", &known, 4), 4, "known-at views are worked out");
+        assert_eq!(ask("m", &known, 5), 5, "and never kept");
+        kept.changed();
+        assert_eq!(ask("m", &day(1), 6), 6, "after a change nothing stands");
+        assert_eq!(worked, 6);
     }
 }

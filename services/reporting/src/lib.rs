@@ -15,7 +15,7 @@ use cla_risk::RiskView;
 use cla_staff::StaffView;
 use cla_staff::decider::StaffStatus;
 use cla_staffing::StaffingView;
-use cla_staffing::coverage::{deployed, strength};
+use cla_staffing::coverage::OnDay;
 use cla_supervision::SupervisionView;
 
 /// The figures of one mission, or of all of them together.
@@ -89,10 +89,9 @@ impl Sources<'_> {
             )
         })?;
         let day = view.as_of;
-        let staff: Vec<_> = self
-            .staff
-            .members(code, view)
-            .into_iter()
+        let members = self.staff.members(code, view);
+        let staff: Vec<_> = members
+            .iter()
             .filter(|s| s.status != StaffStatus::Separated)
             .collect();
         let women = staff
@@ -115,8 +114,9 @@ impl Sources<'_> {
         let mut deployed_total = 0;
         let mut at_minimum = 0;
         let mut rotations_due = 0;
+        let on_day = OnDay::of(&state, day, &availability);
         for b in &bases {
-            let here = deployed(state.deployments.values(), &b.id, day, &availability);
+            let here = on_day.deployed(&b.id);
             deployed_total += here.len() as u32;
             rotations_due += here
                 .iter()
@@ -126,14 +126,7 @@ impl Sources<'_> {
                 .details
                 .minimum_override
                 .unwrap_or(m.policy.minimum_clas_per_base);
-            if strength(
-                state.deployments.values(),
-                &state.absences,
-                &b.id,
-                day,
-                &availability,
-            ) >= minimum
-            {
+            if on_day.strength(&b.id) >= minimum {
                 at_minimum += 1;
             }
         }

@@ -17,6 +17,7 @@ use cla_platform::timeline::View;
 use cla_platform::{AppError, AppResult, Role, Runtime};
 use cla_registry::RegistryView;
 use cla_staffing::StaffingView;
+use cla_staffing::coverage::Deployment;
 
 use crate::commands::RiskCommand;
 use crate::decider::{Flag, FlagStatus, RiskContext, RiskDecider};
@@ -528,7 +529,9 @@ impl RiskQuery {
 }
 
 /// Check-ins made and due periods missed over the 30 days to the view's date, per base (the CLA's
-/// base on that date, else their last), for a mission.
+/// base on that date, else their last), for a mission: counted for the CLAs deployed at some time
+/// in those days, the only ones with check-ins due. The mission's deployments are walked once;
+/// CLAs long gone are not looked at.
 pub fn compliance_by_base(
     risk: &RiskView,
     staffing: &StaffingView,
@@ -536,30 +539,29 @@ pub fn compliance_by_base(
     view: &View,
 ) -> BTreeMap<String, (u32, u32)> {
     let since = view.as_of - Duration::days(30);
-    let staffing_state = staffing.staffing(mission, view);
-    let mut per_base: BTreeMap<String, (u32, u32)> = BTreeMap::new();
-    let mut roster: Vec<String> = staffing_state
-        .deployments
-        .values()
-        .map(|d| d.staff_id.clone())
-        .collect();
-    roster.sort();
-    roster.dedup();
-    for staff in roster {
-        let r = risk.flags_only(&staff, view);
-        let base = staffing_state
-            .deployment_on(&staff, view.as_of)
-            .or_else(|| {
-                staffing_state
-                    .deployments
-                    .values()
-                    .filter(|d| d.staff_id == staff)
-                    .max_by_key(|d| d.from)
+    let state = staffing.staffing(mission, view);
+    // Per CLA: deployed in the window; the deployment on the date; the last one begun.
+    let mut picks: HashMap<&str, (bool, Option<&Deployment>, &Deployment)> = HashMap::new();
+    for d in state.deployments.values() {
+        let in_window = d.from <= view.as_of && d.to.is_none_or(|to| to > since);
+        let on_date = d.covers(view.as_of).then_some(d);
+        picks
+            .entry(d.staff_id.as_str())
+            .and_modify(|(w, on, last)| {
+                *w |= in_window;
+                *on = on.or(on_date);
+                if d.from >= last.from {
+                    *last = d;
+                }
             })
-            .map(|d| d.base_id.clone())
-            .unwrap_or_default();
-        let made = risk.check_ins_between(&staff, since, view.as_of, view);
-        let missed = r
+            .or_insert((in_window, on_date, d));
+    }
+    let mut per_base: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    for (staff, (_, on, last)) in picks.into_iter().filter(|(_, p)| p.0) {
+        let base = on.unwrap_or(last).base_id.clone();
+        let made = risk.check_ins_between(staff, since, view.as_of, view);
+        let missed = risk
+            .flags_only(staff, view)
             .flags
             .values()
             .filter(|f| {

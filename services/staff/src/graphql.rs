@@ -810,7 +810,7 @@ impl StaffQuery {
         mission_exists(ctx, &mission_code, &view)?;
         let items = staff_view(ctx)
             .vacancies(&mission_code, &view)
-            .into_iter()
+            .iter()
             .filter(|v| {
                 status.is_none_or(|s| {
                     matches!(
@@ -833,6 +833,7 @@ impl StaffQuery {
                         && (view.as_of - v.opened_on).num_days() > i64::from(d)
                 })
             })
+            .cloned()
             .map(|vacancy| VacancyNode { vacancy, view })
             .collect();
         Ok(connection(items, first, after)?)
@@ -889,7 +890,7 @@ impl StaffQuery {
         mission_exists(ctx, &mission_code, &view)?;
         let items = staff_view(ctx)
             .members(&mission_code, &view)
-            .into_iter()
+            .iter()
             .filter(|m| {
                 field_office_id
                     .as_ref()
@@ -910,6 +911,7 @@ impl StaffQuery {
             })
             .filter(|m| gender.is_none_or(|g| m.gender == g.to_domain()))
             .filter(|m| appointment_ending_before.is_none_or(|d| m.appointment.end < d.0))
+            .cloned()
             .map(|member| StaffNode { member, view })
             .collect();
         Ok(connection(items, first, after)?)
@@ -940,12 +942,13 @@ impl StaffQuery {
         let until = view.as_of + chrono::Duration::days(i64::from(days));
         let mut members: Vec<StaffMember> = staff_view(ctx)
             .members(&mission_code, &view)
-            .into_iter()
+            .iter()
             .filter(|m| {
                 m.status != StaffStatus::Separated
                     && m.appointment.end >= view.as_of
                     && m.appointment.end <= until
             })
+            .cloned()
             .collect();
         members.sort_by(|a, b| {
             a.appointment

@@ -4,10 +4,11 @@
 //! A deployment covers the days from its start up to, not including, its end. An absence covers
 //! its days from–to, both included. A separated CLA is at no base from the separation date.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 
+use crate::decider::Staffing;
 use crate::events::AbsenceKind;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -93,4 +94,133 @@ pub fn strength<'a>(
         .into_iter()
         .filter(|d| absent(absences.values(), &d.staff_id, day).is_none())
         .count() as u32
+}
+
+/// Who is at each base on one day and who is away, worked out once from a mission's staffing: its
+/// history holds many more deployments and absences than the day does, so asking base by base
+/// with [`deployed`] and [`strength`] would walk that history once per base.
+pub struct OnDay<'a> {
+    at: HashMap<&'a str, Vec<&'a Deployment>>,
+    away: HashSet<&'a str>,
+}
+
+impl<'a> OnDay<'a> {
+    /// The deployments covering `day` of CLAs then available, by base (in the staffing's order),
+    /// and the CLAs absent that day.
+    pub fn of(staffing: &'a Staffing, day: NaiveDate, availability: &Availability) -> Self {
+        let mut at: HashMap<&str, Vec<&Deployment>> = HashMap::new();
+        for d in staffing
+            .deployments
+            .values()
+            .filter(|d| d.covers(day) && availability.available(&d.staff_id, day))
+        {
+            at.entry(d.base_id.as_str()).or_default().push(d);
+        }
+        let away = staffing
+            .absences
+            .values()
+            .filter(|a| a.covers(day))
+            .map(|a| a.staff_id.as_str())
+            .collect();
+        Self { at, away }
+    }
+
+    /// The CLAs deployed at a base (as [`deployed`] gives them).
+    pub fn deployed(&self, base: &str) -> &[&'a Deployment] {
+        self.at.get(base).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn away(&self, staff: &str) -> bool {
+        self.away.contains(staff)
+    }
+
+    /// A base's effective strength (as [`strength`] gives it).
+    pub fn strength(&self, base: &str) -> u32 {
+        self.deployed(base)
+            .iter()
+            .filter(|d| !self.away(&d.staff_id))
+            .count() as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    fn deployment(id: &str, staff: &str, base: &str, from: u32, to: Option<u32>) -> Deployment {
+        Deployment {
+            id: id.into(),
+            staff_id: staff.into(),
+            base_id: base.into(),
+            from: day(from),
+            to: to.map(day),
+        }
+    }
+
+    fn absence(id: &str, staff: &str, from: u32, to: u32, cancelled: bool) -> Absence {
+        Absence {
+            id: id.into(),
+            staff_id: staff.into(),
+            kind: AbsenceKind::Leave,
+            from: day(from),
+            to: day(to),
+            cancelled,
+        }
+    }
+
+    #[test]
+    fn the_day_worked_out_once_agrees_with_asking_base_by_base() {
+        let mut s = Staffing::default();
+        for d in [
+            deployment("d1", "ana", "north", 1, Some(10)),
+            deployment("d2", "ana", "south", 10, None),
+            deployment("d3", "ben", "north", 1, None),
+            deployment("d4", "cy", "north", 2, None),
+            deployment("d5", "dee", "south", 1, None),
+            deployment("d6", "eli", "south", 20, None),
+        ] {
+            s.deployments.insert(d.id.clone(), d);
+        }
+        for a in [
+            absence("a1", "ben", 5, 12, false),
+            absence("a2", "cy", 5, 12, true),
+            absence("a3", "ana", 15, 16, false),
+        ] {
+            s.absences.insert(a.id.clone(), a);
+        }
+        let mut availability = Availability::default();
+        availability.separated_on.insert("dee".into(), day(8));
+        let mut seen = 0;
+        for d in [1, 5, 8, 9, 10, 12, 15, 20] {
+            let on = OnDay::of(&s, day(d), &availability);
+            for base in ["north", "south", "west"] {
+                let one_by_one = deployed(s.deployments.values(), base, day(d), &availability);
+                assert_eq!(on.deployed(base), one_by_one.as_slice(), "{base} on {d}");
+                assert_eq!(
+                    on.strength(base),
+                    strength(
+                        s.deployments.values(),
+                        &s.absences,
+                        base,
+                        day(d),
+                        &availability
+                    ),
+                    "{base} on {d}"
+                );
+                seen += one_by_one.len();
+            }
+        }
+        assert!(seen > 10, "the cases deploy someone");
+        let on = OnDay::of(&s, day(9), &availability);
+        assert_eq!(
+            on.strength("north"),
+            2,
+            "ben is away, cy's leave was cancelled"
+        );
+        assert!(on.deployed("south").is_empty(), "dee separated on the 8th");
+    }
 }

@@ -545,29 +545,13 @@ fn board(ctx: &Context<'_>, mission: &str, view: &View) -> Vec<BaseBoardRow> {
         .map(|r| r.by_base(mission, view))
         .unwrap_or_default();
     let day = view.as_of;
-    // The day's deployments by base and who is away, once: a mission's history holds many more
-    // deployments and absences than the day does.
-    let mut today_at: HashMap<&str, Vec<&crate::coverage::Deployment>> = HashMap::new();
-    for d in state.deployments.values().filter(|d| d.covers(day)) {
-        today_at.entry(d.base_id.as_str()).or_default().push(d);
-    }
-    let away: std::collections::HashSet<&str> = state
-        .absences
-        .values()
-        .filter(|a| a.covers(day))
-        .map(|a| a.staff_id.as_str())
-        .collect();
+    let on_day = crate::coverage::OnDay::of(&state, day, &availability);
     registry
         .bases(mission, view)
         .into_iter()
         .filter(|b| b.status != BaseStatus::Closed)
         .map(|b| {
-            let here = deployed(
-                today_at.get(b.id.as_str()).into_iter().flatten().copied(),
-                &b.id,
-                day,
-                &availability,
-            );
+            let here = on_day.deployed(&b.id);
             let minimum = b.details.minimum_override.unwrap_or(minimum);
             let clas: Vec<BoardCla> = here
                 .iter()
@@ -581,7 +565,7 @@ fn board(ctx: &Context<'_>, mission: &str, view: &View) -> Vec<BaseBoardRow> {
                         since: Date(d.from),
                         tour_days,
                         rotation_due: tour_days > max_tour_days,
-                        absent: away.contains(d.staff_id.as_str()),
+                        absent: on_day.away(&d.staff_id),
                     }
                 })
                 .collect();

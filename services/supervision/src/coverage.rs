@@ -12,14 +12,16 @@ use cla_platform::codec::decode_recorded;
 use cla_platform::command::CommandMeta;
 use cla_platform::graphql::{Date, effective as effective_date, view};
 use cla_platform::projection::Projection;
-use cla_platform::timeline::{Stamp, Timeline, View, fold_decider};
+use cla_platform::timeline::{KeptFolds, Stamp, Timeline, View};
 use cla_platform::{AppError, AppResult, Role, Runtime};
 use cla_registry::RegistryView;
 use cla_registry::decider::BaseStatus;
 use cla_staffing::StaffingView;
-use cla_staffing::coverage::deployed;
+use cla_staffing::coverage::OnDay;
 
 use crate::commands::SupervisionCommand;
+use cla_platform::decider::Decider;
+
 use crate::decider::{Management, SupervisionContext, SupervisionDecider};
 use crate::events::{ManagerKind, SupervisionEvent, stream};
 
@@ -36,17 +38,18 @@ struct Managements {
 #[derive(Default)]
 pub struct SupervisionView {
     state: RwLock<Managements>,
+    folds: KeptFolds<Management>,
 }
 
 impl SupervisionView {
-    pub fn management(&self, mission: &str, view: &View) -> Management {
-        self.state
-            .read()
-            .expect("supervision view lock")
-            .missions
-            .get(mission)
-            .map(|t| fold_decider::<SupervisionDecider>(t, view))
-            .unwrap_or_default()
+    /// A mission's management as the view sees it (its folds kept, as staffing's are).
+    pub fn management(&self, mission: &str, view: &View) -> Arc<Management> {
+        let s = self.state.read().expect("supervision view lock");
+        let Some(timeline) = s.missions.get(mission) else {
+            return Arc::default();
+        };
+        self.folds
+            .fold(mission, timeline, view, SupervisionDecider::evolve)
     }
 
     pub fn mission_of_manager(&self, id: &str) -> Option<String> {
@@ -80,10 +83,12 @@ impl Projection for SupervisionView {
             s.manager_mission
                 .insert(e.manager_id.clone(), mission.to_string());
         }
-        s.missions
+        let at = s
+            .missions
             .entry(mission.to_string())
             .or_default()
             .insert(Stamp::of(recorded), event);
+        self.folds.inserted(mission, at);
     }
 }
 
@@ -176,12 +181,7 @@ fn row(place_id: String, offices: &HashSet<String>, ctx: &Inputs<'_>) -> Coverag
     let spans: Vec<ManagerSpan> = managers
         .iter()
         .map(|m| {
-            let span = ctx
-                .management
-                .supervisions
-                .values()
-                .filter(|s| s.manager_id == m.id && s.covers(ctx.day))
-                .count() as u32;
+            let span = ctx.spans.get(m.id.as_str()).copied().unwrap_or(0);
             ManagerSpan {
                 manager_id: m.id.clone(),
                 name: m.name.clone(),
@@ -190,29 +190,16 @@ fn row(place_id: String, offices: &HashSet<String>, ctx: &Inputs<'_>) -> Coverag
             }
         })
         .collect();
-    let supervised: HashSet<&str> = ctx
-        .management
-        .supervisions
-        .values()
-        .filter(|s| s.covers(ctx.day))
-        .map(|s| s.staff_id.as_str())
-        .collect();
     let mut unsupervised: Vec<String> = deployed_here
         .iter()
-        .filter(|s| !supervised.contains(s.as_str()))
+        .filter(|s| !ctx.supervised.contains(s.as_str()))
         .cloned()
         .collect();
     unsupervised.sort();
     let not_visited = bases
         .iter()
         .filter_map(|b| {
-            let last = ctx
-                .management
-                .visits
-                .values()
-                .filter(|v| v.base_id == b.0 && v.from <= ctx.day)
-                .map(|v| v.to.min(ctx.day))
-                .max();
+            let last = ctx.last_visit.get(b.0.as_str()).copied();
             let days_since = last.map(|l| (ctx.day - l).num_days());
             (days_since.is_none_or(|d| d > i64::from(ctx.interval))).then(|| BaseVisit {
                 base_id: b.0.clone(),
@@ -239,6 +226,8 @@ fn row(place_id: String, offices: &HashSet<String>, ctx: &Inputs<'_>) -> Coverag
     }
 }
 
+/// What every row is worked out from, each figure once: a mission's management holds every
+/// supervision and visit ever recorded, many more than the day has.
 struct Inputs<'a> {
     management: &'a Management,
     day: NaiveDate,
@@ -247,6 +236,27 @@ struct Inputs<'a> {
     /// (base id, field office id, name)
     bases: Vec<(String, String, String)>,
     deployed: HashMap<String, Vec<String>>,
+    /// CLAs supervised on the day, by manager.
+    spans: HashMap<&'a str, u32>,
+    /// CLAs with a supervisor on the day.
+    supervised: HashSet<&'a str>,
+    /// The last day of each base's last visit begun by the day (days after it not counted).
+    last_visit: HashMap<&'a str, NaiveDate>,
+}
+
+impl<'a> Inputs<'a> {
+    fn figures(&mut self) {
+        let m: &'a Management = self.management;
+        for s in m.supervisions.values().filter(|s| s.covers(self.day)) {
+            *self.spans.entry(s.manager_id.as_str()).or_default() += 1;
+            self.supervised.insert(s.staff_id.as_str());
+        }
+        for v in m.visits.values().filter(|v| v.from <= self.day) {
+            let last = v.to.min(self.day);
+            let kept = self.last_visit.entry(v.base_id.as_str()).or_insert(last);
+            *kept = (*kept).max(last);
+        }
+    }
 }
 
 pub fn management_coverage(
@@ -271,26 +281,32 @@ pub fn management_coverage(
         .filter(|b| b.status != BaseStatus::Closed)
         .map(|b| (b.id, b.details.field_office_id, b.details.name))
         .collect();
+    let on_day = OnDay::of(&state, view.as_of, &availability);
     let deployed: HashMap<String, Vec<String>> = bases
         .iter()
         .map(|b| {
             (
                 b.0.clone(),
-                deployed(state.deployments.values(), &b.0, view.as_of, &availability)
-                    .into_iter()
+                on_day
+                    .deployed(&b.0)
+                    .iter()
                     .map(|d| d.staff_id.clone())
                     .collect(),
             )
         })
         .collect();
-    let inputs = Inputs {
+    let mut inputs = Inputs {
         management: &management,
         day: view.as_of,
         max_span: m.policy.max_span_of_control,
         interval: m.policy.field_visit_interval_days,
         bases,
         deployed,
+        spans: HashMap::new(),
+        supervised: HashSet::new(),
+        last_visit: HashMap::new(),
     };
+    inputs.figures();
     let offices = registry.field_offices(mission, view);
     let all: HashSet<String> = offices.iter().map(|o| o.id.clone()).collect();
     Ok(ManagementCoverage {
@@ -385,7 +401,8 @@ async fn run(
                     known_at: None,
                 },
             )
-            .into_keys()
+            .keys()
+            .cloned()
             .collect(),
     };
     let meta = CommandMeta::by(principal(ctx)?, Some(mission), WRITERS, on)?;

@@ -28,38 +28,63 @@ pub struct TimelineEntry {
 const CHECK_IN_RECORDED: &str =
     <crate::events::contract::CheckInRecorded as cla_contracts::EventContract>::TYPE_NAME;
 
-/// One check-in, as the read model keeps it: when it was made and its stamp, in 32 bytes. Years
-/// of daily check-ins are most of a mission's history; nothing else of them is read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CheckInMark {
-    /// When it was made (seconds since the epoch).
-    pub at: i64,
-    /// When it was recorded (microseconds since the epoch).
-    pub recorded: i64,
-    pub position: u64,
-    /// Its effective date (days since 1970-01-01).
-    pub effective: i32,
+/// A CLA's check-ins as the read model keeps them, in order of when they were made: three
+/// columns, 20 bytes a check-in. Years of daily check-ins are most of a mission's history; nothing
+/// else of them is read.
+#[derive(Default)]
+struct Marks {
+    /// When each was made (seconds since the epoch), ascending.
+    at: Vec<i64>,
+    /// When each was recorded (microseconds since the epoch).
+    recorded: Vec<i64>,
+    /// Each one's effective date (days since 1970-01-01).
+    effective: Vec<i32>,
 }
 
-impl CheckInMark {
-    fn of(at: DateTime<Utc>, stamp: &Stamp) -> Self {
+/// What a view sees of a check-in, in the marks' own units.
+struct Sees {
+    as_of: i32,
+    known_at: i64,
+}
+
+impl Sees {
+    fn of(view: &View) -> Self {
         Self {
-            at: at.timestamp(),
-            recorded: stamp.recorded.timestamp_micros(),
-            position: stamp.position,
-            effective: snapshot::days(stamp.effective),
+            as_of: snapshot::days(view.as_of),
+            known_at: view.known_at.map_or(i64::MAX, |t| t.timestamp_micros()),
+        }
+    }
+}
+
+impl Marks {
+    fn with_capacity(n: usize) -> Self {
+        Self {
+            at: Vec::with_capacity(n),
+            recorded: Vec::with_capacity(n),
+            effective: Vec::with_capacity(n),
         }
     }
 
-    fn at(&self) -> DateTime<Utc> {
-        DateTime::from_timestamp(self.at, 0).unwrap_or_default()
+    fn len(&self) -> usize {
+        self.at.len()
     }
 
-    fn seen_by(&self, view: &View) -> bool {
-        snapshot::date(self.effective) <= view.as_of
-            && view
-                .known_at
-                .is_none_or(|t| self.recorded <= t.timestamp_micros())
+    /// Adds a check-in in its place by when it was made (nearly always the last).
+    fn add(&mut self, at: i64, recorded: i64, effective: i32) {
+        if self.at.last().is_none_or(|&last| last <= at) {
+            self.at.push(at);
+            self.recorded.push(recorded);
+            self.effective.push(effective);
+        } else {
+            let i = self.at.partition_point(|&a| a <= at);
+            self.at.insert(i, at);
+            self.recorded.insert(i, recorded);
+            self.effective.insert(i, effective);
+        }
+    }
+
+    fn seen(&self, i: usize, sees: &Sees) -> bool {
+        self.effective[i] <= sees.as_of && self.recorded[i] <= sees.known_at
     }
 }
 
@@ -74,7 +99,7 @@ struct State {
     /// of daily check-ins.
     flag_events: BTreeMap<String, Timeline<RiskEvent>>,
     /// Each CLA's check-ins by when they were made, in order, for counts over a window.
-    check_ins: HashMap<String, Vec<CheckInMark>>,
+    check_ins: HashMap<String, Marks>,
 }
 
 #[derive(Default)]
@@ -115,23 +140,19 @@ impl RiskView {
             return 0;
         };
         let end = until.succ_opt().and_then(day_start).unwrap_or(i64::MAX);
-        let from = list.partition_point(|c| c.at < start);
-        let to = list.partition_point(|c| c.at < end);
-        list[from..to.max(from)]
-            .iter()
-            .filter(|c| c.seen_by(view))
-            .count() as u32
+        let from = list.at.partition_point(|&a| a < start);
+        let to = list.at.partition_point(|&a| a < end).max(from);
+        let sees = Sees::of(view);
+        (from..to).filter(|&i| list.seen(i, &sees)).count() as u32
     }
 
     /// A CLA's last check-in that the view sees.
     pub fn last_check_in(&self, staff_id: &str, view: &View) -> Option<DateTime<Utc>> {
-        self.read()
-            .check_ins
-            .get(staff_id)?
-            .iter()
-            .rev()
-            .find(|c| c.seen_by(view))
-            .map(CheckInMark::at)
+        let s = self.read();
+        let list = s.check_ins.get(staff_id)?;
+        let sees = Sees::of(view);
+        let i = (0..list.len()).rev().find(|&i| list.seen(i, &sees))?;
+        DateTime::from_timestamp(list.at[i], 0)
     }
 
     /// The CLAs with a flag raised in a mission, by staff id.
@@ -202,11 +223,10 @@ impl Projection for RiskView {
         for (staff, marks) in &s.check_ins {
             w.str(staff);
             w.u64(marks.len() as u64);
-            for m in marks {
-                w.i64(m.at);
-                w.i64(m.recorded);
-                w.u64(m.position);
-                w.i32(m.effective);
+            for i in 0..marks.len() {
+                w.i64(marks.at[i]);
+                w.i64(marks.recorded[i]);
+                w.i32(marks.effective[i]);
             }
         }
         w.bytes
@@ -219,14 +239,12 @@ impl Projection for RiskView {
         for _ in 0..staff {
             let id = r.str()?.to_string();
             let n = r.u64()?;
-            let mut marks = Vec::with_capacity(n.min(1 << 24) as usize);
+            let mut marks = Marks::with_capacity(n.min(1 << 24) as usize);
             for _ in 0..n {
-                marks.push(CheckInMark {
-                    at: r.i64()?,
-                    recorded: r.i64()?,
-                    position: r.u64()?,
-                    effective: r.i32()?,
-                });
+                let (at, recorded, effective) = (r.i64()?, r.i64()?, r.i32()?);
+                marks.at.push(at);
+                marks.recorded.push(recorded);
+                marks.effective.push(effective);
             }
             check_ins.insert(id, marks);
         }
@@ -260,19 +278,14 @@ impl Projection for RiskView {
                 );
                 return;
             };
-            let mark = CheckInMark::of(at.to_utc(), &Stamp::of(recorded));
+            let (at, effective) = (at.timestamp(), snapshot::days(recorded.metadata.effective));
+            let recorded = recorded.recorded.timestamp_micros();
             let mut s = self.state.write().expect("risk view lock");
             let list = match s.check_ins.get_mut(staff_id) {
                 Some(list) => list,
                 None => s.check_ins.entry(staff_id.to_string()).or_default(),
             };
-            // Nearly always made after the last one: appended.
-            if list.last().is_none_or(|c| c.at <= mark.at) {
-                list.push(mark);
-            } else {
-                let i = list.partition_point(|c| c.at <= mark.at);
-                list.insert(i, mark);
-            }
+            list.add(at, recorded, effective);
             return;
         }
         let Some(event) = decode_recorded::<RiskEvent>(recorded) else {

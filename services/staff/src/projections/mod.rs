@@ -5,13 +5,13 @@
 //! date, recorded time, actor) for the profile.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cla_event_store::RecordedEvent;
 use cla_platform::codec::decode_recorded;
 use cla_platform::projection::Projection;
-use cla_platform::timeline::{Stamp, Timeline, View, fold_decider};
+use cla_platform::timeline::{KeptViews, Stamp, Timeline, View, fold_decider};
 
 use crate::decider::{StaffDecider, StaffMember, Vacancy, VacancyDecider};
 use crate::events::StaffEvent;
@@ -42,6 +42,8 @@ struct Staff {
 #[derive(Default)]
 pub struct StaffView {
     state: RwLock<Staff>,
+    kept_members: KeptViews<Vec<StaffMember>>,
+    kept_vacancies: KeptViews<Vec<Vacancy>>,
 }
 
 impl StaffView {
@@ -53,34 +55,42 @@ impl StaffView {
         fold_decider::<VacancyDecider>(self.read().vacancies.get(id)?, view).0
     }
 
-    pub fn vacancies(&self, mission: &str, view: &View) -> Vec<Vacancy> {
+    /// A mission's vacancies as the view sees them, by opening date (kept until a vacancy's
+    /// facts change).
+    pub fn vacancies(&self, mission: &str, view: &View) -> Arc<Vec<Vacancy>> {
         let r = self.read();
-        let mut out: Vec<Vacancy> = r
-            .vacancies_by_mission
-            .get(mission)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| fold_decider::<VacancyDecider>(r.vacancies.get(id)?, view).0)
-            .collect();
-        out.sort_by(|a, b| a.opened_on.cmp(&b.opened_on).then(a.id.cmp(&b.id)));
-        out
+        self.kept_vacancies.get(mission, view, || {
+            let mut out: Vec<Vacancy> = r
+                .vacancies_by_mission
+                .get(mission)
+                .into_iter()
+                .flatten()
+                .filter_map(|id| fold_decider::<VacancyDecider>(r.vacancies.get(id)?, view).0)
+                .collect();
+            out.sort_by(|a, b| a.opened_on.cmp(&b.opened_on).then(a.id.cmp(&b.id)));
+            out
+        })
     }
 
     pub fn member(&self, id: &str, view: &View) -> Option<StaffMember> {
         fold_decider::<StaffDecider>(self.read().members.get(id)?, view).0
     }
 
-    pub fn members(&self, mission: &str, view: &View) -> Vec<StaffMember> {
+    /// A mission's staff members as the view sees them, by name (kept until a member's facts
+    /// change).
+    pub fn members(&self, mission: &str, view: &View) -> Arc<Vec<StaffMember>> {
         let r = self.read();
-        let mut out: Vec<StaffMember> = r
-            .members_by_mission
-            .get(mission)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| fold_decider::<StaffDecider>(r.members.get(id)?, view).0)
-            .collect();
-        out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-        out
+        self.kept_members.get(mission, view, || {
+            let mut out: Vec<StaffMember> = r
+                .members_by_mission
+                .get(mission)
+                .into_iter()
+                .flatten()
+                .filter_map(|id| fold_decider::<StaffDecider>(r.members.get(id)?, view).0)
+                .collect();
+            out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+            out
+        })
     }
 
     /// A staff member's history as the view sees it, in business order.
@@ -148,6 +158,7 @@ impl Projection for StaffView {
         };
         if let Some(id) = vacancy_id {
             s.vacancies.entry(id).or_default().insert(stamp, event);
+            self.kept_vacancies.changed();
             return;
         }
         let staff_id = match &event {
@@ -184,6 +195,7 @@ impl Projection for StaffView {
                     stamp,
                 });
             s.members.entry(id).or_default().insert(stamp, event);
+            self.kept_members.changed();
         }
     }
 }

@@ -4,7 +4,7 @@
 //! gender and languages.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
 use chrono::NaiveDate;
 use cla_contracts::cla::staff::v1 as staff;
@@ -12,7 +12,7 @@ use cla_event_store::RecordedEvent;
 use cla_platform::codec::decode_recorded;
 use cla_platform::decider::Decider;
 use cla_platform::projection::Projection;
-use cla_platform::timeline::{Stamp, Timeline, View, fold_decider};
+use cla_platform::timeline::{KeptFolds, KeptViews, Stamp, Timeline, View};
 
 use crate::coverage::Availability;
 use crate::decider::{Staffing, StaffingDecider};
@@ -120,23 +120,8 @@ struct State {
 #[derive(Default)]
 pub struct StaffingView {
     state: RwLock<State>,
-    folds: Mutex<Folds>,
-}
-
-/// How many folds of a mission's staffing are kept.
-const KEPT_FOLDS: usize = 4;
-
-/// A mission's staffing folded from the first `upto` facts of its timeline.
-struct Fold {
-    upto: usize,
-    state: Arc<Staffing>,
-    used: u64,
-}
-
-#[derive(Default)]
-struct Folds {
-    missions: HashMap<String, Vec<Fold>>,
-    tick: u64,
+    folds: KeptFolds<Staffing>,
+    rosters: KeptViews<HashMap<String, Cla>>,
 }
 
 impl StaffingView {
@@ -152,61 +137,24 @@ impl StaffingView {
         let Some(timeline) = s.missions.get(mission) else {
             return Arc::default();
         };
-        if view.known_at.is_some() {
-            return Arc::new(fold_decider::<StaffingDecider>(timeline, view));
-        }
-        let upto = timeline.known_prefix(view.as_of);
-        let mut folds = self.folds.lock().expect("staffing folds lock");
-        folds.tick += 1;
-        let tick = folds.tick;
-        let kept = folds.missions.entry(mission.to_string()).or_default();
-        let start = kept
-            .iter_mut()
-            .filter(|f| f.upto <= upto)
-            .max_by_key(|f| f.upto);
-        if let Some(f) = &start
-            && f.upto == upto
-        {
-            let f = start.expect("found");
-            f.used = tick;
-            return Arc::clone(&f.state);
-        }
-        let (from, state) = start.map_or((0, Staffing::default()), |f| {
-            f.used = tick;
-            (f.upto, (*f.state).clone())
-        });
-        let state = Arc::new(
-            timeline
-                .range(from, upto)
-                .fold(state, |state, (stamp, event)| {
-                    StaffingDecider::evolve(state, event, stamp.effective)
-                }),
-        );
-        if kept.len() >= KEPT_FOLDS
-            && let Some(i) = (0..kept.len()).min_by_key(|i| kept[*i].used)
-        {
-            kept.swap_remove(i);
-        }
-        kept.push(Fold {
-            upto,
-            state: Arc::clone(&state),
-            used: tick,
-        });
-        state
+        self.folds
+            .fold(mission, timeline, view, StaffingDecider::evolve)
     }
 
     pub fn cla(&self, id: &str, view: &View) -> Option<Cla> {
         fold_cla(self.read().roster.get(id)?, view)
     }
 
-    /// The mission's CLAs as the view sees them.
-    pub fn roster(&self, mission: &str, view: &View) -> HashMap<String, Cla> {
+    /// The mission's CLAs as the view sees them (kept until a CLA's facts change).
+    pub fn roster(&self, mission: &str, view: &View) -> Arc<HashMap<String, Cla>> {
         let r = self.read();
-        r.roster
-            .iter()
-            .filter(|(id, _)| r.cla_mission.get(*id).is_some_and(|m| m == mission))
-            .filter_map(|(id, t)| fold_cla(t, view).map(|c| (id.clone(), c)))
-            .collect()
+        self.rosters.get(mission, view, || {
+            r.roster
+                .iter()
+                .filter(|(id, _)| r.cla_mission.get(*id).is_some_and(|m| m == mission))
+                .filter_map(|(id, t)| fold_cla(t, view).map(|c| (id.clone(), c)))
+                .collect()
+        })
     }
 
     /// Separations (and, for forecasts, appointment ends) of a mission's CLAs.
@@ -265,16 +213,7 @@ impl Projection for StaffingView {
                 .entry(mission.to_string())
                 .or_default()
                 .insert(stamp, event);
-            // Folds of the facts before a back-dated one still stand; the others do not.
-            if let Some(kept) = self
-                .folds
-                .lock()
-                .expect("staffing folds lock")
-                .missions
-                .get_mut(mission)
-            {
-                kept.retain(|f| f.upto <= at);
-            }
+            self.folds.inserted(mission, at);
             return;
         }
         let Some(fact) = decode_recorded::<StaffFact>(recorded) else {
@@ -294,6 +233,7 @@ impl Projection for StaffingView {
             s.cla_mission.insert(id.clone(), e.mission_code.clone());
         }
         s.roster.entry(id).or_default().insert(stamp, fact);
+        self.rosters.changed();
     }
 }
 
