@@ -3,16 +3,21 @@
 //!
 //! The position written means every event up to it has been handled: a reactor handles events one
 //! after another and reports each once done. It is written at once after an event the reactor
-//! acted on, and otherwise at most every few seconds; whatever was not yet written is read again
-//! after a restart, which reactors allow (their commands change nothing the second time).
+//! acted on, otherwise at most every few seconds, and whenever the reactor has caught up and waits
+//! for the next event; whatever was not yet written is read again after a restart, which reactors
+//! allow (their commands change nothing the second time).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use cla_event_store::{AllFrom, Position};
+use futures::{Stream, StreamExt};
 
 /// How long handled positions may wait to be written when nothing was acted on.
 const EVERY: Duration = Duration::from_secs(5);
+
+/// How long a reactor waits for the next event before it counts as caught up.
+const IDLE: Duration = Duration::from_millis(500);
 
 pub struct ReactorCheckpoint {
     path: Option<PathBuf>,
@@ -40,6 +45,18 @@ impl ReactorCheckpoint {
     /// Where the reactor's subscription starts.
     pub fn start(&self) -> AllFrom {
         AllFrom::checkpoint((self.written > 0).then_some(Position(self.written)))
+    }
+
+    /// The feed's next item. While the reactor waits for one (it has caught up), the handled
+    /// positions not yet written are written.
+    pub async fn next<T>(&mut self, feed: &mut (impl Stream<Item = T> + Unpin)) -> Option<T> {
+        if self.pending > self.written {
+            match tokio::time::timeout(IDLE, feed.next()).await {
+                Ok(item) => return item,
+                Err(_) => self.write(),
+            }
+        }
+        feed.next().await
     }
 
     /// Every event up to `position` has been handled; `acted` when the reactor gave a command for
@@ -94,5 +111,32 @@ mod tests {
             "written once acted on"
         );
         assert_eq!(ReactorCheckpoint::new(None).start(), AllFrom::Start);
+    }
+
+    #[tokio::test]
+    async fn a_reactor_that_caught_up_writes_what_it_passed_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("closures");
+        let mut c = ReactorCheckpoint::new(Some(path.clone()));
+        let mut busy = futures::stream::iter([1, 2]);
+        assert_eq!(c.next(&mut busy).await, Some(1));
+        c.handled(Position(40), false);
+        assert_eq!(c.next(&mut busy).await, Some(2));
+        assert_eq!(
+            ReactorCheckpoint::new(Some(path.clone())).start(),
+            AllFrom::Start,
+            "not written while events keep coming"
+        );
+        // A store where the next event comes only after a quiet while: the reactor has caught up.
+        let mut quiet = Box::pin(futures::stream::once(async {
+            tokio::time::sleep(IDLE * 2).await;
+            3
+        }));
+        assert_eq!(c.next(&mut quiet).await, Some(3), "the event still comes");
+        assert_eq!(
+            ReactorCheckpoint::new(Some(path.clone())).start(),
+            AllFrom::After(Position(40)),
+            "written while it waited"
+        );
     }
 }

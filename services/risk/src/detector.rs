@@ -24,7 +24,6 @@ use cla_platform::timeline::View;
 use cla_registry::RegistryView;
 use cla_staffing::StaffingView;
 use cla_staffing::coverage::{absent, deployed, strength};
-use futures::StreamExt;
 
 use crate::commands::RiskCommand;
 use crate::decider::{FlagStatus, RiskContext, RiskDecider};
@@ -277,7 +276,7 @@ pub fn spawn_closure_reactor(
     tokio::spawn(async move {
         let mut feed = store.subscribe_all(checkpoint.start());
         let mut last = None;
-        while let Some(next) = feed.next().await {
+        while let Some(next) = checkpoint.next(&mut feed).await {
             if let Some(position) = last.take() {
                 checkpoint.handled(position, false);
             }

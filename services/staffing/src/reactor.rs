@@ -16,7 +16,6 @@ use cla_platform::Runtime;
 use cla_platform::command::CommandMeta;
 use cla_platform::reactor::ReactorCheckpoint;
 use cla_platform::timeline::View;
-use futures::StreamExt;
 
 use crate::commands::StaffingCommand;
 use crate::decider::{StaffingContext, StaffingDecider};
@@ -40,7 +39,7 @@ pub fn spawn_closure_reactor(
     tokio::spawn(async move {
         let mut feed = store.subscribe_all(checkpoint.start());
         let mut last = None;
-        while let Some(next) = feed.next().await {
+        while let Some(next) = checkpoint.next(&mut feed).await {
             if let Some(position) = last.take() {
                 checkpoint.handled(position, false);
             }
