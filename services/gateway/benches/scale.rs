@@ -376,6 +376,8 @@ async fn measure(dir: &Path, port: u16) -> Figures {
         }
         f.events = n;
         f.read_all = n as f64 / t.elapsed().as_secs_f64();
+        // From position 0: no snapshot.
+        let _ = std::fs::remove_dir_all(dir.join("projections"));
         let config = cla_gateway::Config {
             data_dir: dir.to_path_buf(),
             scan_interval_seconds: 0,

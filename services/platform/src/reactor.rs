@@ -11,13 +11,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use cla_event_store::{AllFrom, Position};
-use futures::{Stream, StreamExt};
+use futures::{FutureExt, Stream, StreamExt};
 
 /// How long handled positions may wait to be written when nothing was acted on.
 const EVERY: Duration = Duration::from_secs(5);
-
-/// How long a reactor waits for the next event before it counts as caught up.
-const IDLE: Duration = Duration::from_millis(500);
 
 pub struct ReactorCheckpoint {
     path: Option<PathBuf>,
@@ -47,14 +44,14 @@ impl ReactorCheckpoint {
         AllFrom::checkpoint((self.written > 0).then_some(Position(self.written)))
     }
 
-    /// The feed's next item. While the reactor waits for one (it has caught up), the handled
-    /// positions not yet written are written.
+    /// The feed's next item. When none is ready (the reactor has caught up and waits), the
+    /// handled positions not yet written are written first.
     pub async fn next<T>(&mut self, feed: &mut (impl Stream<Item = T> + Unpin)) -> Option<T> {
         if self.pending > self.written {
-            match tokio::time::timeout(IDLE, feed.next()).await {
-                Ok(item) => return item,
-                Err(_) => self.write(),
+            if let Some(item) = feed.next().now_or_never() {
+                return item;
             }
+            self.write();
         }
         feed.next().await
     }
@@ -129,7 +126,7 @@ mod tests {
         );
         // A store where the next event comes only after a quiet while: the reactor has caught up.
         let mut quiet = Box::pin(futures::stream::once(async {
-            tokio::time::sleep(IDLE * 2).await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
             3
         }));
         assert_eq!(c.next(&mut quiet).await, Some(3), "the event still comes");
