@@ -376,8 +376,9 @@ async fn measure(dir: &Path, port: u16) -> Figures {
         }
         f.events = n;
         f.read_all = n as f64 / t.elapsed().as_secs_f64();
-        // From position 0: no snapshot.
+        // From position 0, as a first start: no snapshot, and the reactors read the store too.
         let _ = std::fs::remove_dir_all(dir.join("projections"));
+        let _ = std::fs::remove_dir_all(dir.join("reactors"));
         let config = cla_gateway::Config {
             data_dir: dir.to_path_buf(),
             scan_interval_seconds: 0,

@@ -16,6 +16,9 @@ use futures::{FutureExt, Stream, StreamExt};
 /// How long handled positions may wait to be written when nothing was acted on.
 const EVERY: Duration = Duration::from_secs(5);
 
+/// How long a reactor waits for the next event before it counts as caught up.
+const QUIET: Duration = Duration::from_millis(200);
+
 pub struct ReactorCheckpoint {
     path: Option<PathBuf>,
     written: u64,
@@ -44,14 +47,18 @@ impl ReactorCheckpoint {
         AllFrom::checkpoint((self.written > 0).then_some(Position(self.written)))
     }
 
-    /// The feed's next item. When none is ready (the reactor has caught up and waits), the
-    /// handled positions not yet written are written first.
+    /// The feed's next item. When none comes for a moment (the reactor has caught up and waits),
+    /// the handled positions not yet written are written. A timer is set only when no item is
+    /// ready at once, not for every event.
     pub async fn next<T>(&mut self, feed: &mut (impl Stream<Item = T> + Unpin)) -> Option<T> {
         if self.pending > self.written {
             if let Some(item) = feed.next().now_or_never() {
                 return item;
             }
-            self.write();
+            match tokio::time::timeout(QUIET, feed.next()).await {
+                Ok(item) => return item,
+                Err(_) => self.write(),
+            }
         }
         feed.next().await
     }
@@ -126,7 +133,7 @@ mod tests {
         );
         // A store where the next event comes only after a quiet while: the reactor has caught up.
         let mut quiet = Box::pin(futures::stream::once(async {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            tokio::time::sleep(QUIET * 2).await;
             3
         }));
         assert_eq!(c.next(&mut quiet).await, Some(3), "the event still comes");
