@@ -271,6 +271,41 @@ async fn ask(url: &str, token: &str, query: &str, variables: Value) -> Value {
         .expect("JSON")
 }
 
+/// CPU seconds (user and system) a process has used so far.
+fn cpu_s(pid: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // After the command name in parentheses: utime and stime are the 12th and 13th fields.
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some(f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?)
+        })
+        .map_or(f64::NAN, |ticks| ticks / 100.0)
+}
+
+/// CPU microseconds per answer of the server and of this client (on the same cores) over a
+/// flood.
+struct CpuSplit {
+    server_us: f64,
+    client_us: f64,
+}
+
+async fn measured_flood(
+    pid: u32,
+    run: impl std::future::Future<Output = Flood>,
+) -> (Flood, CpuSplit) {
+    let pid = pid.to_string();
+    let (server, client) = (cpu_s(&pid), cpu_s("self"));
+    let flood = run.await;
+    let n = flood.requests.max(1) as f64;
+    let split = CpuSplit {
+        server_us: (cpu_s(&pid) - server) * 1e6 / n,
+        client_us: (cpu_s("self") - client) * 1e6 / n,
+    };
+    (flood, split)
+}
+
 fn rss_mb(pid: u32) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
@@ -343,6 +378,8 @@ struct Figures {
     cold_rss_mb: f64,
     typename: Option<Flood>,
     board: Option<Flood>,
+    /// CPU per answer, server and client, for `{ __typename }` and the board.
+    cpu: Option<(CpuSplit, CpuSplit)>,
     review: Option<Flood>,
     /// The same questions, each answer computed (no kept answers), by 4 clients.
     board_computed: Option<Flood>,
@@ -426,25 +463,31 @@ async fn measure(dir: &Path, port: u16) -> Figures {
     f.rss_mb = rss_mb(server.0.id());
     let base = format!("http://127.0.0.1:{port}");
     let url = format!("{base}/graphql");
-    f.typename = Some(
+    let pid = server.0.id();
+    let (typename, typename_cpu) = measured_flood(
+        pid,
         flood(
             &url,
             &token,
             32,
             Arc::new(|_, _| json!({ "query": "{ __typename }" })),
-        )
-        .await,
-    );
+        ),
+    )
+    .await;
+    f.typename = Some(typename);
     let board = "query($k: DateTime) { baseBoard(missionCode: \"MISSION01\", first: 500, knownAt: $k) { totalCount edges { node { baseId effectiveStrength status clas { staffId } } } } }";
-    f.board = Some(
+    let (board_flood, board_cpu) = measured_flood(
+        pid,
         flood(
             &url,
             &token,
             32,
             Arc::new(move |_, _| json!({ "query": board })),
-        )
-        .await,
-    );
+        ),
+    )
+    .await;
+    f.board = Some(board_flood);
+    f.cpu = Some((typename_cpu, board_cpu));
     let past = f
         .middle_day
         .unwrap_or_else(|| chrono::Utc::now().date_naive())
@@ -550,6 +593,12 @@ fn print_row(f: &Figures) {
         println!(
             "    board / typename throughput: {:.3}",
             b.per_second / t.per_second
+        );
+    }
+    if let Some((t, b)) = &f.cpu {
+        println!(
+            "    CPU per answer, server / bench client: typename {:.0} / {:.0} µs, board {:.0} / {:.0} µs",
+            t.server_us, t.client_us, b.server_us, b.client_us
         );
     }
     println!("  HQ review as of a past date ×8: {}", flood(&f.review));
