@@ -31,7 +31,7 @@ use cla_registry::decider::BaseStatus;
 use cla_staff::StaffView;
 use cla_staff::decider::StaffStatus;
 use cla_staffing::StaffingView;
-use cla_staffing::coverage::{deployed, strength};
+use cla_staffing::coverage::OnDay;
 use cla_staffing::decider::RotationStatus;
 use cla_supervision::SupervisionView;
 
@@ -84,19 +84,14 @@ impl Monitor {
         let availability = self.staffing.availability(mission, &view, false);
         let bases = self.registry.bases(mission, &view);
         let max_tour_days = i64::from(m.policy.max_tour_months) * 365 / 12;
+        let on_day = OnDay::of(&state, today, &availability);
 
         for b in bases.iter().filter(|b| b.status == BaseStatus::Open) {
             let minimum = b
                 .details
                 .minimum_override
                 .unwrap_or(m.policy.minimum_clas_per_base);
-            let now = strength(
-                state.deployments.values(),
-                &state.absences,
-                &b.id,
-                today,
-                &availability,
-            );
+            let now = on_day.strength(&b.id);
             if now < minimum {
                 out.push(Condition {
                     kind: AlertKind::BaseBelowMinimum,
@@ -134,7 +129,7 @@ impl Monitor {
         // Rotations due: past the maximum tour, or a planned rotation not completed on its date.
         let mut rotation_due = std::collections::BTreeMap::new();
         for b in bases.iter().filter(|b| b.status != BaseStatus::Closed) {
-            for d in deployed(state.deployments.values(), &b.id, today, &availability) {
+            for d in on_day.deployed(&b.id) {
                 let tour_days = (today - d.from).num_days();
                 if tour_days > max_tour_days {
                     rotation_due.insert(

@@ -131,6 +131,15 @@ pub fn fold_decider<D: crate::decider::Decider>(
     })
 }
 
+/// Drops the least recently used entry of a full list of kept things.
+fn make_room<T>(entries: &mut Vec<T>, capacity: usize, used: impl Fn(&T) -> u64) {
+    if entries.len() >= capacity
+        && let Some(i) = (0..entries.len()).min_by_key(|i| used(&entries[*i]))
+    {
+        entries.swap_remove(i);
+    }
+}
+
 /// How many folds of one entity's timeline [`KeptFolds`] keeps.
 const KEPT_FOLDS: usize = 4;
 
@@ -207,11 +216,7 @@ impl<S: Clone + Default> KeptFolds<S> {
                 .range(from, upto)
                 .fold(state, |s, (stamp, e)| evolve(s, e, stamp.effective)),
         );
-        if kept.len() >= KEPT_FOLDS
-            && let Some(i) = (0..kept.len()).min_by_key(|i| kept[*i].used)
-        {
-            kept.swap_remove(i);
-        }
+        make_room(kept, KEPT_FOLDS, |f| f.used);
         kept.push(Fold {
             upto,
             state: Arc::clone(&state),
@@ -286,11 +291,7 @@ impl<V> KeptViews<V> {
         }
         let answer = Arc::new(work_out());
         let mut views = self.views.lock().expect("kept views lock");
-        if views.entries.len() >= KEPT_VIEWS
-            && let Some(i) = (0..views.entries.len()).min_by_key(|i| views.entries[*i].3)
-        {
-            views.entries.swap_remove(i);
-        }
+        make_room(&mut views.entries, KEPT_VIEWS, |e| e.3);
         let tick = views.tick;
         views
             .entries

@@ -23,7 +23,7 @@ use cla_platform::command::CommandMeta;
 use cla_platform::timeline::View;
 use cla_registry::RegistryView;
 use cla_staffing::StaffingView;
-use cla_staffing::coverage::{absent, deployed, strength};
+use cla_staffing::coverage::OnDay;
 
 use crate::commands::RiskCommand;
 use crate::decider::{FlagStatus, RiskContext, RiskDecider};
@@ -97,31 +97,16 @@ impl Detector {
         let grace = i64::from(m.policy.check_in_grace_hours);
         let staffing = self.staffing.staffing(mission, &view);
         let availability = self.staffing.availability(mission, &view, false);
+        let on_day = OnDay::of(&staffing, today, &availability);
         let mut out = Vec::new();
         for base in self.registry.bases(mission, &view) {
-            let here = deployed(
-                staffing.deployments.values(),
-                &base.id,
-                today,
-                &availability,
-            );
-            let lone = strength(
-                staffing.deployments.values(),
-                &staffing.absences,
-                &base.id,
-                today,
-                &availability,
-            ) == 1;
-            for d in here {
-                if absent(staffing.absences.values(), &d.staff_id, today).is_some() {
+            let lone = on_day.strength(&base.id) == 1;
+            for d in on_day.deployed(&base.id) {
+                if on_day.away(&d.staff_id) {
                     continue;
                 }
-                let now_view = View {
-                    as_of: today,
-                    known_at: None,
-                };
-                let risk = self.risk.flags_only(&d.staff_id, &now_view);
-                let last_check_in = self.risk.last_check_in(&d.staff_id, &now_view);
+                let risk = self.risk.flags_only(&d.staff_id, &view);
+                let last_check_in = self.risk.last_check_in(&d.staff_id, &view);
                 let interval = if lone || risk.has_open_serious_flag() {
                     policy_interval.min(24)
                 } else {

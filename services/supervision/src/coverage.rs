@@ -245,16 +245,36 @@ struct Inputs<'a> {
 }
 
 impl<'a> Inputs<'a> {
-    fn figures(&mut self) {
-        let m: &'a Management = self.management;
-        for s in m.supervisions.values().filter(|s| s.covers(self.day)) {
-            *self.spans.entry(s.manager_id.as_str()).or_default() += 1;
-            self.supervised.insert(s.staff_id.as_str());
+    /// The inputs with the day's spans, supervised CLAs and last visits worked out.
+    fn of(
+        management: &'a Management,
+        day: NaiveDate,
+        policy: (u32, u32),
+        bases: Vec<(String, String, String)>,
+        deployed: HashMap<String, Vec<String>>,
+    ) -> Self {
+        let mut spans: HashMap<&str, u32> = HashMap::new();
+        let mut supervised = HashSet::new();
+        for s in management.supervisions.values().filter(|s| s.covers(day)) {
+            *spans.entry(s.manager_id.as_str()).or_default() += 1;
+            supervised.insert(s.staff_id.as_str());
         }
-        for v in m.visits.values().filter(|v| v.from <= self.day) {
-            let last = v.to.min(self.day);
-            let kept = self.last_visit.entry(v.base_id.as_str()).or_insert(last);
+        let mut last_visit: HashMap<&str, NaiveDate> = HashMap::new();
+        for v in management.visits.values().filter(|v| v.from <= day) {
+            let last = v.to.min(day);
+            let kept = last_visit.entry(v.base_id.as_str()).or_insert(last);
             *kept = (*kept).max(last);
+        }
+        Self {
+            management,
+            day,
+            max_span: policy.0,
+            interval: policy.1,
+            bases,
+            deployed,
+            spans,
+            supervised,
+            last_visit,
         }
     }
 }
@@ -295,18 +315,16 @@ pub fn management_coverage(
             )
         })
         .collect();
-    let mut inputs = Inputs {
-        management: &management,
-        day: view.as_of,
-        max_span: m.policy.max_span_of_control,
-        interval: m.policy.field_visit_interval_days,
+    let inputs = Inputs::of(
+        &management,
+        view.as_of,
+        (
+            m.policy.max_span_of_control,
+            m.policy.field_visit_interval_days,
+        ),
         bases,
         deployed,
-        spans: HashMap::new(),
-        supervised: HashSet::new(),
-        last_visit: HashMap::new(),
-    };
-    inputs.figures();
+    );
     let offices = registry.field_offices(mission, view);
     let all: HashSet<String> = offices.iter().map(|o| o.id.clone()).collect();
     Ok(ManagementCoverage {
