@@ -32,7 +32,7 @@ use crate::types::{
     Actor, AllFrom, AppendResult, CurrentRevision, Direction, EventType, ExpectedRevision,
     Metadata, NewEvent, Position, RecordedEvent, StreamFrom, StreamName, check_append,
 };
-use crate::{EventFeed, EventStore, StoreError};
+use crate::{EventFeed, EventStore, Filtered, FilteredFeed, StoreError};
 
 const BACKOFF_FIRST: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(5);
@@ -385,13 +385,44 @@ impl EventStore for KurrentDbStore {
     }
 
     fn subscribe_all(&self, from: AllFrom) -> EventFeed {
+        self.subscription(from, system_events_excluded())
+            .filter_map(|next| async move {
+                match next {
+                    Ok(Filtered::Event(event)) => Some(Ok(event)),
+                    Ok(Filtered::Passed(_)) => None,
+                    Err(e) => Some(Err(e)),
+                }
+            })
+            .boxed()
+    }
+
+    /// Filtered by the server: only the events of `types` travel, with its checkpoints between.
+    fn subscribe_types(&self, from: AllFrom, types: &[&str]) -> FilteredFeed {
+        // Stored types are `Name.vN` (letters, digits and one dot), so escaping the dots is enough.
+        let alternatives: Vec<String> = types.iter().map(|t| t.replace('.', "\\.")).collect();
+        let filter =
+            SubscriptionFilter::on_event_type().regex(format!("^(?:{})$", alternatives.join("|")));
+        self.subscription(from, filter)
+    }
+
+    fn backend(&self) -> &'static str {
+        "kurrentdb"
+    }
+}
+
+impl KurrentDbStore {
+    /// A subscription to `$all` through `filter`, resubscribing from the last position given
+    /// after a lost connection.
+    fn subscription(&self, from: AllFrom, filter: SubscriptionFilter) -> FilteredFeed {
         struct Feed {
             store: KurrentDbStore,
             after: Option<Position>,
             subscription: Option<kurrentdb::Subscription>,
             outage_reported: bool,
+            filter: SubscriptionFilter,
         }
         let feed = Feed {
+            filter,
             store: self.clone(),
             after: match from {
                 AllFrom::Start => None,
@@ -411,7 +442,7 @@ impl EventStore for KurrentDbStore {
                             };
                             let options = SubscribeToAllOptions::default()
                                 .position(position)
-                                .filter(system_events_excluded());
+                                .filter(feed.filter.clone());
                             feed.subscription = Some(client.subscribe_to_all(&options).await);
                             continue;
                         }
@@ -437,7 +468,15 @@ impl EventStore for KurrentDbStore {
                             continue;
                         }
                         feed.after = Some(event.position);
-                        return Some((Ok(event), feed));
+                        return Some((Ok(Filtered::Event(event)), feed));
+                    }
+                    Ok(SubscriptionEvent::Checkpoint(at)) => {
+                        let at = Position(at.commit);
+                        if feed.after.is_some_and(|a| at <= a) {
+                            continue;
+                        }
+                        feed.after = Some(at);
+                        return Some((Ok(Filtered::Passed(at)), feed));
                     }
                     Ok(_) => continue,
                     Err(e) => {
@@ -459,12 +498,6 @@ impl EventStore for KurrentDbStore {
         .boxed()
     }
 
-    fn backend(&self) -> &'static str {
-        "kurrentdb"
-    }
-}
-
-impl KurrentDbStore {
     /// How long until the next connection attempt is allowed.
     fn retry_in(&self) -> Duration {
         let connection = self.inner.connection.lock().expect("connection lock");

@@ -20,6 +20,20 @@ pub use types::{
 /// A live feed of the global order: every event once, in order, with no gap.
 pub type EventFeed = BoxStream<'static, Result<RecordedEvent, StoreError>>;
 
+/// What a feed of some event types gives, in global order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Filtered {
+    /// An event of one of the types asked for.
+    Event(RecordedEvent),
+    /// Every event up to this position has been read, and those after the last one given were of
+    /// other types: a reader may keep this position as its checkpoint.
+    Passed(Position),
+}
+
+/// A live feed of the events of some types: each once, in order, with no gap among them, and
+/// [`Filtered::Passed`] marks over what lies between.
+pub type FilteredFeed = BoxStream<'static, Result<Filtered, StoreError>>;
+
 /// An append-only store of events in streams, with one global order.
 #[async_trait::async_trait]
 pub trait EventStore: Send + Sync + 'static {
@@ -57,6 +71,12 @@ pub trait EventStore: Send + Sync + 'static {
     /// appended (live), in global order, with no gap and no duplicate across the switch. Resume a
     /// reader by passing the position of the last event it processed ([`AllFrom::checkpoint`]).
     fn subscribe_all(&self, from: AllFrom) -> EventFeed;
+
+    /// Like [`EventStore::subscribe_all`], but gives only the events whose stored type is one of
+    /// `types`, with a [`Filtered::Passed`] mark along the way and each time it has caught up.
+    /// The backend filters where the events are kept, so a reader that needs few of them neither
+    /// receives nor decodes the rest.
+    fn subscribe_types(&self, from: AllFrom, types: &[&str]) -> FilteredFeed;
 
     /// A short name of the backend, for logs and metrics.
     fn backend(&self) -> &'static str;

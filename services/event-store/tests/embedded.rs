@@ -259,3 +259,56 @@ async fn a_closed_store_ends_its_feeds() {
         other => panic!("expected the feed to end with Closed, got {other:?}"),
     }
 }
+
+/// The embedded store filters by type in its reads: over more events of those types than one read
+/// takes, and more positions than one read looks through, every one arrives once and in order,
+/// and once caught up the feed marks the head as passed.
+#[tokio::test]
+async fn a_feed_of_some_types_reads_through_long_histories() {
+    use cla_event_store::{EventType, Filtered, NewEvent};
+    use futures::StreamExt;
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(dir.path()).unwrap();
+    let wanted = EventType::new("Wanted", 1).unwrap();
+    let mut expected = Vec::new();
+    for chunk in 0..14u64 {
+        let batch: Vec<NewEvent> = (0..6_000u64)
+            .map(|n| {
+                let n = chunk * 6_000 + n;
+                // Dense at first (more than a page in one span), then sparse.
+                if (chunk < 2 && n % 2 == 0) || n % 5_000 == 1 {
+                    let e = NewEvent::new(wanted.clone(), b"{}".to_vec(), contract::metadata());
+                    expected.push(e.id);
+                    e
+                } else {
+                    event(n)
+                }
+            })
+            .collect();
+        store
+            .append(&stream("long", "h"), ExpectedRevision::Any, batch)
+            .await
+            .unwrap();
+    }
+    let head = store.head().await.unwrap().unwrap();
+    let mut feed = store.subscribe_types(AllFrom::Start, &["Wanted.v1"]);
+    let mut given = Vec::new();
+    let mut marks = Vec::new();
+    tokio::time::timeout(contract::DEADLINE, async {
+        while marks.last() != Some(&head) {
+            match feed.next().await.unwrap().unwrap() {
+                Filtered::Event(e) => given.push(e.id),
+                Filtered::Passed(p) => marks.push(p),
+            }
+        }
+    })
+    .await
+    .expect("the feed reaches the head");
+    assert_eq!(given, expected);
+    assert!(given.len() > 6_000, "more than a page: {}", given.len());
+    assert!(
+        marks.len() > 2,
+        "marks along the way, not only at the head: {marks:?}"
+    );
+    assert!(marks.windows(2).all(|w| w[0] <= w[1]));
+}

@@ -2,10 +2,11 @@
 //! kept in a small file so a restart resumes there instead of reading the whole store again.
 //!
 //! The position written means every event up to it has been handled: a reactor handles events one
-//! after another and reports each once done. It is written at once after an event the reactor
-//! acted on, otherwise at most every few seconds, and whenever the reactor has caught up and waits
-//! for the next event; whatever was not yet written is read again after a restart, which reactors
-//! allow (their commands change nothing the second time).
+//! after another and reports each once done, and reports the store's marks over the events of other
+//! types as handled too. It is written at once after an event the reactor acted on, otherwise at
+//! most every few seconds, and whenever the reactor has caught up and waits for the next event;
+//! whatever was not yet written is read again after a restart, which reactors allow (their
+//! commands change nothing the second time).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -16,7 +16,7 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use cla_contracts::EventContract;
 use cla_contracts::cla::staffing::v1::ClasExposedByBaseClosing;
-use cla_event_store::EventStore;
+use cla_event_store::{EventStore, Filtered};
 use cla_platform::Runtime;
 use cla_platform::clock::Clock;
 use cla_platform::command::CommandMeta;
@@ -251,7 +251,8 @@ impl Detector {
 }
 
 /// Raises a base-closure exposure flag for each CLA staffing records as exposed by a closing,
-/// once per closing event, following the store with its own subscription from its checkpoint.
+/// once per closing event, following the store with its own subscription to those events alone,
+/// from its checkpoint.
 pub fn spawn_closure_reactor(
     store: Arc<dyn EventStore>,
     runtime: Runtime,
@@ -259,21 +260,21 @@ pub fn spawn_closure_reactor(
     mut checkpoint: cla_platform::reactor::ReactorCheckpoint,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut feed = store.subscribe_all(checkpoint.start());
-        let mut last = None;
+        let mut feed =
+            store.subscribe_types(checkpoint.start(), &[ClasExposedByBaseClosing::TYPE_NAME]);
         while let Some(next) = checkpoint.next(&mut feed).await {
-            if let Some(position) = last.take() {
-                checkpoint.handled(position, false);
-            }
             let event = match next {
-                Ok(e) => e,
+                Ok(Filtered::Event(event)) => event,
+                Ok(Filtered::Passed(position)) => {
+                    checkpoint.handled(position, false);
+                    continue;
+                }
                 Err(e) if e.is_transient() => continue,
-                Err(_) => return,
+                Err(e) => {
+                    tracing::error!(error = %e, "base-closure exposure reactor stopped");
+                    return;
+                }
             };
-            if event.event_type.as_str() != ClasExposedByBaseClosing::TYPE_NAME {
-                last = Some(event.position);
-                continue;
-            }
             let Ok(exposed) = cla_contracts::decode_json::<ClasExposedByBaseClosing>(&event.data)
             else {
                 continue;

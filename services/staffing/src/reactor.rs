@@ -1,17 +1,19 @@
 //! Staffing's reaction to a base starting to close: the CLAs deployed there that day are recorded
 //! as exposed (`ClasExposedByBaseClosing`), for the risk context to flag each one.
 //!
-//! The reactor follows the store with its own subscription, from its checkpoint (so no closing is
-//! missed, whatever the restarts, and a restart does not read the store again from the start), reads the registry's `BaseClosingStarted` through its contract
-//! (not the registry's code), and records each closing once: the decider makes the command a no-op
-//! when the exposure is already recorded, so replays after a restart change nothing.
+//! The reactor follows the store with its own subscription to `BaseClosingStarted` alone (the store
+//! filters, so the rest of history is neither sent nor decoded), from its checkpoint (so no
+//! closing is missed, whatever the restarts, and a restart does not read the store again from the
+//! start). It reads the registry's event through its contract (not the registry's code) and
+//! records each closing once: the decider makes the command a no-op when the exposure is already
+//! recorded, so replays after a restart change nothing.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use cla_contracts::EventContract;
 use cla_contracts::cla::registry::v1::BaseClosingStarted;
-use cla_event_store::{Actor, EventStore};
+use cla_event_store::{Actor, EventStore, Filtered};
 use cla_platform::Runtime;
 use cla_platform::command::CommandMeta;
 use cla_platform::reactor::ReactorCheckpoint;
@@ -37,24 +39,20 @@ pub fn spawn_closure_reactor(
     mut checkpoint: ReactorCheckpoint,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut feed = store.subscribe_all(checkpoint.start());
-        let mut last = None;
+        let mut feed = store.subscribe_types(checkpoint.start(), &[BaseClosingStarted::TYPE_NAME]);
         while let Some(next) = checkpoint.next(&mut feed).await {
-            if let Some(position) = last.take() {
-                checkpoint.handled(position, false);
-            }
             let event = match next {
-                Ok(event) => event,
+                Ok(Filtered::Event(event)) => event,
+                Ok(Filtered::Passed(position)) => {
+                    checkpoint.handled(position, false);
+                    continue;
+                }
                 Err(e) if e.is_transient() => continue,
                 Err(e) => {
                     tracing::error!(error = %e, "base-closure reactor stopped");
                     return;
                 }
             };
-            if event.event_type.as_str() != BaseClosingStarted::TYPE_NAME {
-                last = Some(event.position);
-                continue;
-            }
             let Ok(started) = cla_contracts::decode_json::<BaseClosingStarted>(&event.data) else {
                 continue;
             };

@@ -23,7 +23,7 @@ use crate::types::{
     AllFrom, AppendResult, Direction, ExpectedRevision, NewEvent, Position, RecordedEvent,
     StreamFrom, StreamName,
 };
-use crate::{EventFeed, EventStore, StoreError};
+use crate::{EventFeed, EventStore, Filtered, FilteredFeed, StoreError};
 use lock::DirLock;
 use writer::{AppendRequest, Writer};
 
@@ -252,6 +252,27 @@ fn read_all_sync(
     )
 }
 
+/// Up to `limit` events of `types` among positions `after + 1 ..= upto`. Rows of other types
+/// are skipped by SQLite on their stored type alone, never decoded.
+fn read_types_sync(
+    readers: &Readers,
+    conn: &Connection,
+    (after, upto): (u64, u64),
+    types: &[String],
+    limit: usize,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let marks = vec!["?"; types.len()].join(", ");
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {} FROM events WHERE position > ? AND position <= ? AND event_type IN ({marks}) \
+         ORDER BY position LIMIT ?",
+        schema::COLUMNS
+    ))?;
+    let mut params: Vec<rusqlite::types::Value> = vec![(after as i64).into(), (upto as i64).into()];
+    params.extend(types.iter().map(|t| t.clone().into()));
+    params.push((limit.min(i64::MAX as usize) as i64).into());
+    readers.collect(conn, &mut stmt, rusqlite::params_from_iter(params), 16)
+}
+
 fn after_of(from: AllFrom) -> u64 {
     match from {
         AllFrom::Start => 0,
@@ -433,6 +454,74 @@ impl EventStore for EmbeddedStore {
                         Ok(page) => {
                             read_ahead(&mut feed, &page);
                             feed.buffered.extend(page);
+                        }
+                        Err(e) => {
+                            feed.ended = true;
+                            return Some((Err(e), feed));
+                        }
+                    }
+                    continue;
+                }
+                if feed.head.changed().await.is_err() {
+                    feed.ended = true;
+                    return Some((Err(StoreError::Closed), feed));
+                }
+            }
+        })
+        .boxed()
+    }
+
+    fn subscribe_types(&self, from: AllFrom, types: &[&str]) -> FilteredFeed {
+        /// The most positions one read looks through, so a reader catching up on a long history
+        /// gets a mark to keep at least this often.
+        const SPAN: u64 = 1 << 16;
+        const PAGE: usize = 1024;
+        struct Feed {
+            readers: Arc<Readers>,
+            head: watch::Receiver<u64>,
+            after: u64,
+            types: Arc<Vec<String>>,
+            buffered: std::collections::VecDeque<Filtered>,
+            ended: bool,
+        }
+        let feed = Feed {
+            readers: Arc::clone(&self.inner.readers),
+            head: self.inner.head.clone(),
+            after: after_of(from),
+            types: Arc::new(types.iter().map(|t| t.to_string()).collect()),
+            buffered: Default::default(),
+            ended: false,
+        };
+        futures::stream::unfold(feed, |mut feed| async move {
+            loop {
+                if feed.ended {
+                    return None;
+                }
+                if let Some(next) = feed.buffered.pop_front() {
+                    return Some((Ok(next), feed));
+                }
+                // As in `subscribe_all`: the head is marked seen before reading, so an append
+                // committed after the read wakes the wait below.
+                let head = *feed.head.borrow_and_update();
+                if head > feed.after {
+                    let span = (feed.after, head.min(feed.after.saturating_add(SPAN)));
+                    let types = Arc::clone(&feed.types);
+                    match feed
+                        .readers
+                        .with(move |readers, conn| {
+                            read_types_sync(readers, conn, span, &types, PAGE)
+                        })
+                        .await
+                    {
+                        Ok(page) => {
+                            // A full page may leave events of these types before the span's end.
+                            feed.after = match page.last() {
+                                Some(last) if page.len() == PAGE => last.position.0,
+                                _ => span.1,
+                            };
+                            feed.buffered.extend(page.into_iter().map(Filtered::Event));
+                            feed.buffered
+                                .push_back(Filtered::Passed(Position(feed.after)));
                         }
                         Err(e) => {
                             feed.ended = true;

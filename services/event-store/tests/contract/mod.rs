@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
 use cla_event_store::{
-    Actor, AllFrom, CurrentRevision, Direction, EventStore, EventType, ExpectedRevision, Metadata,
-    NewEvent, Position, RecordedEvent, StoreError, StreamFrom, StreamName,
+    Actor, AllFrom, CurrentRevision, Direction, EventStore, EventType, ExpectedRevision, Filtered,
+    Metadata, NewEvent, Position, RecordedEvent, StoreError, StreamFrom, StreamName,
 };
 use futures::StreamExt;
 use uuid::Uuid;
@@ -531,6 +531,97 @@ pub async fn resume_from_checkpoint(store: Store, ns: &str) {
     assert_eq!(rest, written[8..].iter().map(|e| e.id).collect::<Vec<_>>());
 }
 
+/// A feed of some types gives those events only, each once and in order, through catch-up and
+/// live; its passed marks never go back and never pass an event it has yet to give; and a reader
+/// resuming from a mark gets only what follows.
+pub async fn subscribe_to_some_types(store: Store, ns: &str) {
+    let wanted = EventType::new(&format!("{ns}Wanted"), 1).unwrap();
+    let also = EventType::new(&format!("{ns}AlsoWanted"), 2).unwrap();
+    let typed = |t: &EventType, n: u64| {
+        NewEvent::new(
+            t.clone(),
+            format!(r#"{{"n":{n}}}"#).into_bytes(),
+            metadata(),
+        )
+    };
+    let s = stream(ns, "typed");
+    let mut batch = Vec::new();
+    let mut expected = Vec::new();
+    for n in 0..40u64 {
+        let e = match n % 10 {
+            3 => typed(&wanted, n),
+            7 => typed(&also, n),
+            _ => event(n),
+        };
+        if n % 10 == 3 || n % 10 == 7 {
+            expected.push(e.id);
+        }
+        batch.push(e);
+    }
+    store
+        .append(&s, ExpectedRevision::NoStream, batch)
+        .await
+        .unwrap();
+    let types = [wanted.as_str(), also.as_str()];
+    let mut feed = store.subscribe_types(AllFrom::Start, &types);
+    // Checks the order of what the feed gives; returns the events given and the last mark.
+    async fn take(
+        feed: &mut cla_event_store::FilteredFeed,
+        types: &[&str],
+        count: usize,
+        mut at: Option<Position>,
+    ) -> (Vec<RecordedEvent>, Option<Position>) {
+        let mut given = Vec::new();
+        tokio::time::timeout(DEADLINE, async {
+            while given.len() < count {
+                match feed.next().await.expect("feed ended").expect("feed error") {
+                    Filtered::Event(e) => {
+                        assert!(
+                            types.contains(&e.event_type.as_str()),
+                            "only the types asked for"
+                        );
+                        assert!(
+                            at.is_none_or(|a| e.position > a),
+                            "in order, after every mark"
+                        );
+                        at = Some(e.position);
+                        given.push(e);
+                    }
+                    Filtered::Passed(p) => {
+                        assert!(at.is_none_or(|a| p >= a), "marks never go back");
+                        at = Some(p);
+                    }
+                }
+            }
+        })
+        .await
+        .expect("the events of those types arrive");
+        (given, at)
+    }
+    let (given, at) = take(&mut feed, &types, expected.len(), None).await;
+    assert_eq!(ids(&given), expected, "each once, in order");
+    // Live: an event of another type, then one of the types asked for.
+    store
+        .append(&s, ExpectedRevision::Any, vec![event(100)])
+        .await
+        .unwrap();
+    let late = typed(&also, 101);
+    store
+        .append(&s, ExpectedRevision::Any, vec![late.clone()])
+        .await
+        .unwrap();
+    let (given, _) = take(&mut feed, &types, 1, at).await;
+    assert_eq!(given[0].id, late.id);
+    // Resuming after the fourth event given: only those after it.
+    let all = all_of(&store, ns).await;
+    let fourth = all.iter().find(|e| e.id == expected[3]).unwrap().position;
+    let mut resumed = store.subscribe_types(AllFrom::After(fourth), &types);
+    let (given, _) = take(&mut resumed, &types, expected.len() - 4 + 1, Some(fourth)).await;
+    let mut rest = expected[4..].to_vec();
+    rest.push(late.id);
+    assert_eq!(ids(&given), rest);
+}
+
 /// Generates one test per contract case for a backend. `$make` is an async expression giving
 /// `(Store, Guard)`; the guard lives as long as the test. Attributes given first (such as an
 /// `ignore` with its reason) go on every case.
@@ -555,6 +646,7 @@ macro_rules! contract_suite {
         $crate::contract_suite!(@case [$($attr)*] $make; concurrent_same_expectation);
         $crate::contract_suite!(@case [$($attr)*] $make; subscribe_catch_up_then_live);
         $crate::contract_suite!(@case [$($attr)*] $make; resume_from_checkpoint);
+        $crate::contract_suite!(@case [$($attr)*] $make; subscribe_to_some_types);
     };
     (#[$attr:meta] $make:expr) => {
         $crate::contract_suite!(@all [#[$attr]] $make);
