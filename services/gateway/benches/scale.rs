@@ -11,7 +11,9 @@
 //! - over HTTP against that server: `{ __typename }` and the largest mission's base board with 32
 //!   clients, the HQ review as of a past date with 8, the board as known at a past time, and
 //!   rotation commands (plan, cancel) by 32 clients on distinct bases, every answer checked for
-//!   errors.
+//!   errors. A query's answer is read through once; the same answer again, byte for byte, to the
+//!   same request is known good without reading it through again, so the clients, which share the
+//!   server's two cores, spend on checking an answer no more than comparing it.
 //!
 //! Run with `cargo bench -p cla-gateway --bench scale` (`just bench`).
 
@@ -112,18 +114,32 @@ async fn flood_with(
             let mut h = Histogram::<u64>::new(3).unwrap();
             let mut errors = 0u64;
             let mut i = 0u64;
+            // Answers already read through and found whole, by request: an answer byte for byte
+            // the same as one of them is as good, and is not parsed again.
+            let mut checked = std::collections::HashMap::<String, bytes::Bytes>::new();
             while Instant::now() < deadline {
-                let body = make(c, i);
+                let body = make(c, i).to_string();
                 let t = Instant::now();
-                let mut request = http.post(&url).bearer_auth(&token).json(&body);
+                let mut request = http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("Content-Type", "application/json")
+                    .body(body.clone());
                 if computed {
                     request = request.header("Cache-Control", "no-cache");
                 }
                 let answer = request.send().await;
                 let ok = match answer {
-                    Ok(r) => r.bytes().await.is_ok_and(|body| {
-                        serde_json::from_slice::<Checked>(&body)
-                            .is_ok_and(|c| c.errors.is_none() && c.data.is_some())
+                    Ok(r) => r.bytes().await.is_ok_and(|answer| {
+                        if checked.get(&body) == Some(&answer) {
+                            return true;
+                        }
+                        let whole = serde_json::from_slice::<Checked>(&answer)
+                            .is_ok_and(|c| c.errors.is_none() && c.data.is_some());
+                        if whole {
+                            checked.insert(body, answer);
+                        }
+                        whole
                     }),
                     Err(_) => false,
                 };
