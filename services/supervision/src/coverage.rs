@@ -259,12 +259,11 @@ impl<'a> Inputs<'a> {
             *spans.entry(s.manager_id.as_str()).or_default() += 1;
             supervised.insert(s.staff_id.as_str());
         }
-        let mut last_visit: HashMap<&str, NaiveDate> = HashMap::new();
-        for v in management.visits.values().filter(|v| v.from <= day) {
-            let last = v.to.min(day);
-            let kept = last_visit.entry(v.base_id.as_str()).or_insert(last);
-            *kept = (*kept).max(last);
-        }
+        let last_visit: HashMap<&str, NaiveDate> = management
+            .visits_by_base
+            .iter()
+            .filter_map(|(base, visits)| Some((base.as_str(), visits.last_on_or_before(day)?)))
+            .collect();
         Self {
             management,
             day,

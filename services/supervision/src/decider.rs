@@ -6,7 +6,7 @@
 //!   span of control is allowed (it shows and alerts).
 //! - A field visit is by an active manager at a base of the mission, from–to.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use cla_platform::AppError;
@@ -60,6 +60,42 @@ pub struct Management {
     pub managers: BTreeMap<String, Manager>,
     pub supervisions: BTreeMap<String, Supervision>,
     pub visits: BTreeMap<String, Visit>,
+    /// The visits again, by base, for when each base was last visited.
+    pub visits_by_base: HashMap<String, VisitDays>,
+}
+
+/// A base's visits, by the day each began: how far the visits begun by a day reach, found with
+/// a binary search however many years of visits there are.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VisitDays {
+    /// The first day of each visit, ascending.
+    from: Vec<NaiveDate>,
+    /// The latest last day of the visits up to and including each.
+    reach: Vec<NaiveDate>,
+}
+
+impl VisitDays {
+    fn add(&mut self, from: NaiveDate, to: NaiveDate) {
+        // Visits are nearly always recorded in order: then this is a push.
+        let i = self.from.partition_point(|&f| f <= from);
+        self.from.insert(i, from);
+        self.reach.insert(i, to);
+        let mut reach = if i == 0 {
+            to
+        } else {
+            self.reach[i - 1].max(to)
+        };
+        for r in &mut self.reach[i..] {
+            reach = reach.max(*r);
+            *r = reach;
+        }
+    }
+
+    /// The last day the base was visited on or before `day`, if ever.
+    pub fn last_on_or_before(&self, day: NaiveDate) -> Option<NaiveDate> {
+        let begun = self.from.partition_point(|&f| f <= day);
+        begun.checked_sub(1).map(|i| self.reach[i].min(day))
+    }
 }
 
 impl Management {
@@ -302,6 +338,11 @@ impl Decider for SupervisionDecider {
                 }
             }
             E::FieldVisitRecorded(e) => {
+                state
+                    .visits_by_base
+                    .entry(e.base_id.clone())
+                    .or_default()
+                    .add(date(&e.from), date(&e.to));
                 state.visits.insert(
                     e.visit_id.clone(),
                     Visit {

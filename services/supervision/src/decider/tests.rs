@@ -175,3 +175,39 @@ fn a_manager_leaving_ends_their_supervisions_and_visits_need_an_active_manager()
         .when(visit("b-1", 6, 5))
         .then_error_on(ErrorCode::Validation, "to");
 }
+
+/// When a base was last visited by a day, from the index kept by base, agrees with looking at
+/// every visit, with visits recorded out of order, overlapping, long and short.
+#[test]
+fn the_last_visit_by_a_day_agrees_with_every_visit() {
+    let d = |n: i64| NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Duration::days(n);
+    let spans = [
+        (40, 42),
+        (10, 11),
+        (12, 90),
+        (5, 5),
+        (60, 61),
+        (12, 13),
+        (100, 100),
+        (95, 120),
+    ];
+    let mut index = VisitDays::default();
+    let mut seen: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+    for (from, to) in spans {
+        index.add(d(from), d(to));
+        seen.push((d(from), d(to)));
+        for day in -2..130 {
+            let expected = seen
+                .iter()
+                .filter(|(f, _)| *f <= d(day))
+                .map(|(_, t)| (*t).min(d(day)))
+                .max();
+            assert_eq!(
+                index.last_on_or_before(d(day)),
+                expected,
+                "day {day} after {} visits",
+                seen.len()
+            );
+        }
+    }
+}
