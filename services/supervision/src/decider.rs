@@ -46,21 +46,11 @@ impl Supervision {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Visit {
-    pub id: String,
-    pub manager_id: String,
-    pub base_id: String,
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-}
-
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Management {
     pub managers: BTreeMap<String, Manager>,
     pub supervisions: BTreeMap<String, Supervision>,
-    pub visits: BTreeMap<String, Visit>,
-    /// The visits again, by base, for when each base was last visited.
+    /// Field visits by base: when each base was last visited (nothing else of a visit is asked).
     pub visits_by_base: HashMap<String, VisitDays>,
 }
 
@@ -343,16 +333,6 @@ impl Decider for SupervisionDecider {
                     .entry(e.base_id.clone())
                     .or_default()
                     .add(date(&e.from), date(&e.to));
-                state.visits.insert(
-                    e.visit_id.clone(),
-                    Visit {
-                        id: e.visit_id.clone(),
-                        manager_id: e.manager_id.clone(),
-                        base_id: e.base_id.clone(),
-                        from: date(&e.from),
-                        to: date(&e.to),
-                    },
-                );
             }
         }
         state
