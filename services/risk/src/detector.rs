@@ -113,7 +113,7 @@ impl Detector {
                     policy_interval
                 };
                 let last_absence_end = staffing
-                    .absences
+                    .absences()
                     .values()
                     .filter(|a| a.staff_id == d.staff_id && !a.cancelled && a.to < today)
                     .map(|a| midnight(a.to + Duration::days(1)))

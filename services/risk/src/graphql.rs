@@ -542,7 +542,7 @@ pub fn compliance_by_base(
     let state = staffing.staffing(mission, view);
     // Per CLA: deployed in the window; the deployment on the date; the last one begun.
     let mut picks: HashMap<&str, (bool, Option<&Deployment>, &Deployment)> = HashMap::new();
-    for d in state.deployments.values() {
+    for d in state.deployments().values() {
         let in_window = d.from <= view.as_of && d.to.is_none_or(|to| to > since);
         let on_date = d.covers(view.as_of).then_some(d);
         picks

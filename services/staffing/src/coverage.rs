@@ -98,27 +98,29 @@ pub fn strength<'a>(
 
 /// Who is at each base on one day and who is away, worked out once from a mission's staffing: its
 /// history holds many more deployments and absences than the day does, so asking base by base
-/// with [`deployed`] and [`strength`] would walk that history once per base.
+/// with [`deployed`] and [`strength`] would walk that history once per base. The day is found
+/// among the deployments and absences not over by it ([`Staffing::not_ended_by`]), not among all.
 pub struct OnDay<'a> {
     at: HashMap<&'a str, Vec<&'a Deployment>>,
     away: HashSet<&'a str>,
 }
 
 impl<'a> OnDay<'a> {
-    /// The deployments covering `day` of CLAs then available, by base (in the staffing's order),
+    /// The deployments covering `day` of CLAs then available, by base (in order of deployment id, as the staffing keeps them),
     /// and the CLAs absent that day.
     pub fn of(staffing: &'a Staffing, day: NaiveDate, availability: &Availability) -> Self {
         let mut at: HashMap<&str, Vec<&Deployment>> = HashMap::new();
         for d in staffing
-            .deployments
-            .values()
+            .not_ended_by(day)
             .filter(|d| d.covers(day) && availability.available(&d.staff_id, day))
         {
             at.entry(d.base_id.as_str()).or_default().push(d);
         }
+        for here in at.values_mut() {
+            here.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        }
         let away = staffing
-            .absences
-            .values()
+            .absences_lasting_to(day)
             .filter(|a| a.covers(day))
             .map(|a| a.staff_id.as_str())
             .collect();
@@ -183,44 +185,60 @@ mod tests {
             deployment("d5", "dee", "south", 1, None),
             deployment("d6", "eli", "south", 20, None),
         ] {
-            s.deployments.insert(d.id.clone(), d);
+            s.deploy(d);
         }
         for a in [
             absence("a1", "ben", 5, 12, false),
             absence("a2", "cy", 5, 12, true),
             absence("a3", "ana", 15, 16, false),
         ] {
-            s.absences.insert(a.id.clone(), a);
+            s.record_absence(a);
         }
         let mut availability = Availability::default();
         availability.separated_on.insert("dee".into(), day(8));
-        let mut seen = 0;
-        for d in [1, 5, 8, 9, 10, 12, 15, 20] {
-            let on = OnDay::of(&s, day(d), &availability);
-            for base in ["north", "south", "west"] {
-                let one_by_one = deployed(s.deployments.values(), base, day(d), &availability);
-                assert_eq!(on.deployed(base), one_by_one.as_slice(), "{base} on {d}");
-                assert_eq!(
-                    on.strength(base),
-                    strength(
-                        s.deployments.values(),
-                        &s.absences,
-                        base,
-                        day(d),
-                        &availability
-                    ),
-                    "{base} on {d}"
-                );
-                seen += one_by_one.len();
+        let agree = |s: &Staffing| {
+            let mut seen = 0;
+            for d in [1, 5, 8, 9, 10, 12, 15, 20] {
+                let on = OnDay::of(s, day(d), &availability);
+                for base in ["north", "south", "west"] {
+                    let one_by_one =
+                        deployed(s.deployments().values(), base, day(d), &availability);
+                    assert_eq!(on.deployed(base), one_by_one.as_slice(), "{base} on {d}");
+                    assert_eq!(
+                        on.strength(base),
+                        strength(
+                            s.deployments().values(),
+                            s.absences(),
+                            base,
+                            day(d),
+                            &availability
+                        ),
+                        "{base} on {d}"
+                    );
+                    seen += one_by_one.len();
+                }
             }
-        }
-        assert!(seen > 10, "the cases deploy someone");
-        let on = OnDay::of(&s, day(9), &availability);
+            seen
+        };
+        assert!(agree(&s) > 10, "the cases deploy someone");
+        // Ends and last days moved after the fact: the day's view follows them.
+        let mut moved = s.clone();
+        moved.end_deployment("d3", day(9));
+        moved.end_deployment("d2", day(15));
+        moved.cut_absence_short("a1", day(6));
+        assert!(agree(&moved) > 10);
+        let on = OnDay::of(&moved, day(8), &availability);
         assert_eq!(
             on.strength("north"),
-            2,
-            "ben is away, cy's leave was cancelled"
+            3,
+            "ben's absence cut short to the 6th"
         );
-        assert!(on.deployed("south").is_empty(), "dee separated on the 8th");
+        let on = OnDay::of(&moved, day(9), &availability);
+        let north: Vec<&str> = on
+            .deployed("north")
+            .iter()
+            .map(|d| d.staff_id.as_str())
+            .collect();
+        assert_eq!(north, ["ana", "cy"], "ben's deployment ended on the 9th");
     }
 }

@@ -11,7 +11,7 @@
 //!   the mission; a CLA has at most one planned rotation at a time.
 //! - Absences of one CLA do not overlap; they end on or after they start.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use cla_platform::decider::Decider;
@@ -42,28 +42,99 @@ pub struct Rotation {
 /// A mission's staffing.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Staffing {
-    pub deployments: BTreeMap<String, Deployment>,
+    /// Changed only through the methods below, which keep `ending` in step.
+    deployments: BTreeMap<String, Deployment>,
     pub rotations: BTreeMap<String, Rotation>,
-    pub absences: BTreeMap<String, Absence>,
+    /// Changed only through the methods below, which keep `absence_ends` in step.
+    absences: BTreeMap<String, Absence>,
+    /// Deployments by the day they end (open ones on the last day there is), so a day's
+    /// deployments are found among those not ended by it rather than among every one ever.
+    ending: BTreeSet<(NaiveDate, String)>,
+    /// Absences by their last day, likewise.
     /// Gap acceptances, by the deployment they ended.
     pub accepted_gaps: BTreeMap<String, contract::GapAcceptance>,
     /// CLAs exposed by a base's closing, by (base, day the closing started).
     pub exposures: BTreeMap<(String, NaiveDate), Vec<String>>,
+    absence_ends: BTreeSet<(NaiveDate, String)>,
+}
+
+fn end_key(d: &Deployment) -> (NaiveDate, String) {
+    (d.to.unwrap_or(NaiveDate::MAX), d.id.clone())
 }
 
 impl Staffing {
+    /// Every deployment ever, by id.
+    pub fn deployments(&self) -> &BTreeMap<String, Deployment> {
+        &self.deployments
+    }
+
+    /// Every absence ever, by id.
+    pub fn absences(&self) -> &BTreeMap<String, Absence> {
+        &self.absences
+    }
+
+    /// The deployments not ended by `day` (ending after it, or open), in order of their end:
+    /// every deployment covering `day` is among them.
+    pub fn not_ended_by(&self, day: NaiveDate) -> impl Iterator<Item = &Deployment> {
+        let after = day.succ_opt().unwrap_or(NaiveDate::MAX);
+        self.ending
+            .range((after, String::new())..)
+            .filter_map(|(_, id)| self.deployments.get(id))
+    }
+
+    /// The absences whose last day is `day` or later: every absence covering `day` is among them.
+    pub fn absences_lasting_to(&self, day: NaiveDate) -> impl Iterator<Item = &Absence> {
+        self.absence_ends
+            .range((day, String::new())..)
+            .filter_map(|(_, id)| self.absences.get(id))
+    }
+
+    /// Records a deployment (replacing one with its id).
+    pub(crate) fn deploy(&mut self, deployment: Deployment) {
+        if let Some(old) = self.deployments.get(&deployment.id) {
+            self.ending.remove(&end_key(old));
+        }
+        self.ending.insert(end_key(&deployment));
+        self.deployments.insert(deployment.id.clone(), deployment);
+    }
+
+    /// Ends a deployment on `to` (its first day away), if there is one with that id.
+    pub(crate) fn end_deployment(&mut self, id: &str, to: NaiveDate) {
+        if let Some(d) = self.deployments.get_mut(id) {
+            self.ending.remove(&end_key(d));
+            d.to = Some(to);
+            self.ending.insert(end_key(d));
+        }
+    }
+
+    /// Records an absence (replacing one with its id).
+    pub(crate) fn record_absence(&mut self, absence: Absence) {
+        if let Some(old) = self.absences.get(&absence.id) {
+            self.absence_ends.remove(&(old.to, old.id.clone()));
+        }
+        self.absence_ends.insert((absence.to, absence.id.clone()));
+        self.absences.insert(absence.id.clone(), absence);
+    }
+
+    /// Moves an absence's last day, if there is one with that id.
+    pub(crate) fn cut_absence_short(&mut self, id: &str, to: NaiveDate) {
+        if let Some(a) = self.absences.get_mut(id) {
+            self.absence_ends.remove(&(a.to, a.id.clone()));
+            a.to = to;
+            self.absence_ends.insert((a.to, a.id.clone()));
+        }
+    }
+
     /// The deployment holding a CLA on a day.
     pub fn deployment_on(&self, staff: &str, day: NaiveDate) -> Option<&Deployment> {
-        self.deployments
-            .values()
+        self.not_ended_by(day)
             .find(|d| d.staff_id == staff && d.covers(day))
     }
 
     /// A CLA's deployment that has not ended (or ends after `day`).
     fn current(&self, staff: &str, day: NaiveDate) -> Option<&Deployment> {
-        self.deployments
-            .values()
-            .find(|d| d.staff_id == staff && d.from <= day && d.to.is_none_or(|to| to > day))
+        self.not_ended_by(day)
+            .find(|d| d.staff_id == staff && d.from <= day)
     }
 }
 
@@ -503,21 +574,16 @@ impl Decider for StaffingDecider {
         let date = |text: &str| text.parse::<NaiveDate>().unwrap_or(on);
         match event {
             E::ClaDeployed(e) => {
-                state.deployments.insert(
-                    e.deployment_id.clone(),
-                    Deployment {
-                        id: e.deployment_id.clone(),
-                        staff_id: e.staff_id.clone(),
-                        base_id: e.base_id.clone(),
-                        from: on,
-                        to: None,
-                    },
-                );
+                state.deploy(Deployment {
+                    id: e.deployment_id.clone(),
+                    staff_id: e.staff_id.clone(),
+                    base_id: e.base_id.clone(),
+                    from: on,
+                    to: None,
+                });
             }
             E::DeploymentEnded(e) => {
-                if let Some(d) = state.deployments.get_mut(&e.deployment_id) {
-                    d.to = Some(on);
-                }
+                state.end_deployment(&e.deployment_id, on);
                 if let Some(gap) = &e.gap_accepted {
                     state
                         .accepted_gaps
@@ -542,24 +608,19 @@ impl Decider for StaffingDecider {
                 if let Some(r) = state.rotations.get_mut(&e.rotation_id) {
                     r.status = RotationStatus::Completed(on);
                 }
-                if let Some(d) = state.deployments.get_mut(&e.ended_deployment_id) {
-                    d.to = Some(on);
-                }
+                state.end_deployment(&e.ended_deployment_id, on);
                 if let Some(gap) = &e.gap_accepted {
                     state
                         .accepted_gaps
                         .insert(e.ended_deployment_id.clone(), gap.clone());
                 }
-                state.deployments.insert(
-                    e.new_deployment_id.clone(),
-                    Deployment {
-                        id: e.new_deployment_id.clone(),
-                        staff_id: e.staff_id.clone(),
-                        base_id: e.to_base_id.clone(),
-                        from: on,
-                        to: None,
-                    },
-                );
+                state.deploy(Deployment {
+                    id: e.new_deployment_id.clone(),
+                    staff_id: e.staff_id.clone(),
+                    base_id: e.to_base_id.clone(),
+                    from: on,
+                    to: None,
+                });
             }
             E::RotationCancelled(e) => {
                 if let Some(r) = state.rotations.get_mut(&e.rotation_id) {
@@ -567,22 +628,17 @@ impl Decider for StaffingDecider {
                 }
             }
             E::AbsenceRecorded(e) => {
-                state.absences.insert(
-                    e.absence_id.clone(),
-                    Absence {
-                        id: e.absence_id.clone(),
-                        staff_id: e.staff_id.clone(),
-                        kind: AbsenceKind::try_from(e.kind).unwrap_or(AbsenceKind::Leave),
-                        from: date(&e.from),
-                        to: date(&e.to),
-                        cancelled: false,
-                    },
-                );
+                state.record_absence(Absence {
+                    id: e.absence_id.clone(),
+                    staff_id: e.staff_id.clone(),
+                    kind: AbsenceKind::try_from(e.kind).unwrap_or(AbsenceKind::Leave),
+                    from: date(&e.from),
+                    to: date(&e.to),
+                    cancelled: false,
+                });
             }
             E::AbsenceCutShort(e) => {
-                if let Some(a) = state.absences.get_mut(&e.absence_id) {
-                    a.to = date(&e.to);
-                }
+                state.cut_absence_short(&e.absence_id, date(&e.to));
             }
             E::AbsenceCancelled(e) => {
                 if let Some(a) = state.absences.get_mut(&e.absence_id) {

@@ -188,7 +188,7 @@ fn absence_of(ctx: &Context<'_>, id: &str) -> AppResult<(String, crate::coverage
     };
     let absence = staffing(ctx)
         .staffing(&mission, &all)
-        .absences
+        .absences()
         .get(id)
         .cloned()
         .ok_or_else(not_found)?;
@@ -484,7 +484,7 @@ fn cla_staffing(ctx: &Context<'_>, staff_id: &str, view: &View) -> AppResult<Cla
             .map_or_else(|| id.to_string(), |b| b.details.name)
     };
     let mut deployments: Vec<DeploymentView> = state
-        .deployments
+        .deployments()
         .values()
         .filter(|d| d.staff_id == staff_id)
         .map(|d| DeploymentView {
@@ -497,7 +497,7 @@ fn cla_staffing(ctx: &Context<'_>, staff_id: &str, view: &View) -> AppResult<Cla
         .collect();
     deployments.sort_by_key(|d| d.from);
     let mut absences: Vec<AbsenceView> = state
-        .absences
+        .absences()
         .values()
         .filter(|a| a.staff_id == staff_id && !a.cancelled)
         .map(|a| AbsenceView {
@@ -665,33 +665,31 @@ pub fn forecast(
             .deployment_on(&r.staff_id, r.date.max(start))
             .map(|d| d.id.clone());
         if let Some(id) = moving
-            && let Some(d) = state.deployments.get_mut(&id)
+            && let Some(ends) = state.deployments().get(&id).map(|d| d.to)
         {
             let at = r.date.max(start);
-            d.to = Some(d.to.map_or(at, |to| to.min(at)));
-            state.deployments.insert(
-                format!("planned-{}", r.id),
-                crate::coverage::Deployment {
-                    id: format!("planned-{}", r.id),
-                    staff_id: r.staff_id.clone(),
-                    base_id: r.to_base_id.clone(),
-                    from: at,
-                    to: None,
-                },
-            );
+            state.end_deployment(&id, ends.map_or(at, |to| to.min(at)));
+            state.deploy(crate::coverage::Deployment {
+                id: format!("planned-{}", r.id),
+                staff_id: r.staff_id.clone(),
+                base_id: r.to_base_id.clone(),
+                from: at,
+                to: None,
+            });
         }
     }
-    let at_start: Vec<String> = deployed(state.deployments.values(), base_id, start, &availability)
-        .into_iter()
-        .map(|d| d.staff_id.clone())
-        .collect();
+    let at_start: Vec<String> =
+        deployed(state.deployments().values(), base_id, start, &availability)
+            .into_iter()
+            .map(|d| d.staff_id.clone())
+            .collect();
     let mut out = Vec::new();
     let mut gaps: Vec<Gap> = Vec::new();
     for i in 0..days {
         let day = start + Duration::days(i);
         let strength = crate::coverage::strength(
-            state.deployments.values(),
-            &state.absences,
+            state.deployments().values(),
+            state.absences(),
             base_id,
             day,
             &availability,
@@ -799,7 +797,7 @@ fn causes(
                 None,
                 "no longer deployed here".into(),
             ));
-        } else if let Some(a) = absent(state.absences.values(), staff, day) {
+        } else if let Some(a) = absent(state.absences().values(), staff, day) {
             out.push(cause(
                 CauseKind::Absence,
                 Some(a.id.clone()),

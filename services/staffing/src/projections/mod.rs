@@ -246,7 +246,7 @@ impl cla_registry::BaseOccupancy for StaffingView {
         };
         let staffing = self.staffing(mission, &view);
         let availability = self.availability(mission, &view, false);
-        crate::coverage::deployed(staffing.deployments.values(), base_id, on, &availability).len()
+        crate::coverage::deployed(staffing.deployments().values(), base_id, on, &availability).len()
     }
 }
 
@@ -263,7 +263,7 @@ impl cla_staff::DeploymentHistory for ProfileDeployments {
         };
         let state = self.staffing.staffing(&mission, view);
         let mut out: Vec<cla_staff::DeploymentRecord> = state
-            .deployments
+            .deployments()
             .values()
             .filter(|d| d.staff_id == staff_id)
             .map(|d| cla_staff::DeploymentRecord {
