@@ -11,7 +11,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, JwtAlgorithm};
+use crate::config::{Config, JwtAlgorithm, MIN_SECRET_BYTES};
 
 /// The claims of a token.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -195,7 +195,7 @@ fn generated_secret(dir: &Path) -> Result<Vec<u8>, AuthSetupError> {
         source,
     };
     match std::fs::read_to_string(&path) {
-        Ok(text) => return Ok(text.trim().as_bytes().to_vec()),
+        Ok(text) => return kept_secret(&path, &text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(io(e)),
     }
@@ -219,14 +219,46 @@ fn generated_secret(dir: &Path) -> Result<Vec<u8>, AuthSetupError> {
         }
         // Another process generated it at the same moment: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            Ok(std::fs::read_to_string(&path)
-                .map_err(io)?
-                .trim()
-                .as_bytes()
-                .to_vec())
+            kept_secret(&path, &std::fs::read_to_string(&path).map_err(io)?)
         }
         Err(e) => Err(io(e)),
     }
+}
+
+/// A secret read back from the data directory, refused where it is too short to resist guessing
+/// or where others than the owner may read the file: a secret that others could read is no longer
+/// a secret, and quietly narrowing the file's mode would not undo that.
+fn kept_secret(path: &Path, text: &str) -> Result<Vec<u8>, AuthSetupError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|source| AuthSetupError::Io {
+                path: path.display().to_string(),
+                source,
+            })?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(AuthSetupError::Key(format!(
+                "{} may be read by others (mode {:o}): the signing secret must be the owner's \
+                 alone; replace it (delete the file to have a new one generated, which signs out \
+                 every token) or run `chmod 600` on it if it was never exposed",
+                path.display(),
+                mode & 0o777
+            )));
+        }
+    }
+    let secret = text.trim();
+    if secret.len() < MIN_SECRET_BYTES {
+        return Err(AuthSetupError::Key(format!(
+            "{} holds {} bytes of secret; at least {MIN_SECRET_BYTES} are needed (an empty or \
+             short one lets anyone sign tokens): delete the file to have one generated",
+            path.display(),
+            secret.len()
+        )));
+    }
+    Ok(secret.as_bytes().to_vec())
 }
 
 #[cfg(test)]
@@ -272,6 +304,47 @@ mod tests {
             stranger.verify(&token).is_err(),
             "another secret does not accept it"
         );
+    }
+
+    #[test]
+    fn a_kept_secret_that_is_short_or_readable_by_others_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let write = |dir: &Path, text: &str, mode: u32| {
+            let path = dir.join(SECRET_FILE);
+            std::fs::write(&path, text).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        };
+        for weak in ["", "\n", "   \t ", "0123456789abcdef"] {
+            let dir = tempfile::tempdir().unwrap();
+            write(dir.path(), weak, 0o600);
+            let e = Auth::load(&config(dir.path())).err().expect("refused");
+            assert!(e.to_string().contains("jwt-secret"), "{e}");
+            assert!(e.to_string().contains("at least 32"), "{e}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &"ab".repeat(32), 0o644);
+        let e = Auth::load(&config(dir.path())).err().expect("refused");
+        assert!(e.to_string().contains("read by others"), "{e}");
+        write(dir.path(), &"ab".repeat(32), 0o600);
+        assert!(Auth::load(&config(dir.path())).is_ok());
+    }
+
+    /// A token signed with the empty key, as an attacker would forge one, never signs in.
+    #[test]
+    fn a_token_signed_with_an_empty_key_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let auth = Auth::load(&config(dir.path())).unwrap();
+        let claims = Claims {
+            sub: "attacker".into(),
+            name: "x".into(),
+            roles: vec!["ADMIN".into()],
+            missions: vec![],
+            exp: now() + 3600,
+        };
+        let forged =
+            jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(b""))
+                .unwrap();
+        assert!(auth.verify(&forged).is_err());
     }
 
     #[test]

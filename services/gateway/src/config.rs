@@ -193,6 +193,15 @@ impl Config {
         if self.store == Backend::Kurrentdb && self.kurrentdb_url.is_none() {
             return invalid("store = \"kurrentdb\" needs kurrentdb_url (CLA_KURRENTDB_URL)");
         }
+        if let Some(secret) = &self.jwt_secret
+            && secret.expose().trim().len() < MIN_SECRET_BYTES
+        {
+            return invalid(&format!(
+                "jwt_secret (CLA_JWT_SECRET) must hold at least {MIN_SECRET_BYTES} bytes of secret \
+                 (an empty or short one lets anyone sign tokens); set a longer one, or unset it to \
+                 have one generated in <data_dir>/jwt-secret"
+            ));
+        }
         if self.jwt_algorithm != JwtAlgorithm::HS256 && self.jwt_public_key_file.is_none() {
             return invalid("RS256/ES256 need jwt_public_key_file (CLA_JWT_PUBLIC_KEY_FILE)");
         }
@@ -202,6 +211,9 @@ impl Config {
         Ok(())
     }
 }
+
+/// The shortest HS256 signing secret accepted, in bytes (white space around it does not count).
+pub const MIN_SECRET_BYTES: usize = 32;
 
 /// Every key a file or `CLA_<KEY>` may set.
 pub const KEYS: &[&str] = &[
@@ -257,7 +269,7 @@ mod tests {
             Some(&file),
             env(&[
                 ("CLA_MAX_QUERY_DEPTH", "7"),
-                ("CLA_JWT_SECRET", "s3cret"),
+                ("CLA_JWT_SECRET", "s3cret-s3cret-s3cret-s3cret-s3cret"),
                 ("OTHER", "x"),
             ]),
         )
@@ -269,7 +281,10 @@ mod tests {
         );
         assert_eq!(config.log, "debug");
         assert_eq!(config.request_timeout_ms, 30_000, "defaults fill the rest");
-        assert_eq!(config.jwt_secret.as_ref().unwrap().expose(), "s3cret");
+        assert_eq!(
+            config.jwt_secret.as_ref().unwrap().expose(),
+            "s3cret-s3cret-s3cret-s3cret-s3cret"
+        );
         assert!(
             !format!("{config:?}").contains("s3cret"),
             "secrets never print"
@@ -287,5 +302,36 @@ mod tests {
         );
         assert!(Config::load(None, env(&[("CLA_STORE", "kurrentdb")])).is_err());
         assert!(Config::load(None, env(&[("CLA_MAX_BODY_BYTES", "-1")])).is_err());
+    }
+
+    #[test]
+    fn an_empty_or_short_signing_secret_is_refused() {
+        for weak in [
+            "",
+            "   ",
+            "\t\n",
+            "abc12",
+            &"x".repeat(MIN_SECRET_BYTES - 1),
+        ] {
+            let e = Config::load(None, env(&[("CLA_JWT_SECRET", weak)])).unwrap_err();
+            let text = e.to_string();
+            assert!(
+                text.contains("jwt_secret") && text.contains("CLA_JWT_SECRET"),
+                "the message names the setting: {text}"
+            );
+            if !weak.trim().is_empty() {
+                assert!(
+                    !text.contains(weak.trim()),
+                    "the message never repeats the secret"
+                );
+            }
+        }
+        let padded = format!("  {}  ", "x".repeat(MIN_SECRET_BYTES - 1));
+        assert!(
+            Config::load(None, env(&[("CLA_JWT_SECRET", &padded)])).is_err(),
+            "white space does not count as secret"
+        );
+        let strong = "x".repeat(MIN_SECRET_BYTES);
+        assert!(Config::load(None, env(&[("CLA_JWT_SECRET", &strong)])).is_ok());
     }
 }
