@@ -14,6 +14,7 @@
 //! - [`graphql`]: connections (Relay), views and other helpers.
 
 pub mod access;
+pub mod app;
 pub mod clock;
 pub mod codec;
 pub mod command;
@@ -26,7 +27,9 @@ pub mod reactor;
 pub mod runtime;
 pub mod snapshot;
 pub mod timeline;
+pub mod view_spec;
 
 pub use access::{Principal, Role};
+pub use app::Restricted;
 pub use error::{AppError, AppResult, ErrorCode};
 pub use runtime::Runtime;
