@@ -715,7 +715,7 @@ async fn concurrent_hires_and_index_numbers_never_both_win() {
 #[tokio::test]
 async fn an_interrupted_hire_is_finished_by_sending_it_again() {
     use cla_event_store::Actor;
-    use cla_platform::command::{CommandMeta, handle};
+    use cla_platform::command::{CommandMeta, StateCache, handle};
     use cla_staff::commands::{IndexNumberCommand, VacancyCommand};
     use cla_staff::decider::{IndexNumberDecider, VacancyDecider};
     use cla_staff::events::streams;
@@ -740,8 +740,11 @@ async fn an_interrupted_hire_is_finished_by_sending_it_again() {
         effective: chrono::NaiveDate::from_ymd_opt(2024, 4, 1).unwrap(),
     };
     let staff_id = uuid::Uuid::now_v7().to_string();
+    // Another writer (a replica of its own): the one command path, with its own state cache.
+    let writer = StateCache::default();
     handle::<IndexNumberDecider>(
-        store.as_ref(),
+        &store,
+        &writer,
         &streams::index_number("910001"),
         &(
             "910001".to_string(),
@@ -761,7 +764,7 @@ async fn an_interrupted_hire_is_finished_by_sending_it_again() {
         effective: meta.effective,
     };
     let decided =
-        handle::<VacancyDecider>(store.as_ref(), &streams::vacancy(&v), &hire, &(), &meta)
+        handle::<VacancyDecider>(&store, &writer, &streams::vacancy(&v), &hire, &(), &meta)
             .await
             .unwrap();
     server
@@ -816,7 +819,7 @@ async fn an_interrupted_hire_is_finished_by_sending_it_again() {
 #[tokio::test]
 async fn a_number_left_held_by_a_separated_staff_member_can_be_claimed_again() {
     use cla_event_store::Actor;
-    use cla_platform::command::{CommandMeta, handle};
+    use cla_platform::command::{CommandMeta, StateCache, handle};
     use cla_staff::commands::StaffCommand;
     use cla_staff::decider::{StaffContext, StaffDecider};
     use cla_staff::events::{SeparationReason, streams};
@@ -841,7 +844,8 @@ async fn a_number_left_held_by_a_separated_staff_member_can_be_claimed_again() {
         effective: meta.effective,
     };
     let done = handle::<StaffDecider>(
-        server.running.state.store.as_ref(),
+        &server.running.state.store,
+        &StateCache::default(),
         &streams::staff(&first),
         &separate,
         &StaffContext::default(),

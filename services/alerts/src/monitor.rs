@@ -62,7 +62,7 @@ pub struct Monitor {
 
 fn system_meta(now: DateTime<Utc>) -> CommandMeta {
     CommandMeta {
-        actor: cla_staffing::reactor::system_actor(),
+        actor: cla_platform::reactor::system_actor(),
         correlation_id: uuid::Uuid::now_v7(),
         causation_id: None,
         effective: now.date_naive(),

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod generate;
 pub mod schema;
 pub mod server;
+pub mod telemetry;
 
 pub use config::Config;
 pub use server::{Running, start, start_with_clock};

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use cla_gateway::auth::Auth;
-use cla_gateway::config::{Config, LogFormat};
+use cla_gateway::config::Config;
 use cla_platform::Role;
 use clap::{Parser, Subcommand};
 
@@ -121,18 +121,6 @@ fn parse_ttl(text: &str) -> Result<Duration, String> {
         _ => return Err(format!("not a duration: {text} (use 30m, 8h, 7d)")),
     };
     Ok(Duration::from_secs(seconds))
-}
-
-fn init_tracing(config: &Config) {
-    let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match config.log_format {
-        LogFormat::Json => builder.json().init(),
-        LogFormat::Text => builder.init(),
-    }
 }
 
 fn main() -> ExitCode {
@@ -269,7 +257,7 @@ fn main() -> ExitCode {
 }
 
 fn serve(mut config: Config, demo: bool) -> ExitCode {
-    init_tracing(&config);
+    cla_gateway::telemetry::init(&config);
     // The detector and the alert watch start after the demo is loaded, not half-way through it.
     let scan_every = Duration::from_secs(config.scan_interval_seconds);
     if demo {

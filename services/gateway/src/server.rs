@@ -207,6 +207,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout(),
         ))
+        .route_layer(axum::middleware::from_fn(crate::telemetry::request_span))
         .with_state(state)
 }
 
@@ -328,6 +329,7 @@ async fn graphql(
             return unauthorized(e);
         }
     };
+    crate::telemetry::record_caller(&principal.id);
     let request = request.into_inner();
     let no_cache = headers
         .get(header::CACHE_CONTROL)
@@ -342,11 +344,13 @@ async fn graphql(
     if let Some(key) = &key
         && let Some((body, operation)) = app.answers.kept(key, position, now)
     {
+        crate::telemetry::record_operation(&operation);
         app.metrics.request(&operation, "ok", started.elapsed());
         app.metrics.answer(true);
         return answer_response(body);
     }
     let (operation, is_query) = classify(&request);
+    crate::telemetry::record_operation(&operation);
     let Some(key) = key.filter(|_| is_query) else {
         let response = run(&app.schema, request.data(principal)).await;
         let outcome = if response.is_ok() { "ok" } else { "error" };

@@ -45,7 +45,7 @@ impl CommandMeta {
             .ok_or_else(|| AppError::forbidden("no role of yours allows this change here"))?;
         Ok(Self {
             actor: who.actor(role),
-            correlation_id: Uuid::now_v7(),
+            correlation_id: crate::correlation::current_or_new(),
             causation_id: None,
             effective,
         })
@@ -184,7 +184,7 @@ impl StateCache {
 /// Decides `command` on `stream` and appends the result, starting from the cached state where
 /// there is one, written together with the commands decided on the stream at the same time (see
 /// [`StateCache`]).
-pub async fn handle_cached<D>(
+pub async fn handle<D>(
     store: &Arc<dyn EventStore>,
     cache: &StateCache,
     stream: &StreamName,
@@ -198,7 +198,15 @@ where
     D::State: Send + 'static,
 {
     let lane = cache.lane::<D>(stream);
-    let span = tracing::info_span!("command", stream = %stream, command = ?command);
+    // Ids, kinds and positions only: a command's fields (names, places, notes) are never logged.
+    let span = tracing::info_span!(
+        "command",
+        kind = %command_kind(command),
+        stream = %stream,
+        correlation_id = %meta.correlation_id,
+        expected = tracing::field::Empty,
+        position = tracing::field::Empty,
+    );
     for attempt in 1..=ATTEMPTS {
         let (events, written) = {
             let mut l = lane.lock().await;
@@ -243,6 +251,13 @@ where
             if l.next.is_empty() {
                 l.next_expected = revision;
             }
+            span.record(
+                "expected",
+                tracing::field::display(
+                    l.next_expected
+                        .map_or(ExpectedRevision::NoStream, ExpectedRevision::Exact),
+                ),
+            );
             let after = revision.map_or(new.len() as u64 - 1, |r| r + new.len() as u64);
             l.next.extend(new);
             l.state = Some((Box::new(state), Some(after)));
@@ -263,9 +278,8 @@ where
         });
         match written {
             Written::Stored(AppendResult { position, revision }) => {
-                span.in_scope(|| {
-                    tracing::info!(revision, position = position.0, "command accepted")
-                });
+                span.record("position", position.0);
+                span.in_scope(|| tracing::info!(revision, "command accepted"));
                 return Ok(Handled {
                     events,
                     position: Some(position),
@@ -334,6 +348,52 @@ async fn write(
     }
 }
 
+/// The kind of a command, its variant's name (`Onboard`, `PlanRotation`), without its fields.
+pub fn command_kind<C: std::fmt::Debug>(command: &C) -> String {
+    let text = format!("{command:?}");
+    // A tuple of a key and a command (an index number's) is named by its command.
+    let text = match text.strip_prefix('(') {
+        Some(rest) => rest.split_once(", ").map_or(rest, |(_, command)| command),
+        None => &text,
+    };
+    let kind: String = text
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    if kind.is_empty() {
+        "command".into()
+    } else {
+        kind
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    #[allow(dead_code)]
+    enum Example {
+        Onboard { name: String },
+        Close,
+        Claim(String),
+    }
+
+    #[test]
+    fn a_command_is_logged_by_its_kind_alone() {
+        let secret = "Kanyabayonga".to_string();
+        let kinds = [
+            command_kind(&Example::Onboard {
+                name: secret.clone(),
+            }),
+            command_kind(&Example::Close),
+            command_kind(&Example::Claim(secret.clone())),
+            command_kind(&("12345".to_string(), Example::Claim(secret.clone()))),
+        ];
+        assert_eq!(kinds, ["Onboard", "Close", "Claim", "Claim"]);
+    }
+}
+
 fn new_events<E: EventCodec>(events: &[E], meta: &CommandMeta) -> AppResult<Vec<NewEvent>> {
     events
         .iter()
@@ -346,49 +406,4 @@ fn new_events<E: EventCodec>(events: &[E], meta: &CommandMeta) -> AppResult<Vec<
             })
         })
         .collect()
-}
-
-/// Decides `command` on `stream` and appends the result.
-pub async fn handle<D>(
-    store: &dyn EventStore,
-    stream: &StreamName,
-    command: &D::Command,
-    context: &D::Context,
-    meta: &CommandMeta,
-) -> AppResult<Handled<D::Event>>
-where
-    D: Decider,
-    D::Event: EventCodec,
-{
-    let span = tracing::info_span!("command", stream = %stream, command = ?command);
-    let _enter = span.enter();
-    for attempt in 1..=ATTEMPTS {
-        let (state, revision) = load::<D>(store, stream).await?;
-        let events = D::decide(command, &state, context)?;
-        if events.is_empty() {
-            return Ok(Handled {
-                events,
-                position: None,
-            });
-        }
-        let expected = revision.map_or(ExpectedRevision::NoStream, ExpectedRevision::Exact);
-        let new_events = new_events(&events, meta)?;
-        match store.append(stream, expected, new_events).await {
-            Ok(AppendResult { position, revision }) => {
-                tracing::info!(%expected, revision, position = position.0, "command accepted");
-                return Ok(Handled {
-                    events,
-                    position: Some(position),
-                });
-            }
-            Err(StoreError::WrongExpectedRevision { actual, .. }) => {
-                tracing::debug!(attempt, %expected, %actual, "lost a race on the stream; deciding again");
-                continue;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(AppError::conflict(format!(
-        "{stream} is being changed by others at this moment; try again"
-    )))
 }

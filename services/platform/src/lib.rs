@@ -18,6 +18,7 @@ pub mod app;
 pub mod clock;
 pub mod codec;
 pub mod command;
+pub mod correlation;
 pub mod decider;
 pub mod error;
 pub mod graphql;

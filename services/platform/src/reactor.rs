@@ -8,11 +8,57 @@
 //! whatever was not yet written is read again after a restart, which reactors allow (their
 //! commands change nothing the second time).
 
+use std::future::Future;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cla_event_store::{AllFrom, Position};
+use cla_event_store::{Actor, AllFrom, EventStore, Filtered, Position, RecordedEvent};
 use futures::{FutureExt, Stream, StreamExt};
+
+/// The actor of events the system records by itself (reactors, the detector, the alert watch).
+pub fn system_actor() -> Actor {
+    Actor {
+        id: "system".into(),
+        role: "SYSTEM".into(),
+    }
+}
+
+/// The one reactor loop: follows the store's events of `types` (filtered where they are kept)
+/// from `checkpoint`, hands each to `react` in order, one at a time, and counts it handled once
+/// `react` is done, with the store's marks over other events handled too. A passing store failure
+/// is waited out; another stops the reactor, logged under `name`. `react` must allow an event to
+/// be handed to it again after a restart (its commands change nothing the second time).
+pub fn spawn_reactor<F, Fut>(
+    name: &'static str,
+    store: Arc<dyn EventStore>,
+    types: &'static [&'static str],
+    mut checkpoint: ReactorCheckpoint,
+    mut react: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: FnMut(RecordedEvent) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        let mut feed = store.subscribe_types(checkpoint.start(), types);
+        while let Some(next) = checkpoint.next(&mut feed).await {
+            match next {
+                Ok(Filtered::Event(event)) => {
+                    let position = event.position;
+                    react(event).await;
+                    checkpoint.handled(position, true);
+                }
+                Ok(Filtered::Passed(position)) => checkpoint.handled(position, false),
+                Err(e) if e.is_transient() => continue,
+                Err(e) => {
+                    tracing::error!(reactor = name, error = %e, "reactor stopped");
+                    return;
+                }
+            }
+        }
+    })
+}
 
 /// How long handled positions may wait to be written when nothing was acted on.
 const EVERY: Duration = Duration::from_secs(5);

@@ -6,7 +6,7 @@ use std::time::Duration;
 use cla_event_store::{EventStore, StreamName};
 
 use crate::codec::EventCodec;
-use crate::command::{CommandMeta, Handled, StateCache, handle_cached};
+use crate::command::{CommandMeta, Handled, StateCache, handle};
 use crate::decider::Decider;
 use crate::error::AppResult;
 use crate::metrics::Metrics;
@@ -37,8 +37,7 @@ impl Runtime {
         D::Event: EventCodec,
         D::State: Send + 'static,
     {
-        let outcome =
-            handle_cached::<D>(&self.store, &self.states, stream, command, context, meta).await;
+        let outcome = handle::<D>(&self.store, &self.states, stream, command, context, meta).await;
         match &outcome {
             Ok(handled) => {
                 self.metrics.command_accepted(handled.events.len());
@@ -47,7 +46,7 @@ impl Runtime {
                 }
             }
             Err(refusal) => {
-                tracing::info!(code = %refusal.code, message = %refusal.message, field = ?refusal.field, "command refused");
+                tracing::info!(code = %refusal.code, field = ?refusal.field, "command refused");
                 self.metrics.command_refused(refusal.code.as_str());
             }
         }

@@ -10,7 +10,7 @@ use cla_event_store::{
     Actor, EmbeddedStore, EventStore, EventType, ExpectedRevision, Metadata, NewEvent, StreamName,
 };
 use cla_platform::codec::EventCodec;
-use cla_platform::command::{CommandMeta, StateCache, handle_cached};
+use cla_platform::command::{CommandMeta, StateCache, handle};
 use cla_platform::decider::Decider;
 use cla_platform::{AppError, ErrorCode};
 
@@ -110,7 +110,7 @@ async fn the_cached_state_is_used_and_a_stream_changed_elsewhere_is_read_again()
     let run = |id: &str| {
         let (store, cache, stream) = (&store, &cache, &stream);
         let id = id.to_string();
-        async move { handle_cached::<Visits>(store, cache, stream, &id, &(), &meta()).await }
+        async move { handle::<Visits>(store, cache, stream, &id, &(), &meta()).await }
     };
     run("a").await.unwrap();
     assert_eq!(cache.len(), 1, "the state is kept");
@@ -169,7 +169,7 @@ async fn at_once(
         .map(|id| {
             let (store, cache, stream) = (store.clone(), cache.clone(), stream.clone());
             tokio::spawn(async move {
-                handle_cached::<Visits>(&store, &cache, &stream, &id, &(), &meta())
+                handle::<Visits>(&store, &cache, &stream, &id, &(), &meta())
                     .await
                     .map(|h| assert_eq!(h.events.len(), 1))
             })

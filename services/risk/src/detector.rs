@@ -16,7 +16,7 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use cla_contracts::EventContract;
 use cla_contracts::cla::staffing::v1::ClasExposedByBaseClosing;
-use cla_event_store::{EventStore, Filtered};
+use cla_event_store::EventStore;
 use cla_platform::Runtime;
 use cla_platform::clock::Clock;
 use cla_platform::command::CommandMeta;
@@ -75,7 +75,7 @@ fn midnight(day: chrono::NaiveDate) -> DateTime<Utc> {
 
 fn system_meta(now: DateTime<Utc>, causation: Option<uuid::Uuid>) -> CommandMeta {
     CommandMeta {
-        actor: cla_staffing::reactor::system_actor(),
+        actor: cla_platform::reactor::system_actor(),
         correlation_id: uuid::Uuid::now_v7(),
         causation_id: causation,
         effective: now.date_naive(),
@@ -257,56 +257,53 @@ pub fn spawn_closure_reactor(
     store: Arc<dyn EventStore>,
     runtime: Runtime,
     clock: Arc<dyn Clock>,
-    mut checkpoint: cla_platform::reactor::ReactorCheckpoint,
+    checkpoint: cla_platform::reactor::ReactorCheckpoint,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut feed =
-            store.subscribe_types(checkpoint.start(), &[ClasExposedByBaseClosing::TYPE_NAME]);
-        while let Some(next) = checkpoint.next(&mut feed).await {
-            let event = match next {
-                Ok(Filtered::Event(event)) => event,
-                Ok(Filtered::Passed(position)) => {
-                    checkpoint.handled(position, false);
-                    continue;
-                }
-                Err(e) if e.is_transient() => continue,
-                Err(e) => {
-                    tracing::error!(error = %e, "base-closure exposure reactor stopped");
-                    return;
-                }
-            };
-            let Ok(exposed) = cla_contracts::decode_json::<ClasExposedByBaseClosing>(&event.data)
-            else {
-                continue;
-            };
-            let mission = event
-                .stream
-                .as_str()
-                .trim_start_matches("staffing-")
-                .to_string();
+    cla_platform::reactor::spawn_reactor(
+        "base-closure-exposure-flags",
+        store,
+        &[ClasExposedByBaseClosing::TYPE_NAME],
+        checkpoint,
+        move |event| {
+            let runtime = runtime.clone();
             let now = clock.now();
-            for staff_id in &exposed.staff_ids {
-                let context = RiskContext {
-                    staff_id: staff_id.clone(),
-                    mission: mission.clone(),
-                    base_id: exposed.base_id.clone(),
-                    now,
-                };
-                let command = RiskCommand::RaiseClosureExposure {
-                    flag_id: uuid::Uuid::now_v7().to_string(),
-                    base_id: exposed.base_id.clone(),
-                    cause_event_id: event.id.to_string(),
-                };
-                let mut meta = system_meta(now, Some(event.id));
-                meta.correlation_id = event.metadata.correlation_id;
-                if let Err(e) = runtime
-                    .execute::<RiskDecider>(&stream(staff_id), &command, &context, &meta)
-                    .await
-                {
-                    tracing::error!(error = ?e, staff = %staff_id, "could not flag a base-closure exposure");
-                }
-            }
-            checkpoint.handled(event.position, true);
+            async move { flag_exposures(&runtime, now, &event).await }
+        },
+    )
+}
+
+async fn flag_exposures(
+    runtime: &Runtime,
+    now: chrono::DateTime<chrono::Utc>,
+    event: &cla_event_store::RecordedEvent,
+) {
+    let Ok(exposed) = cla_contracts::decode_json::<ClasExposedByBaseClosing>(&event.data) else {
+        return;
+    };
+    let mission = event
+        .stream
+        .as_str()
+        .trim_start_matches("staffing-")
+        .to_string();
+    for staff_id in &exposed.staff_ids {
+        let context = RiskContext {
+            staff_id: staff_id.clone(),
+            mission: mission.clone(),
+            base_id: exposed.base_id.clone(),
+            now,
+        };
+        let command = RiskCommand::RaiseClosureExposure {
+            flag_id: uuid::Uuid::now_v7().to_string(),
+            base_id: exposed.base_id.clone(),
+            cause_event_id: event.id.to_string(),
+        };
+        let mut meta = system_meta(now, Some(event.id));
+        meta.correlation_id = event.metadata.correlation_id;
+        if let Err(e) = runtime
+            .execute::<RiskDecider>(&stream(staff_id), &command, &context, &meta)
+            .await
+        {
+            tracing::error!(error = ?e, staff = %staff_id, "could not flag a base-closure exposure");
         }
-    })
+    }
 }

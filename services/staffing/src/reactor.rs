@@ -13,10 +13,10 @@ use std::time::Duration;
 
 use cla_contracts::EventContract;
 use cla_contracts::cla::registry::v1::BaseClosingStarted;
-use cla_event_store::{Actor, EventStore, Filtered};
+use cla_event_store::{EventStore, RecordedEvent};
 use cla_platform::Runtime;
 use cla_platform::command::CommandMeta;
-use cla_platform::reactor::ReactorCheckpoint;
+use cla_platform::reactor::{ReactorCheckpoint, spawn_reactor, system_actor};
 use cla_platform::timeline::View;
 
 use crate::commands::StaffingCommand;
@@ -24,80 +24,63 @@ use crate::decider::{StaffingContext, StaffingDecider};
 use crate::events::stream;
 use crate::projections::StaffingView;
 
-/// The actor of events the system records by itself.
-pub fn system_actor() -> Actor {
-    Actor {
-        id: "system".into(),
-        role: "SYSTEM".into(),
-    }
-}
-
 pub fn spawn_closure_reactor(
     store: Arc<dyn EventStore>,
     runtime: Runtime,
     staffing: Arc<StaffingView>,
-    mut checkpoint: ReactorCheckpoint,
+    checkpoint: ReactorCheckpoint,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut feed = store.subscribe_types(checkpoint.start(), &[BaseClosingStarted::TYPE_NAME]);
-        while let Some(next) = checkpoint.next(&mut feed).await {
-            let event = match next {
-                Ok(Filtered::Event(event)) => event,
-                Ok(Filtered::Passed(position)) => {
-                    checkpoint.handled(position, false);
-                    continue;
-                }
-                Err(e) if e.is_transient() => continue,
-                Err(e) => {
-                    tracing::error!(error = %e, "base-closure reactor stopped");
-                    return;
-                }
-            };
-            let Ok(started) = cla_contracts::decode_json::<BaseClosingStarted>(&event.data) else {
-                continue;
-            };
-            // Who is deployed comes from the read models: let them reach this event first.
-            if runtime
-                .hub
-                .wait_for(event.position, Duration::from_secs(600))
-                .await
-                .is_err()
-            {
-                continue;
-            }
-            let on = event.metadata.effective;
-            let view = View {
-                as_of: on,
-                known_at: None,
-            };
-            let context = StaffingContext {
-                mission: started.mission_code.clone(),
-                availability: staffing.availability(&started.mission_code, &view, false),
-                ..Default::default()
-            };
-            let meta = CommandMeta {
-                actor: system_actor(),
-                correlation_id: event.metadata.correlation_id,
-                causation_id: Some(event.id),
-                effective: on,
-            };
-            let command = StaffingCommand::RecordClosureExposure {
-                base_id: started.base_id.clone(),
-                closing_started_on: on,
-                cause_event_id: event.id.to_string(),
-            };
-            if let Err(e) = runtime
-                .execute::<StaffingDecider>(
-                    &stream(&started.mission_code),
-                    &command,
-                    &context,
-                    &meta,
-                )
-                .await
-            {
-                tracing::error!(error = ?e, base = %started.base_id, "could not record the CLAs exposed by a base closing");
-            }
-            checkpoint.handled(event.position, true);
-        }
-    })
+    spawn_reactor(
+        "base-closing-exposures",
+        store,
+        &[BaseClosingStarted::TYPE_NAME],
+        checkpoint,
+        move |event| {
+            let runtime = runtime.clone();
+            let staffing = Arc::clone(&staffing);
+            async move { record_exposure(&runtime, &staffing, &event).await }
+        },
+    )
+}
+
+async fn record_exposure(runtime: &Runtime, staffing: &StaffingView, event: &RecordedEvent) {
+    let Ok(started) = cla_contracts::decode_json::<BaseClosingStarted>(&event.data) else {
+        return;
+    };
+    // Who is deployed comes from the read models: let them reach this event first.
+    if runtime
+        .hub
+        .wait_for(event.position, Duration::from_secs(600))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let on = event.metadata.effective;
+    let view = View {
+        as_of: on,
+        known_at: None,
+    };
+    let context = StaffingContext {
+        mission: started.mission_code.clone(),
+        availability: staffing.availability(&started.mission_code, &view, false),
+        ..Default::default()
+    };
+    let meta = CommandMeta {
+        actor: system_actor(),
+        correlation_id: event.metadata.correlation_id,
+        causation_id: Some(event.id),
+        effective: on,
+    };
+    let command = StaffingCommand::RecordClosureExposure {
+        base_id: started.base_id.clone(),
+        closing_started_on: on,
+        cause_event_id: event.id.to_string(),
+    };
+    if let Err(e) = runtime
+        .execute::<StaffingDecider>(&stream(&started.mission_code), &command, &context, &meta)
+        .await
+    {
+        tracing::error!(error = ?e, base = %started.base_id, "could not record the CLAs exposed by a base closing");
+    }
 }

@@ -1,0 +1,139 @@
+//! Telemetry as an operator reads it: one span per request with its route, status, operation,
+//! caller and correlation id; command spans with their kind and stream, never their fields; and
+//! one correlation id carried from the request into every event it caused (one registration: the
+//! index number's claim and the onboarding).
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use cla_e2e::{TestServer, mission_with_base};
+use cla_event_store::{Direction, StreamFrom, StreamName};
+use serde_json::json;
+
+/// What the log subscriber wrote, kept for the test to read.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+const MARKER_NAME: &str = "Zq7NameMarker";
+const MARKER_HOME: &str = "Zq7HomeMarker";
+
+#[tokio::test]
+async fn a_request_is_one_span_and_one_correlation_id_and_its_fields_are_never_logged() {
+    let captured = Captured::default();
+    let log_config = cla_gateway::Config {
+        log: "trace".into(),
+        ..Default::default()
+    };
+    cla_gateway::telemetry::init_with_writer(&log_config, captured.clone());
+
+    let server = TestServer::start().await;
+    let (_, base) = mission_with_base(&server, "ALPHA").await;
+    let hr = server.token(cla_e2e::Role::MissionHr, &["ALPHA"]);
+    let response = reqwest::Client::new()
+        .post(format!("{}/graphql", server.base))
+        .bearer_auth(&hr)
+        .json(&json!({
+            "query": "mutation Register($base: String!, $name: String!, $home: String!) { registerStaffMember(input: {baseId: $base, name: $name, gender: FEMALE, languages: [{language: \"Swahili\", level: \"NATIVE\"}], homeCommunity: $home, indexNumber: \"770077\", grade: \"GS-4\", appointment: {type: FIXED_TERM, start: \"2024-01-01\", end: \"2030-12-31\"}, effective: \"2024-02-15\"}) { id } }",
+            "variables": { "base": base, "name": MARKER_NAME, "home": MARKER_HOME },
+            "operationName": "Register",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .expect("the response names its correlation id")
+        .to_str()
+        .unwrap()
+        .to_string();
+    let body: serde_json::Value = response.json().await.unwrap();
+    let staff_id = body["data"]["registerStaffMember"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_string();
+
+    // The registration's events all carry the request's correlation id.
+    let store = &server.running.state.store;
+    let mut correlations = Vec::new();
+    for stream in [
+        format!("staff-{staff_id}"),
+        "index-number-770077".to_string(),
+    ] {
+        let events = store
+            .read_stream(
+                &StreamName::new(&stream).unwrap(),
+                StreamFrom::Start,
+                Direction::Forwards,
+                100,
+            )
+            .await
+            .unwrap();
+        assert!(!events.is_empty(), "{stream} was written");
+        correlations.extend(events.iter().map(|e| e.metadata.correlation_id.to_string()));
+    }
+    assert!(
+        correlations.iter().all(|c| *c == request_id),
+        "{correlations:?} vs {request_id}"
+    );
+
+    server.stop().await;
+    let logs = captured.text();
+    let served = logs
+        .lines()
+        .find(|l| l.contains("request served") && l.contains(&request_id))
+        .unwrap_or_else(|| panic!("no request line for {request_id} in:\n{logs}"));
+    for part in [
+        "method=POST",
+        "route=/graphql",
+        "operation=Register",
+        "caller=mission_hr-user",
+        "status=200",
+        "latency_ms=",
+    ] {
+        assert!(served.contains(part), "{part} missing from: {served}");
+    }
+    let command = logs
+        .lines()
+        .find(|l| l.contains("command accepted") && l.contains("kind=Onboard"))
+        .unwrap_or_else(|| panic!("no command line in:\n{logs}"));
+    for part in [
+        format!("stream=staff-{staff_id}"),
+        format!("correlation_id={request_id}"),
+        "expected=".to_string(),
+        "position=".to_string(),
+    ] {
+        assert!(command.contains(&part), "{part} missing from: {command}");
+    }
+    for marker in [MARKER_NAME, MARKER_HOME] {
+        assert!(
+            !logs.contains(marker),
+            "a command's field reached the log: {}",
+            logs.lines().find(|l| l.contains(marker)).unwrap()
+        );
+    }
+}
