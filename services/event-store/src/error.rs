@@ -15,7 +15,8 @@ pub enum StoreError {
     },
 
     /// An event id is already stored, but not as part of this same append (a different stream,
-    /// place or batch): ids are never reused. Nothing was written.
+    /// place or batch): ids are never reused. Nothing was written. Only the embedded store checks
+    /// this; KurrentDB does not (see [`crate::EventStore::append`]).
     #[error("event id {id} is already stored elsewhere in the store")]
     DuplicateEventId { id: uuid::Uuid },
 

@@ -11,7 +11,7 @@ use futures::stream::BoxStream;
 
 pub use embedded::{EmbeddedOptions, EmbeddedStore, WriterStats};
 pub use error::StoreError;
-pub use kurrent::KurrentDbStore;
+pub use kurrent::{KurrentDbOptions, KurrentDbStore, MAX_APPEND_BYTES};
 pub use types::{
     Actor, AllFrom, AppendResult, CurrentRevision, Direction, EventType, ExpectedRevision,
     Metadata, NewEvent, Position, RecordedEvent, Revision, StreamFrom, StreamName,
@@ -39,10 +39,18 @@ pub type FilteredFeed = BoxStream<'static, Result<Filtered, StoreError>>;
 pub trait EventStore: Send + Sync + 'static {
     /// Appends `events` to `stream` atomically (all or none) if the stream is as `expected`.
     ///
-    /// Idempotent by event id: sending again an append whose events are already stored, with the
-    /// same ids at the same place, succeeds without writing twice. A wrong expectation is
-    /// [`StoreError::WrongExpectedRevision`] carrying the actual revision. An empty batch is
-    /// refused.
+    /// Idempotent by event id with [`ExpectedRevision::NoStream`] and [`ExpectedRevision::Exact`]:
+    /// sending again an append whose events are already stored, with the same ids and the same
+    /// expectation, succeeds without writing twice — on every backend, across restarts and
+    /// failovers. This is what makes it safe to send an append again after an outage left its
+    /// outcome unknown ([`StoreError::Unavailable`]: it may or may not have been written), and it
+    /// is why every command path appends with those two only. With [`ExpectedRevision::Any`] or
+    /// [`ExpectedRevision::StreamExists`] no backend-independent promise is made: KurrentDB checks
+    /// such a re-send only against a bounded in-memory cache that a restart or failover loses, and
+    /// does not refuse an id already stored in another stream ([`StoreError::DuplicateEventId`]
+    /// is the embedded store's). A wrong expectation is [`StoreError::WrongExpectedRevision`]
+    /// carrying the actual revision. An empty batch, or one larger than the backend takes in one
+    /// append, is refused as [`StoreError::InvalidInput`].
     async fn append(
         &self,
         stream: &StreamName,

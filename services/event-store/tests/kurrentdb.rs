@@ -1,6 +1,8 @@
 //! The contract suite on KurrentDB, run when `KURRENTDB_URL` names a server (see ops/kurrentdb).
 //! Built without it, each case is reported as ignored with the reason "skipped: KURRENTDB_URL is
-//! not set" — never as passed. The connection-recovery cases need no server and always run.
+//! not set" — never as passed. The restart case also needs `KURRENTDB_RESTART`, a shell command
+//! that restarts that server (see ops/kurrentdb/README.md). The connection-recovery cases need no
+//! server and always run; the fault cases at the wire are in `kurrentdb_faults.rs`.
 
 mod contract;
 
@@ -21,6 +23,28 @@ contract_suite!(
     #[cfg_attr(not(kurrentdb_url), ignore = "skipped: KURRENTDB_URL is not set")]
     server().await
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[cfg_attr(
+    not(all(kurrentdb_url, kurrentdb_restart)),
+    ignore = "skipped: KURRENTDB_URL and KURRENTDB_RESTART are not both set"
+)]
+async fn survives_a_server_restart_mid_append_and_mid_subscription() {
+    let (store, ()) = server().await;
+    let command = std::env::var("KURRENTDB_RESTART")
+        .expect("KURRENTDB_RESTART is a shell command that restarts the KurrentDB server");
+    let ns = format!("contract{}", uuid::Uuid::now_v7().simple());
+    contract::survives_a_restart(store, &ns, || async move {
+        let status = tokio::process::Command::new("sh")
+            .arg("-c")
+            .arg(&command)
+            .status()
+            .await
+            .expect("the restart command runs");
+        assert!(status.success(), "{command}: {status}");
+    })
+    .await;
+}
 
 /// Nothing listens on this port: connections are refused at once.
 const UNREACHABLE: &str = "kurrentdb://127.0.0.1:1?tls=false&maxDiscoverAttempts=1&discoveryInterval=10&gossipTimeout=200";
@@ -86,8 +110,8 @@ async fn a_feed_reports_the_outage_and_keeps_trying() {
         Err(e) => assert!(e.is_transient(), "{e}"),
         Ok(event) => panic!("an event from nowhere: {event:?}"),
     }
-    // The feed itself goes on retrying: the store builds new clients as backoffs pass.
-    let built = store.clients_built();
+    // The feed itself goes on retrying: it subscribes again as backoffs pass.
+    let opened = store.subscriptions_opened();
     let deadline = Instant::now() + DEADLINE;
     let retrying = async {
         loop {
@@ -102,7 +126,7 @@ async fn a_feed_reports_the_outage_and_keeps_trying() {
                 }
                 _ = tokio::task::yield_now() => {}
             }
-            if store.clients_built() > built {
+            if store.subscriptions_opened() > opened {
                 return;
             }
             assert!(Instant::now() < deadline);
