@@ -367,6 +367,21 @@ pub fn command_kind<C: std::fmt::Debug>(command: &C) -> String {
     }
 }
 
+
+fn new_events<E: EventCodec>(events: &[E], meta: &CommandMeta) -> AppResult<Vec<NewEvent>> {
+    events
+        .iter()
+        .map(|event| {
+            Ok(NewEvent {
+                id: Uuid::now_v7(),
+                event_type: EventType::parse(event.event_type()).map_err(AppError::internal)?,
+                data: event.encode().into(),
+                metadata: meta.metadata(),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,18 +407,4 @@ mod tests {
         ];
         assert_eq!(kinds, ["Onboard", "Close", "Claim", "Claim"]);
     }
-}
-
-fn new_events<E: EventCodec>(events: &[E], meta: &CommandMeta) -> AppResult<Vec<NewEvent>> {
-    events
-        .iter()
-        .map(|event| {
-            Ok(NewEvent {
-                id: Uuid::now_v7(),
-                event_type: EventType::parse(event.event_type()).map_err(AppError::internal)?,
-                data: event.encode().into(),
-                metadata: meta.metadata(),
-            })
-        })
-        .collect()
 }
