@@ -60,7 +60,9 @@ pub struct RecruitmentPipeline {
 }
 
 /// Candidates per stage (reached, and there now), in pipeline order.
-pub fn stage_counts<'a>(candidates: impl Iterator<Item = &'a Candidate> + Clone) -> Vec<StageCount> {
+pub fn stage_counts<'a>(
+    candidates: impl Iterator<Item = &'a Candidate> + Clone,
+) -> Vec<StageCount> {
     CandidateStage::ALL
         .iter()
         .map(|s| StageCount {

@@ -67,7 +67,11 @@ fn recruitment() -> History {
                 reason: String::new(),
             }),
         )
-        .event("vacancy-v1", day(1, 10), advanced("v1", "a", S::Interviewed))
+        .event(
+            "vacancy-v1",
+            day(1, 10),
+            advanced("v1", "a", S::Interviewed),
+        )
         .event("vacancy-v2", day(1, 10), opened("v2", "", "f1"))
         .event("vacancy-v3", day(1, 11), opened("v3", "b2", "f1"))
         .event(
@@ -236,13 +240,16 @@ fn a_vacancy_reads_its_own_stages_time_to_fill_and_days_open() {
             rejected.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
             ["b"]
         );
-        assert_eq!(stage_counts(v2.candidates.values()), stages([
-            (Applied, 0, 0),
-            (Screened, 0, 0),
-            (Interviewed, 0, 0),
-            (Vetted, 0, 0),
-            (Offered, 0, 0),
-            (Hired, 0, 0),
-        ]));
+        assert_eq!(
+            stage_counts(v2.candidates.values()),
+            stages([
+                (Applied, 0, 0),
+                (Screened, 0, 0),
+                (Interviewed, 0, 0),
+                (Vetted, 0, 0),
+                (Offered, 0, 0),
+                (Hired, 0, 0),
+            ])
+        );
     });
 }
