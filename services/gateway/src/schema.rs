@@ -85,6 +85,8 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> ClaSchema
             staffing: staffing.clone(),
             registry: registry.clone(),
         });
+    let staff_app = cla_staff::StaffApp::new(runtime.clone(), staff.clone(), registry.clone())
+        .with_deployments(history.clone());
     builder(max_depth, max_complexity)
         .data(runtime)
         .data(registry)
@@ -92,6 +94,7 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> ClaSchema
         .data(staffing)
         .data(occupancy)
         .data(history)
+        .data(staff_app)
         .data(risk)
         .data(supervision)
         .data(alerts)

@@ -1,37 +1,30 @@
-//! The staff and recruitment part of the GraphQL schema. MISSION_HR of the mission (and ADMIN)
-//! write; CIVIL_AFFAIRS of the mission reads; HQ_REVIEWER reads every mission but not personal
-//! restricted fields: `homeCommunity` asked without the right is `FORBIDDEN` on that field.
+//! The staff and recruitment part of the GraphQL schema: each resolver maps its arguments to one
+//! [`StaffApp`] call and its answer to GraphQL types. Access is decided there; the guards here are
+//! a second line. `homeCommunity` withheld from the caller is `FORBIDDEN` on that field.
 
 use std::sync::Arc;
 
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
-use cla_platform::access::{ByIdGuard, MissionGuard, check_mission, principal};
-use cla_platform::command::{CommandMeta, load};
+use chrono::{DateTime, Utc};
+use cla_platform::Role;
+use cla_platform::access::{ByIdGuard, MissionGuard, principal};
 use cla_platform::graphql::{
     ConnectionTotals, Date, connection, effective as effective_date, view,
 };
-use cla_platform::timeline::View;
-use cla_platform::{AppError, AppResult, Role, Runtime};
 use cla_registry::RegistryView;
-use cla_registry::decider::BaseStatus;
 
-use crate::commands::{
-    Appointment, AppointmentKind, CandidateStage, IndexNumberCommand, Language, NewStaff,
-    PostPlace, StaffCommand, VacancyCommand,
+use crate::app::{
+    DetailsChange, NewCandidate, OpenVacancy, READERS, RegisterStaff, StaffAnswer, StaffApp,
+    VacancyAnswer, WRITERS,
 };
-use crate::decider::{
-    Candidate, CandidateOutcome, IndexNumberDecider, StaffContext, StaffDecider, StaffMember,
-    StaffStatus, Vacancy, VacancyDecider, VacancyStatus, stage_key,
+use crate::commands::{Appointment, AppointmentKind, CandidateStage, Language};
+use crate::decider::{Candidate, CandidateOutcome, StaffStatus, VacancyStatus, stage_key};
+use crate::events::{Gender, SeparationReason};
+use crate::process::hiring::HireRequest;
+use crate::projections::{
+    self as domain, GradeCategory, HistoryEntry, StaffFilter, StaffView, VacancyFilter,
 };
-use crate::events::{Gender, SeparationReason, streams};
-use crate::projections::{HistoryEntry, StaffView};
-
-const WRITERS: &[Role] = &[Role::Admin, Role::MissionHr];
-const READERS: &[Role] = &Role::ALL;
-/// Who sees a staff member's home community (DESIGN §5).
-const PERSONAL: &[Role] = &[Role::Admin, Role::MissionHr, Role::CivilAffairs];
 
 type Page<T> = Connection<String, T, ConnectionTotals>;
 
@@ -43,50 +36,8 @@ fn registry<'a>(ctx: &'a Context<'_>) -> &'a Arc<RegistryView> {
     ctx.data_unchecked::<Arc<RegistryView>>()
 }
 
-fn runtime<'a>(ctx: &'a Context<'_>) -> &'a Runtime {
-    ctx.data_unchecked::<Runtime>()
-}
-
-fn after_change(effective: NaiveDate) -> View {
-    View {
-        as_of: effective.max(Utc::now().date_naive()),
-        known_at: None,
-    }
-}
-
-/// Where a post is, from the registry: an open base, or a field office.
-fn place(
-    ctx: &Context<'_>,
-    base_id: Option<&str>,
-    field_office_id: Option<&str>,
-    on: NaiveDate,
-) -> AppResult<Option<PostPlace>> {
-    let view = View {
-        as_of: on,
-        known_at: None,
-    };
-    match (base_id, field_office_id) {
-        (Some(base), _) => match registry(ctx).base(base, &view) {
-            Some(b) if b.status == BaseStatus::Open => Ok(Some(PostPlace {
-                mission_code: b.mission_code,
-                field_office_id: b.details.field_office_id,
-                base_id: b.id,
-            })),
-            Some(_) => Err(AppError::conflict("the base is not open").on("baseId")),
-            None => Ok(None),
-        },
-        (None, Some(office)) => Ok(registry(ctx)
-            .field_office(office, &view)
-            .map(|o| PostPlace {
-                mission_code: o.mission_code,
-                field_office_id: o.id,
-                base_id: String::new(),
-            })),
-        (None, None) => Err(AppError::validation(
-            "baseId",
-            "name the base (or the field office) of the post",
-        )),
-    }
+fn app<'a>(ctx: &'a Context<'_>) -> &'a StaffApp {
+    ctx.data_unchecked::<StaffApp>()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -181,12 +132,50 @@ pub enum OutcomeValue {
     Hired,
 }
 
+impl OutcomeValue {
+    fn to_domain(self) -> CandidateOutcome {
+        match self {
+            Self::InProgress => CandidateOutcome::InProgress,
+            Self::Rejected => CandidateOutcome::Rejected,
+            Self::Withdrawn => CandidateOutcome::Withdrawn,
+            Self::Declined => CandidateOutcome::Declined,
+            Self::Hired => CandidateOutcome::Hired,
+        }
+    }
+    fn from_domain(o: CandidateOutcome) -> Self {
+        match o {
+            CandidateOutcome::InProgress => Self::InProgress,
+            CandidateOutcome::Rejected => Self::Rejected,
+            CandidateOutcome::Withdrawn => Self::Withdrawn,
+            CandidateOutcome::Declined => Self::Declined,
+            CandidateOutcome::Hired => Self::Hired,
+        }
+    }
+}
+
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(name = "VacancyStatus")]
 pub enum VacancyStatusValue {
     Open,
     Filled,
     Cancelled,
+}
+
+impl VacancyStatusValue {
+    fn to_domain(self) -> VacancyStatus {
+        match self {
+            Self::Open => VacancyStatus::Open,
+            Self::Filled => VacancyStatus::Filled,
+            Self::Cancelled => VacancyStatus::Cancelled,
+        }
+    }
+    fn from_domain(s: VacancyStatus) -> Self {
+        match s {
+            VacancyStatus::Open => Self::Open,
+            VacancyStatus::Filled => Self::Filled,
+            VacancyStatus::Cancelled => Self::Cancelled,
+        }
+    }
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -205,6 +194,17 @@ impl From<StaffStatus> for StaffStatusValue {
             StaffStatus::Active => Self::Active,
             StaffStatus::Suspended => Self::Suspended,
             StaffStatus::Separated => Self::Separated,
+        }
+    }
+}
+
+impl StaffStatusValue {
+    fn to_domain(self) -> StaffStatus {
+        match self {
+            Self::Onboarding => StaffStatus::Onboarding,
+            Self::Active => StaffStatus::Active,
+            Self::Suspended => StaffStatus::Suspended,
+            Self::Separated => StaffStatus::Separated,
         }
     }
 }
@@ -258,6 +258,21 @@ pub enum CategoryValue {
     GeneralService,
     /// National officer, NO-A … NO-E.
     NationalOfficer,
+}
+
+impl CategoryValue {
+    fn to_domain(self) -> GradeCategory {
+        match self {
+            Self::GeneralService => GradeCategory::GeneralService,
+            Self::NationalOfficer => GradeCategory::NationalOfficer,
+        }
+    }
+    fn from_domain(c: GradeCategory) -> Self {
+        match c {
+            GradeCategory::GeneralService => Self::GeneralService,
+            GradeCategory::NationalOfficer => Self::NationalOfficer,
+        }
+    }
 }
 
 #[derive(SimpleObject, InputObject, Clone, Debug)]
@@ -332,6 +347,16 @@ pub struct StageCount {
     pub current: usize,
 }
 
+impl From<domain::StageCount> for StageCount {
+    fn from(s: domain::StageCount) -> Self {
+        Self {
+            stage: StageValue::from_domain(s.stage),
+            reached: s.reached,
+            current: s.current,
+        }
+    }
+}
+
 /// The share of candidates who went on from one stage to the next.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Conversion {
@@ -341,46 +366,18 @@ pub struct Conversion {
     pub rate: Option<f64>,
 }
 
-fn stage_counts<'a>(
-    candidates: impl Iterator<Item = &'a Candidate> + Clone,
-) -> (Vec<StageCount>, Vec<Conversion>) {
-    let counts: Vec<StageCount> = CandidateStage::ALL
-        .iter()
-        .map(|s| StageCount {
-            stage: StageValue::from_domain(*s),
-            reached: candidates
-                .clone()
-                .filter(|c| c.reached.contains_key(&stage_key(*s)))
-                .count(),
-            current: candidates
-                .clone()
-                .filter(|c| {
-                    c.stage == *s
-                        && matches!(
-                            c.outcome,
-                            CandidateOutcome::InProgress | CandidateOutcome::Hired
-                        )
-                })
-                .count(),
-        })
-        .collect();
-    let conversion = counts
-        .windows(2)
-        .map(|w| Conversion {
-            from: w[0].stage,
-            to: w[1].stage,
-            rate: (w[0].reached > 0).then(|| w[1].reached as f64 / w[0].reached as f64),
-        })
-        .collect();
-    (counts, conversion)
+impl From<domain::Conversion> for Conversion {
+    fn from(c: domain::Conversion) -> Self {
+        Self {
+            from: StageValue::from_domain(c.from),
+            to: StageValue::from_domain(c.to),
+            rate: c.rate,
+        }
+    }
 }
 
-fn time_to_fill(v: &Vacancy) -> Option<i64> {
-    let hired_on = v
-        .candidates
-        .values()
-        .find_map(|c| c.reached.get(&stage_key(CandidateStage::Hired)).copied())?;
-    Some((hired_on - v.opened_on).num_days())
+fn all<T, U: From<T>>(items: Vec<T>) -> Vec<U> {
+    items.into_iter().map(Into::into).collect()
 }
 
 pub struct CandidateNode(Candidate);
@@ -403,13 +400,7 @@ impl CandidateNode {
         StageValue::from_domain(self.0.stage)
     }
     async fn outcome(&self) -> OutcomeValue {
-        match self.0.outcome {
-            CandidateOutcome::InProgress => OutcomeValue::InProgress,
-            CandidateOutcome::Rejected => OutcomeValue::Rejected,
-            CandidateOutcome::Withdrawn => OutcomeValue::Withdrawn,
-            CandidateOutcome::Declined => OutcomeValue::Declined,
-            CandidateOutcome::Hired => OutcomeValue::Hired,
-        }
+        OutcomeValue::from_domain(self.0.outcome)
     }
     async fn applied_on(&self) -> Date {
         Date(self.0.applied_on)
@@ -432,61 +423,54 @@ impl CandidateNode {
     }
 }
 
-pub struct VacancyNode {
-    vacancy: Vacancy,
-    view: View,
-}
+pub struct VacancyNode(VacancyAnswer);
 
 #[Object(name = "Vacancy")]
 impl VacancyNode {
     async fn id(&self) -> &str {
-        &self.vacancy.id
+        &self.0.vacancy.id
     }
     async fn mission_code(&self) -> &str {
-        &self.vacancy.place.mission_code
+        &self.0.vacancy.place.mission_code
     }
     async fn field_office_id(&self) -> &str {
-        &self.vacancy.place.field_office_id
+        &self.0.vacancy.place.field_office_id
     }
     /// The base of the post; null for a post at the field office.
     async fn base_id(&self) -> Option<&str> {
-        Some(self.vacancy.place.base_id.as_str()).filter(|b| !b.is_empty())
+        Some(self.0.vacancy.place.base_id.as_str()).filter(|b| !b.is_empty())
     }
     async fn title(&self) -> &str {
-        &self.vacancy.title
+        &self.0.vacancy.title
     }
     async fn required_languages(&self) -> &[String] {
-        &self.vacancy.required_languages
+        &self.0.vacancy.required_languages
     }
     async fn notes(&self) -> &str {
-        &self.vacancy.notes
+        &self.0.vacancy.notes
     }
     async fn status(&self) -> VacancyStatusValue {
-        match self.vacancy.status {
-            VacancyStatus::Open => VacancyStatusValue::Open,
-            VacancyStatus::Filled => VacancyStatusValue::Filled,
-            VacancyStatus::Cancelled => VacancyStatusValue::Cancelled,
-        }
+        VacancyStatusValue::from_domain(self.0.vacancy.status)
     }
     async fn opened_on(&self) -> Date {
-        Date(self.vacancy.opened_on)
+        Date(self.0.vacancy.opened_on)
     }
     async fn closed_on(&self) -> Option<Date> {
-        self.vacancy.closed_on.map(Date)
+        self.0.vacancy.closed_on.map(Date)
     }
     /// Days the vacancy has been open, as of the asked date (until filled or cancelled).
     async fn days_open(&self) -> i64 {
-        (self.vacancy.closed_on.unwrap_or(self.view.as_of) - self.vacancy.opened_on).num_days()
+        self.0.days_open()
     }
     /// Days from opening to hiring, once filled.
     async fn time_to_fill_days(&self) -> Option<i64> {
-        time_to_fill(&self.vacancy)
+        self.0.time_to_fill_days()
     }
     async fn stages(&self) -> Vec<StageCount> {
-        stage_counts(self.vacancy.candidates.values()).0
+        all(self.0.stages())
     }
     async fn conversion(&self) -> Vec<Conversion> {
-        stage_counts(self.vacancy.candidates.values()).1
+        all(self.0.conversion())
     }
     async fn candidates(
         &self,
@@ -496,30 +480,14 @@ impl VacancyNode {
         after: Option<String>,
     ) -> async_graphql::Result<Page<CandidateNode>> {
         let items = self
-            .vacancy
-            .candidates
-            .values()
-            .filter(|c| stage.is_none_or(|s| c.stage == s.to_domain()))
-            .cloned()
+            .0
+            .candidates(
+                stage.map(StageValue::to_domain),
+                outcome.map(OutcomeValue::to_domain),
+            )
+            .into_iter()
             .map(CandidateNode)
-            .filter(|_| true)
-            .collect::<Vec<_>>();
-        let items = match outcome {
-            None => items,
-            Some(o) => items
-                .into_iter()
-                .filter(|c| {
-                    matches!(
-                        (o, c.0.outcome),
-                        (OutcomeValue::InProgress, CandidateOutcome::InProgress)
-                            | (OutcomeValue::Rejected, CandidateOutcome::Rejected)
-                            | (OutcomeValue::Withdrawn, CandidateOutcome::Withdrawn)
-                            | (OutcomeValue::Declined, CandidateOutcome::Declined)
-                            | (OutcomeValue::Hired, CandidateOutcome::Hired)
-                    )
-                })
-                .collect(),
-        };
+            .collect();
         Ok(connection(items, first, after)?)
     }
 }
@@ -555,58 +523,33 @@ pub struct RecruitmentPipeline {
     pub by_field_office: Vec<PostCount>,
 }
 
-/// A mission's recruitment figures as of a date, from its vacancies.
-pub fn pipeline(mission: &str, vacancies: &[Vacancy], as_of: NaiveDate) -> RecruitmentPipeline {
-    let budgeted: Vec<&Vacancy> = vacancies
-        .iter()
-        .filter(|v| v.status != VacancyStatus::Cancelled)
-        .collect();
-    let filled: Vec<&&Vacancy> = budgeted
-        .iter()
-        .filter(|v| v.status == VacancyStatus::Filled)
-        .collect();
-    let open = budgeted
-        .iter()
-        .filter(|v| v.status == VacancyStatus::Open)
-        .count();
-    let fills: Vec<i64> = filled.iter().filter_map(|v| time_to_fill(v)).collect();
-    let (stages, conversion) = stage_counts(vacancies.iter().flat_map(|v| v.candidates.values()));
-    let count_by = |key: fn(&Vacancy) -> String| {
-        let mut by: std::collections::BTreeMap<String, PostCount> = Default::default();
-        for v in &budgeted {
-            let k = key(v);
-            if k.is_empty() {
-                continue;
-            }
-            let e = by.entry(k.clone()).or_insert(PostCount {
-                place_id: k,
-                budgeted: 0,
-                filled: 0,
-                open: 0,
-            });
-            e.budgeted += 1;
-            e.filled += usize::from(v.status == VacancyStatus::Filled);
-            e.open += usize::from(v.status == VacancyStatus::Open);
+impl From<domain::PostCount> for PostCount {
+    fn from(p: domain::PostCount) -> Self {
+        Self {
+            place_id: p.place_id,
+            budgeted: p.budgeted,
+            filled: p.filled,
+            open: p.open,
         }
-        by.into_values().collect::<Vec<_>>()
-    };
-    RecruitmentPipeline {
-        mission_code: mission.to_string(),
-        as_of: Date(as_of),
-        posts_budgeted: budgeted.len(),
-        posts_filled: filled.len(),
-        posts_open: open,
-        vacancy_rate: (!budgeted.is_empty()).then(|| open as f64 / budgeted.len() as f64),
-        mean_time_to_fill_days: (!fills.is_empty())
-            .then(|| fills.iter().sum::<i64>() as f64 / fills.len() as f64),
-        stages,
-        conversion,
-        open_longer_than_60_days: budgeted
-            .iter()
-            .filter(|v| v.status == VacancyStatus::Open && (as_of - v.opened_on).num_days() > 60)
-            .count(),
-        by_base: count_by(|v| v.place.base_id.clone()),
-        by_field_office: count_by(|v| v.place.field_office_id.clone()),
+    }
+}
+
+impl From<domain::RecruitmentPipeline> for RecruitmentPipeline {
+    fn from(p: domain::RecruitmentPipeline) -> Self {
+        Self {
+            mission_code: p.mission_code,
+            as_of: Date(p.as_of),
+            posts_budgeted: p.posts_budgeted,
+            posts_filled: p.posts_filled,
+            posts_open: p.posts_open,
+            vacancy_rate: p.vacancy_rate,
+            mean_time_to_fill_days: p.mean_time_to_fill_days,
+            stages: all(p.stages),
+            conversion: all(p.conversion),
+            open_longer_than_60_days: p.open_longer_than_60_days,
+            by_base: all(p.by_base),
+            by_field_office: all(p.by_field_office),
+        }
     }
 }
 
@@ -641,46 +584,47 @@ impl From<HistoryEntry> for HistoryEvent {
     }
 }
 
-pub struct StaffNode {
-    member: StaffMember,
-    view: View,
-}
+pub struct StaffNode(StaffAnswer);
 
 #[Object(name = "StaffMember")]
 impl StaffNode {
     /// Our own stable id (the index number may change).
     async fn id(&self) -> &str {
-        &self.member.id
+        &self.0.member.id
     }
     async fn mission_code(&self) -> &str {
-        &self.member.place.mission_code
+        &self.0.member.place.mission_code
     }
     async fn field_office_id(&self) -> &str {
-        &self.member.place.field_office_id
+        &self.0.member.place.field_office_id
     }
     async fn base_id(&self) -> Option<&str> {
-        Some(self.member.place.base_id.as_str()).filter(|b| !b.is_empty())
+        Some(self.0.member.place.base_id.as_str()).filter(|b| !b.is_empty())
     }
     async fn name(&self) -> &str {
-        &self.member.name
+        &self.0.member.name
     }
     async fn gender(&self) -> Option<GenderValue> {
-        GenderValue::from_domain(self.member.gender)
+        GenderValue::from_domain(self.0.member.gender)
     }
     async fn languages(&self) -> Vec<LanguageValue> {
-        languages_out(&self.member.languages)
+        languages_out(&self.0.member.languages)
     }
     /// Restricted: MISSION_HR and CIVIL_AFFAIRS of the mission, and ADMIN, only; anyone else asking
     /// gets FORBIDDEN on this field.
-    async fn home_community(&self, ctx: &Context<'_>) -> async_graphql::Result<&str> {
-        check_mission(principal(ctx)?, &self.member.place.mission_code, PERSONAL)?;
-        Ok(&self.member.home_community)
+    async fn home_community(&self) -> async_graphql::Result<&str> {
+        Ok(self
+            .0
+            .home_community
+            .as_ref()
+            .or_forbidden("homeCommunity")?)
     }
     async fn index_number(&self) -> &str {
-        &self.member.index_number
+        &self.0.member.index_number
     }
     async fn index_number_history(&self) -> Vec<IndexNumberHeld> {
-        self.member
+        self.0
+            .member
             .index_numbers
             .iter()
             .map(|(since, n)| IndexNumberHeld {
@@ -691,84 +635,61 @@ impl StaffNode {
     }
     /// GS-1 … GS-7 or NO-A … NO-E.
     async fn grade(&self) -> &str {
-        &self.member.grade
+        &self.0.member.grade
     }
     async fn category(&self) -> CategoryValue {
-        if self.member.grade.starts_with("NO") {
-            CategoryValue::NationalOfficer
-        } else {
-            CategoryValue::GeneralService
-        }
+        CategoryValue::from_domain(GradeCategory::of(&self.0.member.grade))
     }
     async fn appointment(&self) -> AppointmentValue {
-        AppointmentValue::from_domain(&self.member.appointment)
+        AppointmentValue::from_domain(&self.0.member.appointment)
     }
     async fn status(&self) -> StaffStatusValue {
-        self.member.status.into()
+        self.0.member.status.into()
     }
     /// The business date the staff member came into being.
     async fn since(&self) -> Date {
-        Date(self.member.since)
+        Date(self.0.member.since)
     }
     async fn separated_on(&self) -> Option<Date> {
-        self.member.separation.map(|(on, _)| Date(on))
+        self.0.member.separation.map(|(on, _)| Date(on))
     }
     async fn separation_reason(&self) -> Option<SeparationReasonValue> {
-        self.member
+        self.0
+            .member
             .separation
             .map(|(_, r)| SeparationReasonValue::from_domain(r))
     }
     async fn vacancy_id(&self) -> Option<&str> {
-        Some(self.member.vacancy_id.as_str()).filter(|v| !v.is_empty())
+        Some(self.0.member.vacancy_id.as_str()).filter(|v| !v.is_empty())
     }
     /// The bases this staff member was deployed to, from–to, in order.
-    async fn deployments(&self, ctx: &Context<'_>) -> Vec<crate::DeploymentRecord> {
-        ctx.data_opt::<Arc<dyn crate::DeploymentHistory>>()
-            .map(|h| h.deployments(&self.member.id, &self.view))
-            .unwrap_or_default()
+    async fn deployments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::DeploymentRecord>> {
+        Ok(app(ctx).deployments(principal(ctx)?, &self.0.member.id, &self.0.view)?)
     }
 
     /// Every event of this staff member the view sees, with its actor and recorded time.
-    async fn history(&self, ctx: &Context<'_>) -> Vec<HistoryEvent> {
-        staff_view(ctx)
-            .history(&self.member.id, &self.view)
-            .into_iter()
-            .map(Into::into)
-            .collect()
+    async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<HistoryEvent>> {
+        Ok(all(app(ctx).staff_history(
+            principal(ctx)?,
+            &self.0.member.id,
+            &self.0.view,
+        )?))
     }
 }
 
-fn staff_node(ctx: &Context<'_>, id: &str, view: View) -> AppResult<StaffNode> {
-    staff_view(ctx)
-        .member(id, &view)
-        .map(|member| StaffNode { member, view })
-        .ok_or_else(|| {
-            AppError::not_found(
-                "staffId",
-                format!("no staff member {id} as of {}", view.as_of),
-            )
-        })
-}
-
-fn vacancy_node(ctx: &Context<'_>, id: &str, view: View) -> AppResult<VacancyNode> {
-    staff_view(ctx)
-        .vacancy(id, &view)
-        .map(|vacancy| VacancyNode { vacancy, view })
-        .ok_or_else(|| {
-            AppError::not_found("vacancyId", format!("no vacancy {id} as of {}", view.as_of))
-        })
-}
-
-fn mission_exists(ctx: &Context<'_>, mission: &str, view: &View) -> AppResult<()> {
-    registry(ctx)
-        .mission(mission, view)
-        .map(|_| ())
-        .ok_or_else(|| {
-            AppError::not_found(
-                "missionCode",
-                format!("no mission {mission} as of {}", view.as_of),
-            )
-        })
+fn staff_page(
+    answers: Vec<StaffAnswer>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> async_graphql::Result<Page<StaffNode>> {
+    Ok(connection(
+        answers.into_iter().map(StaffNode).collect(),
+        first,
+        after,
+    )?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -787,7 +708,12 @@ impl StaffQuery {
         as_of: Option<Date>,
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<VacancyNode> {
-        Ok(vacancy_node(ctx, &id, view(as_of, known_at))?)
+        let view = view(as_of, known_at);
+        Ok(VacancyNode(app(ctx).vacancy(
+            principal(ctx)?,
+            &id,
+            &view,
+        )?))
     }
 
     /// A mission's vacancies, oldest first, with filters.
@@ -806,37 +732,19 @@ impl StaffQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Page<VacancyNode>> {
+        let filter = VacancyFilter {
+            status: status.map(VacancyStatusValue::to_domain),
+            base_id,
+            field_office_id,
+            open_longer_than_days: open_longer_than_days.map(i64::from),
+        };
         let view = view(as_of, known_at);
-        mission_exists(ctx, &mission_code, &view)?;
-        let items = staff_view(ctx)
-            .vacancies(&mission_code, &view)
-            .iter()
-            .filter(|v| {
-                status.is_none_or(|s| {
-                    matches!(
-                        (s, v.status),
-                        (VacancyStatusValue::Open, VacancyStatus::Open)
-                            | (VacancyStatusValue::Filled, VacancyStatus::Filled)
-                            | (VacancyStatusValue::Cancelled, VacancyStatus::Cancelled)
-                    )
-                })
-            })
-            .filter(|v| base_id.as_ref().is_none_or(|b| &v.place.base_id == b))
-            .filter(|v| {
-                field_office_id
-                    .as_ref()
-                    .is_none_or(|f| &v.place.field_office_id == f)
-            })
-            .filter(|v| {
-                open_longer_than_days.is_none_or(|d| {
-                    v.status == VacancyStatus::Open
-                        && (view.as_of - v.opened_on).num_days() > i64::from(d)
-                })
-            })
-            .cloned()
-            .map(|vacancy| VacancyNode { vacancy, view })
-            .collect();
-        Ok(connection(items, first, after)?)
+        let answers = app(ctx).vacancies(principal(ctx)?, &mission_code, &filter, &view)?;
+        Ok(connection(
+            answers.into_iter().map(VacancyNode).collect(),
+            first,
+            after,
+        )?)
     }
 
     /// A mission's recruitment: stages, conversion, time to fill, posts budgeted vs filled.
@@ -849,12 +757,9 @@ impl StaffQuery {
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<RecruitmentPipeline> {
         let view = view(as_of, known_at);
-        mission_exists(ctx, &mission_code, &view)?;
-        Ok(pipeline(
-            &mission_code,
-            &staff_view(ctx).vacancies(&mission_code, &view),
-            view.as_of,
-        ))
+        Ok(app(ctx)
+            .recruitment_pipeline(principal(ctx)?, &mission_code, &view)?
+            .into())
     }
 
     #[graphql(guard = "StaffGuard::staff(&id, READERS)")]
@@ -865,7 +770,12 @@ impl StaffQuery {
         as_of: Option<Date>,
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<StaffNode> {
-        Ok(staff_node(ctx, &id, view(as_of, known_at))?)
+        let view = view(as_of, known_at);
+        Ok(StaffNode(app(ctx).staff_member(
+            principal(ctx)?,
+            &id,
+            &view,
+        )?))
     }
 
     /// The staff directory of a mission, by name, with filters.
@@ -886,35 +796,20 @@ impl StaffQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Page<StaffNode>> {
+        let filter = StaffFilter {
+            field_office_id,
+            status: status.map(StaffStatusValue::to_domain),
+            category: category.map(CategoryValue::to_domain),
+            language,
+            gender: gender.map(GenderValue::to_domain),
+            appointment_ending_before: appointment_ending_before.map(|d| d.0),
+        };
         let view = view(as_of, known_at);
-        mission_exists(ctx, &mission_code, &view)?;
-        let items = staff_view(ctx)
-            .members(&mission_code, &view)
-            .iter()
-            .filter(|m| {
-                field_office_id
-                    .as_ref()
-                    .is_none_or(|f| &m.place.field_office_id == f)
-            })
-            .filter(|m| status.is_none_or(|s| StaffStatusValue::from(m.status) == s))
-            .filter(|m| {
-                category.is_none_or(|c| {
-                    (c == CategoryValue::NationalOfficer) == m.grade.starts_with("NO")
-                })
-            })
-            .filter(|m| {
-                language.as_ref().is_none_or(|l| {
-                    m.languages
-                        .iter()
-                        .any(|x| x.language.eq_ignore_ascii_case(l))
-                })
-            })
-            .filter(|m| gender.is_none_or(|g| m.gender == g.to_domain()))
-            .filter(|m| appointment_ending_before.is_none_or(|d| m.appointment.end < d.0))
-            .cloned()
-            .map(|member| StaffNode { member, view })
-            .collect();
-        Ok(connection(items, first, after)?)
+        staff_page(
+            app(ctx).staff_members(principal(ctx)?, &mission_code, &filter, &view)?,
+            first,
+            after,
+        )
     }
 
     /// Staff members not separated whose appointment ends within `withinDays` (default 60) of the
@@ -932,35 +827,12 @@ impl StaffQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Page<StaffNode>> {
         let view = view(as_of, known_at);
-        mission_exists(ctx, &mission_code, &view)?;
-        let days = within_days.unwrap_or(60);
-        if !(0..=3650).contains(&days) {
-            return Err(
-                AppError::validation("withinDays", "withinDays is between 0 and 3650").into(),
-            );
-        }
-        let until = view.as_of + chrono::Duration::days(i64::from(days));
-        let mut members: Vec<StaffMember> = staff_view(ctx)
-            .members(&mission_code, &view)
-            .iter()
-            .filter(|m| {
-                m.status != StaffStatus::Separated
-                    && m.appointment.end >= view.as_of
-                    && m.appointment.end <= until
-            })
-            .cloned()
-            .collect();
-        members.sort_by(|a, b| {
-            a.appointment
-                .end
-                .cmp(&b.appointment.end)
-                .then(a.name.cmp(&b.name))
-        });
-        let items = members
-            .into_iter()
-            .map(|member| StaffNode { member, view })
-            .collect();
-        Ok(connection(items, first, after)?)
+        let days = within_days.map(i64::from);
+        staff_page(
+            app(ctx).appointments_ending(principal(ctx)?, &mission_code, days, &view)?,
+            first,
+            after,
+        )
     }
 }
 
@@ -1019,133 +891,6 @@ pub struct StaffDetailsInput {
 #[derive(Default)]
 pub struct StaffMutation;
 
-fn meta(ctx: &Context<'_>, mission: Option<&str>, effective: NaiveDate) -> AppResult<CommandMeta> {
-    CommandMeta::by(principal(ctx)?, mission, WRITERS, effective)
-}
-
-async fn on_vacancy(
-    ctx: &Context<'_>,
-    vacancy_id: &str,
-    command: VacancyCommand,
-    effective: NaiveDate,
-) -> AppResult<VacancyNode> {
-    let mission = staff_view(ctx)
-        .mission_of_vacancy(vacancy_id)
-        .ok_or_else(|| AppError::not_found("vacancyId", "no such vacancy"))?;
-    let meta = meta(ctx, Some(&mission), effective)?;
-    runtime(ctx)
-        .execute::<VacancyDecider>(&streams::vacancy(vacancy_id), &command, &(), &meta)
-        .await?;
-    vacancy_node(ctx, vacancy_id, after_change(effective))
-}
-
-async fn on_staff(
-    ctx: &Context<'_>,
-    staff_id: &str,
-    command: StaffCommand,
-    context: StaffContext,
-    effective: NaiveDate,
-) -> AppResult<StaffNode> {
-    let mission = staff_view(ctx)
-        .mission_of_member(staff_id)
-        .ok_or_else(|| AppError::not_found("staffId", "no such staff member"))?;
-    let meta = meta(ctx, Some(&mission), effective)?;
-    runtime(ctx)
-        .execute::<StaffDecider>(&streams::staff(staff_id), &command, &context, &meta)
-        .await?;
-    staff_node(ctx, staff_id, after_change(effective))
-}
-
-async fn index_number(
-    ctx: &Context<'_>,
-    number: &str,
-    command: IndexNumberCommand,
-    meta: &CommandMeta,
-) -> AppResult<()> {
-    let number = crate::decider::check_index_number(number)?;
-    let stream = streams::index_number(&number);
-    if let IndexNumberCommand::Claim { staff_id } = &command {
-        // A number still held by someone separated was not given back (a request cut off after
-        // the separation): give it back first, as the separation would have.
-        let (held, _) = load::<IndexNumberDecider>(runtime(ctx).store.as_ref(), &stream).await?;
-        if let Some(holder) = held.holder.filter(|h| h != staff_id) {
-            let (member, _) =
-                load::<StaffDecider>(runtime(ctx).store.as_ref(), &streams::staff(&holder)).await?;
-            if member.0.is_some_and(|m| m.status == StaffStatus::Separated) {
-                let release = IndexNumberCommand::Release { staff_id: holder };
-                runtime(ctx)
-                    .execute::<IndexNumberDecider>(&stream, &(number.clone(), release), &(), meta)
-                    .await?;
-            }
-        }
-    }
-    runtime(ctx)
-        .execute::<IndexNumberDecider>(&stream, &(number.clone(), command), &(), meta)
-        .await
-        .map(|_| ())
-}
-
-/// Claims an index number for a new staff member, onboards them, and gives the number back where
-/// onboarding is refused.
-async fn onboard(
-    ctx: &Context<'_>,
-    staff_id: &str,
-    staff: NewStaff,
-    before: impl AsyncFnOnce() -> AppResult<()>,
-    effective: NaiveDate,
-) -> AppResult<StaffNode> {
-    let mission = staff.place.as_ref().map(|p| p.mission_code.clone());
-    let meta = meta(ctx, mission.as_deref(), effective)?;
-    let number = crate::decider::check_index_number(&staff.index_number)?;
-    index_number(
-        ctx,
-        &number,
-        IndexNumberCommand::Claim {
-            staff_id: staff_id.to_string(),
-        },
-        &meta,
-    )
-    .await?;
-    let release = async |ctx: &Context<'_>| {
-        if let Err(e) = index_number(
-            ctx,
-            &number,
-            IndexNumberCommand::Release {
-                staff_id: staff_id.to_string(),
-            },
-            &meta,
-        )
-        .await
-        {
-            tracing::error!(error = ?e, number, "could not give back an index number after a refusal");
-        }
-    };
-    if let Err(e) = before().await {
-        release(ctx).await;
-        return Err(e);
-    }
-    let command = StaffCommand::Onboard {
-        staff_id: staff_id.to_string(),
-        staff: Box::new(staff),
-        effective,
-    };
-    match runtime(ctx)
-        .execute::<StaffDecider>(
-            &streams::staff(staff_id),
-            &command,
-            &StaffContext::default(),
-            &meta,
-        )
-        .await
-    {
-        Ok(_) => staff_node(ctx, staff_id, after_change(effective)),
-        Err(e) => {
-            release(ctx).await;
-            Err(e)
-        }
-    }
-}
-
 #[Object]
 impl StaffMutation {
     #[graphql(guard = "StaffGuard::place(&input.base_id, &input.field_office_id, WRITERS)")]
@@ -1154,36 +899,17 @@ impl StaffMutation {
         ctx: &Context<'_>,
         input: OpenVacancyInput,
     ) -> async_graphql::Result<VacancyNode> {
-        let effective = effective_date(input.effective);
-        let place = place(
-            ctx,
-            input.base_id.as_deref(),
-            input.field_office_id.as_deref(),
-            effective,
-        )?;
-        if place.is_none() {
-            let field = if input.base_id.is_some() {
-                "baseId"
-            } else {
-                "fieldOfficeId"
-            };
-            return Err(AppError::not_found(field, "no such base or field office").into());
-        }
-        let id = uuid::Uuid::now_v7().to_string();
-        let mission = place.as_ref().map(|p| p.mission_code.clone());
-        let command = VacancyCommand::Open {
-            vacancy_id: id.clone(),
-            place,
+        let input = OpenVacancy {
+            base_id: input.base_id,
+            field_office_id: input.field_office_id,
             title: input.title,
             required_languages: input.required_languages.unwrap_or_default(),
             notes: input.notes.unwrap_or_default(),
-            effective,
+            effective: effective_date(input.effective),
         };
-        let meta = meta(ctx, mission.as_deref(), effective)?;
-        runtime(ctx)
-            .execute::<VacancyDecider>(&streams::vacancy(&id), &command, &(), &meta)
-            .await?;
-        Ok(vacancy_node(ctx, &id, after_change(effective))?)
+        Ok(VacancyNode(
+            app(ctx).open_vacancy(principal(ctx)?, input).await?,
+        ))
     }
 
     #[graphql(guard = "StaffGuard::vacancy(&vacancy_id, WRITERS)")]
@@ -1195,13 +921,12 @@ impl StaffMutation {
         effective: Option<Date>,
     ) -> async_graphql::Result<VacancyNode> {
         let effective = effective_date(effective);
-        Ok(on_vacancy(
-            ctx,
-            &vacancy_id,
-            VacancyCommand::Cancel { reason, effective },
-            effective,
-        )
-        .await?)
+        let who = principal(ctx)?;
+        Ok(VacancyNode(
+            app(ctx)
+                .cancel_vacancy(who, &vacancy_id, reason, effective)
+                .await?,
+        ))
     }
 
     /// A candidate applies; the answer is the vacancy with its new candidate.
@@ -1212,15 +937,16 @@ impl StaffMutation {
         vacancy_id: String,
         input: CandidateInput,
     ) -> async_graphql::Result<VacancyNode> {
-        let effective = effective_date(input.effective);
-        let command = VacancyCommand::Apply {
-            candidate_id: uuid::Uuid::now_v7().to_string(),
+        let input = NewCandidate {
             name: input.name,
             gender: input.gender.to_domain(),
             languages: languages_in(input.languages),
-            effective,
+            effective: effective_date(input.effective),
         };
-        Ok(on_vacancy(ctx, &vacancy_id, command, effective).await?)
+        let who = principal(ctx)?;
+        Ok(VacancyNode(
+            app(ctx).add_candidate(who, &vacancy_id, input).await?,
+        ))
     }
 
     /// To SCREENED or INTERVIEWED, each from the stage before it.
@@ -1233,13 +959,11 @@ impl StaffMutation {
         stage: StageValue,
         effective: Option<Date>,
     ) -> async_graphql::Result<VacancyNode> {
-        let effective = effective_date(effective);
-        let command = VacancyCommand::Advance {
-            candidate_id,
-            to: stage.to_domain(),
-            effective,
-        };
-        Ok(on_vacancy(ctx, &vacancy_id, command, effective).await?)
+        let (who, effective) = (principal(ctx)?, effective_date(effective));
+        let answer = app(ctx)
+            .advance_candidate(who, &vacancy_id, candidate_id, stage.to_domain(), effective)
+            .await?;
+        Ok(VacancyNode(answer))
     }
 
     /// Vetting's result: passed moves the candidate to VETTED; failed rejects them.
@@ -1253,22 +977,12 @@ impl StaffMutation {
         notes: Option<String>,
         effective: Option<Date>,
     ) -> async_graphql::Result<VacancyNode> {
-        let effective = effective_date(effective);
+        let (who, effective) = (principal(ctx)?, effective_date(effective));
         let notes = notes.unwrap_or_default();
-        let command = if passed {
-            VacancyCommand::Vet {
-                candidate_id,
-                notes,
-                effective,
-            }
-        } else {
-            VacancyCommand::Reject {
-                candidate_id,
-                reason: format!("failed vetting. {notes}").trim().to_string(),
-                effective,
-            }
-        };
-        Ok(on_vacancy(ctx, &vacancy_id, command, effective).await?)
+        let answer = app(ctx)
+            .record_vetting(who, &vacancy_id, candidate_id, passed, notes, effective)
+            .await?;
+        Ok(VacancyNode(answer))
     }
 
     #[graphql(guard = "StaffGuard::vacancy(&vacancy_id, WRITERS)")]
@@ -1281,14 +995,19 @@ impl StaffMutation {
         appointment: AppointmentValue,
         effective: Option<Date>,
     ) -> async_graphql::Result<VacancyNode> {
-        let effective = effective_date(effective);
-        let command = VacancyCommand::Offer {
-            candidate_id,
-            grade,
-            appointment: appointment.to_domain(),
-            effective,
-        };
-        Ok(on_vacancy(ctx, &vacancy_id, command, effective).await?)
+        let (who, effective) = (principal(ctx)?, effective_date(effective));
+        let appointment = appointment.to_domain();
+        let answer = app(ctx)
+            .make_offer(
+                who,
+                &vacancy_id,
+                candidate_id,
+                grade,
+                appointment,
+                effective,
+            )
+            .await?;
+        Ok(VacancyNode(answer))
     }
 
     #[graphql(guard = "StaffGuard::vacancy(&vacancy_id, WRITERS)")]
@@ -1301,14 +1020,12 @@ impl StaffMutation {
         reason: Option<String>,
         effective: Option<Date>,
     ) -> async_graphql::Result<VacancyNode> {
-        let effective = effective_date(effective);
-        let command = VacancyCommand::AnswerOffer {
-            candidate_id,
-            accepted,
-            reason: reason.unwrap_or_default(),
-            effective,
-        };
-        Ok(on_vacancy(ctx, &vacancy_id, command, effective).await?)
+        let (who, effective) = (principal(ctx)?, effective_date(effective));
+        let reason = reason.unwrap_or_default();
+        let answer = app(ctx)
+            .answer_offer(who, &vacancy_id, candidate_id, accepted, reason, effective)
+            .await?;
+        Ok(VacancyNode(answer))
     }
 
     #[graphql(guard = "StaffGuard::vacancy(&vacancy_id, WRITERS)")]
@@ -1320,18 +1037,12 @@ impl StaffMutation {
         reason: Option<String>,
         effective: Option<Date>,
     ) -> async_graphql::Result<VacancyNode> {
-        let effective = effective_date(effective);
-        Ok(on_vacancy(
-            ctx,
-            &vacancy_id,
-            VacancyCommand::Reject {
-                candidate_id,
-                reason: reason.unwrap_or_default(),
-                effective,
-            },
-            effective,
-        )
-        .await?)
+        let (who, effective) = (principal(ctx)?, effective_date(effective));
+        let reason = reason.unwrap_or_default();
+        let answer = app(ctx)
+            .reject_candidate(who, &vacancy_id, candidate_id, reason, effective)
+            .await?;
+        Ok(VacancyNode(answer))
     }
 
     #[graphql(guard = "StaffGuard::vacancy(&vacancy_id, WRITERS)")]
@@ -1343,18 +1054,12 @@ impl StaffMutation {
         reason: Option<String>,
         effective: Option<Date>,
     ) -> async_graphql::Result<VacancyNode> {
-        let effective = effective_date(effective);
-        Ok(on_vacancy(
-            ctx,
-            &vacancy_id,
-            VacancyCommand::Withdraw {
-                candidate_id,
-                reason: reason.unwrap_or_default(),
-                effective,
-            },
-            effective,
-        )
-        .await?)
+        let (who, effective) = (principal(ctx)?, effective_date(effective));
+        let reason = reason.unwrap_or_default();
+        let answer = app(ctx)
+            .withdraw_candidate(who, &vacancy_id, candidate_id, reason, effective)
+            .await?;
+        Ok(VacancyNode(answer))
     }
 
     /// Hires a candidate whose offer was accepted: fills the vacancy and creates the staff member
@@ -1367,86 +1072,16 @@ impl StaffMutation {
         candidate_id: String,
         input: HireInput,
     ) -> async_graphql::Result<StaffNode> {
-        let effective = effective_date(input.effective);
-        let (state, _) =
-            load::<VacancyDecider>(runtime(ctx).store.as_ref(), &streams::vacancy(&vacancy_id))
-                .await?;
-        let vacancy = state
-            .0
-            .ok_or_else(|| AppError::not_found("vacancyId", "no such vacancy"))?;
-        let candidate = vacancy
-            .candidates
-            .get(&candidate_id)
-            .cloned()
-            .ok_or_else(|| {
-                AppError::not_found("candidateId", "no such candidate for this vacancy")
-            })?;
-        let offer = candidate
-            .offer
-            .clone()
-            .filter(|o| o.accepted)
-            .ok_or_else(|| {
-                AppError::conflict("hiring needs an accepted offer").on("candidateId")
-            })?;
-        let staff_id = uuid::Uuid::now_v7().to_string();
-        let mut staff = NewStaff {
-            place: Some(vacancy.place.clone()),
-            vacancy_id: vacancy_id.clone(),
-            candidate_id: candidate_id.clone(),
-            name: candidate.name.clone(),
-            gender: candidate.gender,
-            languages: candidate
-                .languages
-                .iter()
-                .map(|l| Language {
-                    language: l.language.clone(),
-                    level: l.level.clone(),
-                })
-                .collect(),
-            home_community: input.home_community.unwrap_or_default(),
-            index_number: input.index_number.clone(),
-            grade: offer.grade.clone(),
-            appointment: offer.appointment,
-        };
-        if candidate.outcome == CandidateOutcome::Hired {
-            // The hire was decided; finish it where the staff member was not created yet (a
-            // request cut off between the two steps), with the staff id and index number the hire
-            // recorded. Sending the same hire again is therefore safe.
-            let staff_id = candidate.staff_id.clone().unwrap_or_default();
-            let (existing, _) =
-                load::<StaffDecider>(runtime(ctx).store.as_ref(), &streams::staff(&staff_id))
-                    .await?;
-            if existing.0.is_some() {
-                return Err(AppError::conflict(format!(
-                    "{} was already hired as staff member {staff_id}",
-                    candidate.name
-                ))
-                .on("candidateId")
-                .into());
-            }
-            staff.index_number = candidate.hired_index_number.clone().unwrap_or_default();
-            let hired_on = candidate
-                .reached
-                .get(&stage_key(CandidateStage::Hired))
-                .copied()
-                .unwrap_or(effective);
-            return Ok(onboard(ctx, &staff_id, staff, async || Ok(()), hired_on).await?);
-        }
-        let hire = VacancyCommand::Hire {
+        let request = HireRequest {
+            vacancy_id,
             candidate_id,
-            staff_id: staff_id.clone(),
             index_number: input.index_number,
-            effective,
+            home_community: input.home_community.unwrap_or_default(),
+            effective: effective_date(input.effective),
         };
-        let mission = vacancy.place.mission_code.clone();
-        let decide_hire = async || -> AppResult<()> {
-            let meta = meta(ctx, Some(&mission), effective)?;
-            runtime(ctx)
-                .execute::<VacancyDecider>(&streams::vacancy(&vacancy_id), &hire, &(), &meta)
-                .await
-                .map(|_| ())
-        };
-        Ok(onboard(ctx, &staff_id, staff, decide_hire, effective).await?)
+        Ok(StaffNode(
+            app(ctx).hire_candidate(principal(ctx)?, request).await?,
+        ))
     }
 
     /// Registers a staff member directly (one already serving, say), in onboarding.
@@ -1456,21 +1091,9 @@ impl StaffMutation {
         ctx: &Context<'_>,
         input: RegisterStaffInput,
     ) -> async_graphql::Result<StaffNode> {
-        let effective = effective_date(input.effective);
-        let place = place(
-            ctx,
-            input.base_id.as_deref(),
-            input.field_office_id.as_deref(),
-            effective,
-        )?;
-        if place.is_none() {
-            return Err(AppError::not_found("baseId", "no such base or field office").into());
-        }
-        let staff_id = uuid::Uuid::now_v7().to_string();
-        let staff = NewStaff {
-            place,
-            vacancy_id: String::new(),
-            candidate_id: String::new(),
+        let input = RegisterStaff {
+            base_id: input.base_id,
+            field_office_id: input.field_office_id,
             name: input.name,
             gender: input.gender.to_domain(),
             languages: languages_in(input.languages),
@@ -1478,8 +1101,13 @@ impl StaffMutation {
             index_number: input.index_number,
             grade: input.grade,
             appointment: input.appointment.to_domain(),
+            effective: effective_date(input.effective),
         };
-        Ok(onboard(ctx, &staff_id, staff, async || Ok(()), effective).await?)
+        Ok(StaffNode(
+            app(ctx)
+                .register_staff_member(principal(ctx)?, input)
+                .await?,
+        ))
     }
 
     #[graphql(guard = "StaffGuard::staff(&staff_id, WRITERS)")]
@@ -1489,15 +1117,10 @@ impl StaffMutation {
         staff_id: String,
         effective: Option<Date>,
     ) -> async_graphql::Result<StaffNode> {
-        let effective = effective_date(effective);
-        Ok(on_staff(
-            ctx,
-            &staff_id,
-            StaffCommand::Activate { effective },
-            StaffContext::default(),
-            effective,
-        )
-        .await?)
+        let (who, effective) = (principal(ctx)?, effective_date(effective));
+        Ok(StaffNode(
+            app(ctx).activate_staff(who, &staff_id, effective).await?,
+        ))
     }
 
     #[graphql(guard = "StaffGuard::staff(&staff_id, WRITERS)")]
@@ -1508,15 +1131,12 @@ impl StaffMutation {
         reason: String,
         effective: Option<Date>,
     ) -> async_graphql::Result<StaffNode> {
-        let effective = effective_date(effective);
-        Ok(on_staff(
-            ctx,
-            &staff_id,
-            StaffCommand::Suspend { reason, effective },
-            StaffContext::default(),
-            effective,
-        )
-        .await?)
+        let (who, effective) = (principal(ctx)?, effective_date(effective));
+        Ok(StaffNode(
+            app(ctx)
+                .suspend_staff(who, &staff_id, reason, effective)
+                .await?,
+        ))
     }
 
     #[graphql(guard = "StaffGuard::staff(&staff_id, WRITERS)")]
@@ -1527,15 +1147,12 @@ impl StaffMutation {
         reason: String,
         effective: Option<Date>,
     ) -> async_graphql::Result<StaffNode> {
-        let effective = effective_date(effective);
-        Ok(on_staff(
-            ctx,
-            &staff_id,
-            StaffCommand::Reinstate { reason, effective },
-            StaffContext::default(),
-            effective,
-        )
-        .await?)
+        let (who, effective) = (principal(ctx)?, effective_date(effective));
+        Ok(StaffNode(
+            app(ctx)
+                .reinstate_staff(who, &staff_id, reason, effective)
+                .await?,
+        ))
     }
 
     /// Separation is final; the staff member's index number becomes free.
@@ -1548,24 +1165,12 @@ impl StaffMutation {
         notes: Option<String>,
         effective: Option<Date>,
     ) -> async_graphql::Result<StaffNode> {
-        let effective = effective_date(effective);
-        let command = StaffCommand::Separate {
-            reason: reason.to_domain(),
-            notes: notes.unwrap_or_default(),
-            effective,
-        };
-        let node = on_staff(ctx, &staff_id, command, StaffContext::default(), effective).await?;
-        let mission = node.member.place.mission_code.clone();
-        index_number(
-            ctx,
-            &node.member.index_number.clone(),
-            IndexNumberCommand::Release {
-                staff_id: staff_id.clone(),
-            },
-            &meta(ctx, Some(&mission), effective)?,
-        )
-        .await?;
-        Ok(node)
+        let (who, effective) = (principal(ctx)?, effective_date(effective));
+        let (reason, notes) = (reason.to_domain(), notes.unwrap_or_default());
+        let answer = app(ctx)
+            .separate_staff(who, &staff_id, reason, notes, effective)
+            .await?;
+        Ok(StaffNode(answer))
     }
 
     #[graphql(guard = "StaffGuard::staff(&staff_id, WRITERS)")]
@@ -1576,12 +1181,11 @@ impl StaffMutation {
         appointment: AppointmentValue,
         effective: Option<Date>,
     ) -> async_graphql::Result<StaffNode> {
-        let effective = effective_date(effective);
-        let command = StaffCommand::RenewAppointment {
-            appointment: appointment.to_domain(),
-            effective,
-        };
-        Ok(on_staff(ctx, &staff_id, command, StaffContext::default(), effective).await?)
+        let (who, effective) = (principal(ctx)?, effective_date(effective));
+        let answer = app(ctx)
+            .renew_appointment(who, &staff_id, appointment.to_domain(), effective)
+            .await?;
+        Ok(StaffNode(answer))
     }
 
     #[graphql(guard = "StaffGuard::staff(&staff_id, WRITERS)")]
@@ -1592,15 +1196,12 @@ impl StaffMutation {
         grade: String,
         effective: Option<Date>,
     ) -> async_graphql::Result<StaffNode> {
-        let effective = effective_date(effective);
-        Ok(on_staff(
-            ctx,
-            &staff_id,
-            StaffCommand::ChangeGrade { grade, effective },
-            StaffContext::default(),
-            effective,
-        )
-        .await?)
+        let (who, effective) = (principal(ctx)?, effective_date(effective));
+        Ok(StaffNode(
+            app(ctx)
+                .change_grade(who, &staff_id, grade, effective)
+                .await?,
+        ))
     }
 
     /// A new index number (on a transfer or a change of category): claimed, recorded, and the old
@@ -1613,72 +1214,11 @@ impl StaffMutation {
         #[graphql(name = "indexNumber")] number: String,
         effective: Option<Date>,
     ) -> async_graphql::Result<StaffNode> {
-        let effective = effective_date(effective);
-        let current = staff_node(
-            ctx,
-            &staff_id,
-            View {
-                as_of: NaiveDate::MAX,
-                known_at: None,
-            },
-        )?;
-        let mission = current.member.place.mission_code.clone();
-        let old = current.member.index_number.clone();
-        let new = crate::decider::check_index_number(&number)?;
-        let meta = meta(ctx, Some(&mission), effective)?;
-        index_number(
-            ctx,
-            &new,
-            IndexNumberCommand::Claim {
-                staff_id: staff_id.clone(),
-            },
-            &meta,
-        )
-        .await?;
-        let command = StaffCommand::ChangeIndexNumber {
-            index_number: new.clone(),
-            effective,
-        };
-        match on_staff(
-            ctx,
-            &staff_id,
-            command,
-            StaffContext {
-                index_holder: Some(staff_id.clone()),
-            },
-            effective,
-        )
-        .await
-        {
-            Ok(node) => {
-                if old != new {
-                    index_number(
-                        ctx,
-                        &old,
-                        IndexNumberCommand::Release {
-                            staff_id: staff_id.clone(),
-                        },
-                        &meta,
-                    )
-                    .await?;
-                }
-                Ok(node)
-            }
-            Err(e) => {
-                if old != new {
-                    let _ = index_number(
-                        ctx,
-                        &new,
-                        IndexNumberCommand::Release {
-                            staff_id: staff_id.clone(),
-                        },
-                        &meta,
-                    )
-                    .await;
-                }
-                Err(e.into())
-            }
-        }
+        let (who, effective) = (principal(ctx)?, effective_date(effective));
+        let answer = app(ctx)
+            .change_index_number(who, &staff_id, &number, effective)
+            .await?;
+        Ok(StaffNode(answer))
     }
 
     #[graphql(guard = "StaffGuard::staff(&staff_id, WRITERS)")]
@@ -1688,13 +1228,17 @@ impl StaffMutation {
         staff_id: String,
         input: StaffDetailsInput,
     ) -> async_graphql::Result<StaffNode> {
-        let effective = effective_date(input.effective);
-        let command = StaffCommand::ChangeDetails {
+        let change = DetailsChange {
             name: input.name,
             languages: input.languages.map(|l| languages_in(Some(l))),
             home_community: input.home_community,
-            effective,
+            effective: effective_date(input.effective),
         };
-        Ok(on_staff(ctx, &staff_id, command, StaffContext::default(), effective).await?)
+        let who = principal(ctx)?;
+        Ok(StaffNode(
+            app(ctx)
+                .change_staff_details(who, &staff_id, change)
+                .await?,
+        ))
     }
 }

@@ -4,12 +4,18 @@
 //!
 //! - `events.rs` — what can have happened (the contracts in `proto/cla/staff/v1`);
 //! - `commands.rs` — what users ask;
-//! - `decider.rs` — the rules.
+//! - `decider.rs` — the rules;
+//! - `projections/` — the read models and what is computed from them (the recruitment pipeline);
+//! - `process/` — workflows across streams (hiring, index numbers);
+//! - `app.rs` — the application layer: every command and query, access decided;
+//! - `graphql.rs` — the GraphQL door, mapping only.
 
+pub mod app;
 pub mod commands;
 pub mod decider;
 pub mod events;
 pub mod graphql;
+pub mod process;
 pub mod projections;
 
 /// A staff member's deployments (bases, from–to) as the staffing context knows them, for the
@@ -32,5 +38,6 @@ pub struct DeploymentRecord {
     pub to: Option<cla_platform::graphql::Date>,
 }
 
+pub use app::StaffApp;
 pub use graphql::{StaffMutation, StaffQuery};
 pub use projections::StaffView;

@@ -3,6 +3,9 @@
 //! Vacancies and staff members each keep their events in a [`Timeline`] folded with the deciders'
 //! own `evolve`; each staff member also keeps the full history of their events (type, effective
 //! date, recorded time, actor) for the profile.
+//!
+//! - [`pipeline`] — recruitment figures: stage counts, conversion, time to fill, posts;
+//! - [`directory`] — the filtered staff directory and vacancy list, appointments ending.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, RwLock};
@@ -15,6 +18,17 @@ use cla_platform::timeline::{KeptViews, Stamp, Timeline, View, fold_decider};
 
 use crate::decider::{StaffDecider, StaffMember, Vacancy, VacancyDecider};
 use crate::events::StaffEvent;
+
+pub mod directory;
+pub mod pipeline;
+#[cfg(test)]
+mod tests;
+
+pub use directory::{GradeCategory, StaffFilter, VacancyFilter, appointments_ending};
+pub use pipeline::{
+    Conversion, PostCount, RecruitmentPipeline, StageCount, conversion, pipeline, stage_counts,
+    time_to_fill,
+};
 
 /// One event in a staff member's history.
 #[derive(Clone, Debug, PartialEq)]
