@@ -85,11 +85,15 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> ClaSchema
             staffing: staffing.clone(),
             registry: registry.clone(),
         });
+    let staffing_app =
+        cla_staffing::StaffingApp::new(runtime.clone(), registry.clone(), staffing.clone())
+            .with_risk_flags(risk_counts.clone());
     builder(max_depth, max_complexity)
         .data(runtime)
         .data(registry)
         .data(staff)
         .data(staffing)
+        .data(staffing_app)
         .data(occupancy)
         .data(history)
         .data(risk)
