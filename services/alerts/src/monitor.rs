@@ -102,7 +102,7 @@ impl Monitor {
                 });
                 continue;
             }
-            let Ok(forecast) = cla_staffing::graphql::forecast(
+            let Ok(forecast) = cla_staffing::projections::forecast(
                 &self.registry,
                 &self.staffing,
                 &b.id,
@@ -112,15 +112,15 @@ impl Monitor {
             ) else {
                 continue;
             };
-            if let Some(gap) = forecast.gaps.iter().find(|g| g.from.0 > today) {
+            if let Some(gap) = forecast.gaps.iter().find(|g| g.from > today) {
                 out.push(Condition {
                     kind: AlertKind::ForecastGap,
                     subject_id: b.id.clone(),
                     base_id: b.id.clone(),
-                    on: Some(gap.from.0),
+                    on: Some(gap.from),
                     detail: format!(
                         "{}: strength {} of minimum {minimum} from {}",
-                        b.details.name, gap.lowest_strength, gap.from.0
+                        b.details.name, gap.lowest_strength, gap.from
                     ),
                 });
             }

@@ -87,11 +87,15 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> ClaSchema
         });
     let staff_app = cla_staff::StaffApp::new(runtime.clone(), staff.clone(), registry.clone())
         .with_deployments(history.clone());
+    let staffing_app =
+        cla_staffing::StaffingApp::new(runtime.clone(), registry.clone(), staffing.clone())
+            .with_risk_flags(risk_counts.clone());
     builder(max_depth, max_complexity)
         .data(runtime)
         .data(registry)
         .data(staff)
         .data(staffing)
+        .data(staffing_app)
         .data(occupancy)
         .data(history)
         .data(staff_app)

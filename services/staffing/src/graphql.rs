@@ -1,34 +1,26 @@
-//! The staffing part of the GraphQL schema. CIVIL_AFFAIRS of the mission (and ADMIN) write;
-//! MISSION_HR of the mission reads; HQ_REVIEWER reads every mission.
+//! The staffing part of the GraphQL schema: each resolver maps its arguments to one call of
+//! [`StaffingApp`] (where access is decided) and its answer to the types below. CIVIL_AFFAIRS of
+//! the mission (and ADMIN) write; MISSION_HR of the mission reads; HQ_REVIEWER reads every mission.
+//! The guards are a second line: the application layer alone refuses what the caller may not do.
 
-use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, Object, SimpleObject};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use cla_platform::access::{ByIdGuard, MissionGuard, check_mission, principal};
-use cla_platform::command::CommandMeta;
-use cla_platform::graphql::{
-    ConnectionTotals, Date, connection, effective as effective_date, view,
-};
-use cla_platform::timeline::View;
-use cla_platform::{AppError, AppResult, Role, Runtime};
+use chrono::{DateTime, Utc};
+use cla_platform::access::{ByIdGuard, MissionGuard, principal};
+use cla_platform::graphql::{ConnectionTotals, Date, connection, view};
 use cla_registry::RegistryView;
-use cla_registry::decider::BaseStatus;
 
-use crate::commands::{Acceptance, StaffingCommand};
-use crate::coverage::{Availability, absent, deployed};
-use crate::decider::{
-    BaseFacts, RotationStatus, StaffFacts, Staffing, StaffingContext, StaffingDecider,
-};
-use crate::events::{AbsenceKind, stream};
-use crate::projections::{Cla, ClaStatus, StaffingView};
-
-const WRITERS: &[Role] = &[Role::Admin, Role::CivilAffairs];
-const READERS: &[Role] = &Role::ALL;
+use crate::app::{self, READERS, StaffingApp, WRITERS};
+use crate::events::AbsenceKind;
+use crate::projections::{self as p, StaffingView};
 
 type Page<T> = Connection<String, T, ConnectionTotals>;
+
+fn app<'a>(ctx: &'a Context<'_>) -> &'a StaffingApp {
+    ctx.data_unchecked::<StaffingApp>()
+}
 
 fn staffing<'a>(ctx: &'a Context<'_>) -> &'a Arc<StaffingView> {
     ctx.data_unchecked::<Arc<StaffingView>>()
@@ -38,196 +30,24 @@ fn registry<'a>(ctx: &'a Context<'_>) -> &'a Arc<RegistryView> {
     ctx.data_unchecked::<Arc<RegistryView>>()
 }
 
-fn runtime<'a>(ctx: &'a Context<'_>) -> &'a Runtime {
-    ctx.data_unchecked::<Runtime>()
-}
-
 // ---------------------------------------------------------------------------------------------
 // Guards for what is named by id: its mission decides.
 
 pub struct StaffingGuard;
 
 impl StaffingGuard {
-    pub fn cla(id: &str, roles: &'static [Role]) -> ByIdGuard {
+    pub fn cla(id: &str, roles: &'static [cla_platform::Role]) -> ByIdGuard {
         ByIdGuard::new(id, roles, |ctx, id| staffing(ctx).mission_of_cla(id))
     }
-    pub fn rotation(id: &str, roles: &'static [Role]) -> ByIdGuard {
+    pub fn rotation(id: &str, roles: &'static [cla_platform::Role]) -> ByIdGuard {
         ByIdGuard::new(id, roles, |ctx, id| staffing(ctx).mission_of_rotation(id))
     }
-    pub fn absence(id: &str, roles: &'static [Role]) -> ByIdGuard {
+    pub fn absence(id: &str, roles: &'static [cla_platform::Role]) -> ByIdGuard {
         ByIdGuard::new(id, roles, |ctx, id| staffing(ctx).mission_of_absence(id))
     }
-    pub fn base(id: &str, roles: &'static [Role]) -> ByIdGuard {
+    pub fn base(id: &str, roles: &'static [cla_platform::Role]) -> ByIdGuard {
         ByIdGuard::new(id, roles, |ctx, id| registry(ctx).mission_of_base(id))
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Facts for decisions
-
-/// Every base of the mission (and any other base named) as the registry knows it on `on`.
-fn base_facts(
-    ctx: &Context<'_>,
-    mission: &str,
-    named: &[&str],
-    on: NaiveDate,
-) -> HashMap<String, BaseFacts> {
-    let view = View {
-        as_of: on,
-        known_at: None,
-    };
-    let registry = registry(ctx);
-    let minimum = registry
-        .mission(mission, &view)
-        .map_or(2, |m| m.policy.minimum_clas_per_base);
-    let mut bases: HashMap<String, BaseFacts> = registry
-        .bases(mission, &view)
-        .into_iter()
-        .map(|b| {
-            (
-                b.id.clone(),
-                BaseFacts {
-                    mission: b.mission_code.clone(),
-                    name: b.details.name.clone(),
-                    open: b.status == BaseStatus::Open,
-                    minimum: b.details.minimum_override.unwrap_or(minimum),
-                },
-            )
-        })
-        .collect();
-    for id in named {
-        if !bases.contains_key(*id)
-            && let Some(b) = registry.base(id, &view)
-        {
-            bases.insert(
-                b.id.clone(),
-                BaseFacts {
-                    mission: b.mission_code.clone(),
-                    name: b.details.name.clone(),
-                    open: b.status == BaseStatus::Open,
-                    minimum: 2,
-                },
-            );
-        }
-    }
-    bases
-}
-
-fn staff_facts(cla: &Cla) -> StaffFacts {
-    StaffFacts {
-        mission: cla.mission.clone(),
-        name: cla.name.clone(),
-        active: cla.status == ClaStatus::Active,
-    }
-}
-
-/// Decides a staffing command on the mission's stream.
-async fn run(
-    ctx: &Context<'_>,
-    mission: &str,
-    staff_id: Option<&str>,
-    bases: &[&str],
-    command: StaffingCommand,
-    on: NaiveDate,
-) -> AppResult<()> {
-    let date_field = match &command {
-        StaffingCommand::Deploy { .. } | StaffingCommand::RecordAbsence { .. } => "from",
-        StaffingCommand::EndDeployment { .. } | StaffingCommand::CompleteRotation { .. } => "on",
-        _ => "effective",
-    };
-    let view = View {
-        as_of: on,
-        known_at: None,
-    };
-    let mut context = StaffingContext {
-        mission: mission.to_string(),
-        bases: base_facts(ctx, mission, bases, on),
-        staff: HashMap::new(),
-        availability: staffing(ctx).availability(mission, &view, false),
-    };
-    if let Some(id) = staff_id {
-        match staffing(ctx).cla(id, &view) {
-            Some(cla) => {
-                context.staff.insert(id.to_string(), staff_facts(&cla));
-            }
-            // Known, but not yet on that date: nothing is back-dated before the CLA existed.
-            None if staffing(ctx)
-                .cla(
-                    id,
-                    &View {
-                        as_of: NaiveDate::MAX,
-                        known_at: None,
-                    },
-                )
-                .is_some() =>
-            {
-                return Err(AppError::validation(
-                    date_field,
-                    format!(
-                        "this CLA did not exist yet on {on}; nothing takes effect before they did"
-                    ),
-                ));
-            }
-            None => {}
-        }
-    }
-    let meta = CommandMeta::by(principal(ctx)?, Some(mission), WRITERS, on)?;
-    runtime(ctx)
-        .execute::<StaffingDecider>(&stream(mission), &command, &context, &meta)
-        .await?;
-    Ok(())
-}
-
-/// An absence by id, with its mission, as everything known shows it.
-fn absence_of(ctx: &Context<'_>, id: &str) -> AppResult<(String, crate::coverage::Absence)> {
-    let not_found = || AppError::not_found("absenceId", "no such absence");
-    let mission = staffing(ctx).mission_of_absence(id).ok_or_else(not_found)?;
-    let all = View {
-        as_of: NaiveDate::MAX,
-        known_at: None,
-    };
-    let absence = staffing(ctx)
-        .staffing(&mission, &all)
-        .absences()
-        .get(id)
-        .cloned()
-        .ok_or_else(not_found)?;
-    Ok((mission, absence))
-}
-
-/// A rotation by id, with its mission, as everything known shows it.
-fn rotation_of(ctx: &Context<'_>, id: &str) -> AppResult<(String, crate::decider::Rotation)> {
-    let not_found = || AppError::not_found("rotationId", "no such rotation");
-    let mission = staffing(ctx)
-        .mission_of_rotation(id)
-        .ok_or_else(not_found)?;
-    let all = View {
-        as_of: NaiveDate::MAX,
-        known_at: None,
-    };
-    let rotation = staffing(ctx)
-        .staffing(&mission, &all)
-        .rotations
-        .get(id)
-        .cloned()
-        .ok_or_else(not_found)?;
-    Ok((mission, rotation))
-}
-
-fn mission_of_cla(ctx: &Context<'_>, id: &str) -> AppResult<String> {
-    staffing(ctx)
-        .mission_of_cla(id)
-        .ok_or_else(|| AppError::not_found("staffId", format!("no CLA {id}")))
-}
-
-fn acceptance(ctx: &Context<'_>, reason: Option<String>) -> AppResult<Option<Acceptance>> {
-    Ok(match reason {
-        None => None,
-        Some(reason) => Some(Acceptance {
-            reason,
-            by: principal(ctx)?.id.clone(),
-        }),
-    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -347,7 +167,7 @@ pub enum CauseKind {
 }
 
 /// Why a CLA counted at the forecast's start is missing during a gap.
-#[derive(SimpleObject, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(SimpleObject, Clone, Debug)]
 pub struct GapCause {
     pub kind: CauseKind,
     pub staff_id: String,
@@ -355,18 +175,6 @@ pub struct GapCause {
     /// The absence or rotation id, where there is one.
     pub reference: Option<String>,
     pub detail: String,
-}
-
-impl PartialOrd for CauseKind {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for CauseKind {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (*self as u8).cmp(&(*other as u8))
-    }
 }
 
 /// Days in a row below the minimum.
@@ -447,365 +255,189 @@ pub struct ClaStaffing {
     pub rotations: Vec<RotationView>,
 }
 
-fn rotation_view(
-    r: &crate::decider::Rotation,
-    names: &HashMap<String, Cla>,
-    as_of: NaiveDate,
-) -> RotationView {
-    let (state, completed_on) = match r.status {
-        RotationStatus::Planned if r.date < as_of => (RotationState::Overdue, None),
-        RotationStatus::Planned => (RotationState::Planned, None),
-        RotationStatus::Completed(on) => (RotationState::Completed, Some(Date(on))),
-        RotationStatus::Cancelled => (RotationState::Cancelled, None),
-    };
-    RotationView {
-        id: r.id.clone(),
-        staff_id: r.staff_id.clone(),
-        name: names
-            .get(&r.staff_id)
-            .map_or_else(String::new, |c| c.name.clone()),
-        from_base_id: r.from_base_id.clone(),
-        to_base_id: r.to_base_id.clone(),
-        date: Date(r.date),
-        state,
-        completed_on,
-    }
-}
-
-fn cla_staffing(ctx: &Context<'_>, staff_id: &str, view: &View) -> AppResult<ClaStaffing> {
-    let cla = staffing(ctx).cla(staff_id, view).ok_or_else(|| {
-        AppError::not_found("staffId", format!("no CLA {staff_id} as of {}", view.as_of))
-    })?;
-    let state = staffing(ctx).staffing(&cla.mission, view);
-    let names = staffing(ctx).roster(&cla.mission, view);
-    let base_name = |id: &str| {
-        registry(ctx)
-            .base(id, view)
-            .map_or_else(|| id.to_string(), |b| b.details.name)
-    };
-    let mut deployments: Vec<DeploymentView> = state
-        .deployments()
-        .values()
-        .filter(|d| d.staff_id == staff_id)
-        .map(|d| DeploymentView {
-            id: d.id.clone(),
-            base_id: d.base_id.clone(),
-            base_name: base_name(&d.base_id),
-            from: Date(d.from),
-            to: d.to.map(Date),
-        })
-        .collect();
-    deployments.sort_by_key(|d| d.from);
-    let mut absences: Vec<AbsenceView> = state
-        .absences()
-        .values()
-        .filter(|a| a.staff_id == staff_id && !a.cancelled)
-        .map(|a| AbsenceView {
-            id: a.id.clone(),
-            kind: AbsenceKindValue::from_domain(a.kind),
-            from: Date(a.from),
-            to: Date(a.to),
-        })
-        .collect();
-    absences.sort_by_key(|a| a.from);
-    let mut rotations: Vec<RotationView> = state
-        .rotations
-        .values()
-        .filter(|r| r.staff_id == staff_id)
-        .map(|r| rotation_view(r, &names, view.as_of))
-        .collect();
-    rotations.sort_by_key(|r| r.date);
-    let base_id = state
-        .deployment_on(staff_id, view.as_of)
-        .map(|d| d.base_id.clone());
-    Ok(ClaStaffing {
-        staff_id: staff_id.to_string(),
-        name: cla.name,
-        mission_code: cla.mission,
-        base_id,
-        deployments,
-        absences,
-        rotations,
-    })
-}
-
 // ---------------------------------------------------------------------------------------------
-// The board and the forecast
+// From the application layer's answers
 
-fn board(ctx: &Context<'_>, mission: &str, view: &View) -> Vec<BaseBoardRow> {
-    let registry = registry(ctx);
-    let policy = registry.mission(mission, view).map(|m| m.policy);
-    let minimum = policy.map_or(2, |p| p.minimum_clas_per_base);
-    let max_tour_days = policy.map_or(24, |p| p.max_tour_months) as i64 * 365 / 12;
-    let state = staffing(ctx).staffing(mission, view);
-    let roster = staffing(ctx).roster(mission, view);
-    let availability = crate::projections::availability_of(&roster, false);
-    let flags = ctx
-        .data_opt::<Arc<dyn crate::OpenRiskFlags>>()
-        .map(|r| r.by_base(mission, view))
-        .unwrap_or_default();
-    let day = view.as_of;
-    let on_day = crate::coverage::OnDay::of(&state, day, &availability);
-    registry
-        .bases(mission, view)
-        .into_iter()
-        .filter(|b| b.status != BaseStatus::Closed)
-        .map(|b| {
-            let here = on_day.deployed(&b.id);
-            let minimum = b.details.minimum_override.unwrap_or(minimum);
-            let clas: Vec<BoardCla> = here
-                .iter()
-                .map(|d| {
-                    let tour_days = (day - d.from).num_days();
-                    BoardCla {
-                        staff_id: d.staff_id.clone(),
-                        name: roster
-                            .get(&d.staff_id)
-                            .map_or_else(String::new, |c| c.name.clone()),
-                        since: Date(d.from),
-                        tour_days,
-                        rotation_due: tour_days > max_tour_days,
-                        absent: on_day.away(&d.staff_id),
-                    }
+impl From<p::Coverage> for CoverageStatus {
+    fn from(c: p::Coverage) -> Self {
+        match c {
+            p::Coverage::Ok => Self::Ok,
+            p::Coverage::BelowMinimum => Self::BelowMinimum,
+            p::Coverage::Empty => Self::Empty,
+        }
+    }
+}
+
+impl From<CoverageStatus> for p::Coverage {
+    fn from(c: CoverageStatus) -> Self {
+        match c {
+            CoverageStatus::Ok => Self::Ok,
+            CoverageStatus::BelowMinimum => Self::BelowMinimum,
+            CoverageStatus::Empty => Self::Empty,
+        }
+    }
+}
+
+impl From<BoardOrder> for p::BoardOrder {
+    fn from(o: BoardOrder) -> Self {
+        match o {
+            BoardOrder::Name => Self::Name,
+            BoardOrder::Shortfall => Self::Shortfall,
+            BoardOrder::Strength => Self::Strength,
+        }
+    }
+}
+
+impl From<p::BoardRow> for BaseBoardRow {
+    fn from(r: p::BoardRow) -> Self {
+        let f = r.open_flags;
+        Self {
+            base_id: r.base_id,
+            name: r.name,
+            field_office_id: r.field_office_id,
+            deployed: r.deployed,
+            effective_strength: r.effective_strength,
+            minimum: r.minimum,
+            status: r.status.into(),
+            women: r.women,
+            local_languages: r.local_languages,
+            languages_covered: r.languages_covered,
+            languages_missing: r.languages_missing,
+            rotation_due: r.rotation_due,
+            clas: r
+                .clas
+                .into_iter()
+                .map(|c| BoardCla {
+                    staff_id: c.staff_id,
+                    name: c.name,
+                    since: Date(c.since),
+                    tour_days: c.tour_days,
+                    rotation_due: c.rotation_due,
+                    absent: c.absent,
                 })
-                .collect();
-            let effective_strength = clas.iter().filter(|c| !c.absent).count() as u32;
-            let spoken: BTreeSet<String> = here
-                .iter()
-                .filter_map(|d| roster.get(&d.staff_id))
-                .flat_map(|c| c.languages.iter().map(|l| l.to_lowercase()))
-                .collect();
-            let (covered, missing): (Vec<String>, Vec<String>) = b
-                .details
-                .local_languages
-                .iter()
-                .cloned()
-                .partition(|l| spoken.contains(&l.to_lowercase()));
-            BaseBoardRow {
-                base_id: b.id.clone(),
-                name: b.details.name.clone(),
-                field_office_id: b.details.field_office_id.clone(),
-                deployed: here.len() as u32,
-                effective_strength,
-                minimum,
-                status: if effective_strength == 0 {
-                    CoverageStatus::Empty
-                } else if effective_strength < minimum {
-                    CoverageStatus::BelowMinimum
-                } else {
-                    CoverageStatus::Ok
-                },
-                women: here
-                    .iter()
-                    .filter(|d| roster.get(&d.staff_id).is_some_and(|c| c.female))
-                    .count() as u32,
-                local_languages: b.details.local_languages.clone(),
-                languages_covered: covered,
-                languages_missing: missing,
-                rotation_due: clas
-                    .iter()
-                    .filter(|c| c.rotation_due)
-                    .map(|c| c.staff_id.clone())
-                    .collect(),
-                clas,
-                open_flags: flags
-                    .get(&b.id)
-                    .map(|&[low, medium, high, critical]| OpenFlagCounts {
-                        low,
-                        medium,
-                        high,
-                        critical,
-                    })
-                    .unwrap_or_default(),
-            }
-        })
-        .collect()
+                .collect(),
+            open_flags: OpenFlagCounts {
+                low: f.low,
+                medium: f.medium,
+                high: f.high,
+                critical: f.critical,
+            },
+        }
+    }
 }
 
-/// The staffing a forecast sees: what is known now, with planned rotations applied on their dates.
-pub fn forecast(
-    registry: &RegistryView,
-    staffing: &StaffingView,
-    base_id: &str,
-    start: NaiveDate,
-    days: i64,
-    known_at: Option<DateTime<Utc>>,
-) -> AppResult<CoverageForecast> {
-    let now = View {
-        as_of: start,
-        known_at,
-    };
-    let base = registry
-        .base(base_id, &now)
-        .ok_or_else(|| AppError::not_found("baseId", format!("no base {base_id} as of {start}")))?;
-    let mission = base.mission_code.clone();
-    let end = start + Duration::days(days - 1);
-    // Everything planned up to the horizon: future-dated deployments, absences and ends included.
-    let horizon = View {
-        as_of: end,
-        known_at,
-    };
-    let mut state: Staffing = (*staffing.staffing(&mission, &horizon)).clone();
-    let roster = staffing.roster(&mission, &horizon);
-    let availability: Availability = crate::projections::availability_of(&roster, true);
-    let minimum = base.details.minimum_override.unwrap_or_else(|| {
-        registry
-            .mission(&mission, &now)
-            .map_or(2, |m| m.policy.minimum_clas_per_base)
-    });
-    // Planned rotations move their CLA on their date.
-    let planned: Vec<_> = state
-        .rotations
-        .values()
-        .filter(|r| r.status == RotationStatus::Planned)
-        .cloned()
-        .collect();
-    for r in &planned {
-        let moving = state
-            .deployment_on(&r.staff_id, r.date.max(start))
-            .map(|d| d.id.clone());
-        if let Some(id) = moving
-            && let Some(ends) = state.deployments().get(&id).map(|d| d.to)
-        {
-            let at = r.date.max(start);
-            state.end_deployment(&id, ends.map_or(at, |to| to.min(at)));
-            state.deploy(crate::coverage::Deployment {
-                id: format!("planned-{}", r.id),
-                staff_id: r.staff_id.clone(),
-                base_id: r.to_base_id.clone(),
-                from: at,
-                to: None,
-            });
-        }
-    }
-    let at_start: Vec<String> =
-        deployed(state.deployments().values(), base_id, start, &availability)
-            .into_iter()
-            .map(|d| d.staff_id.clone())
-            .collect();
-    let mut out = Vec::new();
-    let mut gaps: Vec<Gap> = Vec::new();
-    for i in 0..days {
-        let day = start + Duration::days(i);
-        let strength = crate::coverage::strength(
-            state.deployments().values(),
-            state.absences(),
-            base_id,
-            day,
-            &availability,
-        );
-        let below = strength < minimum;
-        out.push(ForecastDay {
-            date: Date(day),
-            strength,
-            minimum,
-            below_minimum: below,
-        });
-        if !below {
-            continue;
-        }
-        let causes = causes(
-            &state,
-            &availability,
-            &roster,
-            &planned,
-            base_id,
-            &at_start,
-            day,
-        );
-        match gaps.last_mut() {
-            Some(g) if g.to.0 + Duration::days(1) == day => {
-                g.to = Date(day);
-                g.lowest_strength = g.lowest_strength.min(strength);
-                for c in causes {
-                    if !g.causes.contains(&c) {
-                        g.causes.push(c);
-                    }
-                }
-            }
-            _ => gaps.push(Gap {
-                from: Date(day),
-                to: Date(day),
-                lowest_strength: strength,
-                causes,
-            }),
-        }
-    }
-    for g in &mut gaps {
-        g.causes.sort();
-    }
-    Ok(CoverageForecast {
-        base_id: base_id.to_string(),
-        name: base.details.name,
-        minimum,
-        days: out,
-        gaps,
-    })
-}
-
-/// Why each CLA counted at the base at the forecast's start is not counted on `day`.
-fn causes(
-    state: &Staffing,
-    availability: &Availability,
-    roster: &HashMap<String, Cla>,
-    planned: &[crate::decider::Rotation],
-    base_id: &str,
-    at_start: &[String],
-    day: NaiveDate,
-) -> Vec<GapCause> {
-    let name = |id: &str| roster.get(id).map_or_else(String::new, |c| c.name.clone());
-    let mut out = Vec::new();
-    for staff in at_start {
-        let cause = |kind, reference: Option<String>, detail: String| GapCause {
-            kind,
-            staff_id: staff.clone(),
-            name: name(staff),
-            reference,
-            detail,
+impl From<p::CoverageForecast> for CoverageForecast {
+    fn from(f: p::CoverageForecast) -> Self {
+        let kind = |k| match k {
+            p::CauseKind::Absence => CauseKind::Absence,
+            p::CauseKind::Rotation => CauseKind::Rotation,
+            p::CauseKind::AppointmentEnd => CauseKind::AppointmentEnd,
+            p::CauseKind::Separation => CauseKind::Separation,
+            p::CauseKind::DeploymentEnd => CauseKind::DeploymentEnd,
         };
-        if let Some(s) = availability.separated_on.get(staff).filter(|s| **s <= day) {
-            out.push(cause(
-                CauseKind::Separation,
-                None,
-                format!("separated on {s}"),
-            ));
-        } else if let Some(e) = availability
-            .appointment_ends
-            .get(staff)
-            .filter(|e| **e < day)
-        {
-            out.push(cause(
-                CauseKind::AppointmentEnd,
-                None,
-                format!("appointment ended on {e}"),
-            ));
-        } else if let Some(r) = planned
-            .iter()
-            .find(|r| r.staff_id == *staff && r.from_base_id == base_id && r.date <= day)
-        {
-            out.push(cause(
-                CauseKind::Rotation,
-                Some(r.id.clone()),
-                format!("rotates to {} on {}", r.to_base_id, r.date),
-            ));
-        } else if state
-            .deployment_on(staff, day)
-            .is_none_or(|d| d.base_id != base_id)
-        {
-            out.push(cause(
-                CauseKind::DeploymentEnd,
-                None,
-                "no longer deployed here".into(),
-            ));
-        } else if let Some(a) = absent(state.absences().values(), staff, day) {
-            out.push(cause(
-                CauseKind::Absence,
-                Some(a.id.clone()),
-                format!("{:?} {} to {}", a.kind, a.from, a.to),
-            ));
+        Self {
+            base_id: f.base_id,
+            name: f.name,
+            minimum: f.minimum,
+            days: f
+                .days
+                .into_iter()
+                .map(|d| ForecastDay {
+                    date: Date(d.date),
+                    strength: d.strength,
+                    minimum: d.minimum,
+                    below_minimum: d.below_minimum,
+                })
+                .collect(),
+            gaps: f
+                .gaps
+                .into_iter()
+                .map(|g| Gap {
+                    from: Date(g.from),
+                    to: Date(g.to),
+                    lowest_strength: g.lowest_strength,
+                    causes: g
+                        .causes
+                        .into_iter()
+                        .map(|c| GapCause {
+                            kind: kind(c.kind),
+                            staff_id: c.staff_id,
+                            name: c.name,
+                            reference: c.reference,
+                            detail: c.detail,
+                        })
+                        .collect(),
+                })
+                .collect(),
         }
     }
-    out
+}
+
+impl From<p::RotationEntry> for RotationView {
+    fn from(r: p::RotationEntry) -> Self {
+        Self {
+            id: r.id,
+            staff_id: r.staff_id,
+            name: r.name,
+            from_base_id: r.from_base_id,
+            to_base_id: r.to_base_id,
+            date: Date(r.date),
+            state: match r.state {
+                p::RotationState::Planned => RotationState::Planned,
+                p::RotationState::Overdue => RotationState::Overdue,
+                p::RotationState::Completed => RotationState::Completed,
+                p::RotationState::Cancelled => RotationState::Cancelled,
+            },
+            completed_on: r.completed_on.map(Date),
+        }
+    }
+}
+
+impl From<p::ClaStaffing> for ClaStaffing {
+    fn from(c: p::ClaStaffing) -> Self {
+        Self {
+            staff_id: c.staff_id,
+            name: c.name,
+            mission_code: c.mission_code,
+            base_id: c.base_id,
+            deployments: c
+                .deployments
+                .into_iter()
+                .map(|d| DeploymentView {
+                    id: d.id,
+                    base_id: d.base_id,
+                    base_name: d.base_name,
+                    from: Date(d.from),
+                    to: d.to.map(Date),
+                })
+                .collect(),
+            absences: c
+                .absences
+                .into_iter()
+                .map(|a| AbsenceView {
+                    id: a.id,
+                    kind: AbsenceKindValue::from_domain(a.kind),
+                    from: Date(a.from),
+                    to: Date(a.to),
+                })
+                .collect(),
+            rotations: c.rotations.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<p::ClosureExposure> for ClosureExposure {
+    fn from(e: p::ClosureExposure) -> Self {
+        Self {
+            base_id: e.base_id,
+            closing_started_on: Date(e.closing_started_on),
+            staff_ids: e.staff_ids,
+        }
+    }
+}
+
+fn mapped<T: Into<U>, U>(items: Vec<T>) -> Vec<U> {
+    items.into_iter().map(Into::into).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -831,34 +463,18 @@ impl StaffingQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Page<BaseBoardRow>> {
-        let view = view(as_of, known_at);
-        if registry(ctx).mission(&mission_code, &view).is_none() {
-            return Err(AppError::not_found(
-                "missionCode",
-                format!("no mission {mission_code} as of {}", view.as_of),
-            )
-            .into());
-        }
-        let mut rows: Vec<BaseBoardRow> = board(ctx, &mission_code, &view)
-            .into_iter()
-            .filter(|r| {
-                field_office_id
-                    .as_ref()
-                    .is_none_or(|f| &r.field_office_id == f)
-            })
-            .filter(|r| status.is_none_or(|s| r.status == s))
-            .collect();
-        match order.unwrap_or(BoardOrder::Name) {
-            BoardOrder::Name => rows.sort_by(|a, b| a.name.cmp(&b.name)),
-            BoardOrder::Shortfall => rows.sort_by_key(|r| {
-                (
-                    std::cmp::Reverse(r.minimum as i64 - r.effective_strength as i64),
-                    r.name.clone(),
-                )
-            }),
-            BoardOrder::Strength => rows.sort_by_key(|r| (r.effective_strength, r.name.clone())),
-        }
-        Ok(connection(rows, first, after)?)
+        let filter = p::BoardFilter {
+            field_office_id,
+            status: status.map(Into::into),
+            order: order.map(Into::into).unwrap_or_default(),
+        };
+        let rows = app(ctx).base_board(
+            principal(ctx)?,
+            &mission_code,
+            &filter,
+            &view(as_of, known_at),
+        )?;
+        Ok(connection(mapped(rows), first, after)?)
     }
 
     /// A base's strength per day from `from` (default today) over `days` (default 90, at most
@@ -872,18 +488,11 @@ impl StaffingQuery {
         days: Option<i32>,
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<CoverageForecast> {
-        let days = days.unwrap_or(90);
-        if !(1..=366).contains(&days) {
-            return Err(AppError::validation("days", "a forecast covers 1 to 366 days").into());
-        }
-        Ok(forecast(
-            registry(ctx),
-            staffing(ctx),
-            &base_id,
-            effective_date(from),
-            i64::from(days),
-            known_at,
-        )?)
+        let from = from.map(|d| d.0);
+        let who = principal(ctx)?;
+        Ok(app(ctx)
+            .coverage_forecast(who, &base_id, from, days, known_at)?
+            .into())
     }
 
     /// Planned, overdue and completed rotations of a mission over a date range (default: the 90
@@ -898,29 +507,16 @@ impl StaffingQuery {
         as_of: Option<Date>,
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Vec<RotationView>> {
+        let (from, to) = (from.map(|d| d.0), to.map(|d| d.0));
         let view = view(as_of, known_at);
-        let from = from.map_or(view.as_of, |d| d.0);
-        let to = to.map_or(from + Duration::days(90), |d| d.0);
-        if to < from {
-            return Err(AppError::validation("to", "the range ends on or after it starts").into());
-        }
-        let state = staffing(ctx).staffing(&mission_code, &view);
-        let names = staffing(ctx).roster(&mission_code, &view);
-        let mut out: Vec<RotationView> = state
-            .rotations
-            .values()
-            .map(|r| rotation_view(r, &names, view.as_of))
-            .filter(|r| match r.state {
-                RotationState::Overdue => true,
-                RotationState::Planned => from <= r.date.0 && r.date.0 <= to,
-                RotationState::Completed => {
-                    r.completed_on.is_some_and(|d| from <= d.0 && d.0 <= to)
-                }
-                RotationState::Cancelled => false,
-            })
-            .collect();
-        out.sort_by_key(|r| (r.date, r.name.clone()));
-        Ok(out)
+        let who = principal(ctx)?;
+        Ok(mapped(app(ctx).rotation_calendar(
+            who,
+            &mission_code,
+            from,
+            to,
+            &view,
+        )?))
     }
 
     /// The CLAs deployed at each base of a mission the day it started closing (recorded by the
@@ -934,16 +530,11 @@ impl StaffingQuery {
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Vec<ClosureExposure>> {
         let view = view(as_of, known_at);
-        let state = staffing(ctx).staffing(&mission_code, &view);
-        Ok(state
-            .exposures
-            .iter()
-            .map(|((base_id, on), staff_ids)| ClosureExposure {
-                base_id: base_id.clone(),
-                closing_started_on: Date(*on),
-                staff_ids: staff_ids.clone(),
-            })
-            .collect())
+        Ok(mapped(app(ctx).base_closure_exposures(
+            principal(ctx)?,
+            &mission_code,
+            &view,
+        )?))
     }
 
     /// A CLA's staffing: current base, deployment history, absences and rotations.
@@ -955,7 +546,10 @@ impl StaffingQuery {
         as_of: Option<Date>,
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<ClaStaffing> {
-        Ok(cla_staffing(ctx, &staff_id, &view(as_of, known_at))?)
+        let view = view(as_of, known_at);
+        Ok(app(ctx)
+            .cla_staffing(principal(ctx)?, &staff_id, &view)?
+            .into())
     }
 }
 
@@ -964,17 +558,6 @@ impl StaffingQuery {
 
 #[derive(Default)]
 pub struct StaffingMutation;
-
-fn after(ctx: &Context<'_>, staff_id: &str, on: NaiveDate) -> AppResult<ClaStaffing> {
-    cla_staffing(
-        ctx,
-        staff_id,
-        &View {
-            as_of: on.max(Utc::now().date_naive()),
-            known_at: None,
-        },
-    )
-}
 
 #[Object]
 impl StaffingMutation {
@@ -987,19 +570,12 @@ impl StaffingMutation {
         base_id: String,
         from: Option<Date>,
     ) -> async_graphql::Result<ClaStaffing> {
-        let from = effective_date(from);
-        let mission = mission_of_cla(ctx, &staff_id)?;
-        if let Some(m) = registry(ctx).mission_of_base(&base_id) {
-            check_mission(principal(ctx)?, &m, WRITERS)?;
-        }
-        let command = StaffingCommand::Deploy {
-            deployment_id: uuid::Uuid::now_v7().to_string(),
-            staff_id: staff_id.clone(),
-            base_id: base_id.clone(),
-            from,
+        let input = app::DeployCla {
+            staff_id,
+            base_id,
+            from: from.map(|d| d.0),
         };
-        run(ctx, &mission, Some(&staff_id), &[&base_id], command, from).await?;
-        Ok(after(ctx, &staff_id, from)?)
+        Ok(app(ctx).deploy_cla(principal(ctx)?, input).await?.into())
     }
 
     /// Ends a CLA's deployment on a date (default today). Refused with COVERAGE_GAP where it would
@@ -1013,16 +589,16 @@ impl StaffingMutation {
         reason: Option<String>,
         accept_gap: Option<String>,
     ) -> async_graphql::Result<ClaStaffing> {
-        let on = effective_date(on);
-        let mission = mission_of_cla(ctx, &staff_id)?;
-        let command = StaffingCommand::EndDeployment {
-            staff_id: staff_id.clone(),
-            on,
-            reason: reason.unwrap_or_default(),
-            accept_gap: acceptance(ctx, accept_gap)?,
+        let input = app::EndDeployment {
+            staff_id,
+            on: on.map(|d| d.0),
+            reason,
+            accept_gap,
         };
-        run(ctx, &mission, Some(&staff_id), &[], command, on).await?;
-        Ok(after(ctx, &staff_id, on)?)
+        Ok(app(ctx)
+            .end_deployment(principal(ctx)?, input)
+            .await?
+            .into())
     }
 
     #[graphql(guard = "StaffingGuard::cla(&staff_id, WRITERS)")]
@@ -1034,33 +610,13 @@ impl StaffingMutation {
         to_base_id: String,
         date: Date,
     ) -> async_graphql::Result<ClaStaffing> {
-        let today = Utc::now().date_naive();
-        let mission = mission_of_cla(ctx, &staff_id)?;
-        let command = StaffingCommand::PlanRotation {
-            rotation_id: uuid::Uuid::now_v7().to_string(),
-            staff_id: staff_id.clone(),
-            from_base_id: from_base_id.clone(),
-            to_base_id: to_base_id.clone(),
+        let input = app::PlanRotation {
+            staff_id,
+            from_base_id,
+            to_base_id,
             date: date.0,
-            effective: today.min(date.0),
         };
-        let view = View {
-            as_of: date.0,
-            known_at: None,
-        };
-        let mut context = StaffingContext {
-            mission: mission.clone(),
-            bases: base_facts(ctx, &mission, &[&from_base_id, &to_base_id], date.0),
-            ..Default::default()
-        };
-        if let Some(cla) = staffing(ctx).cla(&staff_id, &view) {
-            context.staff.insert(staff_id.clone(), staff_facts(&cla));
-        }
-        let meta = CommandMeta::by(principal(ctx)?, Some(&mission), WRITERS, today.min(date.0))?;
-        runtime(ctx)
-            .execute::<StaffingDecider>(&stream(&mission), &command, &context, &meta)
-            .await?;
-        Ok(after(ctx, &staff_id, today)?)
+        Ok(app(ctx).plan_rotation(principal(ctx)?, input).await?.into())
     }
 
     /// The rotation happened on `on` (default today): one deployment ends and the next starts.
@@ -1072,17 +628,15 @@ impl StaffingMutation {
         on: Option<Date>,
         accept_gap: Option<String>,
     ) -> async_graphql::Result<ClaStaffing> {
-        let on = effective_date(on);
-        let (mission, rotation) = rotation_of(ctx, &rotation_id)?;
-        let staff_id = rotation.staff_id;
-        let command = StaffingCommand::CompleteRotation {
+        let input = app::CompleteRotation {
             rotation_id,
-            new_deployment_id: uuid::Uuid::now_v7().to_string(),
-            on,
-            accept_gap: acceptance(ctx, accept_gap)?,
+            on: on.map(|d| d.0),
+            accept_gap,
         };
-        run(ctx, &mission, Some(&staff_id), &[], command, on).await?;
-        Ok(after(ctx, &staff_id, on)?)
+        Ok(app(ctx)
+            .complete_rotation(principal(ctx)?, input)
+            .await?
+            .into())
     }
 
     #[graphql(guard = "StaffingGuard::rotation(&rotation_id, WRITERS)")]
@@ -1092,16 +646,14 @@ impl StaffingMutation {
         rotation_id: String,
         reason: Option<String>,
     ) -> async_graphql::Result<ClaStaffing> {
-        let today = Utc::now().date_naive();
-        let (mission, rotation) = rotation_of(ctx, &rotation_id)?;
-        let staff_id = rotation.staff_id;
-        let command = StaffingCommand::CancelRotation {
+        let input = app::CancelRotation {
             rotation_id,
-            reason: reason.unwrap_or_default(),
-            effective: today,
+            reason,
         };
-        run(ctx, &mission, None, &[], command, today).await?;
-        Ok(after(ctx, &staff_id, today)?)
+        Ok(app(ctx)
+            .cancel_rotation(principal(ctx)?, input)
+            .await?
+            .into())
     }
 
     /// Records an absence from–to (both days included). Never refused for coverage: the gap it
@@ -1115,16 +667,16 @@ impl StaffingMutation {
         from: Date,
         to: Date,
     ) -> async_graphql::Result<ClaStaffing> {
-        let mission = mission_of_cla(ctx, &staff_id)?;
-        let command = StaffingCommand::RecordAbsence {
-            absence_id: uuid::Uuid::now_v7().to_string(),
-            staff_id: staff_id.clone(),
+        let input = app::RecordAbsence {
+            staff_id,
             kind: kind.to_domain(),
             from: from.0,
             to: to.0,
         };
-        run(ctx, &mission, Some(&staff_id), &[], command, from.0).await?;
-        Ok(after(ctx, &staff_id, from.0)?)
+        Ok(app(ctx)
+            .record_absence(principal(ctx)?, input)
+            .await?
+            .into())
     }
 
     #[graphql(guard = "StaffingGuard::absence(&absence_id, WRITERS)")]
@@ -1134,16 +686,14 @@ impl StaffingMutation {
         absence_id: String,
         to: Date,
     ) -> async_graphql::Result<ClaStaffing> {
-        let (mission, absence) = absence_of(ctx, &absence_id)?;
-        let staff_id = absence.staff_id.clone();
-        let on = absence.from;
-        let command = StaffingCommand::CutAbsenceShort {
+        let input = app::CutAbsenceShort {
             absence_id,
             to: to.0,
-            effective: on,
         };
-        run(ctx, &mission, None, &[], command, on).await?;
-        Ok(after(ctx, &staff_id, on)?)
+        Ok(app(ctx)
+            .cut_absence_short(principal(ctx)?, input)
+            .await?
+            .into())
     }
 
     #[graphql(guard = "StaffingGuard::absence(&absence_id, WRITERS)")]
@@ -1152,21 +702,10 @@ impl StaffingMutation {
         ctx: &Context<'_>,
         absence_id: String,
     ) -> async_graphql::Result<ClaStaffing> {
-        let (mission, absence) = absence_of(ctx, &absence_id)?;
-        let staff_id = absence.staff_id.clone();
-        let on = absence.from;
-        run(
-            ctx,
-            &mission,
-            None,
-            &[],
-            StaffingCommand::CancelAbsence {
-                absence_id,
-                effective: on,
-            },
-            on,
-        )
-        .await?;
-        Ok(after(ctx, &staff_id, on)?)
+        let input = app::CancelAbsence { absence_id };
+        Ok(app(ctx)
+            .cancel_absence(principal(ctx)?, input)
+            .await?
+            .into())
     }
 }

@@ -4,8 +4,13 @@
 //! - `events.rs` — what can have happened (`proto/cla/staffing/v1`), and the consistency boundary;
 //! - `commands.rs` — what managers ask;
 //! - `coverage.rs` — who is at a base on a day, and its effective strength;
-//! - `decider.rs` — the rules.
+//! - `decider.rs` — the rules;
+//! - `projections/` — what is true, and the read computations over it: the board, the forecast,
+//!   a CLA's staffing, the rotation calendar;
+//! - `app.rs` — the commands and queries every door calls, where access is decided;
+//! - `graphql.rs` — the GraphQL door.
 
+pub mod app;
 pub mod commands;
 pub mod coverage;
 pub mod decider;
@@ -25,5 +30,6 @@ pub trait OpenRiskFlags: Send + Sync {
     ) -> std::collections::HashMap<String, [u32; 4]>;
 }
 
+pub use app::StaffingApp;
 pub use graphql::{StaffingMutation, StaffingQuery};
 pub use projections::StaffingView;

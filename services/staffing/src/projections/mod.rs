@@ -2,6 +2,11 @@
 //! staffing (folded with the decider's own `evolve`), and a roster of CLAs built from the staff
 //! context's events — their contracts, not its code — for status, separation, appointment end,
 //! gender and languages.
+//!
+//! The read computations over them, each returning plain domain structs:
+//! - `board.rs` — the base board of a mission on a day;
+//! - `forecast.rs` — a base's coverage forecast, its gaps and their causes;
+//! - `rotations.rs` — a CLA's staffing, the rotation calendar, closure exposures.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
@@ -17,6 +22,19 @@ use cla_platform::timeline::{KeptFolds, KeptViews, Stamp, Timeline, View};
 use crate::coverage::Availability;
 use crate::decider::{Staffing, StaffingDecider};
 use crate::events::StaffingEvent;
+
+pub mod board;
+pub mod forecast;
+pub mod rotations;
+#[cfg(test)]
+pub(crate) mod tests;
+
+pub use board::{BoardCla, BoardFilter, BoardOrder, BoardRow, Coverage, FlagCounts, board};
+pub use forecast::{CauseKind, CoverageForecast, ForecastDay, Gap, GapCause, forecast};
+pub use rotations::{
+    ClaAbsence, ClaDeployment, ClaStaffing, ClosureExposure, RotationEntry, RotationState,
+    cla_staffing, closure_exposures, rotation_calendar,
+};
 
 cla_platform::event_enum! {
     /// The staff context's facts this context follows.

@@ -1,0 +1,739 @@
+//! Staffing's application layer: what any door (GraphQL, the web app, CSV, an SMS gateway) may ask
+//! of staffing, as typed commands and queries taking the caller.
+//!
+//! Access is decided here, first: CIVIL_AFFAIRS of the mission (and ADMIN) change staffing;
+//! everyone who reads the mission (its MISSION_HR and CIVIL_AFFAIRS, HQ_REVIEWER, ADMIN) reads it.
+//! What is named by id (a CLA, a rotation, an absence, a base) is in scope by its mission; an id
+//! nobody knows is NOT_FOUND. Commands then gather what the decision needs (the bases and the CLA
+//! as the registry and the roster know them on the effective date) and run the decider through
+//! the one command path; queries answer from the projections.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use cla_platform::app::authorize;
+use cla_platform::command::CommandMeta;
+use cla_platform::timeline::View;
+use cla_platform::{AppError, AppResult, Principal, Role, Runtime};
+use cla_registry::RegistryView;
+use cla_registry::decider::BaseStatus;
+
+use crate::OpenRiskFlags;
+use crate::commands::{Acceptance, StaffingCommand};
+use crate::decider::{BaseFacts, StaffFacts, StaffingContext, StaffingDecider};
+use crate::events::{AbsenceKind, stream};
+use crate::projections::{
+    self, BoardFilter, BoardRow, Cla, ClaStaffing, ClaStatus, ClosureExposure, CoverageForecast,
+    RotationEntry, StaffingView,
+};
+
+/// Who changes staffing.
+pub const WRITERS: &[Role] = &[Role::Admin, Role::CivilAffairs];
+/// Who reads it (each in the missions they read).
+pub const READERS: &[Role] = &Role::ALL;
+
+/// Deploys an active CLA to an open base of their mission from a date (today where `None`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeployCla {
+    pub staff_id: String,
+    pub base_id: String,
+    pub from: Option<NaiveDate>,
+}
+
+/// Ends a CLA's deployment on a date (today where `None`); `accept_gap` is the reason for
+/// accepting the coverage gap it opens, where it opens one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndDeployment {
+    pub staff_id: String,
+    pub on: Option<NaiveDate>,
+    pub reason: Option<String>,
+    pub accept_gap: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanRotation {
+    pub staff_id: String,
+    pub from_base_id: String,
+    pub to_base_id: String,
+    pub date: NaiveDate,
+}
+
+/// The rotation happened on `on` (today where `None`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompleteRotation {
+    pub rotation_id: String,
+    pub on: Option<NaiveDate>,
+    pub accept_gap: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CancelRotation {
+    pub rotation_id: String,
+    pub reason: Option<String>,
+}
+
+/// An absence from–to, both days included.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordAbsence {
+    pub staff_id: String,
+    pub kind: AbsenceKind,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CutAbsenceShort {
+    pub absence_id: String,
+    pub to: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CancelAbsence {
+    pub absence_id: String,
+}
+
+/// The longest coverage forecast, in days.
+pub const MAX_FORECAST_DAYS: i32 = 366;
+
+/// Staffing's commands and queries. Cheap to clone.
+#[derive(Clone)]
+pub struct StaffingApp {
+    runtime: Runtime,
+    registry: Arc<RegistryView>,
+    staffing: Arc<StaffingView>,
+    risk_flags: Option<Arc<dyn OpenRiskFlags>>,
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+fn everything_known() -> View {
+    View {
+        as_of: NaiveDate::MAX,
+        known_at: None,
+    }
+}
+
+impl StaffingApp {
+    pub fn new(runtime: Runtime, registry: Arc<RegistryView>, staffing: Arc<StaffingView>) -> Self {
+        Self {
+            runtime,
+            registry,
+            staffing,
+            risk_flags: None,
+        }
+    }
+
+    /// The board's open risk flag counts come from `flags` (the risk context counts them).
+    pub fn with_risk_flags(mut self, flags: Arc<dyn OpenRiskFlags>) -> Self {
+        self.risk_flags = Some(flags);
+        self
+    }
+
+    pub fn staffing_view(&self) -> &Arc<StaffingView> {
+        &self.staffing
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Queries
+
+    /// Every open or closing base of a mission with its coverage on the view's date, as `filter`
+    /// selects and orders them.
+    pub fn base_board(
+        &self,
+        who: &Principal,
+        mission: &str,
+        filter: &BoardFilter,
+        view: &View,
+    ) -> AppResult<Vec<BoardRow>> {
+        authorize(who, mission, READERS)?;
+        if self.registry.mission(mission, view).is_none() {
+            return Err(AppError::not_found(
+                "missionCode",
+                format!("no mission {mission} as of {}", view.as_of),
+            ));
+        }
+        let flags = self
+            .risk_flags
+            .as_ref()
+            .map(|r| r.by_base(mission, view))
+            .unwrap_or_default();
+        let rows = projections::board(&self.registry, &self.staffing, mission, view, &flags);
+        Ok(projections::board::select(rows, filter))
+    }
+
+    /// A base's strength per day from `from` (today where `None`) over `days` (90 where `None`, at
+    /// most [`MAX_FORECAST_DAYS`]), and its gaps with their causes, as known at `known_at`.
+    pub fn coverage_forecast(
+        &self,
+        who: &Principal,
+        base_id: &str,
+        from: Option<NaiveDate>,
+        days: Option<i32>,
+        known_at: Option<DateTime<Utc>>,
+    ) -> AppResult<CoverageForecast> {
+        if let Some(mission) = self.registry.mission_of_base(base_id) {
+            authorize(who, &mission, READERS)?;
+        }
+        let days = days.unwrap_or(90);
+        if !(1..=MAX_FORECAST_DAYS).contains(&days) {
+            return Err(AppError::validation(
+                "days",
+                "a forecast covers 1 to 366 days",
+            ));
+        }
+        projections::forecast(
+            &self.registry,
+            &self.staffing,
+            base_id,
+            from.unwrap_or_else(today),
+            i64::from(days),
+            known_at,
+        )
+    }
+
+    /// Planned, overdue and completed rotations of a mission from `from` to `to` (default: the 90
+    /// days from the view's date); overdue ones whatever their date.
+    pub fn rotation_calendar(
+        &self,
+        who: &Principal,
+        mission: &str,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        view: &View,
+    ) -> AppResult<Vec<RotationEntry>> {
+        authorize(who, mission, READERS)?;
+        let from = from.unwrap_or(view.as_of);
+        let to = to.unwrap_or(from + Duration::days(90));
+        if to < from {
+            return Err(AppError::validation(
+                "to",
+                "the range ends on or after it starts",
+            ));
+        }
+        Ok(projections::rotation_calendar(
+            &self.staffing,
+            mission,
+            from,
+            to,
+            view,
+        ))
+    }
+
+    /// The CLAs deployed at each base of a mission the day it started closing.
+    pub fn base_closure_exposures(
+        &self,
+        who: &Principal,
+        mission: &str,
+        view: &View,
+    ) -> AppResult<Vec<ClosureExposure>> {
+        authorize(who, mission, READERS)?;
+        Ok(projections::closure_exposures(
+            &self.staffing,
+            mission,
+            view,
+        ))
+    }
+
+    /// A CLA's staffing: current base, deployment history, absences and rotations.
+    pub fn cla_staffing(
+        &self,
+        who: &Principal,
+        staff_id: &str,
+        view: &View,
+    ) -> AppResult<ClaStaffing> {
+        if let Some(mission) = self.staffing.mission_of_cla(staff_id) {
+            authorize(who, &mission, READERS)?;
+        }
+        projections::cla_staffing(&self.registry, &self.staffing, staff_id, view)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Commands: each answers the CLA's staffing after it, as of its date or today if later.
+
+    pub async fn deploy_cla(&self, who: &Principal, input: DeployCla) -> AppResult<ClaStaffing> {
+        let mission = self.writable_cla(who, &input.staff_id)?;
+        if let Some(m) = self.registry.mission_of_base(&input.base_id) {
+            authorize(who, &m, WRITERS)?;
+        }
+        let from = input.from.unwrap_or_else(today);
+        let command = StaffingCommand::Deploy {
+            deployment_id: uuid::Uuid::now_v7().to_string(),
+            staff_id: input.staff_id.clone(),
+            base_id: input.base_id.clone(),
+            from,
+        };
+        self.run(
+            who,
+            &mission,
+            Some(&input.staff_id),
+            &[&input.base_id],
+            command,
+            from,
+        )
+        .await?;
+        self.after(&input.staff_id, from)
+    }
+
+    /// Refused with COVERAGE_GAP where it would leave the base below its minimum, unless
+    /// `accept_gap` gives the reason for accepting that.
+    pub async fn end_deployment(
+        &self,
+        who: &Principal,
+        input: EndDeployment,
+    ) -> AppResult<ClaStaffing> {
+        let mission = self.writable_cla(who, &input.staff_id)?;
+        let on = input.on.unwrap_or_else(today);
+        let command = StaffingCommand::EndDeployment {
+            staff_id: input.staff_id.clone(),
+            on,
+            reason: input.reason.unwrap_or_default(),
+            accept_gap: acceptance(who, input.accept_gap),
+        };
+        self.run(who, &mission, Some(&input.staff_id), &[], command, on)
+            .await?;
+        self.after(&input.staff_id, on)
+    }
+
+    pub async fn plan_rotation(
+        &self,
+        who: &Principal,
+        input: PlanRotation,
+    ) -> AppResult<ClaStaffing> {
+        let mission = self.writable_cla(who, &input.staff_id)?;
+        let today = today();
+        let effective = today.min(input.date);
+        let command = StaffingCommand::PlanRotation {
+            rotation_id: uuid::Uuid::now_v7().to_string(),
+            staff_id: input.staff_id.clone(),
+            from_base_id: input.from_base_id.clone(),
+            to_base_id: input.to_base_id.clone(),
+            date: input.date,
+            effective,
+        };
+        let view = View {
+            as_of: input.date,
+            known_at: None,
+        };
+        let mut context = StaffingContext {
+            mission: mission.clone(),
+            bases: self.base_facts(
+                &mission,
+                &[&input.from_base_id, &input.to_base_id],
+                input.date,
+            ),
+            ..Default::default()
+        };
+        if let Some(cla) = self.staffing.cla(&input.staff_id, &view) {
+            context
+                .staff
+                .insert(input.staff_id.clone(), staff_facts(&cla));
+        }
+        let meta = CommandMeta::by(who, Some(&mission), WRITERS, effective)?;
+        self.runtime
+            .execute::<StaffingDecider>(&stream(&mission), &command, &context, &meta)
+            .await?;
+        self.after(&input.staff_id, today)
+    }
+
+    /// One deployment ends and the next starts, in one decision.
+    pub async fn complete_rotation(
+        &self,
+        who: &Principal,
+        input: CompleteRotation,
+    ) -> AppResult<ClaStaffing> {
+        let (mission, rotation) = self.writable_rotation(who, &input.rotation_id)?;
+        let on = input.on.unwrap_or_else(today);
+        let command = StaffingCommand::CompleteRotation {
+            rotation_id: input.rotation_id,
+            new_deployment_id: uuid::Uuid::now_v7().to_string(),
+            on,
+            accept_gap: acceptance(who, input.accept_gap),
+        };
+        self.run(who, &mission, Some(&rotation.staff_id), &[], command, on)
+            .await?;
+        self.after(&rotation.staff_id, on)
+    }
+
+    pub async fn cancel_rotation(
+        &self,
+        who: &Principal,
+        input: CancelRotation,
+    ) -> AppResult<ClaStaffing> {
+        let (mission, rotation) = self.writable_rotation(who, &input.rotation_id)?;
+        let today = today();
+        let command = StaffingCommand::CancelRotation {
+            rotation_id: input.rotation_id,
+            reason: input.reason.unwrap_or_default(),
+            effective: today,
+        };
+        self.run(who, &mission, None, &[], command, today).await?;
+        self.after(&rotation.staff_id, today)
+    }
+
+    /// Never refused for coverage: the gap it opens shows on the board and the forecast.
+    pub async fn record_absence(
+        &self,
+        who: &Principal,
+        input: RecordAbsence,
+    ) -> AppResult<ClaStaffing> {
+        let mission = self.writable_cla(who, &input.staff_id)?;
+        let command = StaffingCommand::RecordAbsence {
+            absence_id: uuid::Uuid::now_v7().to_string(),
+            staff_id: input.staff_id.clone(),
+            kind: input.kind,
+            from: input.from,
+            to: input.to,
+        };
+        self.run(
+            who,
+            &mission,
+            Some(&input.staff_id),
+            &[],
+            command,
+            input.from,
+        )
+        .await?;
+        self.after(&input.staff_id, input.from)
+    }
+
+    pub async fn cut_absence_short(
+        &self,
+        who: &Principal,
+        input: CutAbsenceShort,
+    ) -> AppResult<ClaStaffing> {
+        let (mission, absence) = self.writable_absence(who, &input.absence_id)?;
+        let on = absence.from;
+        let command = StaffingCommand::CutAbsenceShort {
+            absence_id: input.absence_id,
+            to: input.to,
+            effective: on,
+        };
+        self.run(who, &mission, None, &[], command, on).await?;
+        self.after(&absence.staff_id, on)
+    }
+
+    pub async fn cancel_absence(
+        &self,
+        who: &Principal,
+        input: CancelAbsence,
+    ) -> AppResult<ClaStaffing> {
+        let (mission, absence) = self.writable_absence(who, &input.absence_id)?;
+        let on = absence.from;
+        let command = StaffingCommand::CancelAbsence {
+            absence_id: input.absence_id,
+            effective: on,
+        };
+        self.run(who, &mission, None, &[], command, on).await?;
+        self.after(&absence.staff_id, on)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Scope of what commands name
+
+    /// The mission of a CLA the caller may change the staffing of.
+    fn writable_cla(&self, who: &Principal, staff_id: &str) -> AppResult<String> {
+        let mission = self
+            .staffing
+            .mission_of_cla(staff_id)
+            .ok_or_else(|| AppError::not_found("staffId", format!("no CLA {staff_id}")))?;
+        authorize(who, &mission, WRITERS)?;
+        Ok(mission)
+    }
+
+    /// A rotation the caller may change, with its mission, as everything known shows it.
+    fn writable_rotation(
+        &self,
+        who: &Principal,
+        id: &str,
+    ) -> AppResult<(String, crate::decider::Rotation)> {
+        let not_found = || AppError::not_found("rotationId", "no such rotation");
+        let mission = self
+            .staffing
+            .mission_of_rotation(id)
+            .ok_or_else(not_found)?;
+        authorize(who, &mission, WRITERS)?;
+        let rotation = self
+            .staffing
+            .staffing(&mission, &everything_known())
+            .rotations
+            .get(id)
+            .cloned()
+            .ok_or_else(not_found)?;
+        Ok((mission, rotation))
+    }
+
+    /// An absence the caller may change, with its mission, as everything known shows it.
+    fn writable_absence(
+        &self,
+        who: &Principal,
+        id: &str,
+    ) -> AppResult<(String, crate::coverage::Absence)> {
+        let not_found = || AppError::not_found("absenceId", "no such absence");
+        let mission = self.staffing.mission_of_absence(id).ok_or_else(not_found)?;
+        authorize(who, &mission, WRITERS)?;
+        let absence = self
+            .staffing
+            .staffing(&mission, &everything_known())
+            .absences()
+            .get(id)
+            .cloned()
+            .ok_or_else(not_found)?;
+        Ok((mission, absence))
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Facts for decisions
+
+    /// Every base of the mission (and any other base named) as the registry knows it on `on`.
+    fn base_facts(
+        &self,
+        mission: &str,
+        named: &[&str],
+        on: NaiveDate,
+    ) -> HashMap<String, BaseFacts> {
+        let view = View {
+            as_of: on,
+            known_at: None,
+        };
+        let minimum = self
+            .registry
+            .mission(mission, &view)
+            .map_or(2, |m| m.policy.minimum_clas_per_base);
+        let mut bases: HashMap<String, BaseFacts> = self
+            .registry
+            .bases(mission, &view)
+            .into_iter()
+            .map(|b| {
+                (
+                    b.id.clone(),
+                    BaseFacts {
+                        mission: b.mission_code.clone(),
+                        name: b.details.name.clone(),
+                        open: b.status == BaseStatus::Open,
+                        minimum: b.details.minimum_override.unwrap_or(minimum),
+                    },
+                )
+            })
+            .collect();
+        for id in named {
+            if !bases.contains_key(*id)
+                && let Some(b) = self.registry.base(id, &view)
+            {
+                bases.insert(
+                    b.id.clone(),
+                    BaseFacts {
+                        mission: b.mission_code.clone(),
+                        name: b.details.name.clone(),
+                        open: b.status == BaseStatus::Open,
+                        minimum: 2,
+                    },
+                );
+            }
+        }
+        bases
+    }
+
+    /// Decides a staffing command on the mission's stream, effective `on`.
+    async fn run(
+        &self,
+        who: &Principal,
+        mission: &str,
+        staff_id: Option<&str>,
+        bases: &[&str],
+        command: StaffingCommand,
+        on: NaiveDate,
+    ) -> AppResult<()> {
+        let date_field = match &command {
+            StaffingCommand::Deploy { .. } | StaffingCommand::RecordAbsence { .. } => "from",
+            StaffingCommand::EndDeployment { .. } | StaffingCommand::CompleteRotation { .. } => {
+                "on"
+            }
+            _ => "effective",
+        };
+        let view = View {
+            as_of: on,
+            known_at: None,
+        };
+        let mut context = StaffingContext {
+            mission: mission.to_string(),
+            bases: self.base_facts(mission, bases, on),
+            staff: HashMap::new(),
+            availability: self.staffing.availability(mission, &view, false),
+        };
+        if let Some(id) = staff_id {
+            match self.staffing.cla(id, &view) {
+                Some(cla) => {
+                    context.staff.insert(id.to_string(), staff_facts(&cla));
+                }
+                // Known, but not yet on that date: nothing is back-dated before the CLA existed.
+                None if self.staffing.cla(id, &everything_known()).is_some() => {
+                    return Err(AppError::validation(
+                        date_field,
+                        format!(
+                            "this CLA did not exist yet on {on}; nothing takes effect before they did"
+                        ),
+                    ));
+                }
+                None => {}
+            }
+        }
+        let meta = CommandMeta::by(who, Some(mission), WRITERS, on)?;
+        self.runtime
+            .execute::<StaffingDecider>(&stream(mission), &command, &context, &meta)
+            .await?;
+        Ok(())
+    }
+
+    /// The CLA's staffing after a change effective `on`: as of that day, or today if later.
+    fn after(&self, staff_id: &str, on: NaiveDate) -> AppResult<ClaStaffing> {
+        projections::cla_staffing(
+            &self.registry,
+            &self.staffing,
+            staff_id,
+            &View {
+                as_of: on.max(today()),
+                known_at: None,
+            },
+        )
+    }
+}
+
+fn staff_facts(cla: &Cla) -> StaffFacts {
+    StaffFacts {
+        mission: cla.mission.clone(),
+        name: cla.name.clone(),
+        active: cla.status == ClaStatus::Active,
+    }
+}
+
+fn acceptance(who: &Principal, reason: Option<String>) -> Option<Acceptance> {
+    reason.map(|reason| Acceptance {
+        reason,
+        by: who.id.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use cla_event_store::{EmbeddedStore, EventStore};
+    use cla_platform::projection::{Projection, ProjectionHub};
+    use cla_platform::{ErrorCode, Principal, Role, Runtime};
+
+    use super::*;
+    use crate::projections::tests::{beni_with_two, cla, day};
+
+    fn who(roles: &[Role], missions: &[&str]) -> Principal {
+        Principal {
+            id: "caller".into(),
+            name: "Caller".into(),
+            roles: roles.iter().copied().collect(),
+            missions: missions.iter().map(|m| m.to_string()).collect(),
+        }
+    }
+
+    /// The app over a fresh store, its views knowing Beni (Ana and Ben there) and Cy, not deployed.
+    fn app(dir: &tempfile::TempDir) -> (StaffingApp, Arc<dyn EventStore>) {
+        let store: Arc<dyn EventStore> =
+            Arc::new(EmbeddedStore::open(dir.path()).expect("the store opens"));
+        let registry = Arc::new(RegistryView::default());
+        let staffing = Arc::new(StaffingView::default());
+        let history = cla(beni_with_two(), "cy", "Cy", false, "Lingala");
+        history.apply_to(&*registry);
+        history.apply_to(&*staffing);
+        let projections: Vec<Arc<dyn Projection>> = vec![registry.clone(), staffing.clone()];
+        let hub = ProjectionHub::new(store.clone(), projections, None);
+        hub.start();
+        let runtime = Runtime {
+            store: store.clone(),
+            hub,
+            metrics: Default::default(),
+            settle_timeout: std::time::Duration::from_secs(5),
+            states: Default::default(),
+        };
+        (StaffingApp::new(runtime, registry, staffing), store)
+    }
+
+    fn deploy_cy() -> DeployCla {
+        DeployCla {
+            staff_id: "cy".into(),
+            base_id: "oicha".into(),
+            from: Some(day(5)),
+        }
+    }
+
+    #[tokio::test]
+    async fn callers_outside_the_mission_or_without_a_writing_role_are_refused_and_nothing_is_written()
+     {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let (app, store) = app(&dir);
+        let view = View {
+            as_of: day(5),
+            known_at: None,
+        };
+        let outsider = who(&[Role::CivilAffairs], &["MINUSCA"]);
+        let hq = who(&[Role::HqReviewer], &[]);
+        let hr = who(&[Role::MissionHr], &["MONUSCO"]);
+        let forbidden = |r: AppResult<ClaStaffing>| {
+            assert_eq!(r.expect_err("refused").code, ErrorCode::Forbidden);
+        };
+
+        // Reads: another mission's CIVIL_AFFAIRS sees nothing of MONUSCO, whatever the door.
+        let board = app.base_board(&outsider, "MONUSCO", &BoardFilter::default(), &view);
+        assert_eq!(board.expect_err("refused").code, ErrorCode::Forbidden);
+        let forecast = app.coverage_forecast(&outsider, "beni", Some(day(5)), None, None);
+        assert_eq!(forecast.expect_err("refused").code, ErrorCode::Forbidden);
+        let calendar = app.rotation_calendar(&outsider, "MONUSCO", None, None, &view);
+        assert_eq!(calendar.expect_err("refused").code, ErrorCode::Forbidden);
+        let exposures = app.base_closure_exposures(&outsider, "MONUSCO", &view);
+        assert_eq!(exposures.expect_err("refused").code, ErrorCode::Forbidden);
+        forbidden(app.cla_staffing(&outsider, "ana", &view));
+
+        // HQ_REVIEWER and the mission's HR read, with the board's numbers.
+        let rows = app
+            .base_board(&hq, "MONUSCO", &BoardFilter::default(), &view)
+            .expect("HQ reads every mission");
+        assert_eq!(rows[0].effective_strength, 2);
+        assert!(app.cla_staffing(&hr, "ana", &view).is_ok());
+
+        // Writes: neither the outsider, nor HQ, nor the mission's HR change staffing.
+        let head = store.head().await.expect("the head");
+        forbidden(app.deploy_cla(&outsider, deploy_cy()).await);
+        forbidden(app.deploy_cla(&hq, deploy_cy()).await);
+        forbidden(app.deploy_cla(&hr, deploy_cy()).await);
+        let absence = RecordAbsence {
+            staff_id: "ana".into(),
+            kind: AbsenceKind::Leave,
+            from: day(6),
+            to: day(7),
+        };
+        forbidden(app.record_absence(&outsider, absence.clone()).await);
+        let end = EndDeployment {
+            staff_id: "ben".into(),
+            on: Some(day(6)),
+            reason: None,
+            accept_gap: Some("no".into()),
+        };
+        forbidden(app.end_deployment(&hq, end).await);
+        assert_eq!(
+            store.head().await.expect("the head"),
+            head,
+            "nothing written"
+        );
+
+        // The mission's CIVIL_AFFAIRS deploys: the same call, allowed.
+        let ca = who(&[Role::CivilAffairs], &["MONUSCO"]);
+        let after = app.deploy_cla(&ca, deploy_cy()).await.expect("deployed");
+        assert_eq!(after.deployments.len(), 1);
+        assert_eq!(after.deployments[0].base_id, "oicha");
+        assert_ne!(store.head().await.expect("the head"), head);
+
+        // A CLA nobody knows is NOT_FOUND, whoever asks.
+        let unknown = app.cla_staffing(&outsider, "nobody", &view);
+        assert_eq!(unknown.expect_err("unknown").code, ErrorCode::NotFound);
+    }
+}
