@@ -188,7 +188,7 @@ impl Monitor {
             }
         }
 
-        if let Ok(coverage) = cla_supervision::coverage::management_coverage(
+        if let Ok(coverage) = cla_supervision::projections::management_coverage(
             &self.registry,
             &self.staffing,
             &self.supervision,
@@ -212,7 +212,7 @@ impl Monitor {
                     kind: AlertKind::BaseNotVisited,
                     subject_id: visit.base_id.clone(),
                     base_id: visit.base_id.clone(),
-                    on: visit.last_visit.map(|d| d.0),
+                    on: visit.last_visit,
                     detail: match visit.days_since {
                         Some(days) => format!(
                             "{}: last field visit {days} days ago (the mission's interval is {} days)",

@@ -80,6 +80,14 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> ClaSchema
     let risk_counts: Arc<dyn cla_staffing::OpenRiskFlags> =
         Arc::new(cla_risk::graphql::BoardRiskCounts { risk: risk.clone() });
     let occupancy: Arc<dyn cla_registry::BaseOccupancy> = staffing.clone();
+    let registry_app =
+        cla_registry::RegistryApp::new(runtime.clone(), registry.clone(), Some(occupancy.clone()));
+    let supervision_app = cla_supervision::SupervisionApp::new(
+        runtime.clone(),
+        registry.clone(),
+        staffing.clone(),
+        supervision.clone(),
+    );
     let history: Arc<dyn cla_staff::DeploymentHistory> =
         Arc::new(cla_staffing::projections::ProfileDeployments {
             staffing: staffing.clone(),
@@ -92,6 +100,8 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> ClaSchema
             .with_risk_flags(risk_counts.clone());
     builder(max_depth, max_complexity)
         .data(runtime)
+        .data(registry_app)
+        .data(supervision_app)
         .data(registry)
         .data(staff)
         .data(staffing)

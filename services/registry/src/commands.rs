@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use crate::events::{BaseKind, StaffingPolicy};
+use crate::events::{BaseKind, DeploymentModel, StaffingPolicy};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum MissionCommand {
@@ -18,10 +18,51 @@ pub enum MissionCommand {
         country: String,
         effective: NaiveDate,
     },
+    /// What the change gives replaces what the mission's policy has; the rest stays as it is, on
+    /// the policy the change is decided on.
     ChangePolicy {
-        policy: StaffingPolicy,
+        change: StaffingPolicyChange,
         effective: NaiveDate,
     },
+}
+
+/// Changes to a staffing policy: what is given replaces what the policy has.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StaffingPolicyChange {
+    pub minimum_clas_per_base: Option<u32>,
+    pub deployment_model: Option<DeploymentModel>,
+    pub max_span_of_control: Option<u32>,
+    pub check_in_interval_hours: Option<u32>,
+    pub check_in_grace_hours: Option<u32>,
+    pub field_visit_interval_days: Option<u32>,
+    pub max_tour_months: Option<u32>,
+}
+
+impl StaffingPolicyChange {
+    /// `policy` with this change made to it.
+    pub fn over(&self, policy: &StaffingPolicy) -> StaffingPolicy {
+        StaffingPolicy {
+            minimum_clas_per_base: self
+                .minimum_clas_per_base
+                .unwrap_or(policy.minimum_clas_per_base),
+            deployment_model: self
+                .deployment_model
+                .map_or(policy.deployment_model, |m| m as i32),
+            max_span_of_control: self
+                .max_span_of_control
+                .unwrap_or(policy.max_span_of_control),
+            check_in_interval_hours: self
+                .check_in_interval_hours
+                .unwrap_or(policy.check_in_interval_hours),
+            check_in_grace_hours: self
+                .check_in_grace_hours
+                .unwrap_or(policy.check_in_grace_hours),
+            field_visit_interval_days: self
+                .field_visit_interval_days
+                .unwrap_or(policy.field_visit_interval_days),
+            max_tour_months: self.max_tour_months.unwrap_or(policy.max_tour_months),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

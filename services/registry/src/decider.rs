@@ -154,8 +154,9 @@ impl Decider for MissionDecider {
                     },
                 )])
             }
-            (MissionCommand::ChangePolicy { policy, effective }, Some(m)) => {
+            (MissionCommand::ChangePolicy { change, effective }, Some(m)) => {
                 not_before(*effective, m.created_on, "the mission")?;
+                let policy = &change.over(&m.policy);
                 check_policy(policy)?;
                 if *policy == m.policy {
                     return Ok(vec![]);
@@ -315,7 +316,9 @@ pub struct Base {
     pub closed_on: Option<NaiveDate>,
 }
 
-/// What a base command needs to know: the field office it names, as that office's stream holds it.
+/// What a base command needs to know: the field office it puts the base under (opening it, or
+/// moving it), as that office's stream holds it. A change that keeps the base where it is needs
+/// none.
 #[derive(Clone, Debug, Default)]
 pub struct BaseContext {
     pub field_office: Option<FieldOffice>,
@@ -323,18 +326,38 @@ pub struct BaseContext {
 
 pub struct BaseDecider;
 
+/// The field office `id`, as the context holds it.
+fn named_office<'a>(id: &str, context: &'a BaseContext) -> Result<&'a FieldOffice, AppError> {
+    context
+        .field_office
+        .as_ref()
+        .filter(|office| office.id == id)
+        .ok_or_else(|| AppError::not_found("fieldOfficeId", format!("no field office {id}")))
+}
+
+/// Where a base is: its field office, and that office's mission.
+struct Under<'a> {
+    field_office_id: &'a str,
+    mission_code: &'a str,
+}
+
+impl<'a> From<&'a FieldOffice> for Under<'a> {
+    fn from(office: &'a FieldOffice) -> Self {
+        Self {
+            field_office_id: &office.id,
+            mission_code: &office.mission_code,
+        }
+    }
+}
+
+/// `details` checked and tidied, `under` a field office (which must be of `mission`, where the
+/// base has one already).
 fn check_details(
     details: &BaseDetails,
-    context: &BaseContext,
+    under: Under<'_>,
     mission: Option<&str>,
 ) -> Result<BaseDetails, AppError> {
-    let Some(office) = &context.field_office else {
-        return Err(AppError::not_found(
-            "fieldOfficeId",
-            format!("no field office {}", details.field_office_id),
-        ));
-    };
-    if mission.is_some_and(|m| m != office.mission_code) {
+    if mission.is_some_and(|m| m != under.mission_code) {
         return Err(AppError::validation(
             "fieldOfficeId",
             "a base moves only between field offices of its own mission",
@@ -359,7 +382,7 @@ fn check_details(
     Ok(BaseDetails {
         name: text("name", &details.name, NAME_MAX)?,
         kind: details.kind,
-        field_office_id: office.id.clone(),
+        field_office_id: under.field_office_id.to_string(),
         contingent: details.contingent.trim().to_string(),
         local_languages: languages,
         alert_network_working: details.alert_network_working,
@@ -390,8 +413,8 @@ impl Decider for BaseDecider {
                 },
                 None,
             ) => {
-                let details = check_details(details, context, None)?;
-                let office = context.field_office.as_ref().expect("checked");
+                let office = named_office(&details.field_office_id, context)?;
+                let details = check_details(details, office.into(), None)?;
                 not_before(*effective, office.opened_on, "the field office")?;
                 return Ok(vec![RegistryEvent::BaseOpened(contract::BaseOpened {
                     base_id: base_id.clone(),
@@ -417,8 +440,18 @@ impl Decider for BaseDecider {
                 if base.status == BaseStatus::Closed {
                     return Err(closed());
                 }
+                // The patch is made to the base as this decision sees it: a concurrent change
+                // of other details is kept, whichever is written first.
                 let details = patch.apply(&base.details);
-                let details = check_details(&details, context, Some(&base.mission_code))?;
+                let under = if details.field_office_id == base.details.field_office_id {
+                    Under {
+                        field_office_id: &base.details.field_office_id,
+                        mission_code: &base.mission_code,
+                    }
+                } else {
+                    named_office(&details.field_office_id, context)?.into()
+                };
+                let details = check_details(&details, under, Some(&base.mission_code))?;
                 if details == base.details {
                     return Ok(vec![]);
                 }

@@ -1,58 +1,38 @@
-//! The registry's part of the GraphQL schema. Who may use each field is declared on it:
-//! ADMIN creates and changes missions; ADMIN and CIVIL_AFFAIRS of the mission manage its field
-//! offices and bases; everyone signed in reads what their scope covers.
-
-use std::sync::Arc;
+//! The registry's part of the GraphQL schema: each resolver maps its arguments to one call of the
+//! application layer ([`RegistryApp`], where access is decided) and its answer to GraphQL types.
+//! The guards declared per field are a second line: ADMIN creates and changes missions; ADMIN and
+//! CIVIL_AFFAIRS of the mission manage its field offices and bases; everyone signed in reads what
+//! their scope covers.
 
 use async_graphql::connection::Connection;
 use async_graphql::{
     Context, Enum, InputObject, MaybeUndefined, Object, SimpleObject, Subscription,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use cla_platform::access::{ByIdGuard, MissionGuard, RoleGuard, principal};
-use cla_platform::command::{CommandMeta, load};
 use cla_platform::graphql::{
     ConnectionTotals, Date, connection, effective as effective_date, view,
 };
 use cla_platform::timeline::View;
-use cla_platform::{AppError, AppResult, Role, Runtime};
+use cla_platform::{AppError, AppResult, Role};
 use futures::{Stream, StreamExt};
 
-use crate::commands::{
-    BaseCommand, BaseDetails, BaseDetailsPatch, FieldOfficeCommand, MissionCommand,
+use crate::app::{
+    self, BaseFilter, BaseStep, ChangeBase, ChangeMissionPolicy, CreateMission, OpenBase,
+    OpenFieldOffice, PlacedBase, RegistryApp, RenameFieldOffice, RenameMission,
 };
-use crate::decider::{
-    Base, BaseContext, BaseDecider, BaseStatus, FieldOffice, FieldOfficeContext,
-    FieldOfficeDecider, Mission, MissionDecider, check_code,
-};
-use crate::events::{self, RegistryEvent, StaffingPolicy, streams};
-use crate::projections::RegistryView;
+use crate::commands::{BaseDetails, BaseDetailsPatch, StaffingPolicyChange};
+use crate::decider::{BaseStatus, FieldOffice, Mission};
+use crate::events::{self, StaffingPolicy};
 
-/// Who manages a mission's field offices and bases.
-const MANAGERS: &[Role] = &[Role::Admin, Role::CivilAffairs];
-const ADMIN: &[Role] = &[Role::Admin];
-const EVERYONE: &[Role] = &Role::ALL;
+const MANAGERS: &[Role] = app::MANAGERS;
+const ADMIN: &[Role] = app::ADMIN;
+const EVERYONE: &[Role] = app::READERS;
 
 type Page<T> = Connection<String, T, ConnectionTotals>;
 
-fn registry<'a>(ctx: &'a Context<'_>) -> &'a Arc<RegistryView> {
-    ctx.data_unchecked::<Arc<RegistryView>>()
-}
-
-fn runtime<'a>(ctx: &'a Context<'_>) -> &'a Runtime {
-    ctx.data_unchecked::<Runtime>()
-}
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
-/// What a change shows once made: the world on its effective date, or today if that is later.
-fn after_change(effective: NaiveDate) -> View {
-    View {
-        as_of: effective.max(today()),
-        known_at: None,
-    }
+fn app<'a>(ctx: &'a Context<'_>) -> &'a RegistryApp {
+    ctx.data_unchecked::<RegistryApp>()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -63,12 +43,12 @@ pub struct EntityGuard;
 impl EntityGuard {
     pub fn field_office(id: &str, roles: &'static [Role]) -> ByIdGuard {
         ByIdGuard::new(id, roles, |ctx, id| {
-            registry(ctx).mission_of_field_office(id)
+            app(ctx).view().mission_of_field_office(id)
         })
     }
 
     pub fn base(id: &str, roles: &'static [Role]) -> ByIdGuard {
-        ByIdGuard::new(id, roles, |ctx, id| registry(ctx).mission_of_base(id))
+        ByIdGuard::new(id, roles, |ctx, id| app(ctx).view().mission_of_base(id))
     }
 }
 
@@ -167,10 +147,26 @@ impl From<&StaffingPolicy> for StaffingPolicyView {
     }
 }
 
+impl From<BaseStatusValue> for BaseStatus {
+    fn from(s: BaseStatusValue) -> Self {
+        match s {
+            BaseStatusValue::Open => Self::Open,
+            BaseStatusValue::Closing => Self::Closing,
+            BaseStatusValue::Closed => Self::Closed,
+        }
+    }
+}
+
 /// A mission, as of the asked date.
 pub struct MissionNode {
     mission: Mission,
     view: View,
+}
+
+impl MissionNode {
+    fn new(mission: Mission, view: View) -> Self {
+        Self { mission, view }
+    }
 }
 
 #[Object(name = "Mission")]
@@ -198,15 +194,15 @@ impl MissionNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Page<FieldOfficeNode>> {
-        let offices = registry(ctx)
-            .field_offices(&self.mission.code, &self.view)
-            .into_iter()
-            .map(|office| FieldOfficeNode {
-                office,
-                view: self.view,
-            })
-            .collect();
-        Ok(connection(offices, first, after)?)
+        let offices = app(ctx).field_offices(principal(ctx)?, &self.mission.code, &self.view)?;
+        Ok(connection(
+            offices
+                .into_iter()
+                .map(|o| FieldOfficeNode::new(o, self.view))
+                .collect(),
+            first,
+            after,
+        )?)
     }
 
     async fn bases(
@@ -218,57 +214,56 @@ impl MissionNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Page<BaseNode>> {
+        let filter = base_filter(status, kind, field_office_id);
         Ok(bases_page(
             ctx,
             &self.mission.code,
-            &self.view,
-            status,
-            kind,
-            field_office_id,
+            &filter,
+            self.view,
             first,
             after,
         )?)
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn bases_page(
-    ctx: &Context<'_>,
-    mission: &str,
-    view: &View,
+fn base_filter(
     status: Option<BaseStatusValue>,
     kind: Option<BaseKindValue>,
     field_office_id: Option<String>,
+) -> BaseFilter {
+    BaseFilter {
+        status: status.map(Into::into),
+        kind: kind.map(BaseKindValue::to_domain),
+        field_office_id,
+    }
+}
+
+fn bases_page(
+    ctx: &Context<'_>,
+    mission: &str,
+    filter: &BaseFilter,
+    view: View,
     first: Option<i32>,
     after: Option<String>,
 ) -> AppResult<Page<BaseNode>> {
-    let registry = registry(ctx);
-    let minimum = registry
-        .mission(mission, view)
-        .map_or(2, |m| m.policy.minimum_clas_per_base);
-    let bases = registry
-        .bases(mission, view)
-        .into_iter()
-        .filter(|b| status.is_none_or(|s| BaseStatusValue::from(b.status) == s))
-        .filter(|b| kind.is_none_or(|k| b.details.kind == k.to_domain()))
-        .filter(|b| {
-            field_office_id
-                .as_ref()
-                .is_none_or(|f| &b.details.field_office_id == f)
-        })
-        .map(|base| BaseNode {
-            base,
-            view: *view,
-            mission_minimum: minimum,
-        })
-        .collect();
-    connection(bases, first, after)
+    let bases = app(ctx).bases(principal(ctx)?, mission, filter, &view)?;
+    connection(
+        bases.into_iter().map(|b| BaseNode::new(b, view)).collect(),
+        first,
+        after,
+    )
 }
 
 /// A field office, as of the asked date.
 pub struct FieldOfficeNode {
     office: FieldOffice,
     view: View,
+}
+
+impl FieldOfficeNode {
+    fn new(office: FieldOffice, view: View) -> Self {
+        Self { office, view }
+    }
 }
 
 #[Object(name = "FieldOffice")]
@@ -292,13 +287,12 @@ impl FieldOfficeNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Page<BaseNode>> {
+        let filter = base_filter(status, None, Some(self.office.id.clone()));
         Ok(bases_page(
             ctx,
             &self.office.mission_code,
-            &self.view,
-            status,
-            None,
-            Some(self.office.id.clone()),
+            &filter,
+            self.view,
             first,
             after,
         )?)
@@ -307,106 +301,82 @@ impl FieldOfficeNode {
 
 /// A base, as of the asked date.
 pub struct BaseNode {
-    base: Base,
+    base: PlacedBase,
     view: View,
-    mission_minimum: u32,
+}
+
+impl BaseNode {
+    fn new(base: PlacedBase, view: View) -> Self {
+        Self { base, view }
+    }
 }
 
 #[Object(name = "Base")]
 impl BaseNode {
     async fn id(&self) -> &str {
-        &self.base.id
+        &self.base.base.id
     }
     async fn mission_code(&self) -> &str {
-        &self.base.mission_code
+        &self.base.base.mission_code
     }
     async fn field_office_id(&self) -> &str {
-        &self.base.details.field_office_id
+        &self.base.base.details.field_office_id
     }
-    async fn field_office(&self, ctx: &Context<'_>) -> Option<FieldOfficeNode> {
-        registry(ctx)
-            .field_office(&self.base.details.field_office_id, &self.view)
-            .map(|office| FieldOfficeNode {
-                office,
-                view: self.view,
-            })
+    async fn field_office(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<FieldOfficeNode>> {
+        let id = &self.base.base.details.field_office_id;
+        Ok(app(ctx)
+            .field_office(principal(ctx)?, id, &self.view)
+            .ok()
+            .map(|office| FieldOfficeNode::new(office, self.view)))
     }
     async fn name(&self) -> &str {
-        &self.base.details.name
+        &self.base.base.details.name
     }
     async fn kind(&self) -> Option<BaseKindValue> {
-        BaseKindValue::from_domain(self.base.details.kind)
+        BaseKindValue::from_domain(self.base.base.details.kind)
     }
     /// The military contingent at the base; empty where there is none.
     async fn contingent(&self) -> &str {
-        &self.base.details.contingent
+        &self.base.base.details.contingent
     }
     /// Languages spoken in the communities around the base.
     async fn local_languages(&self) -> &[String] {
-        &self.base.details.local_languages
+        &self.base.base.details.local_languages
     }
     async fn alert_network_working(&self) -> bool {
-        self.base.details.alert_network_working
+        self.base.base.details.alert_network_working
     }
     /// The base's own minimum CLA strength, where it overrides the mission's policy.
     async fn minimum_override(&self) -> Option<u32> {
-        self.base.details.minimum_override
+        self.base.base.details.minimum_override
     }
     /// The minimum CLA strength that applies: the base's own, or its mission's policy.
     async fn minimum(&self) -> u32 {
-        self.base
-            .details
-            .minimum_override
-            .unwrap_or(self.mission_minimum)
+        self.base.minimum()
     }
     async fn status(&self) -> BaseStatusValue {
-        self.base.status.into()
+        self.base.base.status.into()
     }
     async fn opened_on(&self) -> Date {
-        self.base.opened_on.into()
+        self.base.base.opened_on.into()
     }
     async fn closing_since(&self) -> Option<Date> {
-        self.base.closing_since.map(Date)
+        self.base.base.closing_since.map(Date)
     }
     async fn closed_on(&self) -> Option<Date> {
-        self.base.closed_on.map(Date)
+        self.base.base.closed_on.map(Date)
     }
 }
 
-fn mission_node(ctx: &Context<'_>, code: &str, view: View) -> AppResult<MissionNode> {
-    registry(ctx)
-        .mission(code, &view)
-        .map(|mission| MissionNode { mission, view })
-        .ok_or_else(|| {
-            AppError::not_found("code", format!("no mission {code} as of {}", view.as_of))
-        })
-}
-
-fn field_office_node(ctx: &Context<'_>, id: &str, view: View) -> AppResult<FieldOfficeNode> {
-    registry(ctx)
-        .field_office(id, &view)
-        .map(|office| FieldOfficeNode { office, view })
-        .ok_or_else(|| {
-            AppError::not_found(
-                "fieldOfficeId",
-                format!("no field office {id} as of {}", view.as_of),
-            )
-        })
-}
-
-fn base_node(ctx: &Context<'_>, id: &str, view: View) -> AppResult<BaseNode> {
-    let registry = registry(ctx);
-    let base = registry.base(id, &view).ok_or_else(|| {
-        AppError::not_found("baseId", format!("no base {id} as of {}", view.as_of))
-    })?;
-    let mission_minimum = registry
-        .mission(&base.mission_code, &view)
-        .map_or(2, |m| m.policy.minimum_clas_per_base);
-    Ok(BaseNode {
-        base,
-        view,
-        mission_minimum,
-    })
+/// What a change answers: the world on its effective date, or today if that is later.
+fn after_change(effective: chrono::NaiveDate) -> View {
+    View {
+        as_of: effective.max(Utc::now().date_naive()),
+        known_at: None,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -426,15 +396,16 @@ impl RegistryQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Page<MissionNode>> {
-        let who = principal(ctx)?;
         let view = view(as_of, known_at);
-        let missions = registry(ctx)
-            .missions(&view)
-            .into_iter()
-            .filter(|m| who.can_read(&m.code))
-            .map(|mission| MissionNode { mission, view })
-            .collect();
-        Ok(connection(missions, first, after)?)
+        let missions = app(ctx).missions(principal(ctx)?, &view);
+        Ok(connection(
+            missions
+                .into_iter()
+                .map(|m| MissionNode::new(m, view))
+                .collect(),
+            first,
+            after,
+        )?)
     }
 
     #[graphql(guard = "MissionGuard::new(&code, EVERYONE)")]
@@ -445,7 +416,9 @@ impl RegistryQuery {
         as_of: Option<Date>,
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<MissionNode> {
-        Ok(mission_node(ctx, &code, view(as_of, known_at))?)
+        let view = view(as_of, known_at);
+        let mission = app(ctx).mission(principal(ctx)?, &code, &view)?;
+        Ok(MissionNode::new(mission, view))
     }
 
     #[graphql(guard = "EntityGuard::field_office(&id, EVERYONE)")]
@@ -456,7 +429,9 @@ impl RegistryQuery {
         as_of: Option<Date>,
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<FieldOfficeNode> {
-        Ok(field_office_node(ctx, &id, view(as_of, known_at))?)
+        let view = view(as_of, known_at);
+        let office = app(ctx).field_office(principal(ctx)?, &id, &view)?;
+        Ok(FieldOfficeNode::new(office, view))
     }
 
     /// A mission's bases, by name, with filters.
@@ -474,24 +449,9 @@ impl RegistryQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Page<BaseNode>> {
+        let filter = base_filter(status, kind, field_office_id);
         let view = view(as_of, known_at);
-        if registry(ctx).mission(&mission_code, &view).is_none() {
-            return Err(AppError::not_found(
-                "missionCode",
-                format!("no mission {mission_code} as of {}", view.as_of),
-            )
-            .into());
-        }
-        Ok(bases_page(
-            ctx,
-            &mission_code,
-            &view,
-            status,
-            kind,
-            field_office_id,
-            first,
-            after,
-        )?)
+        Ok(bases_page(ctx, &mission_code, &filter, view, first, after)?)
     }
 
     #[graphql(guard = "EntityGuard::base(&id, EVERYONE)")]
@@ -502,7 +462,9 @@ impl RegistryQuery {
         as_of: Option<Date>,
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<BaseNode> {
-        Ok(base_node(ctx, &id, view(as_of, known_at))?)
+        let view = view(as_of, known_at);
+        let base = app(ctx).base(principal(ctx)?, &id, &view)?;
+        Ok(BaseNode::new(base, view))
     }
 }
 
@@ -521,54 +483,31 @@ pub struct StaffingPolicyInput {
     pub max_tour_months: Option<i32>,
 }
 
-fn count(field: &str, value: Option<i32>, current: u32) -> AppResult<u32> {
-    match value {
-        None => Ok(current),
-        Some(v) => u32::try_from(v)
-            .map_err(|_| AppError::validation(field, format!("{field} must not be negative"))),
-    }
+fn count(field: &str, value: Option<i32>) -> AppResult<Option<u32>> {
+    value
+        .map(|v| {
+            u32::try_from(v)
+                .map_err(|_| AppError::validation(field, format!("{field} must not be negative")))
+        })
+        .transpose()
 }
 
 impl StaffingPolicyInput {
-    fn over(&self, current: &StaffingPolicy) -> AppResult<StaffingPolicy> {
-        Ok(StaffingPolicy {
-            minimum_clas_per_base: count(
-                "minimumClasPerBase",
-                self.minimum_clas_per_base,
-                current.minimum_clas_per_base,
-            )?,
-            deployment_model: match self.deployment_model {
-                None => current.deployment_model,
-                Some(DeploymentModelValue::CoLocated) => events::DeploymentModel::CoLocated as i32,
-                Some(DeploymentModelValue::RegionalOffices) => {
-                    events::DeploymentModel::RegionalOffices as i32
-                }
-            },
-            max_span_of_control: count(
-                "maxSpanOfControl",
-                self.max_span_of_control,
-                current.max_span_of_control,
-            )?,
-            check_in_interval_hours: count(
-                "checkInIntervalHours",
-                self.check_in_interval_hours,
-                current.check_in_interval_hours,
-            )?,
-            check_in_grace_hours: count(
-                "checkInGraceHours",
-                self.check_in_grace_hours,
-                current.check_in_grace_hours,
-            )?,
+    fn change(&self) -> AppResult<StaffingPolicyChange> {
+        Ok(StaffingPolicyChange {
+            minimum_clas_per_base: count("minimumClasPerBase", self.minimum_clas_per_base)?,
+            deployment_model: self.deployment_model.map(|m| match m {
+                DeploymentModelValue::CoLocated => events::DeploymentModel::CoLocated,
+                DeploymentModelValue::RegionalOffices => events::DeploymentModel::RegionalOffices,
+            }),
+            max_span_of_control: count("maxSpanOfControl", self.max_span_of_control)?,
+            check_in_interval_hours: count("checkInIntervalHours", self.check_in_interval_hours)?,
+            check_in_grace_hours: count("checkInGraceHours", self.check_in_grace_hours)?,
             field_visit_interval_days: count(
                 "fieldVisitIntervalDays",
                 self.field_visit_interval_days,
-                current.field_visit_interval_days,
             )?,
-            max_tour_months: count(
-                "maxTourMonths",
-                self.max_tour_months,
-                current.max_tour_months,
-            )?,
+            max_tour_months: count("maxTourMonths", self.max_tour_months)?,
         })
     }
 }
@@ -635,57 +574,20 @@ fn minimum(value: Option<i32>) -> AppResult<Option<u32>> {
 #[derive(Default)]
 pub struct RegistryMutation;
 
-async fn office_context(ctx: &Context<'_>, id: &str) -> AppResult<Option<FieldOffice>> {
-    let (state, _) =
-        load::<FieldOfficeDecider>(runtime(ctx).store.as_ref(), &streams::field_office(id)).await?;
-    Ok(state.0)
+fn mission_node(mission: Mission, effective: chrono::NaiveDate) -> MissionNode {
+    MissionNode::new(mission, after_change(effective))
 }
 
-async fn run_base(
-    ctx: &Context<'_>,
-    base_id: &str,
-    office_id: Option<&str>,
-    command: BaseCommand,
-    effective: NaiveDate,
-) -> AppResult<BaseNode> {
-    let registry = registry(ctx);
-    let mission = registry.mission_of_base(base_id);
-    let office_id = office_id.map(str::to_string).or_else(|| {
-        registry
-            .base(
-                base_id,
-                &View {
-                    as_of: NaiveDate::MAX,
-                    known_at: None,
-                },
-            )
-            .map(|b| b.details.field_office_id)
-    });
-    let context = BaseContext {
-        field_office: match office_id {
-            Some(id) => office_context(ctx, &id).await?,
-            None => None,
-        },
-    };
-    // An unknown base (or, opening one, an unknown field office) is NOT_FOUND whoever asks.
-    let mission = mission
-        .or_else(|| {
-            context
-                .field_office
-                .as_ref()
-                .map(|o| o.mission_code.clone())
-        })
-        .ok_or_else(|| match command {
-            BaseCommand::Open { .. } => {
-                AppError::not_found("fieldOfficeId", "no such field office")
-            }
-            _ => AppError::not_found("baseId", "no such base"),
-        })?;
-    let meta = CommandMeta::by(principal(ctx)?, Some(&mission), MANAGERS, effective)?;
-    runtime(ctx)
-        .execute::<BaseDecider>(&streams::base(base_id), &command, &context, &meta)
-        .await?;
-    base_node(ctx, base_id, after_change(effective))
+fn base_node(base: PlacedBase, effective: chrono::NaiveDate) -> BaseNode {
+    BaseNode::new(base, after_change(effective))
+}
+
+fn step(base_id: String, reason: String, effective: Option<Date>) -> BaseStep {
+    BaseStep {
+        base_id,
+        reason,
+        effective: effective_date(effective),
+    }
 }
 
 #[Object]
@@ -696,25 +598,16 @@ impl RegistryMutation {
         ctx: &Context<'_>,
         input: CreateMissionInput,
     ) -> async_graphql::Result<MissionNode> {
-        let code = input.code.trim().to_string();
-        check_code(&code)?;
         let effective = effective_date(input.effective);
-        let policy = input
-            .policy
-            .unwrap_or_default()
-            .over(&events::default_policy())?;
-        let command = MissionCommand::Create {
-            code: code.clone(),
+        let command = CreateMission {
+            code: input.code,
             name: input.name,
             country: input.country,
-            policy,
+            policy: input.policy.unwrap_or_default().change()?,
             effective,
         };
-        let meta = CommandMeta::by(principal(ctx)?, None, ADMIN, effective)?;
-        runtime(ctx)
-            .execute::<MissionDecider>(&streams::mission(&code), &command, &(), &meta)
-            .await?;
-        Ok(mission_node(ctx, &code, after_change(effective))?)
+        let mission = app(ctx).create_mission(principal(ctx)?, command).await?;
+        Ok(mission_node(mission, effective))
     }
 
     #[graphql(guard = "RoleGuard::new(ADMIN)")]
@@ -726,18 +619,15 @@ impl RegistryMutation {
         country: String,
         effective: Option<Date>,
     ) -> async_graphql::Result<MissionNode> {
-        check_code(&code)?;
         let effective = effective_date(effective);
-        let command = MissionCommand::Rename {
+        let command = RenameMission {
+            code,
             name,
             country,
             effective,
         };
-        let meta = CommandMeta::by(principal(ctx)?, None, ADMIN, effective)?;
-        runtime(ctx)
-            .execute::<MissionDecider>(&streams::mission(&code), &command, &(), &meta)
-            .await?;
-        Ok(mission_node(ctx, &code, after_change(effective))?)
+        let mission = app(ctx).rename_mission(principal(ctx)?, command).await?;
+        Ok(mission_node(mission, effective))
     }
 
     /// Changes a mission's staffing policy; what the input leaves out stays as it is.
@@ -749,22 +639,16 @@ impl RegistryMutation {
         policy: StaffingPolicyInput,
         effective: Option<Date>,
     ) -> async_graphql::Result<MissionNode> {
-        check_code(&code)?;
         let effective = effective_date(effective);
-        let stream = streams::mission(&code);
-        let (current, _) = load::<MissionDecider>(runtime(ctx).store.as_ref(), &stream).await?;
-        let Some(current) = current.0 else {
-            return Err(AppError::not_found("code", format!("no mission {code}")).into());
-        };
-        let command = MissionCommand::ChangePolicy {
-            policy: policy.over(&current.policy)?,
+        let command = ChangeMissionPolicy {
+            code,
+            change: policy.change()?,
             effective,
         };
-        let meta = CommandMeta::by(principal(ctx)?, None, ADMIN, effective)?;
-        runtime(ctx)
-            .execute::<MissionDecider>(&stream, &command, &(), &meta)
+        let mission = app(ctx)
+            .change_mission_policy(principal(ctx)?, command)
             .await?;
-        Ok(mission_node(ctx, &code, after_change(effective))?)
+        Ok(mission_node(mission, effective))
     }
 
     #[graphql(guard = "MissionGuard::new(&input.mission_code, MANAGERS)")]
@@ -774,39 +658,13 @@ impl RegistryMutation {
         input: OpenFieldOfficeInput,
     ) -> async_graphql::Result<FieldOfficeNode> {
         let effective = effective_date(input.effective);
-        let id = uuid::Uuid::now_v7().to_string();
-        let mission = if check_code(&input.mission_code).is_ok() {
-            load::<MissionDecider>(
-                runtime(ctx).store.as_ref(),
-                &streams::mission(&input.mission_code),
-            )
-            .await?
-            .0
-            .0
-        } else {
-            None
-        };
-        let command = FieldOfficeCommand::Open {
-            field_office_id: id.clone(),
-            mission_code: input.mission_code.clone(),
+        let command = OpenFieldOffice {
+            mission_code: input.mission_code,
             name: input.name,
             effective,
         };
-        let meta = CommandMeta::by(
-            principal(ctx)?,
-            Some(&input.mission_code),
-            MANAGERS,
-            effective,
-        )?;
-        runtime(ctx)
-            .execute::<FieldOfficeDecider>(
-                &streams::field_office(&id),
-                &command,
-                &FieldOfficeContext { mission },
-                &meta,
-            )
-            .await?;
-        Ok(field_office_node(ctx, &id, after_change(effective))?)
+        let office = app(ctx).open_field_office(principal(ctx)?, command).await?;
+        Ok(FieldOfficeNode::new(office, after_change(effective)))
     }
 
     #[graphql(guard = "EntityGuard::field_office(&field_office_id, MANAGERS)")]
@@ -818,29 +676,15 @@ impl RegistryMutation {
         effective: Option<Date>,
     ) -> async_graphql::Result<FieldOfficeNode> {
         let effective = effective_date(effective);
-        let mission = registry(ctx).mission_of_field_office(&field_office_id);
-        let Some(mission) = mission else {
-            return Err(AppError::not_found(
-                "fieldOfficeId",
-                format!("no field office {field_office_id}"),
-            )
-            .into());
+        let command = RenameFieldOffice {
+            field_office_id,
+            name,
+            effective,
         };
-        let command = FieldOfficeCommand::Rename { name, effective };
-        let meta = CommandMeta::by(principal(ctx)?, Some(&mission), MANAGERS, effective)?;
-        runtime(ctx)
-            .execute::<FieldOfficeDecider>(
-                &streams::field_office(&field_office_id),
-                &command,
-                &FieldOfficeContext::default(),
-                &meta,
-            )
+        let office = app(ctx)
+            .rename_field_office(principal(ctx)?, command)
             .await?;
-        Ok(field_office_node(
-            ctx,
-            &field_office_id,
-            after_change(effective),
-        )?)
+        Ok(FieldOfficeNode::new(office, after_change(effective)))
     }
 
     #[graphql(guard = "EntityGuard::field_office(&input.field_office_id, MANAGERS)")]
@@ -850,22 +694,18 @@ impl RegistryMutation {
         input: OpenBaseInput,
     ) -> async_graphql::Result<BaseNode> {
         let effective = effective_date(input.effective);
-        let id = uuid::Uuid::now_v7().to_string();
         let details = BaseDetails {
             name: input.name,
             kind: input.kind.to_domain(),
-            field_office_id: input.field_office_id.clone(),
+            field_office_id: input.field_office_id,
             contingent: input.contingent.unwrap_or_default(),
             local_languages: input.local_languages.unwrap_or_default(),
             alert_network_working: input.alert_network_working.unwrap_or(true),
             minimum_override: minimum(input.minimum_override)?,
         };
-        let command = BaseCommand::Open {
-            base_id: id.clone(),
-            details,
-            effective,
-        };
-        Ok(run_base(ctx, &id, Some(&input.field_office_id), command, effective).await?)
+        let command = OpenBase { details, effective };
+        let base = app(ctx).open_base(principal(ctx)?, command).await?;
+        Ok(base_node(base, effective))
     }
 
     #[graphql(guard = "EntityGuard::base(&base_id, MANAGERS)")]
@@ -879,7 +719,7 @@ impl RegistryMutation {
         let patch = BaseDetailsPatch {
             name: input.name,
             kind: input.kind.map(BaseKindValue::to_domain),
-            field_office_id: input.field_office_id.clone(),
+            field_office_id: input.field_office_id,
             contingent: input.contingent,
             local_languages: input.local_languages,
             alert_network_working: input.alert_network_working,
@@ -889,15 +729,13 @@ impl RegistryMutation {
                 MaybeUndefined::Value(v) => Some(minimum(Some(v))?),
             },
         };
-        let command = BaseCommand::ChangeDetails { patch, effective };
-        Ok(run_base(
-            ctx,
-            &base_id,
-            input.field_office_id.as_deref(),
-            command,
+        let command = ChangeBase {
+            base_id,
+            patch,
             effective,
-        )
-        .await?)
+        };
+        let base = app(ctx).change_base(principal(ctx)?, command).await?;
+        Ok(base_node(base, effective))
     }
 
     /// Starts closing a base: its CLAs are to be rotated or released before it closes.
@@ -909,10 +747,10 @@ impl RegistryMutation {
         reason: String,
         effective: Option<Date>,
     ) -> async_graphql::Result<BaseNode> {
-        lifecycle(ctx, &base_id, effective, |effective| {
-            BaseCommand::StartClosing { reason, effective }
-        })
-        .await
+        let step = step(base_id, reason, effective);
+        let effective = step.effective;
+        let base = app(ctx).start_closing_base(principal(ctx)?, step).await?;
+        Ok(base_node(base, effective))
     }
 
     /// Keeps a closing base open after all.
@@ -924,10 +762,10 @@ impl RegistryMutation {
         reason: String,
         effective: Option<Date>,
     ) -> async_graphql::Result<BaseNode> {
-        lifecycle(ctx, &base_id, effective, |effective| {
-            BaseCommand::CancelClosing { reason, effective }
-        })
-        .await
+        let step = step(base_id, reason, effective);
+        let effective = step.effective;
+        let base = app(ctx).cancel_base_closing(principal(ctx)?, step).await?;
+        Ok(base_node(base, effective))
     }
 
     /// Closes a closing base.
@@ -939,42 +777,11 @@ impl RegistryMutation {
         reason: String,
         effective: Option<Date>,
     ) -> async_graphql::Result<BaseNode> {
-        // Every CLA there must have been rotated or released first (the two-per-base rule applies
-        // to each of those changes, so the gap they open was accepted with a reason).
-        let on = effective_date(effective);
-        if let (Some(occupancy), Some(mission)) = (
-            ctx.data_opt::<Arc<dyn crate::BaseOccupancy>>(),
-            registry(ctx).mission_of_base(&base_id),
-        ) {
-            let deployed = occupancy.deployed(&mission, &base_id, on);
-            if deployed > 0 {
-                return Err(AppError::new(
-                    cla_platform::ErrorCode::CoverageGap,
-                    format!(
-                        "{deployed} CLA(s) are still deployed at this base on {on}; rotate or release them first"
-                    ),
-                )
-                .on("baseId")
-                .into());
-            }
-        }
-        lifecycle(ctx, &base_id, effective, |effective| BaseCommand::Close {
-            reason,
-            effective,
-        })
-        .await
+        let step = step(base_id, reason, effective);
+        let effective = step.effective;
+        let base = app(ctx).close_base(principal(ctx)?, step).await?;
+        Ok(base_node(base, effective))
     }
-}
-
-/// A step in a base's lifecycle, effective on the given date (default today).
-async fn lifecycle(
-    ctx: &Context<'_>,
-    base_id: &str,
-    effective: Option<Date>,
-    command: impl FnOnce(NaiveDate) -> BaseCommand,
-) -> async_graphql::Result<BaseNode> {
-    let effective = effective_date(effective);
-    Ok(run_base(ctx, base_id, None, command(effective), effective).await?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -994,6 +801,19 @@ pub struct RegistryChange {
     pub position: String,
 }
 
+impl From<app::RegistryChange> for RegistryChange {
+    fn from(c: app::RegistryChange) -> Self {
+        Self {
+            event_type: c.event_type,
+            mission_code: c.mission_code,
+            subject_id: c.subject_id,
+            effective: Date(c.effective),
+            recorded_at: c.recorded_at,
+            position: c.position.to_string(),
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct RegistrySubscription;
 
@@ -1006,34 +826,7 @@ impl RegistrySubscription {
         ctx: &Context<'_>,
         mission_code: String,
     ) -> async_graphql::Result<impl Stream<Item = RegistryChange> + use<>> {
-        let changes = runtime(ctx).hub.changes();
-        let registry = Arc::clone(registry(ctx));
-        let feed = futures::stream::unfold(changes, |mut changes| async move {
-            loop {
-                match changes.recv().await {
-                    Ok(event) => return Some((event, changes)),
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
-                        tracing::warn!(missed, "a registry subscriber fell behind");
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-                }
-            }
-        });
-        Ok(feed.filter_map(move |recorded| {
-            let registry = Arc::clone(&registry);
-            let mission_code = mission_code.clone();
-            async move {
-                let event = cla_platform::codec::decode_recorded::<RegistryEvent>(&recorded)?;
-                let (mission, subject_id) = registry.subject_of(&event);
-                (mission.as_deref() == Some(mission_code.as_str())).then(|| RegistryChange {
-                    event_type: recorded.event_type.to_string(),
-                    mission_code,
-                    subject_id,
-                    effective: Date(recorded.metadata.effective),
-                    recorded_at: recorded.recorded,
-                    position: recorded.position.0.to_string(),
-                })
-            }
-        }))
+        let changes = app(ctx).registry_changes(principal(ctx)?, &mission_code)?;
+        Ok(changes.map(RegistryChange::from))
     }
 }

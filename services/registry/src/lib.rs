@@ -5,12 +5,17 @@
 //! - `commands.rs` — what users ask;
 //! - `decider.rs` — the rules;
 //! - `projections/` — what is true, as of any date and as known at any time;
-//! - `graphql.rs` — this context's part of the schema, with who may do what declared per field.
+//! - `app.rs` — the application layer: every command and query, taking the caller, with access
+//!   decided there;
+//! - `process/` — workflows across streams (closing a base asks staffing first);
+//! - `graphql.rs` — this context's part of the schema, mapping arguments to the application layer.
 
+pub mod app;
 pub mod commands;
 pub mod decider;
 pub mod events;
 pub mod graphql;
+pub mod process;
 pub mod projections;
 
 /// Who is deployed at a base on a day, as the staffing context knows it. The registry asks before a
@@ -20,5 +25,6 @@ pub trait BaseOccupancy: Send + Sync {
     fn deployed(&self, mission: &str, base_id: &str, on: chrono::NaiveDate) -> usize;
 }
 
+pub use app::RegistryApp;
 pub use graphql::{RegistryMutation, RegistryQuery, RegistrySubscription};
 pub use projections::RegistryView;

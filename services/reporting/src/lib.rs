@@ -133,7 +133,7 @@ impl Sources<'_> {
         let recruitment =
             cla_staff::projections::pipeline(code, &self.staff.vacancies(code, view), day);
         let flags = cla_risk::graphql::open_flag_counts(self.risk, code, view);
-        let coverage = cla_supervision::coverage::management_coverage(
+        let coverage = cla_supervision::projections::management_coverage(
             self.registry,
             self.staffing,
             self.supervision,

@@ -3,7 +3,7 @@ use cla_platform::ErrorCode;
 use cla_platform::decider::{given, given_date, given_on};
 
 use super::*;
-use crate::commands::BaseDetailsPatch;
+use crate::commands::{BaseDetailsPatch, StaffingPolicyChange};
 use crate::events::default_policy;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -80,7 +80,10 @@ fn a_policy_change_records_the_whole_policy_and_a_same_one_changes_nothing() {
     policy.minimum_clas_per_base = 3;
     given::<MissionDecider>(vec![created()])
         .when(MissionCommand::ChangePolicy {
-            policy,
+            change: StaffingPolicyChange {
+                minimum_clas_per_base: Some(3),
+                ..Default::default()
+            },
             effective: later(),
         })
         .then(vec![RegistryEvent::MissionPolicyChanged(
@@ -91,10 +94,99 @@ fn a_policy_change_records_the_whole_policy_and_a_same_one_changes_nothing() {
         )]);
     given::<MissionDecider>(vec![created()])
         .when(MissionCommand::ChangePolicy {
-            policy: default_policy(),
+            change: StaffingPolicyChange {
+                max_tour_months: Some(default_policy().max_tour_months),
+                ..Default::default()
+            },
             effective: later(),
         })
         .then(vec![]);
+}
+
+#[test]
+fn a_policy_change_is_made_to_the_policy_it_is_decided_on() {
+    // Given a policy another change has already made (span of control 8), when a change of only
+    // the tour length is decided, then the recorded policy keeps the span of 8.
+    let mut spanned = default_policy();
+    spanned.max_span_of_control = 8;
+    let first = RegistryEvent::MissionPolicyChanged(contract::MissionPolicyChanged {
+        code: "MONUSCO".into(),
+        policy: Some(spanned),
+    });
+    let mut both = spanned;
+    both.max_tour_months = 18;
+    given::<MissionDecider>(vec![created(), first])
+        .when(MissionCommand::ChangePolicy {
+            change: StaffingPolicyChange {
+                max_tour_months: Some(18),
+                ..Default::default()
+            },
+            effective: later(),
+        })
+        .then(vec![RegistryEvent::MissionPolicyChanged(
+            contract::MissionPolicyChanged {
+                code: "MONUSCO".into(),
+                policy: Some(both),
+            },
+        )]);
+    // The merged policy is what is checked.
+    given::<MissionDecider>(vec![created()])
+        .when(MissionCommand::ChangePolicy {
+            change: StaffingPolicyChange {
+                minimum_clas_per_base: Some(0),
+                ..Default::default()
+            },
+            effective: later(),
+        })
+        .then_error_on(ErrorCode::Validation, "minimumClasPerBase");
+}
+
+#[test]
+fn a_base_details_change_is_made_to_the_base_it_is_decided_on_and_needs_no_office_to_stay() {
+    // Given a base whose contingent another change has made PAKBATT, when a change of only its
+    // name is decided (with no field office looked up: it stays where it is), then the contingent
+    // stays PAKBATT.
+    let contingent = RegistryEvent::BaseDetailsChanged(contract::BaseDetailsChanged {
+        base_id: "b-1".into(),
+        name: "Kamango COB".into(),
+        kind: BaseKind::CompanyOperatingBase as i32,
+        contingent: "PAKBATT".into(),
+        local_languages: vec!["Swahili".into(), "Kinande".into()],
+        alert_network_working: true,
+        minimum_override: 0,
+        field_office_id: "fo-1".into(),
+    });
+    given::<BaseDecider>(vec![base_opened(), contingent])
+        .when(BaseCommand::ChangeDetails {
+            patch: BaseDetailsPatch {
+                name: Some("Kamango TOB".into()),
+                ..Default::default()
+            },
+            effective: later(),
+        })
+        .then(vec![RegistryEvent::BaseDetailsChanged(
+            contract::BaseDetailsChanged {
+                base_id: "b-1".into(),
+                name: "Kamango TOB".into(),
+                kind: BaseKind::CompanyOperatingBase as i32,
+                contingent: "PAKBATT".into(),
+                local_languages: vec!["Swahili".into(), "Kinande".into()],
+                alert_network_working: true,
+                minimum_override: 0,
+                field_office_id: "fo-1".into(),
+            },
+        )]);
+    // Moving it needs the office it moves to, and that office only.
+    given::<BaseDecider>(vec![base_opened()])
+        .with(with_office())
+        .when(BaseCommand::ChangeDetails {
+            patch: BaseDetailsPatch {
+                field_office_id: Some("fo-2".into()),
+                ..Default::default()
+            },
+            effective: later(),
+        })
+        .then_error_on(ErrorCode::NotFound, "fieldOfficeId");
 }
 
 #[test]

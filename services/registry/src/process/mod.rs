@@ -1,0 +1,3 @@
+//! The registry's workflows across streams and contexts.
+
+pub mod closure;
