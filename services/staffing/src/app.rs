@@ -132,10 +132,6 @@ impl StaffingApp {
         self
     }
 
-    pub fn staffing_view(&self) -> &Arc<StaffingView> {
-        &self.staffing
-    }
-
     // -----------------------------------------------------------------------------------------
     // Queries
 
