@@ -604,3 +604,141 @@ async fn the_closure_reactors_resume_after_a_restart_and_react_once() {
     );
     w.server.stop().await;
 }
+
+/// The application layer alone decides access: called directly, with no GraphQL guard in front of
+/// it, an outsider is refused (FORBIDDEN) or gets the restricted parts withheld, and a refused
+/// change writes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_application_layer_alone_refuses_outsiders_and_withholds_detail() {
+    use cla_platform::{Principal, Restricted};
+    use cla_risk::app::{AddMitigation, RecordCheckIn};
+    use cla_risk::events::{Channel, Mitigation, Welfare};
+
+    let clock = Arc::new(ManualClock::new(start()));
+    let w = world_in(None, clock.clone()).await;
+    mission_with_base(&w.server, "BRAVO").await;
+    let flag = w.server
+        .ok(&w.ca, "mutation($s: String!) { raiseRiskFlag(staffId: $s, category: SEEN_AS_INFORMANT, severity: HIGH, notes: \"named at the market\") { id } }", json!({ "s": w.a }))
+        .await["raiseRiskFlag"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let d = &w.server.running.state.detector;
+    let app = cla_risk::RiskApp::new(
+        d.runtime.clone(),
+        d.risk.clone(),
+        d.staffing.clone(),
+        d.registry.clone(),
+        d.clock.clone(),
+        d.clone(),
+    );
+    let who = |role: Role, missions: &[&str]| Principal {
+        id: format!("{role}"),
+        name: "Caller".into(),
+        roles: [role].into(),
+        missions: missions.iter().map(|m| m.to_string()).collect(),
+    };
+    let away_ca = who(Role::CivilAffairs, &["BRAVO"]);
+    let hq = who(Role::HqReviewer, &[]);
+    let hr = who(Role::MissionHr, &["ALPHA"]);
+    let home_ca = who(Role::CivilAffairs, &["ALPHA"]);
+    let view = app.view(None, None);
+    let store = &w.server.running.state.store;
+    let head = store.head().await.unwrap();
+
+    // The register: counts for every reader of the mission, the flags for CIVIL_AFFAIRS only.
+    for reader in [&hq, &hr] {
+        let register = app.risk_register(reader, "ALPHA", &view).unwrap();
+        assert_eq!(register.counts.by_severity.high, 1);
+        assert_eq!(register.flags, Restricted::Withheld);
+        assert_eq!(
+            register
+                .flags
+                .or_forbidden("flags")
+                .unwrap_err()
+                .code
+                .as_str(),
+            "FORBIDDEN"
+        );
+    }
+    let register = app.risk_register(&home_ca, "ALPHA", &view).unwrap();
+    assert_eq!(
+        register.flags.shown().map(|f| f.len()),
+        Some(1),
+        "CIVIL_AFFAIRS of the mission sees the flag"
+    );
+    let refused = app.risk_register(&away_ca, "ALPHA", &view).unwrap_err();
+    assert_eq!(refused.code.as_str(), "FORBIDDEN");
+
+    // A flag, its timeline and a change to it: FORBIDDEN to everyone but CIVIL_AFFAIRS of the
+    // mission and ADMIN.
+    for outsider in [&away_ca, &hq, &hr] {
+        let code = |e: cla_platform::AppError| e.code.as_str().to_string();
+        assert_eq!(
+            app.risk_flag(outsider, &flag, &view).map_err(code),
+            Err("FORBIDDEN".into())
+        );
+        assert_eq!(
+            app.flag_timeline(outsider, &flag, &view).map_err(code),
+            Err("FORBIDDEN".into())
+        );
+        let change = app
+            .add_mitigation(
+                outsider,
+                AddMitigation {
+                    flag_id: flag.clone(),
+                    action: Mitigation::CommunicationMeans,
+                    notes: "radio".into(),
+                },
+            )
+            .await;
+        assert_eq!(change.map_err(code), Err("FORBIDDEN".into()));
+        let check_in = app
+            .record_check_in(
+                outsider,
+                RecordCheckIn {
+                    staff_id: w.a.clone(),
+                    at: None,
+                    channel: Channel::Phone,
+                    welfare: Welfare::UnderThreat,
+                    notes: String::new(),
+                },
+            )
+            .await;
+        assert_eq!(check_in.map_err(code), Err("FORBIDDEN".into()));
+    }
+    assert_eq!(
+        store.head().await.unwrap(),
+        head,
+        "a refusal writes nothing"
+    );
+    assert_eq!(
+        app.risk_flag(&home_ca, &flag, &view).unwrap().flag.notes,
+        "named at the market"
+    );
+    // An unknown flag is NOT_FOUND, whoever asks.
+    assert_eq!(
+        app.risk_flag(&hq, "no-such-flag", &view)
+            .unwrap_err()
+            .code
+            .as_str(),
+        "NOT_FOUND"
+    );
+
+    // Compliance: the count for every reader, who is overdue for CIVIL_AFFAIRS only.
+    let compliance = app.check_in_compliance(&hr, "ALPHA", &view).unwrap();
+    assert!(compliance.overdue.is_withheld());
+    let shown = app.check_in_compliance(&home_ca, "ALPHA", &view).unwrap();
+    assert_eq!(
+        shown.overdue.shown().map(|o| o.len()),
+        Some(compliance.overdue_count)
+    );
+    assert_eq!(
+        app.check_in_compliance(&away_ca, "ALPHA", &view)
+            .unwrap_err()
+            .code
+            .as_str(),
+        "FORBIDDEN"
+    );
+    w.server.stop().await;
+}

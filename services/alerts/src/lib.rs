@@ -6,13 +6,20 @@
 //!   stops being true;
 //! - `monitor.rs` — what is true now, observed on the injected clock, on a schedule and after
 //!   every change;
+//! - `projections.rs` — each mission's active alerts, and the alert as a domain struct;
+//! - `app.rs` — the application layer: active alerts and the feed of alerts, taking the caller;
+//!   which missions and how much of a risk alert a caller sees is decided there;
 //! - `graphql.rs` — active alerts, and the `alerts` subscription, which adds the risk alerts (risk
-//!   events themselves) to these.
+//!   events themselves) to these: mapping only.
 
+pub mod app;
 pub mod decider;
 pub mod events;
 pub mod graphql;
 pub mod monitor;
+pub mod projections;
 
-pub use graphql::{AlertsQuery, AlertsSubscription, AlertsView};
+pub use app::AlertsApp;
+pub use graphql::{AlertsQuery, AlertsSubscription};
 pub use monitor::Monitor;
+pub use projections::AlertsView;

@@ -78,7 +78,24 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> ClaSchema
         detector,
     } = parts;
     let risk_counts: Arc<dyn cla_staffing::OpenRiskFlags> =
-        Arc::new(cla_risk::graphql::BoardRiskCounts { risk: risk.clone() });
+        Arc::new(cla_risk::projections::BoardRiskCounts { risk: risk.clone() });
+    let risk_app = cla_risk::RiskApp::new(
+        runtime.clone(),
+        risk.clone(),
+        staffing.clone(),
+        registry.clone(),
+        clock.clone(),
+        detector.clone(),
+    );
+    let reporting_app = cla_reporting::ReportingApp::new(
+        registry.clone(),
+        staff.clone(),
+        staffing.clone(),
+        risk.clone(),
+        supervision.clone(),
+    );
+    let alerts_app =
+        cla_alerts::AlertsApp::new(runtime.clone(), alerts.clone(), risk.clone(), clock.clone());
     let occupancy: Arc<dyn cla_registry::BaseOccupancy> = staffing.clone();
     let registry_app =
         cla_registry::RegistryApp::new(runtime.clone(), registry.clone(), Some(occupancy.clone()));
@@ -115,6 +132,9 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> ClaSchema
         .data(risk_counts)
         .data(clock)
         .data(detector)
+        .data(risk_app)
+        .data(reporting_app)
+        .data(alerts_app)
         .finish()
 }
 

@@ -1,12 +1,12 @@
 //! The HQ staffing review: per mission and overall, for one date or as a monthly series. Built
 //! from every context's public read models; counts and shares only, never a person.
+//!
+//! - `lib.rs` — the figures of a mission, and of several together;
+//! - `app.rs` — the application layer: the review and the series, taking the caller;
+//! - `graphql.rs` — the GraphQL part: mapping only.
 
-use std::sync::Arc;
-
-use async_graphql::{Context, Object, SimpleObject};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use cla_platform::access::principal;
-use cla_platform::graphql::{Date, view};
+use async_graphql::SimpleObject;
+use chrono::Duration;
 use cla_platform::timeline::View;
 use cla_platform::{AppError, AppResult};
 use cla_registry::RegistryView;
@@ -17,6 +17,12 @@ use cla_staff::decider::StaffStatus;
 use cla_staffing::StaffingView;
 use cla_staffing::coverage::OnDay;
 use cla_supervision::SupervisionView;
+
+pub mod app;
+pub mod graphql;
+
+pub use app::ReportingApp;
+pub use graphql::ReportingQuery;
 
 /// The figures of one mission, or of all of them together.
 #[derive(SimpleObject, Clone, Debug, Default, PartialEq)]
@@ -132,7 +138,7 @@ impl Sources<'_> {
         }
         let recruitment =
             cla_staff::projections::pipeline(code, &self.staff.vacancies(code, view), day);
-        let flags = cla_risk::graphql::open_flag_counts(self.risk, code, view);
+        let flags = cla_risk::projections::open_flag_counts(self.risk, code, view);
         let coverage = cla_supervision::projections::management_coverage(
             self.registry,
             self.staffing,
@@ -141,10 +147,8 @@ impl Sources<'_> {
             view,
         )?;
         let supervised = coverage.mission.clas - coverage.mission.unsupervised.len() as u32;
-        let (made, missed) =
-            cla_risk::graphql::compliance_by_base(self.risk, self.staffing, code, view)
-                .values()
-                .fold((0, 0), |(a, b), (m, x)| (a + m, b + x));
+        let cla_risk::projections::CheckInCounts { made, missed } =
+            cla_risk::projections::mission_check_ins(self.risk, self.staffing, code, view);
         let fills = recruitment.posts_filled as u32;
         Ok(ReviewFigures {
             scope: code.to_string(),
@@ -156,10 +160,10 @@ impl Sources<'_> {
             vacancy_rate: recruitment.vacancy_rate,
             mean_time_to_fill_days: recruitment.mean_time_to_fill_days,
             share_of_women: share(women, staff.len() as u32),
-            open_flags_low: flags[0],
-            open_flags_medium: flags[1],
-            open_flags_high: flags[2],
-            open_flags_critical: flags[3],
+            open_flags_low: flags.low,
+            open_flags_medium: flags.medium,
+            open_flags_high: flags.high,
+            open_flags_critical: flags.critical,
             supervision_coverage_percent: percent(supervised, coverage.mission.clas),
             check_in_compliance_percent: percent(made, made + missed),
             rotations_due,
@@ -213,106 +217,4 @@ pub fn overall(rows: &[ReviewFigures]) -> ReviewFigures {
     o.check_in_compliance_percent = percent(s.made, s.made + s.missed);
     o.sums = s;
     o
-}
-
-#[derive(SimpleObject, Clone, Debug)]
-pub struct HqReview {
-    pub as_of: Date,
-    pub overall: ReviewFigures,
-    pub missions: Vec<ReviewFigures>,
-}
-
-#[derive(SimpleObject, Clone, Debug)]
-pub struct MonthlyReview {
-    /// The last day of the month.
-    pub month_end: Date,
-    pub overall: ReviewFigures,
-    pub missions: Vec<ReviewFigures>,
-}
-
-fn sources<'a>(ctx: &'a Context<'_>) -> Sources<'a> {
-    Sources {
-        registry: ctx.data_unchecked::<Arc<RegistryView>>(),
-        staff: ctx.data_unchecked::<Arc<StaffView>>(),
-        staffing: ctx.data_unchecked::<Arc<StaffingView>>(),
-        risk: ctx.data_unchecked::<Arc<RiskView>>(),
-        supervision: ctx.data_unchecked::<Arc<SupervisionView>>(),
-    }
-}
-
-fn review(ctx: &Context<'_>, view: &View) -> AppResult<HqReview> {
-    let who = principal(ctx)?;
-    let src = sources(ctx);
-    let mut rows = Vec::new();
-    for m in src.registry.missions(view) {
-        if who.can_read(&m.code) {
-            rows.push(src.mission(&m.code, view)?);
-        }
-    }
-    Ok(HqReview {
-        as_of: Date(view.as_of),
-        overall: overall(&rows),
-        missions: rows,
-    })
-}
-
-fn month_end(year: i32, month: u32) -> NaiveDate {
-    let (y, m) = if month == 12 {
-        (year + 1, 1)
-    } else {
-        (year, month + 1)
-    };
-    NaiveDate::from_ymd_opt(y, m, 1).expect("valid month") - Duration::days(1)
-}
-
-#[derive(Default)]
-pub struct ReportingQuery;
-
-#[Object]
-impl ReportingQuery {
-    /// The HQ staffing review for one date: every mission the caller's scope covers, and all of
-    /// them together. Counts and shares only.
-    async fn hq_staffing_review(
-        &self,
-        ctx: &Context<'_>,
-        as_of: Option<Date>,
-        known_at: Option<DateTime<Utc>>,
-    ) -> async_graphql::Result<HqReview> {
-        Ok(review(ctx, &view(as_of, known_at))?)
-    }
-
-    /// The HQ staffing review for the last day of each month from `from` to `to` (at most 36).
-    async fn hq_staffing_series(
-        &self,
-        ctx: &Context<'_>,
-        from: Date,
-        to: Date,
-        known_at: Option<DateTime<Utc>>,
-    ) -> async_graphql::Result<Vec<MonthlyReview>> {
-        if to.0 < from.0 {
-            return Err(AppError::validation("to", "the range ends on or after it starts").into());
-        }
-        let mut out = Vec::new();
-        let (mut y, mut m) = (from.0.year(), from.0.month());
-        while month_end(y, m) <= month_end(to.0.year(), to.0.month()) {
-            if out.len() >= 36 {
-                return Err(AppError::validation("to", "a series covers at most 36 months").into());
-            }
-            let end = month_end(y, m);
-            let r = review(
-                ctx,
-                &View {
-                    as_of: end,
-                    known_at,
-                },
-            )?;
-            out.push(MonthlyReview {
-                month_end: Date(end),
-                overall: r.overall,
-                missions: r.missions,
-            });
-            (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-        }
-        Ok(out)
-    }
 }

@@ -3,8 +3,14 @@
 //!
 //! - `events.rs` — what can have happened (`proto/cla/risk/v1`), and the consistency boundary;
 //! - `commands.rs` — what managers and the system's detectors ask;
-//! - `decider.rs` — the rules.
+//! - `decider.rs` — the rules;
+//! - `projections/` — what is true, and the read computations on it (register counts,
+//!   compliance, risk alerts);
+//! - `app.rs` — the application layer: every command and query, taking the caller; access is
+//!   decided there;
+//! - `graphql.rs` — the GraphQL part: mapping only.
 
+pub mod app;
 pub mod commands;
 pub mod decider;
 pub mod detector;
@@ -12,5 +18,6 @@ pub mod events;
 pub mod graphql;
 pub mod projections;
 
+pub use app::RiskApp;
 pub use graphql::{RiskMutation, RiskQuery};
 pub use projections::RiskView;

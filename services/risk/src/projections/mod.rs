@@ -1,5 +1,11 @@
 //! What is true in risk and welfare, as of any date and as known at any time: each CLA's flags
-//! (folded with the decider's own `evolve`), each flag's timeline, and when each CLA checked in.
+//! (folded with the decider's own `evolve`), each flag's timeline, and when each CLA checked in;
+//! and the read computations on them, returning domain structs:
+//!
+//! - `register.rs` — a mission's open flags and their counts (the register, the board, the HQ
+//!   review);
+//! - `compliance.rs` — check-ins made and periods missed, by base, field office and mission;
+//! - `alert.rs` — the alert a risk event raises.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
@@ -13,6 +19,22 @@ use cla_platform::timeline::{Stamp, Timeline, View, fold_decider};
 
 use crate::decider::{Risk, RiskDecider};
 use crate::events::RiskEvent;
+
+mod alert;
+mod compliance;
+mod register;
+#[cfg(test)]
+mod specs;
+
+pub use alert::{RiskAlert, RiskAlertKind, risk_alert};
+pub use compliance::{
+    CheckInCounts, ComplianceCounts, PlaceCompliance, check_in_compliance, compliance_by_base,
+    mission_check_ins,
+};
+pub use register::{
+    BoardRiskCounts, FlagFilter, RegisterCounts, SeverityCounts, open_flag_counts, open_flags,
+    open_flags_by_base, register_counts,
+};
 
 /// One event in a flag's timeline.
 #[derive(Clone, Debug, PartialEq)]

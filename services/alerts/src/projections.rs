@@ -1,0 +1,185 @@
+//! What is true in alerts: each mission's alerts of the watch, folded from its alerts stream, and
+//! the alert as a domain struct (the watch's and the risk alerts alike).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::RwLock;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cla_event_store::RecordedEvent;
+use cla_platform::codec::decode_recorded;
+use cla_platform::projection::Projection;
+use cla_platform::timeline::{Stamp, Timeline, View, fold_decider};
+use cla_risk::events::{Category, Severity};
+use cla_risk::projections::RiskAlertKind;
+
+use crate::decider::{ActiveAlert, AlertsDecider};
+use crate::events::{AlertEvent, AlertKind, STREAM_PREFIX};
+
+/// Every kind of alert (DESIGN.md §4).
+#[derive(Copy, Clone, Eq, PartialEq, Debug)]
+pub enum Kind {
+    BaseBelowMinimum,
+    /// Within the next 30 days.
+    ForecastGap,
+    RiskFlagRaised,
+    RiskFlagEscalated,
+    MissedCheckIn,
+    RotationDue,
+    /// Within 60 days.
+    AppointmentEnding,
+    ReviewOverdue,
+    ManagerOverSpan,
+    BaseNotVisited,
+}
+
+impl Kind {
+    /// The kind of an alert of the watch.
+    pub fn of_watch(kind: AlertKind) -> Option<Self> {
+        Some(match kind {
+            AlertKind::Unspecified => return None,
+            AlertKind::BaseBelowMinimum => Self::BaseBelowMinimum,
+            AlertKind::ForecastGap => Self::ForecastGap,
+            AlertKind::RotationDue => Self::RotationDue,
+            AlertKind::AppointmentEnding => Self::AppointmentEnding,
+            AlertKind::ManagerOverSpan => Self::ManagerOverSpan,
+            AlertKind::BaseNotVisited => Self::BaseNotVisited,
+        })
+    }
+
+    pub fn of_risk(kind: RiskAlertKind) -> Self {
+        match kind {
+            RiskAlertKind::RiskFlagRaised => Self::RiskFlagRaised,
+            RiskAlertKind::RiskFlagEscalated => Self::RiskFlagEscalated,
+            RiskAlertKind::MissedCheckIn => Self::MissedCheckIn,
+            RiskAlertKind::ReviewOverdue => Self::ReviewOverdue,
+        }
+    }
+
+    /// What an alert of this kind is about.
+    pub fn subject(self) -> Subject {
+        match self {
+            Self::BaseBelowMinimum | Self::ForecastGap | Self::BaseNotVisited => Subject::Base,
+            Self::RotationDue | Self::AppointmentEnding => Subject::StaffMember,
+            Self::ManagerOverSpan => Subject::Manager,
+            Self::RiskFlagRaised
+            | Self::RiskFlagEscalated
+            | Self::MissedCheckIn
+            | Self::ReviewOverdue => Subject::RiskFlag,
+        }
+    }
+}
+
+#[derive(Copy, Clone, Eq, PartialEq, Debug)]
+pub enum Subject {
+    Base,
+    StaffMember,
+    Manager,
+    RiskFlag,
+}
+
+/// Something a mission must see to, as a caller may see it: for a risk flag, `subject_id`,
+/// `staff_id` and `flag_id` are none for those who see counts only.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alert {
+    /// Unique: an alert of the watch, or the risk event that raised it.
+    pub alert_id: String,
+    pub kind: Kind,
+    pub mission_code: String,
+    pub subject: Subject,
+    pub subject_id: Option<String>,
+    pub base_id: Option<String>,
+    pub staff_id: Option<String>,
+    pub manager_id: Option<String>,
+    pub flag_id: Option<String>,
+    /// Risk alerts: the flag's severity and category.
+    pub severity: Option<Severity>,
+    pub category: Option<Category>,
+    /// The date it is about.
+    pub on: Option<NaiveDate>,
+    /// What was observed, for people.
+    pub detail: String,
+    /// When it was raised (recorded).
+    pub at: DateTime<Utc>,
+}
+
+/// An alert of the watch, as raised. Nothing in it is restricted.
+pub fn watch_alert(mission: &str, alert: &ActiveAlert, at: DateTime<Utc>) -> Option<Alert> {
+    let kind = Kind::of_watch(alert.condition.kind)?;
+    let subject = kind.subject();
+    let id = alert.condition.subject_id.clone();
+    Some(Alert {
+        alert_id: alert.alert_id.clone(),
+        kind,
+        mission_code: mission.to_string(),
+        subject,
+        subject_id: Some(id.clone()),
+        base_id: Some(alert.condition.base_id.clone()).filter(|b| !b.is_empty()),
+        staff_id: (subject == Subject::StaffMember).then(|| id.clone()),
+        manager_id: (subject == Subject::Manager).then_some(id),
+        flag_id: None,
+        severity: None,
+        category: None,
+        on: alert.condition.on,
+        detail: alert.condition.detail.clone(),
+        at,
+    })
+}
+
+#[derive(Default)]
+struct State {
+    missions: BTreeMap<String, Timeline<AlertEvent>>,
+    raised_at: HashMap<String, DateTime<Utc>>,
+}
+
+/// Each mission's alerts of the watch, folded from its alerts stream.
+#[derive(Default)]
+pub struct AlertsView {
+    state: RwLock<State>,
+}
+
+impl AlertsView {
+    /// The alerts active in a mission as a view sees them, oldest first.
+    pub fn active(&self, mission: &str, view: &View) -> Vec<Alert> {
+        let s = self.state.read().expect("alerts view lock");
+        let Some(timeline) = s.missions.get(mission) else {
+            return Vec::new();
+        };
+        let mut out: Vec<Alert> = fold_decider::<AlertsDecider>(timeline, view)
+            .active
+            .values()
+            .filter_map(|a| {
+                let at = s.raised_at.get(&a.alert_id).copied()?;
+                watch_alert(mission, a, at)
+            })
+            .collect();
+        out.sort_by(|a, b| (a.at, &a.alert_id).cmp(&(b.at, &b.alert_id)));
+        out
+    }
+}
+
+impl Projection for AlertsView {
+    fn name(&self) -> &'static str {
+        "alerts"
+    }
+
+    fn spares(&self, event: &RecordedEvent) -> bool {
+        !event.stream.as_str().starts_with(STREAM_PREFIX)
+    }
+
+    fn apply(&self, recorded: &RecordedEvent) {
+        let Some(mission) = recorded.stream.as_str().strip_prefix(STREAM_PREFIX) else {
+            return;
+        };
+        let Some(event) = decode_recorded::<AlertEvent>(recorded) else {
+            return;
+        };
+        let mut s = self.state.write().expect("alerts view lock");
+        if let AlertEvent::AlertRaised(e) = &event {
+            s.raised_at.insert(e.alert_id.clone(), recorded.recorded);
+        }
+        s.missions
+            .entry(mission.to_string())
+            .or_default()
+            .insert(Stamp::of(recorded), event);
+    }
+}

@@ -1,0 +1,141 @@
+//! The application layer of reporting: the HQ staffing review for one date and as a monthly
+//! series, taking the caller. HQ_REVIEWER and ADMIN get every mission; a scoped role gets its
+//! missions. Counts and shares only, never a person, so there is nothing finer to withhold.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use cla_platform::timeline::View;
+use cla_platform::{AppError, AppResult, Principal};
+use cla_registry::RegistryView;
+use cla_risk::RiskView;
+use cla_staff::StaffView;
+use cla_staffing::StaffingView;
+use cla_supervision::SupervisionView;
+
+use crate::{ReviewFigures, Sources, overall};
+
+/// A series covers at most this many months.
+pub const MAX_MONTHS: usize = 36;
+
+/// The reporting application: cheap to clone.
+#[derive(Clone)]
+pub struct ReportingApp {
+    registry: Arc<RegistryView>,
+    staff: Arc<StaffView>,
+    staffing: Arc<StaffingView>,
+    risk: Arc<RiskView>,
+    supervision: Arc<SupervisionView>,
+}
+
+/// The review for one date: every mission the caller's scope covers, and all of them together.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HqReview {
+    pub as_of: NaiveDate,
+    pub overall: ReviewFigures,
+    pub missions: Vec<ReviewFigures>,
+}
+
+/// The review for the last day of a month.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MonthlyReview {
+    pub month_end: NaiveDate,
+    pub overall: ReviewFigures,
+    pub missions: Vec<ReviewFigures>,
+}
+
+fn month_end(year: i32, month: u32) -> NaiveDate {
+    let (y, m) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1).expect("valid month") - Duration::days(1)
+}
+
+impl ReportingApp {
+    pub fn new(
+        registry: Arc<RegistryView>,
+        staff: Arc<StaffView>,
+        staffing: Arc<StaffingView>,
+        risk: Arc<RiskView>,
+        supervision: Arc<SupervisionView>,
+    ) -> Self {
+        Self {
+            registry,
+            staff,
+            staffing,
+            risk,
+            supervision,
+        }
+    }
+
+    fn sources(&self) -> Sources<'_> {
+        Sources {
+            registry: &self.registry,
+            staff: &self.staff,
+            staffing: &self.staffing,
+            risk: &self.risk,
+            supervision: &self.supervision,
+        }
+    }
+
+    /// The HQ staffing review for the view's date: the missions `who` reads, and all of them
+    /// together.
+    pub fn hq_review(&self, who: &Principal, view: &View) -> AppResult<HqReview> {
+        let src = self.sources();
+        let mut rows = Vec::new();
+        for m in self.registry.missions(view) {
+            if who.can_read(&m.code) {
+                rows.push(src.mission(&m.code, view)?);
+            }
+        }
+        Ok(HqReview {
+            as_of: view.as_of,
+            overall: overall(&rows),
+            missions: rows,
+        })
+    }
+
+    /// The review for the last day of each month from `from`'s to `to`'s (at most
+    /// [`MAX_MONTHS`]), as known at `known_at`.
+    pub fn hq_series(
+        &self,
+        who: &Principal,
+        from: NaiveDate,
+        to: NaiveDate,
+        known_at: Option<DateTime<Utc>>,
+    ) -> AppResult<Vec<MonthlyReview>> {
+        if to < from {
+            return Err(AppError::validation(
+                "to",
+                "the range ends on or after it starts",
+            ));
+        }
+        let mut out = Vec::new();
+        let (mut y, mut m) = (from.year(), from.month());
+        while month_end(y, m) <= month_end(to.year(), to.month()) {
+            if out.len() >= MAX_MONTHS {
+                return Err(AppError::validation(
+                    "to",
+                    "a series covers at most 36 months",
+                ));
+            }
+            let end = month_end(y, m);
+            let r = self.hq_review(
+                who,
+                &View {
+                    as_of: end,
+                    known_at,
+                },
+            )?;
+            out.push(MonthlyReview {
+                month_end: end,
+                overall: r.overall,
+                missions: r.missions,
+            });
+            (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+        }
+        Ok(out)
+    }
+}

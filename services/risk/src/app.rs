@@ -1,0 +1,506 @@
+//! The application layer of risk and welfare: every command and query of the context, taking the
+//! caller. Access is decided here, for every door:
+//!
+//! - the register and check-in compliance: every reader of the mission gets the counts; the flags
+//!   themselves and who is overdue are [`Restricted`] to CIVIL_AFFAIRS of the mission and ADMIN
+//!   ([`DETAIL_ROLES`]);
+//! - a flag (its detail, notes, mitigations and timeline) and every change: CIVIL_AFFAIRS of the
+//!   flag's (or the CLA's) mission and ADMIN, refused with FORBIDDEN to anyone else;
+//! - an id that names nothing is NOT_FOUND, whoever asks.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cla_platform::app::authorize;
+use cla_platform::clock::Clock;
+use cla_platform::command::CommandMeta;
+use cla_platform::timeline::View;
+use cla_platform::{AppError, AppResult, Principal, Restricted, Role, Runtime};
+use cla_registry::RegistryView;
+use cla_staffing::StaffingView;
+
+use crate::commands::RiskCommand;
+use crate::decider::{Flag, FlagStatus, RiskContext, RiskDecider};
+use crate::detector::Detector;
+use crate::events::{Category, Channel, Mitigation, Severity, Welfare, stream};
+use crate::projections::{
+    ComplianceCounts, FlagFilter, RegisterCounts, RiskView, TimelineEntry, check_in_compliance,
+    open_flags, register_counts,
+};
+
+/// Who sees (and changes) a person's flags: CIVIL_AFFAIRS of the mission and ADMIN.
+pub const DETAIL_ROLES: &[Role] = &[Role::Admin, Role::CivilAffairs];
+/// Who reads a mission's counts: every role, in its scope.
+pub const READERS: &[Role] = &Role::ALL;
+
+/// The risk and welfare application: cheap to clone.
+#[derive(Clone)]
+pub struct RiskApp {
+    runtime: Runtime,
+    risk: Arc<RiskView>,
+    staffing: Arc<StaffingView>,
+    registry: Arc<RegistryView>,
+    clock: Arc<dyn Clock>,
+    detector: Arc<Detector>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+/// A CLA reported in (default: now). Not in the future.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordCheckIn {
+    pub staff_id: String,
+    pub at: Option<DateTime<Utc>>,
+    pub channel: Channel,
+    pub welfare: Welfare,
+    pub notes: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RaiseRiskFlag {
+    pub staff_id: String,
+    pub category: Category,
+    pub severity: Severity,
+    pub notes: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChangeRiskSeverity {
+    pub flag_id: String,
+    pub severity: Severity,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AddMitigation {
+    pub flag_id: String,
+    pub action: Mitigation,
+    pub notes: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReviewRiskFlag {
+    pub flag_id: String,
+    pub notes: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CloseRiskFlag {
+    pub flag_id: String,
+    pub resolution: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers
+
+/// A person's flag as a view sees it: only ever handed to CIVIL_AFFAIRS of the mission and ADMIN.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FlagRecord {
+    pub flag: Flag,
+    /// The view it was read with; its date is the day reviews are overdue against.
+    pub view: View,
+}
+
+impl FlagRecord {
+    pub fn review_overdue(&self) -> bool {
+        self.flag.status != FlagStatus::Closed && self.flag.review_due < self.view.as_of
+    }
+
+    /// Raised by the system: why (CHECK_IN, MISSED_CHECK_IN, BASE_CLOSURE) and what caused it.
+    pub fn cause(&self) -> Option<String> {
+        self.flag.cause.as_ref().map(|c| match c.kind.as_str() {
+            "MISSED_CHECK_IN" => format!("MISSED_CHECK_IN {}", c.period_due_at),
+            "BASE_CLOSURE" => format!("BASE_CLOSURE {} {}", c.base_id, c.event_id),
+            other => format!("{other} {}", c.event_id),
+        })
+    }
+}
+
+/// A mission's open risk flags as the caller may see them: counts for every reader, the flags for
+/// CIVIL_AFFAIRS of the mission and ADMIN.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RiskRegister {
+    pub mission_code: String,
+    pub counts: RegisterCounts,
+    pub flags: Restricted<Vec<Flag>>,
+    pub view: View,
+}
+
+impl RiskRegister {
+    /// The flags that pass `filter`, most severe first, then oldest first (withheld as the flags
+    /// are).
+    pub fn flags_where(&self, filter: &FlagFilter) -> Restricted<Vec<FlagRecord>> {
+        self.flags.as_ref().map(|flags| {
+            filter
+                .select(flags, self.view.as_of)
+                .into_iter()
+                .map(|flag| FlagRecord {
+                    flag,
+                    view: self.view,
+                })
+                .collect()
+        })
+    }
+}
+
+/// A CLA whose check-in is overdue now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OverdueCla {
+    pub staff_id: String,
+    pub base_id: String,
+    pub due_at: DateTime<Utc>,
+    pub interval_hours: i64,
+}
+
+/// A mission's check-in compliance as the caller may see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckInCompliance {
+    pub mission_code: String,
+    /// Over the 30 days to the view's date.
+    pub counts: ComplianceCounts,
+    /// How many CLAs are overdue now: every reader.
+    pub overdue_count: usize,
+    /// Who is overdue now: CIVIL_AFFAIRS of the mission and ADMIN.
+    pub overdue: Restricted<Vec<OverdueCla>>,
+}
+
+/// What a check-in recorded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckInOutcome {
+    pub check_in_id: String,
+    pub at: DateTime<Utc>,
+    /// The flag raised at once for "needs assistance" or "under threat".
+    pub raised_flag_id: Option<String>,
+}
+
+impl RiskApp {
+    pub fn new(
+        runtime: Runtime,
+        risk: Arc<RiskView>,
+        staffing: Arc<StaffingView>,
+        registry: Arc<RegistryView>,
+        clock: Arc<dyn Clock>,
+        detector: Arc<Detector>,
+    ) -> Self {
+        Self {
+            runtime,
+            risk,
+            staffing,
+            registry,
+            clock,
+            detector,
+        }
+    }
+
+    /// The view a risk query asks for: `as_of` defaults to the clock's today (the injected clock,
+    /// which also dates the flags the system raises).
+    pub fn view(&self, as_of: Option<NaiveDate>, known_at: Option<DateTime<Utc>>) -> View {
+        View {
+            as_of: as_of.unwrap_or_else(|| self.today()),
+            known_at,
+        }
+    }
+
+    fn today(&self) -> NaiveDate {
+        self.clock.now().date_naive()
+    }
+
+    /// The mission a CLA belongs to, for guards and doors that name a CLA.
+    pub fn mission_of_cla(&self, staff_id: &str) -> Option<String> {
+        self.staffing.mission_of_cla(staff_id)
+    }
+
+    /// The mission a flag was raised in.
+    pub fn mission_of_flag(&self, flag_id: &str) -> Option<String> {
+        self.risk.mission_of_flag(flag_id)
+    }
+
+    /// Refuses `who` unless they see the detail of the flag `flag_id` names; NOT_FOUND for none.
+    fn authorize_flag(&self, who: &Principal, flag_id: &str) -> AppResult<String> {
+        let mission = self
+            .mission_of_flag(flag_id)
+            .ok_or_else(|| AppError::not_found("flagId", "no such risk flag"))?;
+        authorize(who, &mission, DETAIL_ROLES)?;
+        self.risk
+            .staff_of_flag(flag_id)
+            .ok_or_else(|| AppError::not_found("flagId", "no such risk flag"))
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Queries
+
+    /// A mission's open risk flags: counts for every reader in scope, the flags themselves for
+    /// CIVIL_AFFAIRS of the mission and ADMIN.
+    pub fn risk_register(
+        &self,
+        who: &Principal,
+        mission: &str,
+        view: &View,
+    ) -> AppResult<RiskRegister> {
+        authorize(who, mission, READERS)?;
+        if self.registry.mission(mission, view).is_none() {
+            return Err(AppError::not_found(
+                "missionCode",
+                format!("no mission {mission} as of {}", view.as_of),
+            ));
+        }
+        let office_of: BTreeMap<String, String> = self
+            .registry
+            .bases(mission, view)
+            .into_iter()
+            .map(|b| (b.id, b.details.field_office_id))
+            .collect();
+        let flags = open_flags(&self.risk, mission, view);
+        let counts = register_counts(&flags, &office_of, view.as_of);
+        Ok(RiskRegister {
+            mission_code: mission.to_string(),
+            counts,
+            flags: Restricted::for_caller(who, mission, DETAIL_ROLES, || flags),
+            view: *view,
+        })
+    }
+
+    /// One flag, for CIVIL_AFFAIRS of its mission and ADMIN.
+    pub fn risk_flag(&self, who: &Principal, flag_id: &str, view: &View) -> AppResult<FlagRecord> {
+        let staff = self.authorize_flag(who, flag_id)?;
+        let flag = self
+            .risk
+            .flags_only(&staff, view)
+            .flags
+            .remove(flag_id)
+            .ok_or_else(|| {
+                AppError::not_found("flagId", format!("no such risk flag as of {}", view.as_of))
+            })?;
+        Ok(FlagRecord { flag, view: *view })
+    }
+
+    /// Every event of a flag the view sees, with its actor and recorded time: for CIVIL_AFFAIRS of
+    /// its mission and ADMIN.
+    pub fn flag_timeline(
+        &self,
+        who: &Principal,
+        flag_id: &str,
+        view: &View,
+    ) -> AppResult<Vec<TimelineEntry>> {
+        self.authorize_flag(who, flag_id)?;
+        Ok(self.risk.timeline(flag_id, view))
+    }
+
+    /// Check-in compliance over the 30 days to the view's date, and who is overdue now (the
+    /// clock's now): counts for every reader in scope, the names for CIVIL_AFFAIRS and ADMIN.
+    pub fn check_in_compliance(
+        &self,
+        who: &Principal,
+        mission: &str,
+        view: &View,
+    ) -> AppResult<CheckInCompliance> {
+        authorize(who, mission, READERS)?;
+        let office_of: BTreeMap<String, String> = self
+            .registry
+            .bases(mission, view)
+            .into_iter()
+            .map(|b| (b.id, b.details.field_office_id))
+            .collect();
+        let counts = check_in_compliance(&self.risk, &self.staffing, &office_of, mission, view);
+        let now = self.clock.now();
+        let overdue: Vec<OverdueCla> = self
+            .detector
+            .obligations(mission, now)
+            .into_iter()
+            .filter(|o| o.overdue(now))
+            .map(|o| OverdueCla {
+                staff_id: o.staff_id,
+                base_id: o.base_id,
+                due_at: o.due_at,
+                interval_hours: o.interval_hours,
+            })
+            .collect();
+        Ok(CheckInCompliance {
+            mission_code: mission.to_string(),
+            counts,
+            overdue_count: overdue.len(),
+            overdue: Restricted::for_caller(who, mission, DETAIL_ROLES, || overdue),
+        })
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Commands
+
+    pub async fn record_check_in(
+        &self,
+        who: &Principal,
+        input: RecordCheckIn,
+    ) -> AppResult<CheckInOutcome> {
+        let mission = self.authorize_cla(who, &input.staff_id)?;
+        let at = input.at.unwrap_or_else(|| self.clock.now());
+        let check_in_id = uuid::Uuid::now_v7().to_string();
+        let flag_id = uuid::Uuid::now_v7().to_string();
+        let command = RiskCommand::RecordCheckIn {
+            check_in_id: check_in_id.clone(),
+            at,
+            channel: input.channel,
+            welfare: input.welfare,
+            notes: input.notes,
+            flag_id: flag_id.clone(),
+        };
+        self.run(who, &mission, &input.staff_id, command).await?;
+        let raised = self.risk.staff_of_flag(&flag_id).map(|_| flag_id);
+        Ok(CheckInOutcome {
+            check_in_id,
+            at,
+            raised_flag_id: raised,
+        })
+    }
+
+    pub async fn raise_risk_flag(
+        &self,
+        who: &Principal,
+        input: RaiseRiskFlag,
+    ) -> AppResult<FlagRecord> {
+        let mission = self.authorize_cla(who, &input.staff_id)?;
+        let flag_id = uuid::Uuid::now_v7().to_string();
+        let command = RiskCommand::Raise {
+            flag_id: flag_id.clone(),
+            category: input.category,
+            severity: input.severity,
+            notes: input.notes,
+        };
+        self.run(who, &mission, &input.staff_id, command).await?;
+        self.risk_flag(who, &flag_id, &self.view(None, None))
+    }
+
+    /// Escalates or de-escalates a flag.
+    pub async fn change_risk_severity(
+        &self,
+        who: &Principal,
+        input: ChangeRiskSeverity,
+    ) -> AppResult<FlagRecord> {
+        let flag_id = input.flag_id.clone();
+        self.on_flag(
+            who,
+            &flag_id,
+            RiskCommand::ChangeSeverity {
+                flag_id: input.flag_id,
+                severity: input.severity,
+                reason: input.reason,
+            },
+        )
+        .await
+    }
+
+    pub async fn add_mitigation(
+        &self,
+        who: &Principal,
+        input: AddMitigation,
+    ) -> AppResult<FlagRecord> {
+        let flag_id = input.flag_id.clone();
+        self.on_flag(
+            who,
+            &flag_id,
+            RiskCommand::AddMitigation {
+                flag_id: input.flag_id,
+                action: input.action,
+                notes: input.notes,
+            },
+        )
+        .await
+    }
+
+    /// Reviews a flag; the next review is due in 7 days (high, critical) or 30.
+    pub async fn review_risk_flag(
+        &self,
+        who: &Principal,
+        input: ReviewRiskFlag,
+    ) -> AppResult<FlagRecord> {
+        let flag_id = input.flag_id.clone();
+        self.on_flag(
+            who,
+            &flag_id,
+            RiskCommand::Review {
+                flag_id: input.flag_id,
+                notes: input.notes,
+            },
+        )
+        .await
+    }
+
+    pub async fn close_risk_flag(
+        &self,
+        who: &Principal,
+        input: CloseRiskFlag,
+    ) -> AppResult<FlagRecord> {
+        let flag_id = input.flag_id.clone();
+        self.on_flag(
+            who,
+            &flag_id,
+            RiskCommand::Close {
+                flag_id: input.flag_id,
+                resolution: input.resolution,
+            },
+        )
+        .await
+    }
+
+    /// Refuses `who` unless they change the flags of the CLA `staff_id` names; NOT_FOUND for none.
+    /// Returns the CLA's mission.
+    fn authorize_cla(&self, who: &Principal, staff_id: &str) -> AppResult<String> {
+        let mission = self
+            .mission_of_cla(staff_id)
+            .ok_or_else(|| AppError::not_found("staffId", format!("no CLA {staff_id}")))?;
+        authorize(who, &mission, DETAIL_ROLES)?;
+        Ok(mission)
+    }
+
+    async fn on_flag(
+        &self,
+        who: &Principal,
+        flag_id: &str,
+        command: RiskCommand,
+    ) -> AppResult<FlagRecord> {
+        let staff = self.authorize_flag(who, flag_id)?;
+        let mission = self.authorize_cla(who, &staff)?;
+        self.run(who, &mission, &staff, command).await?;
+        self.risk_flag(who, flag_id, &self.view(None, None))
+    }
+
+    /// Decides a risk command on the CLA's stream, through the one command path.
+    async fn run(
+        &self,
+        who: &Principal,
+        mission: &str,
+        staff_id: &str,
+        command: RiskCommand,
+    ) -> AppResult<()> {
+        let now = self.clock.now();
+        let today = now.date_naive();
+        let base_id = self
+            .staffing
+            .staffing(
+                mission,
+                &View {
+                    as_of: today,
+                    known_at: None,
+                },
+            )
+            .deployment_on(staff_id, today)
+            .map(|d| d.base_id.clone())
+            .unwrap_or_default();
+        let context = RiskContext {
+            staff_id: staff_id.to_string(),
+            mission: mission.to_string(),
+            base_id,
+            now,
+        };
+        let effective = match &command {
+            RiskCommand::RecordCheckIn { at, .. } => at.date_naive().min(today),
+            _ => today,
+        };
+        let meta = CommandMeta::by(who, Some(mission), DETAIL_ROLES, effective)?;
+        self.runtime
+            .execute::<RiskDecider>(&stream(staff_id), &command, &context, &meta)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,147 @@
+//! Check-in compliance: check-ins made and due periods missed over the 30 days to a date, per
+//! base, field office and mission. Counts only.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::Duration;
+use cla_platform::timeline::View;
+use cla_staffing::StaffingView;
+use cla_staffing::coverage::Deployment;
+
+use super::RiskView;
+
+/// Check-ins made, and due periods missed (each raised a missed-check-in flag).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CheckInCounts {
+    pub made: u32,
+    pub missed: u32,
+}
+
+impl CheckInCounts {
+    /// made / (made + missed); none where nothing was due.
+    pub fn share(&self) -> Option<f64> {
+        let due = self.made + self.missed;
+        (due > 0).then(|| f64::from(self.made) / f64::from(due))
+    }
+
+    fn add(&mut self, other: CheckInCounts) {
+        self.made += other.made;
+        self.missed += other.missed;
+    }
+}
+
+/// The counts of one place: a base id, a field office id or the mission code.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PlaceCompliance {
+    pub place_id: String,
+    pub counts: CheckInCounts,
+}
+
+/// A mission's compliance over the 30 days to the view's date.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ComplianceCounts {
+    pub mission: PlaceCompliance,
+    /// By base id, in order; CLAs at no base count for the mission only.
+    pub by_base: Vec<PlaceCompliance>,
+    /// By field office id, in order.
+    pub by_field_office: Vec<PlaceCompliance>,
+}
+
+/// Check-ins made and due periods missed over the 30 days to the view's date, per base (the CLA's
+/// base on that date, else their last), for a mission: counted for the CLAs deployed at some time
+/// in those days, the only ones with check-ins due. The mission's deployments are walked once;
+/// CLAs long gone are not looked at.
+pub fn compliance_by_base(
+    risk: &RiskView,
+    staffing: &StaffingView,
+    mission: &str,
+    view: &View,
+) -> BTreeMap<String, CheckInCounts> {
+    let since = view.as_of - Duration::days(30);
+    let state = staffing.staffing(mission, view);
+    // Per CLA: deployed in the window; the deployment on the date; the last one begun.
+    let mut picks: HashMap<&str, (bool, Option<&Deployment>, &Deployment)> = HashMap::new();
+    for d in state.deployments().values() {
+        let in_window = d.from <= view.as_of && d.to.is_none_or(|to| to > since);
+        let on_date = d.covers(view.as_of).then_some(d);
+        picks
+            .entry(d.staff_id.as_str())
+            .and_modify(|(w, on, last)| {
+                *w |= in_window;
+                *on = on.or(on_date);
+                if d.from >= last.from {
+                    *last = d;
+                }
+            })
+            .or_insert((in_window, on_date, d));
+    }
+    let mut per_base: BTreeMap<String, CheckInCounts> = BTreeMap::new();
+    for (staff, (_, on, last)) in picks.into_iter().filter(|(_, p)| p.0) {
+        let base = on.unwrap_or(last).base_id.clone();
+        let made = risk.check_ins_between(staff, since, view.as_of, view);
+        let missed = risk
+            .flags_only(staff, view)
+            .flags
+            .values()
+            .filter(|f| {
+                f.cause
+                    .as_ref()
+                    .is_some_and(|c| c.kind == "MISSED_CHECK_IN")
+                    && f.raised_on > since
+                    && f.raised_on <= view.as_of
+            })
+            .count() as u32;
+        per_base
+            .entry(base)
+            .or_default()
+            .add(CheckInCounts { made, missed });
+    }
+    per_base
+}
+
+/// A mission's check-ins made and periods missed over the 30 days to the view's date.
+pub fn mission_check_ins(
+    risk: &RiskView,
+    staffing: &StaffingView,
+    mission: &str,
+    view: &View,
+) -> CheckInCounts {
+    let mut total = CheckInCounts::default();
+    compliance_by_base(risk, staffing, mission, view)
+        .into_values()
+        .for_each(|c| total.add(c));
+    total
+}
+
+/// A mission's compliance by base, field office (`office_of` maps a base to its office) and for
+/// the whole mission.
+pub fn check_in_compliance(
+    risk: &RiskView,
+    staffing: &StaffingView,
+    office_of: &BTreeMap<String, String>,
+    mission: &str,
+    view: &View,
+) -> ComplianceCounts {
+    let per_base = compliance_by_base(risk, staffing, mission, view);
+    let mut by_office: BTreeMap<String, CheckInCounts> = BTreeMap::new();
+    let mut total = CheckInCounts::default();
+    for (base, counts) in &per_base {
+        total.add(*counts);
+        if let Some(office) = office_of.get(base) {
+            by_office.entry(office.clone()).or_default().add(*counts);
+        }
+    }
+    let place = |(place_id, counts): (String, CheckInCounts)| PlaceCompliance { place_id, counts };
+    ComplianceCounts {
+        mission: PlaceCompliance {
+            place_id: mission.to_string(),
+            counts: total,
+        },
+        by_base: per_base
+            .into_iter()
+            .filter(|(b, _)| !b.is_empty())
+            .map(place)
+            .collect(),
+        by_field_office: by_office.into_iter().map(place).collect(),
+    }
+}
