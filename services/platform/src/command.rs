@@ -367,7 +367,6 @@ pub fn command_kind<C: std::fmt::Debug>(command: &C) -> String {
     }
 }
 
-
 fn new_events<E: EventCodec>(events: &[E], meta: &CommandMeta) -> AppResult<Vec<NewEvent>> {
     events
         .iter()
