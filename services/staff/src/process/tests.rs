@@ -271,7 +271,7 @@ async fn retry_completes_once(w: &World) {
     let done = hiring::hire(&w.runtime, &w.request(), &w.meta)
         .await
         .unwrap();
-    assert_eq!(w.staff_ids(), [done.staff_id.clone()]);
+    assert_eq!(w.staff_ids(), std::slice::from_ref(&done.staff_id));
     assert_eq!(w.holder().await.0.as_deref(), Some(done.staff_id.as_str()));
     assert_eq!(
         w.hired().await,
