@@ -64,8 +64,20 @@ pub struct Parts {
     pub detector: Arc<cla_risk::detector::Detector>,
 }
 
-/// The schema serving requests.
-pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> ClaSchema {
+/// Every context's application layer: the one door behind every door (GraphQL, CSV, the demo).
+#[derive(Clone)]
+pub struct Apps {
+    pub registry: cla_registry::RegistryApp,
+    pub staff: cla_staff::StaffApp,
+    pub staffing: cla_staffing::StaffingApp,
+    pub risk: cla_risk::RiskApp,
+    pub supervision: cla_supervision::SupervisionApp,
+    pub reporting: cla_reporting::ReportingApp,
+    pub alerts: cla_alerts::AlertsApp,
+}
+
+/// The application layers and the schema serving requests through them.
+pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchema, Apps) {
     let Parts {
         runtime,
         registry,
@@ -79,63 +91,76 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> ClaSchema
     } = parts;
     let risk_counts: Arc<dyn cla_staffing::OpenRiskFlags> =
         Arc::new(cla_risk::projections::BoardRiskCounts { risk: risk.clone() });
-    let risk_app = cla_risk::RiskApp::new(
-        runtime.clone(),
-        risk.clone(),
-        staffing.clone(),
-        registry.clone(),
-        clock.clone(),
-        detector.clone(),
-    );
-    let reporting_app = cla_reporting::ReportingApp::new(
-        registry.clone(),
-        staff.clone(),
-        staffing.clone(),
-        risk.clone(),
-        supervision.clone(),
-    );
-    let alerts_app =
-        cla_alerts::AlertsApp::new(runtime.clone(), alerts.clone(), risk.clone(), clock.clone());
     let occupancy: Arc<dyn cla_registry::BaseOccupancy> = staffing.clone();
-    let registry_app =
-        cla_registry::RegistryApp::new(runtime.clone(), registry.clone(), Some(occupancy.clone()));
-    let supervision_app = cla_supervision::SupervisionApp::new(
-        runtime.clone(),
-        registry.clone(),
-        staffing.clone(),
-        supervision.clone(),
-    );
     let history: Arc<dyn cla_staff::DeploymentHistory> =
         Arc::new(cla_staffing::projections::ProfileDeployments {
             staffing: staffing.clone(),
             registry: registry.clone(),
         });
-    let staff_app = cla_staff::StaffApp::new(runtime.clone(), staff.clone(), registry.clone())
-        .with_deployments(history.clone());
-    let staffing_app =
-        cla_staffing::StaffingApp::new(runtime.clone(), registry.clone(), staffing.clone())
-            .with_risk_flags(risk_counts.clone());
-    builder(max_depth, max_complexity)
+    let apps = Apps {
+        registry: cla_registry::RegistryApp::new(
+            runtime.clone(),
+            registry.clone(),
+            Some(occupancy.clone()),
+        ),
+        staff: cla_staff::StaffApp::new(runtime.clone(), staff.clone(), registry.clone())
+            .with_deployments(history.clone()),
+        staffing: cla_staffing::StaffingApp::new(
+            runtime.clone(),
+            registry.clone(),
+            staffing.clone(),
+        )
+        .with_risk_flags(risk_counts.clone()),
+        risk: cla_risk::RiskApp::new(
+            runtime.clone(),
+            risk.clone(),
+            staffing.clone(),
+            registry.clone(),
+            clock.clone(),
+            detector.clone(),
+        ),
+        supervision: cla_supervision::SupervisionApp::new(
+            runtime.clone(),
+            registry.clone(),
+            staffing.clone(),
+            supervision.clone(),
+        ),
+        reporting: cla_reporting::ReportingApp::new(
+            registry.clone(),
+            staff.clone(),
+            staffing.clone(),
+            risk.clone(),
+            supervision.clone(),
+        ),
+        alerts: cla_alerts::AlertsApp::new(
+            runtime.clone(),
+            alerts.clone(),
+            risk.clone(),
+            clock.clone(),
+        ),
+    };
+    let schema = builder(max_depth, max_complexity)
         .data(runtime)
-        .data(registry_app)
-        .data(supervision_app)
+        .data(apps.registry.clone())
+        .data(apps.staff.clone())
+        .data(apps.staffing.clone())
+        .data(apps.risk.clone())
+        .data(apps.supervision.clone())
+        .data(apps.reporting.clone())
+        .data(apps.alerts.clone())
         .data(registry)
         .data(staff)
         .data(staffing)
-        .data(staffing_app)
         .data(occupancy)
         .data(history)
-        .data(staff_app)
         .data(risk)
         .data(supervision)
         .data(alerts)
         .data(risk_counts)
         .data(clock)
         .data(detector)
-        .data(risk_app)
-        .data(reporting_app)
-        .data(alerts_app)
-        .finish()
+        .finish();
+    (schema, apps)
 }
 
 /// The schema in SDL, as checked in at `schema.graphql`.

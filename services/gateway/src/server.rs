@@ -31,6 +31,8 @@ use crate::schema::{self, ClaSchema};
 #[derive(Clone)]
 pub struct AppState {
     pub schema: ClaSchema,
+    /// Every context's application layer, for the doors that are not GraphQL.
+    pub apps: crate::schema::Apps,
     pub store: Arc<dyn EventStore>,
     pub clock: Arc<dyn cla_platform::clock::Clock>,
     pub detector: Arc<cla_risk::detector::Detector>,
@@ -156,7 +158,7 @@ pub fn app(
                 .spawn(std::time::Duration::from_secs(config.scan_interval_seconds)),
         );
     }
-    let schema = schema::build(
+    let (schema, apps) = schema::build(
         config.max_query_depth,
         config.max_query_complexity,
         schema::Parts {
@@ -174,6 +176,7 @@ pub fn app(
     Ok(App {
         state: AppState {
             schema,
+            apps,
             store,
             clock,
             detector,
