@@ -77,7 +77,9 @@ pub async fn request_span(request: Request, next: Next) -> Response {
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     span.record("status", status);
     span.record("latency_ms", latency_ms);
-    span.in_scope(|| tracing::info!(status, latency_ms, "request served"));
+    // At debug, as tower-http's trace layer does: a line per answer at info would cost a busy
+    // server more than many of its answers do.
+    span.in_scope(|| tracing::debug!(status, latency_ms, "request served"));
     if let Ok(value) = HeaderValue::from_str(&correlation_id.to_string()) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
