@@ -160,13 +160,18 @@ impl Auth {
             })?;
         let claims = data.claims;
         let mut roles = BTreeSet::new();
+        let mut unknown = 0usize;
         for role in &claims.roles {
             match Role::parse(role) {
                 Some(r) => {
                     roles.insert(r);
                 }
-                None => tracing::warn!(role, "token names an unknown role; ignored"),
+                None => unknown += 1,
             }
+        }
+        if unknown > 0 {
+            // One line however many: the names are the token's, not ours, and are not logged.
+            tracing::warn!(unknown, caller = %claims.sub, "token names roles this system does not know; ignored");
         }
         if roles.is_empty() {
             return Err(AppError::unauthenticated("the token grants no known role"));
@@ -199,7 +204,14 @@ fn generated_secret(dir: &Path) -> Result<Vec<u8>, AuthSetupError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(io(e)),
     }
-    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(io)?;
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let secret = hex::encode(bytes);
@@ -345,6 +357,51 @@ mod tests {
             jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(b""))
                 .unwrap();
         assert!(auth.verify(&forged).is_err());
+    }
+
+    #[test]
+    fn many_unknown_roles_write_one_warning() {
+        #[derive(Clone, Default)]
+        struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+        impl std::io::Write for Lines {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let auth = Auth::load(&config(dir.path())).unwrap();
+        let mut roles: Vec<String> = (0..50_000).map(|i| format!("ROLE_{i}")).collect();
+        roles.push("ADMIN".into());
+        let claims = Claims {
+            sub: "u".into(),
+            name: "n".into(),
+            roles,
+            missions: vec![],
+            exp: now() + 60,
+        };
+        let secret = std::fs::read(dir.path().join(SECRET_FILE)).unwrap();
+        let token = jsonwebtoken::encode(
+            &Header::default(),
+            &claims,
+            &EncodingKey::from_secret(&secret),
+        )
+        .unwrap();
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        let who = tracing::subscriber::with_default(subscriber, || auth.verify(&token)).unwrap();
+        assert!(who.has(Role::Admin));
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(text.lines().count(), 1, "{}", &text[..text.len().min(500)]);
+        assert!(text.contains("unknown=50000"), "{text}");
+        assert!(!text.contains("ROLE_1"), "{text}");
     }
 
     #[test]

@@ -91,6 +91,9 @@ pub struct Config {
     /// How long an answer to a query is given again to the same question from the same caller
     /// while the read models have not moved, in milliseconds. 0: every query is computed.
     pub answer_cache_ms: u64,
+    /// Web origins allowed to call the API from a browser (CORS), e.g. `https://reports.example.org`.
+    /// Empty (the default): no cross-origin call is allowed.
+    pub cors_allowed_origins: Vec<String>,
     pub log_format: LogFormat,
     /// Log filter (`info`, `cla_gateway=debug,info`, …).
     pub log: String,
@@ -115,6 +118,7 @@ impl Default for Config {
             scan_interval_seconds: 60,
             snapshot_every_events: 100_000,
             answer_cache_ms: 1000,
+            cors_allowed_origins: Vec::new(),
             log_format: LogFormat::Text,
             log: "info".into(),
         }
@@ -170,7 +174,20 @@ impl Config {
             if !KEYS.contains(&key.as_str()) {
                 continue;
             }
-            table.insert(key, env_value(&value));
+            let value = if key == "cors_allowed_origins" {
+                // A list in one variable: comma-separated.
+                toml::Value::Array(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|o| !o.is_empty())
+                        .map(|o| toml::Value::String(o.to_string()))
+                        .collect(),
+                )
+            } else {
+                env_value(&value)
+            };
+            table.insert(key, value);
         }
         let config: Config =
             toml::Value::Table(table)
@@ -205,6 +222,15 @@ impl Config {
         if self.jwt_algorithm != JwtAlgorithm::HS256 && self.jwt_public_key_file.is_none() {
             return invalid("RS256/ES256 need jwt_public_key_file (CLA_JWT_PUBLIC_KEY_FILE)");
         }
+        if let Some(bad) = self
+            .cors_allowed_origins
+            .iter()
+            .find(|o| axum::http::HeaderValue::from_str(o).is_err() || !o.contains("://"))
+        {
+            return invalid(&format!(
+                "cors_allowed_origins: {bad:?} is not an origin (scheme://host[:port])"
+            ));
+        }
         if self.max_query_depth == 0 || self.max_query_complexity == 0 || self.max_body_bytes == 0 {
             return invalid("the query and body limits must be positive");
         }
@@ -233,6 +259,7 @@ pub const KEYS: &[&str] = &[
     "scan_interval_seconds",
     "snapshot_every_events",
     "answer_cache_ms",
+    "cors_allowed_origins",
     "log_format",
     "log",
 ];
@@ -302,6 +329,29 @@ mod tests {
         );
         assert!(Config::load(None, env(&[("CLA_STORE", "kurrentdb")])).is_err());
         assert!(Config::load(None, env(&[("CLA_MAX_BODY_BYTES", "-1")])).is_err());
+    }
+
+    #[test]
+    fn cors_origins_come_as_a_list_and_must_be_origins() {
+        let config = Config::load(
+            None,
+            env(&[(
+                "CLA_CORS_ALLOWED_ORIGINS",
+                "https://a.example.org, http://127.0.0.1:3000",
+            )]),
+        )
+        .unwrap();
+        assert_eq!(
+            config.cors_allowed_origins,
+            ["https://a.example.org", "http://127.0.0.1:3000"]
+        );
+        assert!(
+            Config::load(None, env(&[]))
+                .unwrap()
+                .cors_allowed_origins
+                .is_empty()
+        );
+        assert!(Config::load(None, env(&[("CLA_CORS_ALLOWED_ORIGINS", "*")])).is_err());
     }
 
     #[test]

@@ -57,6 +57,11 @@ pub enum StartError {
     Store(#[from] cla_event_store::StoreError),
     #[error("sign-in: {0}")]
     Auth(#[from] crate::auth::AuthSetupError),
+    #[error("data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -66,6 +71,7 @@ pub enum StartError {
 
 /// Opens the configured store.
 pub fn open_store(config: &Config) -> Result<Arc<dyn EventStore>, StartError> {
+    keep_private(&config.data_dir)?;
     Ok(match config.store {
         Backend::Embedded => Arc::new(EmbeddedStore::open(config.data_dir.join("events"))?),
         Backend::Kurrentdb => Arc::new(KurrentDbStore::new(
@@ -76,6 +82,35 @@ pub fn open_store(config: &Config) -> Result<Arc<dyn EventStore>, StartError> {
                 .expose(),
         )?),
     })
+}
+
+/// Makes the data directory the owner's alone (0700), and every file and directory this process
+/// creates from now on too (0600/0700), whatever the umask it was started with: the store, the
+/// snapshot and the reactors' checkpoints hold personal data. The umask is the process's, so the
+/// embedded store's own files (its WAL included) are covered without reaching into SQLite.
+pub fn keep_private(data_dir: &std::path::Path) -> Result<(), StartError> {
+    let failed = |source| StartError::DataDir {
+        path: data_dir.display().to_string(),
+        source,
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        // SAFETY: umask only sets the process's file-creation mask and cannot fail.
+        unsafe {
+            libc::umask(0o077);
+        }
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(data_dir)
+            .map_err(failed)?;
+        std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(failed)?;
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(data_dir).map_err(failed)?;
+    Ok(())
 }
 
 /// The read models' reading of events, with their names: a snapshot written under another is not
@@ -211,7 +246,23 @@ pub fn router(state: AppState, config: &Config) -> Router {
             config.request_timeout(),
         ))
         .route_layer(axum::middleware::from_fn(crate::telemetry::request_span))
+        .layer(cors(config))
         .with_state(state)
+}
+
+/// Cross-origin calls from the configured origins only; with none configured, the layer adds no
+/// header and browsers refuse every cross-origin call.
+fn cors(config: &Config) -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let origins: Vec<axum::http::HeaderValue> = config
+        .cors_allowed_origins
+        .iter()
+        .filter_map(|o| o.parse().ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
 }
 
 /// A running server.

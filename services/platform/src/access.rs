@@ -201,8 +201,10 @@ pub fn check_mission(who: &Principal, mission: &str, roles: &[Role]) -> Result<(
     if who.holds_for(mission, roles) {
         Ok(())
     } else {
+        // The mission is not named: to an outsider, which mission an id belongs to is itself
+        // something outside their scope.
         Err(AppError::forbidden(format!(
-            "this needs one of the roles {} for mission {mission}",
+            "this needs one of the roles {} in the mission it belongs to",
             list(roles)
         )))
     }
@@ -247,6 +249,14 @@ mod tests {
             ca.acting_role(Some("MONUSCO"), &[Role::Admin, Role::CivilAffairs]),
             Some(Role::CivilAffairs)
         );
+    }
+
+    #[test]
+    fn a_refusal_does_not_name_the_mission() {
+        let ca = who(&[Role::CivilAffairs], &["MONUSCO"]);
+        let e = check_mission(&ca, "MINUSCA", &[Role::CivilAffairs]).unwrap_err();
+        assert_eq!(e.code.as_str(), "FORBIDDEN");
+        assert!(!e.message.contains("MINUSCA"), "{}", e.message);
     }
 
     #[test]
