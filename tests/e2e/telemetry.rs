@@ -137,3 +137,54 @@ async fn a_request_is_one_span_and_one_correlation_id_and_its_fields_are_never_l
         );
     }
 }
+
+/// Mutations sent over one websocket carry the socket's one correlation id into their events.
+#[tokio::test]
+async fn websocket_mutations_carry_the_sockets_correlation_id() {
+    use futures::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    const CREATE: &str = "mutation($c: String!) { createMission(input: {code: $c, name: \"Mission\", country: \"Country\", effective: \"2024-01-01\"}) { code } }";
+    let server = TestServer::start().await;
+    let admin = server.admin();
+    let wait = std::time::Duration::from_secs(10);
+    let mut socket = cla_e2e::subscribe(&server, &admin, CREATE, json!({ "c": "WSA" })).await;
+    let first = cla_e2e::next_data(&mut socket, wait)
+        .await
+        .expect("an answer");
+    assert_eq!(first["createMission"]["code"], "WSA");
+    socket
+        .send(Message::text(
+            json!({ "id": "b", "type": "subscribe", "payload": { "query": CREATE, "variables": { "c": "WSB" } } })
+                .to_string(),
+        ))
+        .await
+        .unwrap();
+    let second = loop {
+        let m = cla_e2e::next_message(&mut socket, wait)
+            .await
+            .expect("an answer");
+        if m["id"] == "b" && m["type"] == "next" {
+            break m;
+        }
+    };
+    assert_eq!(second["payload"]["data"]["createMission"]["code"], "WSB");
+    let mut ids = Vec::new();
+    for code in ["WSA", "WSB"] {
+        let events = server
+            .running
+            .state
+            .store
+            .read_stream(
+                &StreamName::new(format!("mission-{code}")).unwrap(),
+                StreamFrom::Start,
+                Direction::Forwards,
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(events.len(), 1);
+        ids.push(events[0].metadata.correlation_id);
+    }
+    assert_eq!(ids[0], ids[1], "one socket, one correlation id");
+    server.stop().await;
+}

@@ -575,7 +575,10 @@ async fn websocket(
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
-            GraphQLWebSocket::new(socket, schema, protocol)
+            // A socket is one request: what it runs carries one correlation id, in its span too.
+            let correlation_id = uuid::Uuid::now_v7();
+            let span = tracing::info_span!("websocket", correlation_id = %correlation_id);
+            let served = GraphQLWebSocket::new(socket, schema, protocol)
                 .on_connection_init(move |payload| async move {
                     let token = ["Authorization", "authorization", "token", "authToken"]
                         .iter()
@@ -592,7 +595,11 @@ async fn websocket(
                     data.insert(principal);
                     Ok(data)
                 })
-                .serve()
+                .serve();
+            tracing::Instrument::instrument(
+                cla_platform::correlation::within(correlation_id, served),
+                span,
+            )
         })
 }
 
