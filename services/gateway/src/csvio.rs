@@ -1,6 +1,6 @@
 //! CSV in and out: a staff list and a deployment list imported, the base board, the staff
-//! directory and the HQ review exported. Each runs as the caller, through the GraphQL schema
-//! that answers requests, so the same access rules and the same commands apply.
+//! directory and the HQ review exported. Each runs as the caller, through the application layers
+//! ([`Apps`]) that every door uses, so the same access rules and the same commands apply.
 //!
 //! An import is validated whole before anything is written: every error is reported by line and
 //! column, and a file with any error writes nothing. Rows already true (a staff member with that
@@ -9,16 +9,26 @@
 //! refused then (someone changed the same data at that moment) stops the import at that row with
 //! its error, and importing the file again completes it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
-use async_graphql::{Request, Variables};
-use chrono::NaiveDate;
-use cla_platform::Role;
+use chrono::{NaiveDate, Utc};
 use cla_platform::access::Principal;
+use cla_platform::app::authorize;
+use cla_platform::timeline::View;
+use cla_platform::{AppError, Restricted};
+use cla_registry::app::BaseFilter;
+use cla_registry::decider::BaseStatus;
+use cla_reporting::ReviewFigures;
+use cla_staff::app::{RegisterStaff, StaffAnswer};
+use cla_staff::commands::{Appointment, AppointmentKind, Language};
+use cla_staff::decider::StaffStatus;
+use cla_staff::events::Gender;
+use cla_staff::projections::StaffFilter;
+use cla_staffing::app::DeployCla;
+use cla_staffing::projections::{BoardFilter, Coverage};
 use serde::Serialize;
-use serde_json::{Value, json};
 
-use crate::schema::ClaSchema;
+use crate::schema::Apps;
 
 /// The staff list's columns, in the order exported.
 pub const STAFF_COLUMNS: [&str; 12] = [
@@ -67,70 +77,38 @@ pub struct Refusal {
     pub field: Option<String>,
 }
 
-impl Refusal {
-    fn from_graphql(e: &async_graphql::ServerError) -> Self {
-        let ext = e.extensions.as_ref();
-        let get = |k: &str| {
-            ext.and_then(|x| x.get(k)).and_then(|v| match v {
-                async_graphql::Value::String(s) => Some(s.clone()),
-                _ => None,
-            })
-        };
+impl From<AppError> for Refusal {
+    fn from(e: AppError) -> Self {
         Self {
-            code: get("code").unwrap_or_else(|| "INTERNAL".into()),
-            message: e.message.clone(),
-            field: get("field"),
+            code: e.code.as_str().to_string(),
+            message: e.message,
+            field: e.field,
         }
     }
 }
 
-/// Runs a GraphQL operation as `who`.
-async fn ask(
-    schema: &ClaSchema,
-    who: &Principal,
-    query: &str,
-    variables: Value,
-) -> Result<Value, Refusal> {
-    let response = schema
-        .execute(
-            Request::new(query)
-                .variables(Variables::from_json(variables))
-                .data(who.clone()),
-        )
-        .await;
-    if let Some(e) = response.errors.first() {
-        return Err(Refusal::from_graphql(e));
+/// Today, as every query and command without a date sees it.
+fn today() -> View {
+    View {
+        as_of: Utc::now().date_naive(),
+        known_at: None,
     }
-    response.data.into_json().map_err(|e| Refusal {
-        code: "INTERNAL".into(),
-        message: e.to_string(),
-        field: None,
-    })
 }
 
-/// Every page of a connection.
-async fn all_nodes(
-    schema: &ClaSchema,
-    who: &Principal,
-    query: &str,
-    mut variables: Value,
-    root: &str,
-) -> Result<Vec<Value>, Refusal> {
-    let mut out = Vec::new();
-    loop {
-        let data = ask(schema, who, query, variables.clone()).await?;
-        let page = &data[root];
-        out.extend(
-            page["edges"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|e| e["node"].clone()),
-        );
-        if page["pageInfo"]["hasNextPage"] != json!(true) {
-            return Ok(out);
-        }
-        variables["after"] = page["pageInfo"]["endCursor"].clone();
+/// A date the caller gives in the query string (`asOf`), or today.
+fn view_as_of(as_of: Option<&str>) -> Result<View, Refusal> {
+    match as_of {
+        None => Ok(today()),
+        Some(text) => date(text)
+            .map(|as_of| View {
+                as_of,
+                known_at: None,
+            })
+            .map_err(|message| Refusal {
+                code: "VALIDATION".into(),
+                message,
+                field: Some("asOf".into()),
+            }),
     }
 }
 
@@ -220,37 +198,24 @@ impl Table {
 /// The mission's bases, by id and by name (lower case); names given twice are ambiguous.
 struct Bases {
     /// id → (name, status, opened on)
-    by_id: HashMap<String, (String, String, String)>,
+    by_id: HashMap<String, (String, BaseStatus, NaiveDate)>,
     by_name: HashMap<String, Vec<String>>,
 }
 
 impl Bases {
-    async fn load(schema: &ClaSchema, who: &Principal, mission: &str) -> Result<Self, Refusal> {
-        let nodes = all_nodes(
-            schema,
-            who,
-            "query($m: String!, $after: String) { bases(missionCode: $m, first: 500, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id name status openedOn } } } }",
-            json!({ "m": mission }),
-            "bases",
-        )
-        .await?;
+    fn load(apps: &Apps, who: &Principal, mission: &str) -> Result<Self, Refusal> {
+        let bases = apps
+            .registry
+            .bases(who, mission, &BaseFilter::default(), &today())?;
         let mut by_id = HashMap::new();
         let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
-        for n in nodes {
-            let id = n["id"].as_str().unwrap_or_default().to_string();
-            let name = n["name"].as_str().unwrap_or_default().to_string();
+        for placed in bases {
+            let b = placed.base;
             by_name
-                .entry(name.to_lowercase())
+                .entry(b.details.name.to_lowercase())
                 .or_default()
-                .push(id.clone());
-            by_id.insert(
-                id,
-                (
-                    name,
-                    n["status"].as_str().unwrap_or_default().to_string(),
-                    n["openedOn"].as_str().unwrap_or_default().to_string(),
-                ),
-            );
+                .push(b.id.clone());
+            by_id.insert(b.id, (b.details.name, b.status, b.opened_on));
         }
         Ok(Self { by_id, by_name })
     }
@@ -274,32 +239,13 @@ impl Bases {
     }
 }
 
-async fn staff_of(
-    schema: &ClaSchema,
-    who: &Principal,
-    mission: &str,
-) -> Result<Vec<Value>, Refusal> {
-    all_nodes(
-        schema,
-        who,
-        "query($m: String!, $after: String) { staffMembers(missionCode: $m, first: 500, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id name gender grade indexNumber status since baseId languages { language level } appointment { type start end } deployments { baseId from to } } } } }",
-        json!({ "m": mission }),
-        "staffMembers",
-    )
-    .await
-}
-
-/// The index numbers held by the mission's staff members who are not separated.
-async fn held_index_numbers(
-    schema: &ClaSchema,
-    who: &Principal,
-    mission: &str,
-) -> Result<HashSet<String>, Refusal> {
-    Ok(staff_of(schema, who, mission)
-        .await?
+/// The mission's staff members who are not separated, as of today.
+fn current_staff(apps: &Apps, who: &Principal, mission: &str) -> Result<Vec<StaffAnswer>, Refusal> {
+    Ok(apps
+        .staff
+        .staff_members(who, mission, &StaffFilter::default(), &today())?
         .into_iter()
-        .filter(|s| s["status"] != "SEPARATED")
-        .map(|s| text(&s["indexNumber"]))
+        .filter(|s| s.member.status != StaffStatus::Separated)
         .collect())
 }
 
@@ -308,7 +254,7 @@ fn date(text: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("{text:?} is not a date (YYYY-MM-DD)"))
 }
 
-fn languages(text: &str) -> Result<Vec<Value>, String> {
+fn languages(text: &str) -> Result<Vec<Language>, String> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
@@ -322,7 +268,10 @@ fn languages(text: &str) -> Result<Vec<Value>, String> {
         if !seen.insert(language.trim().to_lowercase()) {
             return Err(format!("{} is listed twice", language.trim()));
         }
-        out.push(json!({ "language": language.trim(), "level": level }));
+        out.push(Language {
+            language: language.trim().to_string(),
+            level,
+        });
     }
     Ok(out)
 }
@@ -330,19 +279,19 @@ fn languages(text: &str) -> Result<Vec<Value>, String> {
 /// A staff list row, validated.
 struct StaffRow {
     line: usize,
-    input: Value,
+    input: RegisterStaff,
     activate_on: Option<NaiveDate>,
 }
 
 /// Imports a staff list into a mission (MISSION_HR of the mission or ADMIN).
 pub async fn import_staff(
-    schema: &ClaSchema,
+    apps: &Apps,
     who: &Principal,
     mission: &str,
     text: &str,
     dry_run: bool,
 ) -> Result<ImportReport, Refusal> {
-    check_writer(who, mission, &[Role::Admin, Role::MissionHr])?;
+    authorize(who, mission, cla_staff::app::WRITERS)?;
     let table = match read_table(
         text,
         &STAFF_COLUMNS[..8]
@@ -355,8 +304,11 @@ pub async fn import_staff(
         Ok(t) => t,
         Err(errors) => return Ok(refused(0, errors)),
     };
-    let bases = Bases::load(schema, who, mission).await?;
-    let held = held_index_numbers(schema, who, mission).await?;
+    let bases = Bases::load(apps, who, mission)?;
+    let held: HashSet<String> = current_staff(apps, who, mission)?
+        .into_iter()
+        .map(|s| s.member.index_number)
+        .collect();
     let mut errors = Vec::new();
     let mut rows = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -395,20 +347,31 @@ pub async fn import_staff(
             bad("name", "a name of 1 to 200 characters".into());
         }
         let gender = get("gender").to_ascii_uppercase();
-        if !["FEMALE", "MALE", "OTHER"].contains(&gender.as_str()) {
-            bad("gender", format!("{gender:?}: FEMALE, MALE or OTHER"));
-        }
+        let gender = match gender.as_str() {
+            "FEMALE" => Some(Gender::Female),
+            "MALE" => Some(Gender::Male),
+            "OTHER" => Some(Gender::Other),
+            _ => {
+                bad("gender", format!("{gender:?}: FEMALE, MALE or OTHER"));
+                None
+            }
+        };
         let grade = cla_staff::decider::check_grade(&get("grade")).unwrap_or_else(|e| {
             bad("grade", e.message);
             String::new()
         });
         let kind = get("appointment_type").to_ascii_uppercase();
-        if !["TEMPORARY", "FIXED_TERM"].contains(&kind.as_str()) {
-            bad(
-                "appointment_type",
-                format!("{kind:?}: TEMPORARY or FIXED_TERM"),
-            );
-        }
+        let kind = match kind.as_str() {
+            "TEMPORARY" => Some(AppointmentKind::Temporary),
+            "FIXED_TERM" => Some(AppointmentKind::FixedTerm),
+            _ => {
+                bad(
+                    "appointment_type",
+                    format!("{kind:?}: TEMPORARY or FIXED_TERM"),
+                );
+                None
+            }
+        };
         let start = date(&get("appointment_start"))
             .map_err(|m| bad("appointment_start", m))
             .ok();
@@ -421,7 +384,7 @@ pub async fn import_staff(
                     "appointment_end",
                     "an appointment ends on or after its start".into(),
                 );
-            } else if kind == "TEMPORARY" && (e - s).num_days() + 1 > 364 {
+            } else if kind == Some(AppointmentKind::Temporary) && (e - s).num_days() + 1 > 364 {
                 bad(
                     "appointment_end",
                     "a temporary appointment lasts at most 364 days".into(),
@@ -445,7 +408,7 @@ pub async fn import_staff(
             .ok();
         if let (Some(b), Some(on)) = (&base, effective)
             && let Some((name, _, opened)) = bases.by_id.get(b)
-            && on.to_string() < *opened
+            && on < *opened
         {
             bad(
                 "effective",
@@ -453,25 +416,30 @@ pub async fn import_staff(
             );
             continue;
         }
-        let (Some(base), Some(langs), Some(start), Some(end), Some(effective)) =
-            (base, langs, start, end, effective)
+        let (
+            Some(base),
+            Some(gender),
+            Some(kind),
+            Some(langs),
+            Some(start),
+            Some(end),
+            Some(effective),
+        ) = (base, gender, kind, langs, start, end, effective)
         else {
             continue;
         };
-        let mut input = json!({
-            "baseId": base,
-            "name": name,
-            "gender": gender,
-            "languages": langs,
-            "indexNumber": index,
-            "grade": grade,
-            "appointment": { "type": kind, "start": start.to_string(), "end": end.to_string() },
-            "effective": effective.to_string(),
-        });
-        let home = get("home_community");
-        if !home.is_empty() {
-            input["homeCommunity"] = json!(home);
-        }
+        let input = RegisterStaff {
+            base_id: Some(base),
+            field_office_id: None,
+            name,
+            gender,
+            languages: langs,
+            home_community: get("home_community"),
+            index_number: index,
+            grade,
+            appointment: Appointment { kind, start, end },
+            effective,
+        };
         rows.push(StaffRow {
             line,
             input,
@@ -493,30 +461,14 @@ pub async fn import_staff(
     }
     report.applied = true;
     for row in rows {
-        let created = ask(
-            schema,
-            who,
-            "mutation($i: RegisterStaffInput!) { registerStaffMember(input: $i) { id } }",
-            json!({ "i": row.input }),
-        )
-        .await;
-        let id = match created {
-            Ok(v) => v["registerStaffMember"]["id"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            Err(r) => return Ok(stopped(report, row.line, &r, "index_number")),
+        let id = match apps.staff.register_staff_member(who, row.input).await {
+            Ok(created) => created.member.id,
+            Err(e) => return Ok(stopped(report, row.line, &e.into(), "index_number")),
         };
         if let Some(on) = row.activate_on
-            && let Err(r) = ask(
-                schema,
-                who,
-                "mutation($s: String!, $e: Date!) { activateStaff(staffId: $s, effective: $e) { id } }",
-                json!({ "s": id, "e": on.to_string() }),
-            )
-            .await
+            && let Err(e) = apps.staff.activate_staff(who, &id, on).await
         {
-            return Ok(stopped(report, row.line, &r, "status"));
+            return Ok(stopped(report, row.line, &e.into(), "status"));
         }
         report.created += 1;
     }
@@ -526,23 +478,22 @@ pub async fn import_staff(
 /// Imports a deployment list: each CLA (by index number) at a base from a date (CIVIL_AFFAIRS
 /// of the mission or ADMIN).
 pub async fn import_deployments(
-    schema: &ClaSchema,
+    apps: &Apps,
     who: &Principal,
     mission: &str,
     text: &str,
     dry_run: bool,
 ) -> Result<ImportReport, Refusal> {
-    check_writer(who, mission, &[Role::Admin, Role::CivilAffairs])?;
+    authorize(who, mission, cla_staffing::app::WRITERS)?;
     let table = match read_table(text, &DEPLOYMENT_COLUMNS, &DEPLOYMENT_COLUMNS) {
         Ok(t) => t,
         Err(errors) => return Ok(refused(0, errors)),
     };
-    let bases = Bases::load(schema, who, mission).await?;
-    let staff = staff_of(schema, who, mission).await?;
-    let by_index: HashMap<String, &Value> = staff
+    let bases = Bases::load(apps, who, mission)?;
+    let staff = current_staff(apps, who, mission)?;
+    let by_index: HashMap<&str, &StaffAnswer> = staff
         .iter()
-        .filter(|s| s["status"] != "SEPARATED")
-        .map(|s| (s["indexNumber"].as_str().unwrap_or_default().to_string(), s))
+        .map(|s| (s.member.index_number.as_str(), s))
         .collect();
     let mut errors = Vec::new();
     let mut rows: Vec<(usize, String, String, NaiveDate)> = Vec::new();
@@ -560,7 +511,7 @@ pub async fn import_deployments(
         };
         let get = |c: &str| table.cell(cells, c).to_string();
         let index = get("index_number").to_ascii_uppercase();
-        let member = by_index.get(&index);
+        let member = by_index.get(index.as_str()).map(|s| &s.member);
         if member.is_none() {
             bad(
                 "index_number",
@@ -578,49 +529,45 @@ pub async fn import_deployments(
         let (Some(member), Some(base), Some(from)) = (member, base, from) else {
             continue;
         };
-        if bases.by_id.get(&base).is_some_and(|b| b.1 != "OPEN") {
+        if bases
+            .by_id
+            .get(&base)
+            .is_some_and(|b| b.1 != BaseStatus::Open)
+        {
             bad("base", format!("{} is not open", bases.name(&base)));
             continue;
         }
         if let Some((name, _, opened)) = bases.by_id.get(&base)
-            && from.to_string() < *opened
+            && from < *opened
         {
             bad("from", format!("{name} opened on {opened}, after {from}"));
             continue;
         }
-        let deployments = member["deployments"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
+        let deployments = apps.staff.deployments(who, &member.id, &today())?;
         if deployments
             .iter()
-            .any(|d| d["baseId"] == base.as_str() && d["from"] == from.to_string().as_str())
+            .any(|d| d.base_id == base && d.from.0 == from)
         {
             unchanged += 1;
             continue;
         }
-        if let Some(open) = deployments.iter().find(|d| d["to"].is_null()) {
+        if let Some(open) = deployments.iter().find(|d| d.to.is_none()) {
             bad(
                 "base",
                 format!(
                     "{} is deployed at {} since {}: end that deployment or plan a rotation first",
-                    member["name"].as_str().unwrap_or_default(),
-                    bases.name(open["baseId"].as_str().unwrap_or_default()),
-                    open["from"].as_str().unwrap_or_default()
+                    member.name,
+                    bases.name(&open.base_id),
+                    open.from.0
                 ),
             );
             continue;
         }
-        if member["status"] != "ACTIVE" {
+        if member.status != StaffStatus::Active {
             bad("index_number", format!("{index} is not active"));
             continue;
         }
-        rows.push((
-            line,
-            member["id"].as_str().unwrap_or_default().to_string(),
-            base,
-            from,
-        ));
+        rows.push((line, member.id.clone(), base, from));
     }
     let total = table.rows.len();
     if !errors.is_empty() {
@@ -636,28 +583,18 @@ pub async fn import_deployments(
         return Ok(report);
     }
     report.applied = true;
-    for (line, staff, base, from) in rows {
-        if let Err(r) = ask(
-            schema,
-            who,
-            "mutation($s: String!, $b: String!, $f: Date!) { deployCla(staffId: $s, baseId: $b, from: $f) { staffId } }",
-            json!({ "s": staff, "b": base, "f": from.to_string() }),
-        )
-        .await
-        {
-            return Ok(stopped(report, line, &r, "base"));
+    for (line, staff_id, base_id, from) in rows {
+        let deploy = DeployCla {
+            staff_id,
+            base_id,
+            from: Some(from),
+        };
+        if let Err(e) = apps.staffing.deploy_cla(who, deploy).await {
+            return Ok(stopped(report, line, &e.into(), "base"));
         }
         report.created += 1;
     }
     Ok(report)
-}
-
-fn check_writer(who: &Principal, mission: &str, roles: &[Role]) -> Result<(), Refusal> {
-    cla_platform::access::check_mission(who, mission, roles).map_err(|e| Refusal {
-        code: e.code.as_str().to_string(),
-        message: e.message,
-        field: e.field,
-    })
 }
 
 fn refused(rows: usize, errors: Vec<CellError>) -> ImportReport {
@@ -690,66 +627,72 @@ fn write(header: &[&str], rows: Vec<Vec<String>>) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-fn text(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+fn gender(g: Gender) -> &'static str {
+    match g {
+        Gender::Female => "FEMALE",
+        Gender::Male => "MALE",
+        Gender::Other => "OTHER",
+        Gender::Unspecified => "",
+    }
+}
+
+fn appointment_type(k: AppointmentKind) -> &'static str {
+    match k {
+        AppointmentKind::Temporary => "TEMPORARY",
+        AppointmentKind::FixedTerm => "FIXED_TERM",
+    }
+}
+
+fn staff_status(s: StaffStatus) -> &'static str {
+    match s {
+        StaffStatus::Onboarding => "ONBOARDING",
+        StaffStatus::Active => "ACTIVE",
+        StaffStatus::Suspended => "SUSPENDED",
+        StaffStatus::Separated => "SEPARATED",
+    }
+}
+
+fn coverage(c: Coverage) -> &'static str {
+    match c {
+        Coverage::Ok => "OK",
+        Coverage::BelowMinimum => "BELOW_MINIMUM",
+        Coverage::Empty => "EMPTY",
     }
 }
 
 /// The staff directory in the staff list's columns (so that it can be imported again). The home
 /// community is left empty for those who may not see it.
-pub async fn export_staff(
-    schema: &ClaSchema,
-    who: &Principal,
-    mission: &str,
-) -> Result<String, Refusal> {
-    let bases = Bases::load(schema, who, mission).await?;
-    let restricted = who.holds_for(mission, &[Role::Admin, Role::MissionHr, Role::CivilAffairs]);
-    let home: BTreeMap<String, String> = if restricted {
-        all_nodes(
-            schema,
-            who,
-            "query($m: String!, $after: String) { staffMembers(missionCode: $m, first: 500, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id homeCommunity } } } }",
-            json!({ "m": mission }),
-            "staffMembers",
-        )
-        .await?
-        .into_iter()
-        .map(|n| (text(&n["id"]), text(&n["homeCommunity"])))
-        .collect()
-    } else {
-        BTreeMap::new()
-    };
+pub fn export_staff(apps: &Apps, who: &Principal, mission: &str) -> Result<String, Refusal> {
+    let bases = Bases::load(apps, who, mission)?;
     let mut rows = Vec::new();
-    for s in staff_of(schema, who, mission).await? {
-        if s["status"] == "SEPARATED" {
-            continue;
-        }
-        let langs: Vec<String> = s["languages"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|l| format!("{}:{}", text(&l["language"]), text(&l["level"])))
+    for s in current_staff(apps, who, mission)? {
+        let m = &s.member;
+        let langs: Vec<String> = m
+            .languages
+            .iter()
+            .map(|l| format!("{}:{}", l.language, l.level))
             .collect();
-        let base = s["baseId"]
-            .as_str()
+        let base = Some(m.place.base_id.as_str())
+            .filter(|b| !b.is_empty())
             .map(|b| bases.name(b))
             .unwrap_or_default();
+        let home = match s.home_community {
+            Restricted::Shown(home) => home,
+            Restricted::Withheld => String::new(),
+        };
         rows.push(vec![
-            text(&s["indexNumber"]),
-            text(&s["name"]),
-            text(&s["gender"]),
-            text(&s["grade"]),
-            text(&s["appointment"]["type"]),
-            text(&s["appointment"]["start"]),
-            text(&s["appointment"]["end"]),
+            m.index_number.clone(),
+            m.name.clone(),
+            gender(m.gender).to_string(),
+            m.grade.clone(),
+            appointment_type(m.appointment.kind).to_string(),
+            m.appointment.start.to_string(),
+            m.appointment.end.to_string(),
             base,
             langs.join(";"),
-            home.get(&text(&s["id"])).cloned().unwrap_or_default(),
-            text(&s["status"]),
-            text(&s["since"]),
+            home,
+            staff_status(m.status).to_string(),
+            m.since.to_string(),
         ]);
     }
     rows.sort();
@@ -757,20 +700,16 @@ pub async fn export_staff(
 }
 
 /// The base board of a mission as of a date.
-pub async fn export_board(
-    schema: &ClaSchema,
+pub fn export_board(
+    apps: &Apps,
     who: &Principal,
     mission: &str,
     as_of: Option<&str>,
 ) -> Result<String, Refusal> {
-    let nodes = all_nodes(
-        schema,
-        who,
-        "query($m: String!, $d: Date, $after: String) { baseBoard(missionCode: $m, asOf: $d, first: 500, after: $after) { pageInfo { hasNextPage endCursor } edges { node { baseId name fieldOfficeId deployed effectiveStrength minimum status women languagesCovered languagesMissing rotationDue openFlags { low medium high critical } } } } }",
-        json!({ "m": mission, "d": as_of }),
-        "baseBoard",
-    )
-    .await?;
+    let view = view_as_of(as_of)?;
+    let board = apps
+        .staffing
+        .base_board(who, mission, &BoardFilter::default(), &view)?;
     let header = [
         "base_id",
         "base",
@@ -788,103 +727,93 @@ pub async fn export_board(
         "open_flags_high",
         "open_flags_critical",
     ];
-    let join = |v: &Value| {
-        v.as_array()
-            .into_iter()
-            .flatten()
-            .map(text)
-            .collect::<Vec<_>>()
-            .join(";")
-    };
-    let rows = nodes
-        .iter()
-        .map(|n| {
+    let rows = board
+        .into_iter()
+        .map(|r| {
             vec![
-                text(&n["baseId"]),
-                text(&n["name"]),
-                text(&n["fieldOfficeId"]),
-                text(&n["deployed"]),
-                text(&n["effectiveStrength"]),
-                text(&n["minimum"]),
-                text(&n["status"]),
-                text(&n["women"]),
-                join(&n["languagesCovered"]),
-                join(&n["languagesMissing"]),
-                n["rotationDue"].as_array().map_or(0, Vec::len).to_string(),
-                text(&n["openFlags"]["low"]),
-                text(&n["openFlags"]["medium"]),
-                text(&n["openFlags"]["high"]),
-                text(&n["openFlags"]["critical"]),
+                r.base_id,
+                r.name,
+                r.field_office_id,
+                r.deployed.to_string(),
+                r.effective_strength.to_string(),
+                r.minimum.to_string(),
+                coverage(r.status).to_string(),
+                r.women.to_string(),
+                r.languages_covered.join(";"),
+                r.languages_missing.join(";"),
+                r.rotation_due.len().to_string(),
+                r.open_flags.low.to_string(),
+                r.open_flags.medium.to_string(),
+                r.open_flags.high.to_string(),
+                r.open_flags.critical.to_string(),
             ]
         })
         .collect();
     Ok(write(&header, rows))
 }
 
-/// The HQ staffing review as of a date: one row per mission in the caller's scope and `ALL`.
-pub async fn export_review(
-    schema: &ClaSchema,
-    who: &Principal,
-    as_of: Option<&str>,
-) -> Result<String, Refusal> {
-    const FIELDS: [&str; 17] = [
-        "scope",
-        "clas",
-        "deployed",
-        "bases",
-        "basesAtMinimum",
-        "basesAtMinimumPercent",
-        "vacancyRate",
-        "meanTimeToFillDays",
-        "shareOfWomen",
-        "openFlagsLow",
-        "openFlagsMedium",
-        "openFlagsHigh",
-        "openFlagsCritical",
-        "supervisionCoveragePercent",
-        "checkInCompliancePercent",
-        "rotationsDue",
-        "appointmentsEnding60Days",
-    ];
-    let fields = FIELDS.join(" ");
-    let data = ask(
-        schema,
-        who,
-        &format!("query($d: Date) {{ hqStaffingReview(asOf: $d) {{ asOf overall {{ {fields} }} missions {{ {fields} }} }} }}"),
-        json!({ "d": as_of }),
-    )
-    .await?;
-    let review = &data["hqStaffingReview"];
-    let mut header = vec!["as_of".to_string()];
-    header.extend(FIELDS.iter().map(|f| snake(f)));
-    let rows = review["missions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .chain(std::iter::once(&review["overall"]))
-        .map(|m| {
-            std::iter::once(text(&review["asOf"]))
-                .chain(FIELDS.iter().map(|f| text(&m[*f])))
-                .collect()
-        })
-        .collect();
-    Ok(write(
-        &header.iter().map(String::as_str).collect::<Vec<_>>(),
-        rows,
-    ))
+/// The review's columns after `as_of`, in order.
+const REVIEW_COLUMNS: [&str; 17] = [
+    "scope",
+    "clas",
+    "deployed",
+    "bases",
+    "bases_at_minimum",
+    "bases_at_minimum_percent",
+    "vacancy_rate",
+    "mean_time_to_fill_days",
+    "share_of_women",
+    "open_flags_low",
+    "open_flags_medium",
+    "open_flags_high",
+    "open_flags_critical",
+    "supervision_coverage_percent",
+    "check_in_compliance_percent",
+    "rotations_due",
+    "appointments_ending_60_days",
+];
+
+/// A share or a mean as JSON writes it (`75.0`, `33.33333333333333`); empty where there is none.
+fn figure(value: Option<f64>) -> String {
+    value
+        .and_then(serde_json::Number::from_f64)
+        .map(|n| n.to_string())
+        .unwrap_or_default()
 }
 
-fn snake(camel: &str) -> String {
-    let mut out = String::new();
-    let mut previous: Option<char> = None;
-    for c in camel.chars() {
-        let starts_word = c.is_ascii_uppercase()
-            || (c.is_ascii_digit() && !previous.is_some_and(|p| p.is_ascii_digit()));
-        if starts_word && previous.is_some() {
-            out.push('_');
-        }
-        out.push(c.to_ascii_lowercase());
-        previous = Some(c);
-    }
-    out
+fn review_row(as_of: NaiveDate, f: &ReviewFigures) -> Vec<String> {
+    vec![
+        as_of.to_string(),
+        f.scope.clone(),
+        f.clas.to_string(),
+        f.deployed.to_string(),
+        f.bases.to_string(),
+        f.bases_at_minimum.to_string(),
+        figure(f.bases_at_minimum_percent),
+        figure(f.vacancy_rate),
+        figure(f.mean_time_to_fill_days),
+        figure(f.share_of_women),
+        f.open_flags_low.to_string(),
+        f.open_flags_medium.to_string(),
+        f.open_flags_high.to_string(),
+        f.open_flags_critical.to_string(),
+        figure(f.supervision_coverage_percent),
+        figure(f.check_in_compliance_percent),
+        f.rotations_due.to_string(),
+        f.appointments_ending_60_days.to_string(),
+    ]
+}
+
+/// The HQ staffing review as of a date: one row per mission in the caller's scope and `ALL`.
+pub fn export_review(apps: &Apps, who: &Principal, as_of: Option<&str>) -> Result<String, Refusal> {
+    let review = apps.reporting.hq_review(who, &view_as_of(as_of)?)?;
+    let mut header = vec!["as_of"];
+    header.extend(REVIEW_COLUMNS);
+    let rows = review
+        .missions
+        .iter()
+        .chain(std::iter::once(&review.overall))
+        .map(|f| review_row(review.as_of, f))
+        .collect();
+    Ok(write(&header, rows))
 }

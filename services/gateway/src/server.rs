@@ -697,7 +697,7 @@ async fn import_staff(
         Err(r) => return *r,
     };
     import_answer(
-        crate::csvio::import_staff(&app.schema, &who, &mission, &body, dry_run(&params)).await,
+        crate::csvio::import_staff(&app.apps, &who, &mission, &body, dry_run(&params)).await,
     )
 }
 
@@ -712,8 +712,7 @@ async fn import_deployments(
         Err(r) => return *r,
     };
     import_answer(
-        crate::csvio::import_deployments(&app.schema, &who, &mission, &body, dry_run(&params))
-            .await,
+        crate::csvio::import_deployments(&app.apps, &who, &mission, &body, dry_run(&params)).await,
     )
 }
 
@@ -746,7 +745,7 @@ async fn export_board(
     let as_of = params.get("asOf").map(String::as_str);
     csv_answer(
         format!("board-{mission}.csv"),
-        crate::csvio::export_board(&app.schema, &who, &mission, as_of).await,
+        crate::csvio::export_board(&app.apps, &who, &mission, as_of),
     )
 }
 
@@ -761,7 +760,7 @@ async fn export_staff(
     };
     csv_answer(
         format!("staff-{mission}.csv"),
-        crate::csvio::export_staff(&app.schema, &who, &mission).await,
+        crate::csvio::export_staff(&app.apps, &who, &mission),
     )
 }
 
@@ -777,6 +776,6 @@ async fn export_review(
     let as_of = params.get("asOf").map(String::as_str);
     csv_answer(
         "hq-review.csv".into(),
-        crate::csvio::export_review(&app.schema, &who, as_of).await,
+        crate::csvio::export_review(&app.apps, &who, as_of),
     )
 }

@@ -1,0 +1,125 @@
+//! The CSV door calls the application layers directly, as the caller: an outsider is refused by
+//! them before anything is read or written, a withheld home community is an empty cell, and a
+//! date that is not one is the caller's error, named by its parameter.
+
+use std::collections::BTreeSet;
+
+use cla_e2e::{Role, TestServer, mission_with_base};
+use cla_gateway::csvio;
+use cla_platform::access::Principal;
+
+const STAFF: &str = include_str!("../../ops/examples/staff.csv");
+const DEPLOYMENTS: &str = include_str!("../../ops/examples/deployments.csv");
+
+fn who(role: Role, missions: &[&str]) -> Principal {
+    Principal {
+        id: format!("{}-user", role.as_str().to_lowercase()),
+        name: "Test User".into(),
+        roles: BTreeSet::from([role]),
+        missions: missions.iter().map(|m| m.to_string()).collect(),
+    }
+}
+
+#[tokio::test]
+async fn the_application_layers_refuse_an_outsider_and_write_nothing() {
+    let server = TestServer::start().await;
+    mission_with_base(&server, "ALPHA").await;
+    mission_with_base(&server, "BRAVO").await;
+    let apps = &server.running.state.apps;
+    let store = server.running.state.store.clone();
+    let before = store.head().await.unwrap();
+    for outsider in [
+        who(Role::CivilAffairs, &["BRAVO"]),
+        who(Role::MissionHr, &["BRAVO"]),
+    ] {
+        for dry_run in [true, false] {
+            let staff = csvio::import_staff(apps, &outsider, "ALPHA", STAFF, dry_run).await;
+            assert_eq!(staff.unwrap_err().code, "FORBIDDEN");
+            let deployed =
+                csvio::import_deployments(apps, &outsider, "ALPHA", DEPLOYMENTS, dry_run).await;
+            assert_eq!(deployed.unwrap_err().code, "FORBIDDEN");
+        }
+        assert_eq!(
+            csvio::export_board(apps, &outsider, "ALPHA", None)
+                .unwrap_err()
+                .code,
+            "FORBIDDEN"
+        );
+        assert_eq!(
+            csvio::export_staff(apps, &outsider, "ALPHA")
+                .unwrap_err()
+                .code,
+            "FORBIDDEN"
+        );
+        // The review covers only the outsider's own mission, and all of it together.
+        let review = csvio::export_review(apps, &outsider, None).unwrap();
+        let scopes: Vec<&str> = review
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').nth(1))
+            .collect();
+        assert_eq!(scopes, ["BRAVO", "ALL"], "{review}");
+    }
+    // The writer of one context is no writer of the other.
+    let ca = who(Role::CivilAffairs, &["ALPHA"]);
+    let hr = who(Role::MissionHr, &["ALPHA"]);
+    let refused = csvio::import_staff(apps, &ca, "ALPHA", STAFF, true).await;
+    assert_eq!(refused.unwrap_err().code, "FORBIDDEN");
+    let refused = csvio::import_deployments(apps, &hr, "ALPHA", DEPLOYMENTS, true).await;
+    assert_eq!(refused.unwrap_err().code, "FORBIDDEN");
+    assert_eq!(store.head().await.unwrap(), before, "nothing was written");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_withheld_home_community_is_an_empty_cell() {
+    let server = TestServer::start().await;
+    mission_with_base(&server, "ALPHA").await;
+    let apps = &server.running.state.apps;
+    let file = format!(
+        "index_number,name,gender,grade,appointment_type,appointment_start,appointment_end,base,languages,home_community,status,effective\n\
+         4700001,Amani K.,FEMALE,GS-5,FIXED_TERM,2024-03-01,2026-12-31,Base One,Swahili:NATIVE,Kambi,ACTIVE,2024-03-01\n"
+    );
+    let hr = who(Role::MissionHr, &["ALPHA"]);
+    let report = csvio::import_staff(apps, &hr, "ALPHA", &file, false)
+        .await
+        .unwrap();
+    assert_eq!((report.created, report.errors.len()), (1, 0), "{report:?}");
+    let cell = |csv: &str| {
+        csv.lines()
+            .nth(1)
+            .and_then(|l| l.split(',').nth(9))
+            .map(str::to_string)
+    };
+    let for_hr = csvio::export_staff(apps, &hr, "ALPHA").unwrap();
+    assert_eq!(cell(&for_hr).as_deref(), Some("Kambi"), "{for_hr}");
+    let for_hq = csvio::export_staff(apps, &who(Role::HqReviewer, &[]), "ALPHA").unwrap();
+    assert_eq!(cell(&for_hq).as_deref(), Some(""), "{for_hq}");
+    assert!(!for_hq.contains("Kambi"), "{for_hq}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_download_date_that_is_not_a_date_is_the_callers_error() {
+    let server = TestServer::start().await;
+    mission_with_base(&server, "ALPHA").await;
+    let apps = &server.running.state.apps;
+    let admin = who(Role::Admin, &[]);
+    for refused in [
+        csvio::export_board(apps, &admin, "ALPHA", Some("2024-13-01")),
+        csvio::export_review(apps, &admin, Some("yesterday")),
+    ] {
+        let e = refused.unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.field.as_deref()),
+            ("VALIDATION", Some("asOf"))
+        );
+    }
+    let board = csvio::export_board(apps, &admin, "ALPHA", Some("2030-01-01")).unwrap();
+    assert_eq!(
+        board.lines().count(),
+        2,
+        "a header and the one base: {board}"
+    );
+    server.stop().await;
+}
