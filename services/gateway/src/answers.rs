@@ -11,12 +11,12 @@
 //! computation. Only queries are kept; mutations and answers with errors never are. A request
 //! with `Cache-Control: no-cache` is always computed.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
+use cla_platform::cache::Kept;
 use tokio::sync::OnceCell;
 
 /// A kept answer: the response body and when it was computed.
@@ -41,18 +41,21 @@ pub enum Outcome {
     Computed,
 }
 
+/// Kept answers by question. When full, answers at another position than the current one go
+/// first (they are never given again), then the least recently used of those no caller is
+/// waiting on (an answer being worked out stays, so that the callers asking meanwhile share it).
 pub struct AnswerCache {
     ttl: Duration,
-    max_entries: usize,
-    slots: Mutex<HashMap<String, Slot>>,
+    slots: Mutex<Kept<String, Slot>>,
 }
 
 impl AnswerCache {
     pub fn new(ttl: std::time::Duration, max_entries: usize) -> Self {
         Self {
             ttl: Duration::from_std(ttl).unwrap_or(Duration::zero()),
-            max_entries: max_entries.max(1),
-            slots: Mutex::new(HashMap::new()),
+            slots: Mutex::new(
+                Kept::new(max_entries).in_use_when(|slot| Arc::strong_count(&slot.answer) > 1),
+            ),
         }
     }
 
@@ -62,7 +65,7 @@ impl AnswerCache {
 
     /// The kept answer to `key` at `position`, if there is one, with its operation's label.
     pub fn kept(&self, key: &str, position: u64, now: DateTime<Utc>) -> Option<(Bytes, String)> {
-        let slots = self.slots.lock().expect("answer cache lock");
+        let mut slots = self.slots.lock().expect("answer cache lock");
         let slot = slots.get(key).filter(|s| s.position == position)?;
         let answer = slot.answer.get().filter(|a| self.fresh(a, now))?;
         Some((answer.body.clone(), answer.label.clone()))
@@ -94,11 +97,8 @@ impl AnswerCache {
             match usable {
                 Some(slot) => Arc::clone(&slot.answer),
                 None => {
-                    if slots.len() >= self.max_entries {
+                    if slots.is_full() {
                         slots.retain(|_, s| s.position == position);
-                        if slots.len() >= self.max_entries {
-                            slots.clear();
-                        }
                     }
                     let cell = Arc::new(OnceCell::new());
                     slots.insert(

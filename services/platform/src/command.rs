@@ -9,12 +9,12 @@ use cla_event_store::{
     Actor, AppendResult, EventStore, EventType, ExpectedRevision, Metadata, NewEvent, Position,
     StoreError, StreamName,
 };
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
+use crate::cache::{Kept, Named, NamedKey};
 use crate::codec::{EventCodec, decode_recorded};
 use crate::decider::Decider;
 use crate::error::{AppError, AppResult};
@@ -97,10 +97,11 @@ where
 /// and it expects the revision its commands were decided on; when it is refused (the stream was
 /// changed elsewhere: another replica, a direct writer) or fails, nothing of it is written, the
 /// state is dropped, and its commands and those decided after them are decided again on the
-/// stream read afresh. Bounded: when full, idle streams are forgotten.
+/// stream read afresh. Bounded: when full, the least recently used idle streams are forgotten
+/// (a stream some command is on is never).
 pub struct StateCache {
-    lanes: std::sync::Mutex<HashMap<(&'static str, String), SharedLane>>,
-    capacity: usize,
+    /// Per decider (its type's name) and stream.
+    lanes: std::sync::Mutex<Kept<Named<&'static str>, SharedLane>>,
 }
 
 type SharedLane = Arc<tokio::sync::Mutex<Lane>>;
@@ -144,21 +145,17 @@ impl Default for StateCache {
 impl StateCache {
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
-            lanes: Default::default(),
-            capacity: capacity.max(1),
+            // A lane is in use while a command or its writer holds it.
+            lanes: std::sync::Mutex::new(
+                Kept::new(capacity).in_use_when(|lane| Arc::strong_count(lane) > 1),
+            ),
         }
     }
 
     fn lane<D: Decider>(&self, stream: &StreamName) -> Arc<tokio::sync::Mutex<Lane>> {
+        let key = (std::any::type_name::<D>(), stream.as_str());
         let mut lanes = self.lanes.lock().expect("lanes lock");
-        if lanes.len() >= self.capacity {
-            lanes.retain(|_, l| Arc::strong_count(l) > 1);
-        }
-        Arc::clone(
-            lanes
-                .entry((std::any::type_name::<D>(), stream.as_str().to_string()))
-                .or_default(),
-        )
+        Arc::clone(lanes.get_or_insert_with(&key as &dyn NamedKey<&'static str>, Default::default))
     }
 
     /// How many streams' states are held.
@@ -405,5 +402,72 @@ mod tests {
             command_kind(&("12345".to_string(), Example::Claim(secret.clone()))),
         ];
         assert_eq!(kinds, ["Onboard", "Close", "Claim", "Claim"]);
+    }
+
+    struct Counter;
+
+    impl Decider for Counter {
+        type Command = ();
+        type Event = ();
+        type State = u32;
+        type Context = ();
+
+        fn decide(_: &(), _: &u32, _: &()) -> AppResult<Vec<()>> {
+            Ok(vec![()])
+        }
+
+        fn evolve(n: u32, _: &(), _: NaiveDate) -> u32 {
+            n + 1
+        }
+    }
+
+    /// The same counter, another decider.
+    struct Other;
+
+    impl Decider for Other {
+        type Command = ();
+        type Event = ();
+        type State = u32;
+        type Context = ();
+
+        fn decide(_: &(), _: &u32, _: &()) -> AppResult<Vec<()>> {
+            Ok(vec![])
+        }
+
+        fn evolve(n: u32, _: &(), _: NaiveDate) -> u32 {
+            n
+        }
+    }
+
+    #[test]
+    fn a_full_cache_forgets_idle_streams_and_never_one_a_command_is_on() {
+        let cache = StateCache::with_capacity(2);
+        let stream = |n: u32| StreamName::new(format!("visit-{n}")).unwrap();
+        let on_first = cache.lane::<Counter>(&stream(1));
+        assert!(
+            Arc::ptr_eq(&on_first, &cache.lane::<Counter>(&stream(1))),
+            "one lane per stream"
+        );
+        assert!(
+            !Arc::ptr_eq(&on_first, &cache.lane::<Other>(&stream(1))),
+            "and per decider"
+        );
+        for n in 2..10 {
+            drop(cache.lane::<Counter>(&stream(n)));
+        }
+        let lanes = cache.lanes.lock().unwrap();
+        assert_eq!(lanes.len(), 2, "the capacity holds");
+        assert!(
+            lanes.contains_key(
+                &(std::any::type_name::<Counter>(), "visit-1") as &dyn NamedKey<&'static str>
+            ),
+            "the lane a command holds stays"
+        );
+        assert!(
+            lanes.contains_key(
+                &(std::any::type_name::<Counter>(), "visit-9") as &dyn NamedKey<&'static str>
+            ),
+            "the newest stays"
+        );
     }
 }

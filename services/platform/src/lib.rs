@@ -6,6 +6,8 @@
 //!   write, and wait until the read models show the result (read-your-writes);
 //! - [`projection`]: read models fed by one subscription to the store, with their position for
 //!   `/readyz` and read-your-writes, and a feed of changes for GraphQL subscriptions;
+//! - [`cache`]: the one bounded cache (least recently used entries not in use go first) behind
+//!   every cache: stream states, kept folds and views, kept answers;
 //! - [`timeline`]: the one mechanism behind every read model's `asOf` (business date) and
 //!   `knownAt` (what was recorded by then);
 //! - [`access`]: roles, the signed-in principal and mission scope, and the guards that declare at
@@ -15,6 +17,7 @@
 
 pub mod access;
 pub mod app;
+pub mod cache;
 pub mod clock;
 pub mod codec;
 pub mod command;

@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, NaiveDate, Utc};
 use cla_event_store::RecordedEvent;
 
+use crate::cache::{Kept, Named, NamedKey};
+
 /// Which world a query looks at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct View {
@@ -131,29 +133,8 @@ pub fn fold_decider<D: crate::decider::Decider>(
     })
 }
 
-/// Drops the least recently used entry of a full list of kept things.
-fn make_room<T>(entries: &mut Vec<T>, capacity: usize, used: impl Fn(&T) -> u64) {
-    if entries.len() >= capacity
-        && let Some(i) = (0..entries.len()).min_by_key(|i| used(&entries[*i]))
-    {
-        entries.swap_remove(i);
-    }
-}
-
 /// How many folds of one entity's timeline [`KeptFolds`] keeps.
 const KEPT_FOLDS: usize = 4;
-
-/// An entity's state folded from the first `upto` facts of its timeline.
-struct Fold<S> {
-    upto: usize,
-    state: Arc<S>,
-    used: u64,
-}
-
-struct Folds<S> {
-    entities: HashMap<String, Vec<Fold<S>>>,
-    tick: u64,
-}
 
 /// Folds of long timelines (a mission's staffing, its management), kept for views that know
 /// everything recorded: such a view on `as_of` sees the first facts of the timeline in business
@@ -162,16 +143,14 @@ struct Folds<S> {
 /// mission's whole history. A back-dated fact drops the folds it falls inside
 /// ([`KeptFolds::inserted`]).
 pub struct KeptFolds<S> {
-    folds: Mutex<Folds<S>>,
+    /// Per entity, its state folded from the first so many facts of its timeline, by how many.
+    folds: Mutex<HashMap<String, Kept<usize, Arc<S>>>>,
 }
 
 impl<S> Default for KeptFolds<S> {
     fn default() -> Self {
         Self {
-            folds: Mutex::new(Folds {
-                entities: HashMap::new(),
-                tick: 0,
-            }),
+            folds: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -193,60 +172,45 @@ impl<S: Clone + Default> KeptFolds<S> {
         }
         let upto = timeline.known_prefix(view.as_of);
         let mut folds = self.folds.lock().expect("kept folds lock");
-        folds.tick += 1;
-        let tick = folds.tick;
-        let kept = folds.entities.entry(entity.to_string()).or_default();
-        let start = kept
-            .iter_mut()
-            .filter(|f| f.upto <= upto)
-            .max_by_key(|f| f.upto);
-        if let Some(f) = &start
-            && f.upto == upto
-        {
-            let f = start.expect("found");
-            f.used = tick;
-            return Arc::clone(&f.state);
+        if !folds.contains_key(entity) {
+            folds.insert(entity.to_string(), Kept::new(KEPT_FOLDS));
         }
-        let (from, state) = start.map_or((0, S::default()), |f| {
-            f.used = tick;
-            (f.upto, (*f.state).clone())
-        });
+        let kept = folds.get_mut(entity).expect("kept just now");
+        let start = kept
+            .iter()
+            .map(|(from, _)| *from)
+            .filter(|from| *from <= upto)
+            .max();
+        let (from, state) = match start {
+            Some(from) => {
+                let state = kept.get(&from).expect("a kept fold");
+                if from == upto {
+                    return Arc::clone(state);
+                }
+                (from, (**state).clone())
+            }
+            None => (0, S::default()),
+        };
         let state = Arc::new(
             timeline
                 .range(from, upto)
                 .fold(state, |s, (stamp, e)| evolve(s, e, stamp.effective)),
         );
-        make_room(kept, KEPT_FOLDS, |f| f.used);
-        kept.push(Fold {
-            upto,
-            state: Arc::clone(&state),
-            used: tick,
-        });
+        kept.insert(upto, Arc::clone(&state));
         state
     }
 
     /// A fact went into the entity's timeline at place `at`: the folds of the facts before it
     /// still stand, the others do not.
     pub fn inserted(&self, entity: &str, at: usize) {
-        if let Some(kept) = self
-            .folds
-            .lock()
-            .expect("kept folds lock")
-            .entities
-            .get_mut(entity)
-        {
-            kept.retain(|f| f.upto <= at);
+        if let Some(kept) = self.folds.lock().expect("kept folds lock").get_mut(entity) {
+            kept.retain(|upto, _| *upto <= at);
         }
     }
 }
 
 /// How many answers [`KeptViews`] keeps.
 const KEPT_VIEWS: usize = 16;
-
-struct Views<V> {
-    entries: Vec<(String, NaiveDate, Arc<V>, u64)>,
-    tick: u64,
-}
 
 /// Answers worked out from many entities of a read model for one view (a mission's roster as of a
 /// date), kept until the read model changes. Such an answer folds every entity the mission ever
@@ -257,16 +221,14 @@ struct Views<V> {
 /// [`KeptViews::get`] while it holds its read lock, so no answer worked out before a change is
 /// kept after it.
 pub struct KeptViews<V> {
-    views: Mutex<Views<V>>,
+    /// By date and key.
+    views: Mutex<Kept<Named<NaiveDate>, Arc<V>>>,
 }
 
 impl<V> Default for KeptViews<V> {
     fn default() -> Self {
         Self {
-            views: Mutex::new(Views {
-                entries: Vec::new(),
-                tick: 0,
-            }),
+            views: Mutex::new(Kept::new(KEPT_VIEWS)),
         }
     }
 }
@@ -276,32 +238,28 @@ impl<V> KeptViews<V> {
         if view.known_at.is_some() {
             return Arc::new(work_out());
         }
+        if let Some(answer) = self
+            .views
+            .lock()
+            .expect("kept views lock")
+            .get(&(view.as_of, key) as &dyn NamedKey<NaiveDate>)
         {
-            let mut views = self.views.lock().expect("kept views lock");
-            views.tick += 1;
-            let tick = views.tick;
-            if let Some(e) = views
-                .entries
-                .iter_mut()
-                .find(|e| e.1 == view.as_of && e.0 == key)
-            {
-                e.3 = tick;
-                return Arc::clone(&e.2);
-            }
+            return Arc::clone(answer);
         }
         let answer = Arc::new(work_out());
-        let mut views = self.views.lock().expect("kept views lock");
-        make_room(&mut views.entries, KEPT_VIEWS, |e| e.3);
-        let tick = views.tick;
-        views
-            .entries
-            .push((key.to_string(), view.as_of, Arc::clone(&answer), tick));
+        self.views.lock().expect("kept views lock").insert(
+            Named {
+                tag: view.as_of,
+                name: key.to_string(),
+            },
+            Arc::clone(&answer),
+        );
         answer
     }
 
     /// The read model changed: nothing kept stands.
     pub fn changed(&self) {
-        self.views.lock().expect("kept views lock").entries.clear();
+        self.views.lock().expect("kept views lock").clear();
     }
 }
 
