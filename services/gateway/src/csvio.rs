@@ -188,10 +188,16 @@ fn read_table(text: &str, required: &[&str], known: &[&str]) -> Result<Table, Ve
 
 impl Table {
     fn cell<'a>(&self, row: &'a [String], column: &str) -> &'a str {
-        self.columns
+        let text = self
+            .columns
             .get(column)
             .and_then(|i| row.get(*i))
-            .map_or("", String::as_str)
+            .map_or("", String::as_str);
+        // A cell an export made safe (see [`spreadsheet_safe`]) reads back as it was.
+        match text.strip_prefix('\'') {
+            Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+            _ => text,
+        }
     }
 }
 
@@ -618,11 +624,25 @@ fn stopped(mut report: ImportReport, line: usize, r: &Refusal, column: &str) -> 
     report
 }
 
+/// What a spreadsheet takes for the start of a formula (OWASP, CSV injection).
+const FORMULA_STARTS: &[char] = &['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell a spreadsheet shows as text: one that would start a formula (a base named
+/// `=HYPERLINK(…)`, say) gets a leading apostrophe, which spreadsheets show as text and the
+/// imports here read back off.
+fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(FORMULA_STARTS) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
 fn write(header: &[&str], rows: Vec<Vec<String>>) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(header);
     for r in rows {
-        let _ = w.write_record(&r);
+        let _ = w.write_record(r.iter().map(|c| spreadsheet_safe(c).into_owned()));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -816,4 +836,19 @@ pub fn export_review(apps: &Apps, who: &Principal, as_of: Option<&str>) -> Resul
         .map(|f| review_row(review.as_of, f))
         .collect();
     Ok(write(&header, rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_that_would_start_a_formula_is_text() {
+        for payload in ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"] {
+            assert_eq!(spreadsheet_safe(payload), format!("'{payload}"));
+        }
+        for plain in ["Beni", "2024-01-01", "12", "", "a=b"] {
+            assert_eq!(spreadsheet_safe(plain), plain);
+        }
+    }
 }
