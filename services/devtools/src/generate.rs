@@ -74,7 +74,7 @@ impl Report {
 }
 
 /// CLAs whose check-ins are recorded at once (each CLA's one after another, in order).
-const WRITERS: usize = 64;
+const WRITERS: usize = 256;
 
 struct Deployed {
     staff_id: String,
