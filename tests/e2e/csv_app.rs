@@ -76,10 +76,8 @@ async fn a_withheld_home_community_is_an_empty_cell() {
     let server = TestServer::start().await;
     mission_with_base(&server, "ALPHA").await;
     let apps = &server.running.state.apps;
-    let file = format!(
-        "index_number,name,gender,grade,appointment_type,appointment_start,appointment_end,base,languages,home_community,status,effective\n\
-         4700001,Amani K.,FEMALE,GS-5,FIXED_TERM,2024-03-01,2026-12-31,Base One,Swahili:NATIVE,Kambi,ACTIVE,2024-03-01\n"
-    );
+    let file = "index_number,name,gender,grade,appointment_type,appointment_start,appointment_end,base,languages,home_community,status,effective\n\
+         4700001,Amani K.,FEMALE,GS-5,FIXED_TERM,2024-03-01,2026-12-31,Base One,Swahili:NATIVE,Kambi,ACTIVE,2024-03-01\n".to_string();
     let hr = who(Role::MissionHr, &["ALPHA"]);
     let report = csvio::import_staff(apps, &hr, "ALPHA", &file, false)
         .await

@@ -1,5 +1,7 @@
-//! The gateway: one binary (`cla`) serving every context's GraphQL over the event store, with
-//! sign-in, roles and mission scope.
+//! The gateway, transport only: one binary (`cla`) serving every context's GraphQL (and the CSV
+//! import and export) over the event store, with sign-in, roles and mission scope. The demo, the
+//! generator and the CSV command-line client are `cla_devtools`; `demo` and `generate` here hand
+//! them the application layers the gateway serves with.
 
 pub mod answers;
 pub mod auth;

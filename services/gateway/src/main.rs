@@ -1,4 +1,5 @@
-//! `cla`: serve (the default), mint a development token, print the schema.
+//! `cla`: serve (the default), mint a development token, print the schema; the demo, the
+//! generator and the CSV client are `cla_devtools`, dispatched from here.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -105,6 +106,15 @@ struct Remote {
     token: String,
 }
 
+impl From<Remote> for cla_devtools::csv_client::Remote {
+    fn from(r: Remote) -> Self {
+        Self {
+            server: r.server,
+            token: r.token,
+        }
+    }
+}
+
 fn parse_ttl(text: &str) -> Result<Duration, String> {
     let (number, unit) = text.split_at(
         text.trim_end_matches(|c: char| c.is_ascii_alphabetic())
@@ -183,58 +193,14 @@ fn main() -> ExitCode {
             mission,
             as_of,
             remote,
-        } => {
-            let path = match what.as_str() {
-                "board" => "board.csv",
-                "staff" => "staff.csv",
-                "hq-review" => "hq-review.csv",
-                other => {
-                    eprintln!("cla export: {other}? board, staff or hq-review");
-                    return ExitCode::from(2);
-                }
-            };
-            let mut query: Vec<(&str, String)> = Vec::new();
-            if let Some(m) = mission {
-                query.push(("missionCode", m));
-            }
-            if let Some(d) = as_of {
-                query.push(("asOf", d));
-            }
-            remote_call(
-                &remote,
-                reqwest::Method::GET,
-                &format!("/export/{path}"),
-                &query,
-                None,
-            )
-        }
+        } => cla_devtools::csv_client::export(&remote.into(), &what, mission, as_of),
         Command::Import {
             what,
             mission,
             file,
             dry_run,
             remote,
-        } => {
-            if what != "staff" && what != "deployments" {
-                eprintln!("cla import: {what}? staff or deployments");
-                return ExitCode::from(2);
-            }
-            let body = match std::fs::read_to_string(&file) {
-                Ok(b) => b,
-                Err(e) => {
-                    eprintln!("cla import: {}: {e}", file.display());
-                    return ExitCode::from(2);
-                }
-            };
-            let query = vec![("missionCode", mission), ("dryRun", dry_run.to_string())];
-            remote_call(
-                &remote,
-                reqwest::Method::POST,
-                &format!("/import/{what}"),
-                &query,
-                Some(body),
-            )
-        }
+        } => cla_devtools::csv_client::import(&remote.into(), &what, mission, &file, dry_run),
         Command::Generate {
             seed,
             years,
@@ -244,7 +210,7 @@ fn main() -> ExitCode {
             no_check_ins,
         } => generate(
             config,
-            cla_gateway::generate::Params {
+            cla_devtools::generate::Params {
                 seed,
                 years,
                 days,
@@ -282,11 +248,11 @@ fn serve(mut config: Config, demo: bool) -> ExitCode {
         if demo {
             println!("an empty store gets the demo dataset first; loading…");
             let state = &running.state;
-            match cla_gateway::demo::load_if_empty(
-                &state.schema,
+            match cla_devtools::demo::load_if_empty(
+                &cla_gateway::demo::tool_apps(&state.apps),
                 state.store.as_ref(),
                 state.clock.now(),
-                cla_gateway::demo::SEED,
+                cla_devtools::demo::SEED,
             )
             .await
             {
@@ -326,59 +292,7 @@ fn serve(mut config: Config, demo: bool) -> ExitCode {
     })
 }
 
-/// Calls the server and prints its answer: the CSV or the import's report on stdout, a refusal on
-/// stderr (exit 1).
-fn remote_call(
-    remote: &Remote,
-    method: reqwest::Method,
-    path: &str,
-    query: &[(&str, String)],
-    body: Option<String>,
-) -> ExitCode {
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("cla: cannot start: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    runtime.block_on(async {
-        let url = format!("{}{path}", remote.server.trim_end_matches('/'));
-        let mut request = reqwest::Client::new()
-            .request(method, &url)
-            .query(query)
-            .bearer_auth(&remote.token);
-        if let Some(body) = body {
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, "text/csv")
-                .body(body);
-        }
-        match request.send().await {
-            Ok(response) => {
-                let ok = response.status().is_success();
-                let status = response.status();
-                let text = response.text().await.unwrap_or_default();
-                if ok {
-                    print!("{text}");
-                    if !text.ends_with('\n') {
-                        println!();
-                    }
-                    ExitCode::SUCCESS
-                } else {
-                    eprintln!("cla: {url}: {status}");
-                    eprintln!("{text}");
-                    ExitCode::FAILURE
-                }
-            }
-            Err(e) => {
-                eprintln!("cla: {url}: {e}");
-                ExitCode::FAILURE
-            }
-        }
-    })
-}
-
-fn generate(mut config: Config, params: cla_gateway::generate::Params) -> ExitCode {
+fn generate(mut config: Config, params: cla_devtools::generate::Params) -> ExitCode {
     // Nothing watches while the history is written: it is written, not lived.
     config.scan_interval_seconds = 0;
     let runtime = match tokio::runtime::Runtime::new() {
@@ -414,9 +328,9 @@ fn generate(mut config: Config, params: cla_gateway::generate::Params) -> ExitCo
             config.data_dir.display()
         );
         let state = &app.state;
-        let outcome = cla_gateway::generate::generate(
-            &state.schema,
-            std::sync::Arc::clone(&state.store),
+        let outcome = cla_devtools::generate::generate(
+            &cla_gateway::demo::tool_apps(&state.apps),
+            state.store.as_ref(),
             chrono::Utc::now(),
             &params,
         )
@@ -427,7 +341,7 @@ fn generate(mut config: Config, params: cla_gateway::generate::Params) -> ExitCo
         match outcome {
             Ok(report) => {
                 println!(
-                    "wrote {} events ({} commands through GraphQL, {} check-ins) in {:.1} s: {:.0} events/s",
+                    "wrote {} events ({} commands through the application layer, {} check-ins) in {:.1} s: {:.0} events/s",
                     report.events,
                     report.commands,
                     report.check_ins,
@@ -444,7 +358,7 @@ fn generate(mut config: Config, params: cla_gateway::generate::Params) -> ExitCo
     })
 }
 
-fn print_demo(config: &Config, summary: &cla_gateway::demo::Summary) {
+fn print_demo(config: &Config, summary: &cla_devtools::demo::Summary) {
     println!(
         "  demo loaded: {} commands in {:.1} s",
         summary.commands, summary.seconds

@@ -333,9 +333,20 @@ impl RiskApp {
         who: &Principal,
         input: RecordCheckIn,
     ) -> AppResult<CheckInOutcome> {
+        self.record_named_check_in(who, uuid::Uuid::now_v7().to_string(), input)
+            .await
+    }
+
+    /// A check-in its door names (a gateway's message id, a generator's seeded id): sent again
+    /// with the same id, it is recorded once.
+    pub async fn record_named_check_in(
+        &self,
+        who: &Principal,
+        check_in_id: String,
+        input: RecordCheckIn,
+    ) -> AppResult<CheckInOutcome> {
         let mission = self.authorize_cla(who, &input.staff_id)?;
         let at = input.at.unwrap_or_else(|| self.clock.now());
-        let check_in_id = uuid::Uuid::now_v7().to_string();
         let flag_id = uuid::Uuid::now_v7().to_string();
         let command = RiskCommand::RecordCheckIn {
             check_in_id: check_in_id.clone(),

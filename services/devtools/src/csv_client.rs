@@ -1,0 +1,129 @@
+//! The CSV command-line client (`cla export`, `cla import`): asks a running server over HTTP, as
+//! the token's holder, and prints its answer: the CSV or the import's report on stdout, a refusal
+//! on stderr (exit 1). A wrong request is refused here, before anything is sent (exit 2).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+/// The server to ask, and who asks.
+#[derive(Clone, Debug)]
+pub struct Remote {
+    /// The server's address (`http://127.0.0.1:8080`).
+    pub server: String,
+    /// A bearer token (see `cla token`).
+    pub token: String,
+}
+
+/// Downloads `board`, `staff` (the staff directory, in the import's columns) or `hq-review`.
+pub fn export(
+    remote: &Remote,
+    what: &str,
+    mission: Option<String>,
+    as_of: Option<String>,
+) -> ExitCode {
+    let path = match what {
+        "board" => "board.csv",
+        "staff" => "staff.csv",
+        "hq-review" => "hq-review.csv",
+        other => {
+            eprintln!("cla export: {other}? board, staff or hq-review");
+            return ExitCode::from(2);
+        }
+    };
+    let mut query: Vec<(&str, String)> = Vec::new();
+    if let Some(m) = mission {
+        query.push(("missionCode", m));
+    }
+    if let Some(d) = as_of {
+        query.push(("asOf", d));
+    }
+    call(
+        remote,
+        reqwest::Method::GET,
+        &format!("/export/{path}"),
+        &query,
+        None,
+    )
+}
+
+/// Imports `staff` or `deployments` from a file; the server validates it whole first, and a file
+/// with any error writes nothing. `dry_run`: report what would change, writing nothing.
+pub fn import(
+    remote: &Remote,
+    what: &str,
+    mission: String,
+    file: &Path,
+    dry_run: bool,
+) -> ExitCode {
+    if what != "staff" && what != "deployments" {
+        eprintln!("cla import: {what}? staff or deployments");
+        return ExitCode::from(2);
+    }
+    let body = match std::fs::read_to_string(file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("cla import: {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let query = vec![("missionCode", mission), ("dryRun", dry_run.to_string())];
+    call(
+        remote,
+        reqwest::Method::POST,
+        &format!("/import/{what}"),
+        &query,
+        Some(body),
+    )
+}
+
+/// Calls the server and prints its answer: the CSV or the import's report on stdout, a refusal on
+/// stderr (exit 1).
+pub fn call(
+    remote: &Remote,
+    method: reqwest::Method,
+    path: &str,
+    query: &[(&str, String)],
+    body: Option<String>,
+) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cla: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let url = format!("{}{path}", remote.server.trim_end_matches('/'));
+        let mut request = reqwest::Client::new()
+            .request(method, &url)
+            .query(query)
+            .bearer_auth(&remote.token);
+        if let Some(body) = body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "text/csv")
+                .body(body);
+        }
+        match request.send().await {
+            Ok(response) => {
+                let ok = response.status().is_success();
+                let status = response.status();
+                let text = response.text().await.unwrap_or_default();
+                if ok {
+                    print!("{text}");
+                    if !text.ends_with('\n') {
+                        println!();
+                    }
+                    ExitCode::SUCCESS
+                } else {
+                    eprintln!("cla: {url}: {status}");
+                    eprintln!("{text}");
+                    ExitCode::FAILURE
+                }
+            }
+            Err(e) => {
+                eprintln!("cla: {url}: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
