@@ -47,15 +47,58 @@ impl StreamName {
     }
 }
 
+/// Stream categories whose id is itself personal data (an index number): their names are shown
+/// as `<category>-…` wherever a stream name is displayed (logs, error messages). The name itself,
+/// as the store keeps it, is [`StreamName::as_str`].
+static PERSONAL_CATEGORIES: std::sync::RwLock<Vec<&'static str>> =
+    std::sync::RwLock::new(Vec::new());
+
+impl StreamName {
+    /// Declares that streams named `<category>-<id>` carry personal data in their id. Idempotent.
+    pub fn declare_personal_category(category: &'static str) {
+        let known = PERSONAL_CATEGORIES
+            .read()
+            .is_ok_and(|c| c.contains(&category));
+        if !known
+            && let Ok(mut categories) = PERSONAL_CATEGORIES.write()
+            && !categories.contains(&category)
+        {
+            categories.push(category);
+        }
+    }
+
+    /// The name as it may be shown: the id of a personal category withheld.
+    fn shown(&self) -> &str {
+        let Ok(categories) = PERSONAL_CATEGORIES.read() else {
+            return &self.0;
+        };
+        for category in categories.iter() {
+            if let Some(rest) = self.0.strip_prefix(category)
+                && rest.starts_with('-')
+            {
+                return &self.0[..category.len() + 1];
+            }
+        }
+        &self.0
+    }
+}
+
+/// Shown as people and logs may see it: a personal id (see
+/// [`StreamName::declare_personal_category`]) is withheld as `…`.
 impl fmt::Display for StreamName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        let shown = self.shown();
+        f.write_str(shown)?;
+        if shown.len() < self.0.len() {
+            f.write_str("…")?;
+        }
+        Ok(())
     }
 }
 
 impl fmt::Debug for StreamName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", &*self.0)
+        write!(f, "{:?}", self.to_string())
     }
 }
 
@@ -343,4 +386,34 @@ pub(crate) fn check_append(events: &[NewEvent]) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StreamName;
+
+    #[test]
+    fn a_personal_streams_id_is_withheld_wherever_the_name_is_shown() {
+        StreamName::declare_personal_category("held-number");
+        StreamName::declare_personal_category("held-number");
+        let personal = StreamName::new("held-number-5512").unwrap();
+        assert_eq!(personal.as_str(), "held-number-5512");
+        assert_eq!(personal.to_string(), "held-number-…");
+        assert_eq!(format!("{personal:?}"), "\"held-number-…\"");
+        let error = crate::StoreError::WrongExpectedRevision {
+            stream: personal.clone(),
+            expected: crate::ExpectedRevision::StreamExists,
+            actual: crate::CurrentRevision::NoStream,
+        };
+        assert!(!error.to_string().contains("5512"), "{error}");
+        // Other streams, and names that merely begin with the category's letters, show whole.
+        assert_eq!(
+            StreamName::new("staff-5512").unwrap().to_string(),
+            "staff-5512"
+        );
+        assert_eq!(
+            StreamName::new("held-numbers-5512").unwrap().to_string(),
+            "held-numbers-5512"
+        );
+    }
 }

@@ -116,7 +116,9 @@ fn verify(dir: &Path, acked: &HashMap<Uuid, (u64, u64, String)>) -> usize {
         let mut revisions: HashMap<String, u64> = HashMap::new();
         for (i, event) in stored.iter().enumerate() {
             assert_eq!(event.position.0, i as u64 + 1, "positions have no gap");
-            let next = revisions.entry(event.stream.to_string()).or_insert(0);
+            let next = revisions
+                .entry(event.stream.as_str().to_string())
+                .or_insert(0);
             assert_eq!(
                 event.revision, *next,
                 "revisions of {} have no gap",

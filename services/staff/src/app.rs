@@ -138,6 +138,7 @@ fn after_change(effective: NaiveDate) -> View {
 
 impl StaffApp {
     pub fn new(runtime: Runtime, staff: Arc<StaffView>, registry: Arc<RegistryView>) -> Self {
+        crate::events::streams::declare_personal();
         Self {
             runtime,
             staff,

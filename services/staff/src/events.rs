@@ -36,6 +36,16 @@ cla_platform::event_enum! {
 pub mod streams {
     use cla_event_store::StreamName;
 
+    /// An index number's stream is named by the number, which is personal data: logs and
+    /// messages show it as `index-number-…`.
+    pub const INDEX_NUMBER_CATEGORY: &str = "index-number";
+
+    /// Declares the context's personal stream categories (see [`INDEX_NUMBER_CATEGORY`]), so a
+    /// stream read back from the store is shown withheld before any is named here.
+    pub fn declare_personal() {
+        StreamName::declare_personal_category(INDEX_NUMBER_CATEGORY);
+    }
+
     pub fn vacancy(id: &str) -> StreamName {
         StreamName::new(format!("vacancy-{id}")).expect("ids make valid stream names")
     }
@@ -45,7 +55,8 @@ pub mod streams {
     }
 
     pub fn index_number(number: &str) -> StreamName {
-        StreamName::new(format!("index-number-{number}"))
+        StreamName::declare_personal_category(INDEX_NUMBER_CATEGORY);
+        StreamName::new(format!("{INDEX_NUMBER_CATEGORY}-{number}"))
             .expect("index numbers make valid stream names")
     }
 }

@@ -191,7 +191,9 @@ fn apply(
     recorded: i64,
 ) -> Result<Result<AppendResult, StoreError>, StoreError> {
     let stream = request.stream.as_str();
-    let _span = tracing::debug_span!("append", stream, expected = %request.expected).entered();
+    let _span =
+        tracing::debug_span!("append", stream = %request.stream, expected = %request.expected)
+            .entered();
 
     let Current {
         id,

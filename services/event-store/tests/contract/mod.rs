@@ -470,7 +470,7 @@ pub async fn subscribe_catch_up_then_live(store: Store, ns: &str) {
     // Per stream, revisions arrive in order.
     let mut per_stream = std::collections::HashMap::<String, u64>::new();
     for e in &seen {
-        let next = per_stream.entry(e.stream.to_string()).or_insert(0);
+        let next = per_stream.entry(e.stream.as_str().to_string()).or_insert(0);
         assert_eq!(e.revision, *next);
         *next += 1;
     }
