@@ -392,7 +392,7 @@ async fn subscribe(server: &TestServer, token: &str) -> Socket {
     cla_e2e::subscribe(
         server,
         token,
-        "subscription { alerts(missionCode: \"ALPHA\") { kind severity category staffId flagId missionCode } }",
+        "subscription { alerts(missionCode: \"ALPHA\") { kind severity category baseId staffId flagId missionCode } }",
         json!({}),
     )
     .await
@@ -443,12 +443,19 @@ async fn alerts_arrive_over_the_websocket_with_detail_only_for_those_allowed() {
         (for_ca["kind"].as_str(), for_ca["staffId"].as_str()),
         (Some("RISK_FLAG_RAISED"), Some(w.a.as_str()))
     );
-    let for_hq = alert_where(&mut hq, |a| a["category"] == "SECURITY_INCIDENT").await;
+    let for_hq = alert_where(&mut hq, |a| a["severity"] == "MEDIUM").await;
     assert_eq!(for_hq["kind"], "RISK_FLAG_RAISED");
     assert_eq!(
         (for_hq["staffId"].clone(), for_hq["flagId"].clone()),
         (Value::Null, Value::Null),
         "counts-only roles get no personal detail"
+    );
+    // The mission and the severity only: the base and the category could name the person.
+    assert_eq!(for_hq["missionCode"], "ALPHA");
+    assert_eq!(
+        (for_hq["baseId"].clone(), for_hq["category"].clone()),
+        (Value::Null, Value::Null),
+        "{for_hq}"
     );
     // Escalated.
     w.server.ok(&w.ca, "mutation($f: String!) { changeRiskSeverity(flagId: $f, severity: CRITICAL, reason: \"second incident\") { severity } }", json!({ "f": flag })).await;
@@ -466,10 +473,12 @@ async fn alerts_arrive_over_the_websocket_with_detail_only_for_those_allowed() {
     })
     .await;
     assert_eq!(missed["severity"], "HIGH");
-    alert_where(&mut hq, |a| {
-        a["kind"] == "MISSED_CHECK_IN" && a["staffId"].is_null()
+    // To a counts-only reader a missed check-in is a flag like any other: its kind would tell.
+    let missed_for_hq = alert_where(&mut hq, |a| {
+        a["kind"] == "RISK_FLAG_RAISED" && a["severity"] == "HIGH"
     })
     .await;
+    assert!(missed_for_hq["staffId"].is_null() && missed_for_hq["baseId"].is_null());
     // Review overdue: the critical flag's review falls due in 7 days.
     clock.set(start() + Duration::days(9));
     w.server.running.state.detector.scan().await;

@@ -142,34 +142,50 @@ pub fn alert_of(recorded: &RecordedEvent, risk: &RiskView, who: &Principal) -> O
     if !who.can_read(&r.mission_code) {
         return None;
     }
+    // A counts-only reader learns the mission and the severity, nothing that could single out
+    // the person (a lone CLA's base, the category, a missed check-in).
     let whose = Restricted::for_caller(who, &r.mission_code, DETAIL_ROLES, || {
-        (r.flag_id.clone(), r.staff_id.clone())
+        (
+            r.flag_id.clone(),
+            r.staff_id.clone(),
+            r.base_id.clone(),
+            r.category,
+        )
     });
+    let (flag_id, staff_id, base_id, category, kind) = match whose.shown() {
+        Some((flag, staff, base, category)) => (
+            Some(flag),
+            Some(staff),
+            base,
+            category,
+            Kind::of_risk(r.kind),
+        ),
+        None => (None, None, None, None, Kind::of_risk(r.kind.counts_only())),
+    };
     let describe = format!(
         "{} flag{}{}",
         r.severity
             .map_or("", |s| s.as_str_name().trim_start_matches("SEVERITY_")),
-        r.category.map_or(String::new(), |c| format!(
+        category.map_or(String::new(), |c| format!(
             " ({})",
             c.as_str_name().trim_start_matches("CATEGORY_")
         )),
-        r.base_id
+        base_id
             .as_ref()
             .map_or(String::new(), |b| format!(" at base {b}")),
     );
-    let (flag_id, staff_id) = whose.shown().unzip();
     Some(Alert {
         alert_id: recorded.id.to_string(),
-        kind: Kind::of_risk(r.kind),
+        kind,
         mission_code: r.mission_code,
         subject: Subject::RiskFlag,
         subject_id: flag_id.clone(),
-        base_id: r.base_id,
+        base_id,
         staff_id,
         manager_id: None,
         flag_id,
         severity: r.severity,
-        category: r.category,
+        category,
         on: Some(recorded.metadata.effective),
         detail: describe.trim().to_string(),
         at: recorded.recorded,
@@ -228,7 +244,10 @@ mod tests {
                 (None, None, None),
                 "no personal risk detail for {counts_only:?}"
             );
-            assert_eq!(alert.detail, detail.detail);
+            // The mission and the severity only: a lone CLA's base or the category would name them.
+            assert_eq!(alert.mission_code, "ALPHA");
+            assert_eq!((alert.base_id, alert.category), (None, None));
+            assert_eq!(alert.detail, "HIGH flag");
         }
         assert_eq!(
             alert_of(raised, &risk, &who(Role::CivilAffairs, &["BRAVO"])),

@@ -17,6 +17,17 @@ pub enum RiskAlertKind {
     ReviewOverdue,
 }
 
+impl RiskAlertKind {
+    /// The kind as a counts-only reader sees it: a missed check-in is a flag raised like any
+    /// other (its kind would tell the category).
+    pub fn counts_only(self) -> Self {
+        match self {
+            Self::MissedCheckIn => Self::RiskFlagRaised,
+            kind => kind,
+        }
+    }
+}
+
 /// A risk event as an alert, with everything about it, whoever may see it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RiskAlert {
