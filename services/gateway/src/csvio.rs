@@ -750,10 +750,18 @@ pub fn export_board(
     let rows = board
         .into_iter()
         .map(|r| {
+            // A count withheld from this reader (too few CLAs at the base) says so.
+            let flags = |n: u32| {
+                if r.open_flags.withheld {
+                    "withheld".to_string()
+                } else {
+                    n.to_string()
+                }
+            };
             vec![
-                r.base_id,
-                r.name,
-                r.field_office_id,
+                r.base_id.clone(),
+                r.name.clone(),
+                r.field_office_id.clone(),
                 r.deployed.to_string(),
                 r.effective_strength.to_string(),
                 r.minimum.to_string(),
@@ -762,10 +770,10 @@ pub fn export_board(
                 r.languages_covered.join(";"),
                 r.languages_missing.join(";"),
                 r.rotation_due.len().to_string(),
-                r.open_flags.low.to_string(),
-                r.open_flags.medium.to_string(),
-                r.open_flags.high.to_string(),
-                r.open_flags.critical.to_string(),
+                flags(r.open_flags.low),
+                flags(r.open_flags.medium),
+                flags(r.open_flags.high),
+                flags(r.open_flags.critical),
             ]
         })
         .collect();
@@ -802,6 +810,14 @@ fn figure(value: Option<f64>) -> String {
 }
 
 fn review_row(as_of: NaiveDate, f: &ReviewFigures) -> Vec<String> {
+    // A count withheld from this reader (too few CLAs in the mission) says so.
+    let flags = |n: u32| {
+        if f.open_flags_withheld {
+            "withheld".to_string()
+        } else {
+            n.to_string()
+        }
+    };
     vec![
         as_of.to_string(),
         f.scope.clone(),
@@ -813,10 +829,10 @@ fn review_row(as_of: NaiveDate, f: &ReviewFigures) -> Vec<String> {
         figure(f.vacancy_rate),
         figure(f.mean_time_to_fill_days),
         figure(f.share_of_women),
-        f.open_flags_low.to_string(),
-        f.open_flags_medium.to_string(),
-        f.open_flags_high.to_string(),
-        f.open_flags_critical.to_string(),
+        flags(f.open_flags_low),
+        flags(f.open_flags_medium),
+        flags(f.open_flags_high),
+        flags(f.open_flags_critical),
         figure(f.supervision_coverage_percent),
         figure(f.check_in_compliance_percent),
         f.rotations_due.to_string(),

@@ -89,8 +89,16 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
         clock,
         detector,
     } = parts;
+    let risk_app = cla_risk::RiskApp::new(
+        runtime.clone(),
+        risk.clone(),
+        staffing.clone(),
+        registry.clone(),
+        clock.clone(),
+        detector.clone(),
+    );
     let risk_counts: Arc<dyn cla_staffing::OpenRiskFlags> =
-        Arc::new(cla_risk::projections::BoardRiskCounts { risk: risk.clone() });
+        Arc::new(cla_risk::app::BoardRisk(risk_app.clone()));
     let occupancy: Arc<dyn cla_registry::BaseOccupancy> = staffing.clone();
     let history: Arc<dyn cla_staff::DeploymentHistory> =
         Arc::new(cla_staffing::projections::ProfileDeployments {
@@ -111,14 +119,7 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
             staffing.clone(),
         )
         .with_risk_flags(risk_counts.clone()),
-        risk: cla_risk::RiskApp::new(
-            runtime.clone(),
-            risk.clone(),
-            staffing.clone(),
-            registry.clone(),
-            clock.clone(),
-            detector.clone(),
-        ),
+        risk: risk_app,
         supervision: cla_supervision::SupervisionApp::new(
             runtime.clone(),
             registry.clone(),

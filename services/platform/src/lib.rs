@@ -23,6 +23,7 @@ pub mod codec;
 pub mod command;
 pub mod correlation;
 pub mod decider;
+pub mod disclosure;
 pub mod error;
 pub mod graphql;
 pub mod metrics;

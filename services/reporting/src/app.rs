@@ -5,13 +5,16 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use cla_platform::disclosure::withhold;
 use cla_platform::timeline::View;
 use cla_platform::{AppError, AppResult, Principal};
 use cla_registry::RegistryView;
 use cla_risk::RiskView;
+use cla_risk::app::DETAIL_ROLES;
 use cla_staff::StaffView;
 use cla_staffing::StaffingView;
 use cla_supervision::SupervisionView;
+use std::collections::BTreeMap;
 
 use crate::{ReviewFigures, Sources, overall};
 
@@ -90,9 +93,27 @@ impl ReportingApp {
                 rows.push(src.mission(&m.code, view)?);
             }
         }
+        let mut all = overall(&rows);
+        // Risk counts that would single out a person are withheld from counts-only readers: a
+        // mission of fewer than 3 CLAs, and whatever would let it be worked out from the total.
+        let counts_only: BTreeMap<String, usize> = rows
+            .iter()
+            .filter(|r| !who.holds_for(&r.scope, DETAIL_ROLES))
+            .map(|r| (r.scope.clone(), r.clas as usize))
+            .collect();
+        let withheld = withhold(&counts_only);
+        for r in rows
+            .iter_mut()
+            .filter(|r| withheld.cells.contains(&r.scope))
+        {
+            r.withhold_flags();
+        }
+        if withheld.total {
+            all.withhold_flags();
+        }
         Ok(HqReview {
             as_of: view.as_of,
-            overall: overall(&rows),
+            overall: all,
             missions: rows,
         })
     }

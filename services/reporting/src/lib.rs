@@ -44,6 +44,10 @@ pub struct ReviewFigures {
     pub open_flags_medium: u32,
     pub open_flags_high: u32,
     pub open_flags_critical: u32,
+    /// True where the open flag counts are withheld from this reader: the mission has fewer
+    /// than 3 CLAs, or its counts would let a smaller mission's be worked out. The counts are
+    /// then 0 and say nothing. Never withheld from those who see the mission's risk detail.
+    pub open_flags_withheld: bool,
     /// Deployed CLAs with a supervisor, in percent.
     pub supervision_coverage_percent: Option<f64>,
     /// Check-ins made of those due over the 30 days to the date, in percent.
@@ -164,6 +168,7 @@ impl Sources<'_> {
             open_flags_medium: flags.medium,
             open_flags_high: flags.high,
             open_flags_critical: flags.critical,
+            open_flags_withheld: false,
             supervision_coverage_percent: percent(supervised, coverage.mission.clas),
             check_in_compliance_percent: percent(made, made + missed),
             rotations_due,
@@ -179,6 +184,17 @@ impl Sources<'_> {
                 fills,
             },
         })
+    }
+}
+
+impl ReviewFigures {
+    /// The open flag counts withheld (see [`ReviewFigures::open_flags_withheld`]).
+    pub fn withhold_flags(&mut self) {
+        self.open_flags_low = 0;
+        self.open_flags_medium = 0;
+        self.open_flags_high = 0;
+        self.open_flags_critical = 0;
+        self.open_flags_withheld = true;
     }
 }
 

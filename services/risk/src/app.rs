@@ -15,6 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use cla_platform::app::authorize;
 use cla_platform::clock::Clock;
 use cla_platform::command::CommandMeta;
+use cla_platform::disclosure::PlacesWithheld;
 use cla_platform::timeline::View;
 use cla_platform::{AppError, AppResult, Principal, Restricted, Role, Runtime};
 use cla_registry::RegistryView;
@@ -26,7 +27,7 @@ use crate::detector::Detector;
 use crate::events::{Category, Channel, Mitigation, Severity, Welfare, stream};
 use crate::projections::{
     ComplianceCounts, FlagFilter, RegisterCounts, RiskView, TimelineEntry, check_in_compliance,
-    open_flags, register_counts,
+    open_flags, open_flags_by_base, people_by_base, register_counts,
 };
 
 /// Who sees (and changes) a person's flags: CIVIL_AFFAIRS of the mission and ADMIN.
@@ -253,13 +254,35 @@ impl RiskApp {
             .map(|b| (b.id, b.details.field_office_id))
             .collect();
         let flags = open_flags(&self.risk, mission, view);
-        let counts = register_counts(&flags, &office_of, view.as_of);
+        let counts = register_counts(&flags, &office_of, view.as_of)
+            .withholding(&self.places_withheld(who, mission, view));
         Ok(RiskRegister {
             mission_code: mission.to_string(),
             counts,
             flags: Restricted::for_caller(who, mission, DETAIL_ROLES, || flags),
             view: *view,
         })
+    }
+
+    /// What `who` may not see of a mission's risk counts: nothing for those who see risk detail;
+    /// for everyone else, every count that would cover fewer than 3 CLAs (see
+    /// [`cla_platform::disclosure`]).
+    pub fn places_withheld(&self, who: &Principal, mission: &str, view: &View) -> PlacesWithheld {
+        if who.holds_for(mission, DETAIL_ROLES) {
+            return PlacesWithheld::nothing();
+        }
+        let office_of: BTreeMap<String, String> = self
+            .registry
+            .bases(mission, view)
+            .into_iter()
+            .map(|b| (b.id, b.details.field_office_id))
+            .collect();
+        let mut people = people_by_base(&self.risk, &self.staffing, mission, view);
+        // Every base stands as a cell, the empty ones too.
+        for base in office_of.keys() {
+            people.entry(base.clone()).or_default();
+        }
+        PlacesWithheld::of(&people, &office_of)
     }
 
     /// One flag, for CIVIL_AFFAIRS of its mission and ADMIN.
@@ -513,5 +536,22 @@ impl RiskApp {
             .execute::<RiskDecider>(&stream(staff_id), &command, &context, &meta)
             .await?;
         Ok(())
+    }
+}
+
+/// The board's open flags by base, as [`RiskApp::places_withheld`] lets the caller see them.
+pub struct BoardRisk(pub RiskApp);
+
+impl cla_staffing::OpenRiskFlags for BoardRisk {
+    fn by_base(&self, who: &Principal, mission: &str, view: &View) -> cla_staffing::BaseRiskCounts {
+        let withheld = self.0.places_withheld(who, mission, view).bases;
+        cla_staffing::BaseRiskCounts {
+            counts: open_flags_by_base(&self.0.risk, mission, view)
+                .into_iter()
+                .filter(|(base, _)| !withheld.contains(base))
+                .map(|(base, counts)| (base, counts.as_array()))
+                .collect(),
+            withheld,
+        }
     }
 }

@@ -197,13 +197,21 @@ pub struct PlaceCounts {
     /// A base id or field office id.
     pub place_id: String,
     pub counts: SeverityCounts,
+    /// True where the place's counts are withheld from this reader: it has fewer than 3 CLAs,
+    /// or its counts would let a smaller place's be worked out. The counts are then 0 and say
+    /// nothing; every withheld place is listed, with flags or without.
+    pub withheld: bool,
 }
 
-fn place_counts(rows: &[(String, projections::SeverityCounts)]) -> Vec<PlaceCounts> {
+fn place_counts(
+    rows: &[(String, projections::SeverityCounts)],
+    withheld: &std::collections::BTreeSet<String>,
+) -> Vec<PlaceCounts> {
     rows.iter()
         .map(|(place_id, counts)| PlaceCounts {
             place_id: place_id.clone(),
             counts: (*counts).into(),
+            withheld: withheld.contains(place_id),
         })
         .collect()
 }
@@ -236,13 +244,21 @@ impl RiskRegister {
             .collect()
     }
     async fn by_base(&self) -> Vec<PlaceCounts> {
-        place_counts(&self.0.counts.by_base)
+        place_counts(&self.0.counts.by_base, &self.0.counts.withheld_places)
     }
     async fn by_field_office(&self) -> Vec<PlaceCounts> {
-        place_counts(&self.0.counts.by_field_office)
+        place_counts(
+            &self.0.counts.by_field_office,
+            &self.0.counts.withheld_places,
+        )
     }
     async fn overdue_reviews(&self) -> usize {
         self.0.counts.overdue_reviews
+    }
+    /// True where the mission's own counts are withheld from this reader (it has fewer than 3
+    /// CLAs): `open`, `bySeverity`, `byCategory` and `overdueReviews` then say nothing.
+    async fn withheld(&self) -> bool {
+        self.0.counts.withheld
     }
     /// The flags themselves: CIVIL_AFFAIRS of the mission and ADMIN only.
     #[allow(clippy::too_many_arguments)]

@@ -154,7 +154,7 @@ impl StaffingApp {
         let flags = self
             .risk_flags
             .as_ref()
-            .map(|r| r.by_base(mission, view))
+            .map(|r| r.by_base(who, mission, view))
             .unwrap_or_default();
         let rows = projections::board(&self.registry, &self.staffing, mission, view, &flags);
         Ok(projections::board::select(rows, filter))

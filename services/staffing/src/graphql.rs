@@ -142,6 +142,10 @@ pub struct BaseBoardRow {
 
 #[derive(SimpleObject, Clone, Debug, Default)]
 pub struct OpenFlagCounts {
+    /// True where the base's counts are withheld from this reader: it has fewer than 3 CLAs, or
+    /// its counts would let a smaller base's be worked out. The counts are then 0 and say
+    /// nothing. Never withheld from those who see risk detail.
+    pub withheld: bool,
     pub low: u32,
     pub medium: u32,
     pub high: u32,
@@ -317,6 +321,7 @@ impl From<p::BoardRow> for BaseBoardRow {
                 })
                 .collect(),
             open_flags: OpenFlagCounts {
+                withheld: f.withheld,
                 low: f.low,
                 medium: f.medium,
                 high: f.high,

@@ -20,14 +20,23 @@ pub mod projections;
 pub mod reactor;
 
 /// Open risk flags of a mission's bases by severity (low, medium, high, critical), as the risk
-/// context knows them, for the board: one answer for the whole mission. The gateway provides it,
-/// so staffing does not depend on risk.
+/// context lets the caller see them, for the board: one answer for the whole mission. The gateway
+/// provides it, so staffing does not depend on risk.
 pub trait OpenRiskFlags: Send + Sync {
     fn by_base(
         &self,
+        who: &cla_platform::Principal,
         mission: &str,
         view: &cla_platform::timeline::View,
-    ) -> std::collections::HashMap<String, [u32; 4]>;
+    ) -> BaseRiskCounts;
+}
+
+/// The open flags by base, and the bases whose counts are withheld from the caller (see
+/// [`cla_platform::disclosure`]): for those, no count is given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BaseRiskCounts {
+    pub counts: std::collections::HashMap<String, [u32; 4]>,
+    pub withheld: std::collections::BTreeSet<String>,
 }
 
 pub use app::StaffingApp;

@@ -32,8 +32,8 @@ pub use compliance::{
     mission_check_ins,
 };
 pub use register::{
-    BoardRiskCounts, FlagFilter, RegisterCounts, SeverityCounts, open_flag_counts, open_flags,
-    open_flags_by_base, register_counts,
+    FlagFilter, RegisterCounts, SeverityCounts, open_flag_counts, open_flags, open_flags_by_base,
+    people_by_base, register_counts,
 };
 
 /// One event in a flag's timeline.

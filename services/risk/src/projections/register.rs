@@ -2,11 +2,12 @@
 //! category and place. The flags themselves are for the application layer to hand out (see
 //! [`crate::app`]); nothing here decides who sees what.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
+use cla_platform::disclosure::PlacesWithheld;
 use cla_platform::timeline::View;
+use cla_staffing::StaffingView;
 
 use super::RiskView;
 use crate::decider::{Flag, FlagStatus};
@@ -91,18 +92,27 @@ pub fn open_flag_counts(risk: &RiskView, mission: &str, view: &View) -> Severity
         .fold(SeverityCounts::default(), SeverityCounts::plus)
 }
 
-/// Open flags by base and severity, for the staffing board.
-pub struct BoardRiskCounts {
-    pub risk: Arc<RiskView>,
-}
-
-impl cla_staffing::OpenRiskFlags for BoardRiskCounts {
-    fn by_base(&self, mission: &str, view: &View) -> HashMap<String, [u32; 4]> {
-        open_flags_by_base(&self.risk, mission, view)
-            .into_iter()
-            .map(|(base, counts)| (base, counts.as_array()))
-            .collect()
+/// The people each base's risk counts cover on the view's date: the CLAs deployed there, and
+/// whoever has an open flag raised there (under the empty id: at no base).
+pub fn people_by_base(
+    risk: &RiskView,
+    staffing: &StaffingView,
+    mission: &str,
+    view: &View,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let mut people: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for d in staffing.staffing(mission, view).deployments().values() {
+        if d.covers(view.as_of) {
+            people
+                .entry(d.base_id.clone())
+                .or_default()
+                .insert(d.staff_id.clone());
+        }
     }
+    for f in open_flags(risk, mission, view) {
+        people.entry(f.base_id).or_default().insert(f.staff_id);
+    }
+    people
 }
 
 /// What every reader of a mission sees of its open flags.
@@ -119,6 +129,44 @@ pub struct RegisterCounts {
     pub by_field_office: Vec<(String, SeverityCounts)>,
     /// Flags whose review was due before `today`.
     pub overdue_reviews: usize,
+    /// The places (bases, field offices) whose counts are withheld from this reader: they stand
+    /// in `by_base` and `by_field_office` with no count.
+    pub withheld_places: BTreeSet<String>,
+    /// The mission's own counts are withheld: it has fewer than 3 CLAs.
+    pub withheld: bool,
+}
+
+impl RegisterCounts {
+    /// What a counts-only reader may see: `places`' counts withheld (see
+    /// [`cla_platform::disclosure`]), every withheld place listed, with or without flags.
+    pub fn withholding(mut self, places: &PlacesWithheld) -> Self {
+        let hide = |rows: Vec<(String, SeverityCounts)>, withheld: &BTreeSet<String>| {
+            let mut rows: BTreeMap<String, SeverityCounts> = rows
+                .into_iter()
+                .filter(|(place, _)| !withheld.contains(place))
+                .collect();
+            for place in withheld {
+                rows.insert(place.clone(), SeverityCounts::default());
+            }
+            rows.into_iter().collect::<Vec<_>>()
+        };
+        self.by_base = hide(self.by_base, &places.bases);
+        self.by_field_office = hide(self.by_field_office, &places.field_offices);
+        self.withheld_places = places
+            .bases
+            .iter()
+            .chain(&places.field_offices)
+            .cloned()
+            .collect();
+        if places.mission {
+            self.open = 0;
+            self.by_severity = SeverityCounts::default();
+            self.by_category.clear();
+            self.overdue_reviews = 0;
+            self.withheld = true;
+        }
+        self
+    }
 }
 
 /// Counts of `flags` (open flags of one mission); `office_of` maps a base to its field office.
@@ -159,6 +207,8 @@ pub fn register_counts(
         by_base: by_base.into_iter().collect(),
         by_field_office: by_office.into_iter().collect(),
         overdue_reviews: flags.iter().filter(|f| f.review_due < today).count(),
+        withheld_places: BTreeSet::new(),
+        withheld: false,
     }
 }
 

@@ -313,14 +313,6 @@ fn open_flag_counts_leave_out_closed_flags_and_other_missions() {
         open_flag_counts(&risk, "ALPHA", &on("2026-02-05")),
         sev(1, 2, 1, 1)
     );
-    let board = BoardRiskCounts {
-        risk: std::sync::Arc::new(RiskView::default()),
-    };
-    flags_history().apply_to(board.risk.as_ref());
-    assert_eq!(
-        cla_staffing::OpenRiskFlags::by_base(&board, "ALPHA", &on("2026-03-01"))["B1"],
-        [1, 0, 1, 0]
-    );
 }
 
 #[test]
@@ -346,6 +338,8 @@ fn the_register_counts_by_category_place_and_overdue_review() {
             ],
             by_field_office: vec![("O1".to_string(), sev(1, 0, 1, 1))],
             overdue_reviews: 2,
+            withheld_places: Default::default(),
+            withheld: false,
         },
     );
 }

@@ -2,7 +2,7 @@
 //! there, who is away, its effective strength against its minimum, the women and local languages
 //! among its CLAs, who is past the maximum tour, and its open risk flags by severity (counts only).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use cla_platform::timeline::View;
@@ -54,9 +54,11 @@ pub struct BoardCla {
     pub absent: bool,
 }
 
-/// Open risk flags at a base by severity.
+/// Open risk flags at a base by severity; none where withheld from the reader (the base has too
+/// few CLAs for a count not to single one out).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FlagCounts {
+    pub withheld: bool,
     pub low: u32,
     pub medium: u32,
     pub high: u32,
@@ -92,7 +94,7 @@ pub fn board(
     staffing: &StaffingView,
     mission: &str,
     view: &View,
-    flags: &HashMap<String, [u32; 4]>,
+    flags: &crate::BaseRiskCounts,
 ) -> Vec<BoardRow> {
     let policy = registry.mission(mission, view).map(|m| m.policy);
     let minimum = policy.map_or(2, |p| p.minimum_clas_per_base);
@@ -164,15 +166,24 @@ pub fn board(
                     .map(|c| c.staff_id.clone())
                     .collect(),
                 clas,
-                open_flags: flags
-                    .get(&b.id)
-                    .map(|&[low, medium, high, critical]| FlagCounts {
-                        low,
-                        medium,
-                        high,
-                        critical,
-                    })
-                    .unwrap_or_default(),
+                open_flags: if flags.withheld.contains(&b.id) {
+                    FlagCounts {
+                        withheld: true,
+                        ..FlagCounts::default()
+                    }
+                } else {
+                    flags
+                        .counts
+                        .get(&b.id)
+                        .map(|&[low, medium, high, critical]| FlagCounts {
+                            withheld: false,
+                            low,
+                            medium,
+                            high,
+                            critical,
+                        })
+                        .unwrap_or_default()
+                },
             }
         })
         .collect()

@@ -1,7 +1,5 @@
 //! The board and the forecast specified like deciders: given a history, then this view.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use cla_contracts::cla::registry::v1 as registry;
 use cla_contracts::cla::staff::v1 as staff;
@@ -220,7 +218,7 @@ fn board_on(views: &Views, d: u32) -> Vec<BoardRow> {
         &views.staffing,
         MISSION,
         &on(d),
-        &HashMap::new(),
+        &crate::BaseRiskCounts::default(),
     );
     board::select(rows, &BoardFilter::default())
 }
@@ -278,7 +276,7 @@ fn one_of_two_absent_puts_the_base_below_its_minimum() {
             &views.staffing,
             MISSION,
             &on(5),
-            &HashMap::new(),
+            &crate::BaseRiskCounts::default(),
         ),
         &BoardFilter {
             status: Some(Coverage::BelowMinimum),

@@ -1,0 +1,257 @@
+//! Counts that identify a person: a counts-only reader (MISSION_HR, HQ_REVIEWER) cannot single
+//! out a lone CLA's risk status from the board, the risk register, the HQ review or their CSV
+//! exports. Cells covering fewer than 3 CLAs are withheld, with the smallest neighbour beside them
+//! so that no total minus the rest gives them away; those who see risk detail see every count.
+
+use cla_e2e::{Role, TestServer, open_base};
+use serde_json::{Value, json};
+
+struct World {
+    server: TestServer,
+    lone_cla: String,
+    lone: String,
+    big: String,
+    mid: String,
+    far: String,
+}
+
+async fn mission(server: &TestServer, code: &str) -> String {
+    let admin = server.admin();
+    server
+        .ok(
+            &admin,
+            "mutation($c: String!) { createMission(input: {code: $c, name: \"Mission\", country: \"Country\", effective: \"2024-01-01\"}) { code } }",
+            json!({ "c": code }),
+        )
+        .await;
+    office(server, code).await
+}
+
+async fn office(server: &TestServer, code: &str) -> String {
+    server
+        .ok(
+            &server.admin(),
+            "mutation($c: String!) { openFieldOffice(input: {missionCode: $c, name: \"Office\", effective: \"2024-01-01\"}) { id } }",
+            json!({ "c": code }),
+        )
+        .await["openFieldOffice"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// `n` active CLAs deployed at `base`; the first one's id.
+async fn clas(server: &TestServer, base: &str, n: usize, index_from: usize) -> String {
+    let admin = server.admin();
+    let mut first = String::new();
+    for i in 0..n {
+        let id = server
+            .ok(&admin, "mutation($b: String!, $i: String!) { registerStaffMember(input: {baseId: $b, name: \"Person\", gender: FEMALE, indexNumber: $i, grade: \"GS-5\", appointment: {type: FIXED_TERM, start: \"2024-01-01\", end: \"2030-12-31\"}, effective: \"2024-02-15\"}) { id } }", json!({ "b": base, "i": format!("{}", 500000 + index_from + i) }))
+            .await["registerStaffMember"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        server
+            .ok(&admin, "mutation($s: String!) { activateStaff(staffId: $s, effective: \"2024-02-16\") { id } }", json!({ "s": id }))
+            .await;
+        server
+            .ok(&admin, "mutation($s: String!, $b: String!) { deployCla(staffId: $s, baseId: $b, from: \"2024-03-01\") { staffId } }", json!({ "s": id, "b": base }))
+            .await;
+        if first.is_empty() {
+            first = id;
+        }
+    }
+    first
+}
+
+/// Mission KANON: office one with LONE (1 CLA, who is flagged), BIG (4) and MID (3); office two
+/// with FAR (3). Mission TINY: one CLA, flagged.
+async fn world() -> World {
+    let server = TestServer::start().await;
+    let admin = server.admin();
+    let one = mission(&server, "KANON").await;
+    let two = office(&server, "KANON").await;
+    let lone = open_base(&server, &admin, &one, "Lone").await;
+    let big = open_base(&server, &admin, &one, "Big").await;
+    let mid = open_base(&server, &admin, &one, "Mid").await;
+    let far = open_base(&server, &admin, &two, "Far").await;
+    let lone_cla = clas(&server, &lone, 1, 0).await;
+    clas(&server, &big, 4, 10).await;
+    clas(&server, &mid, 3, 20).await;
+    clas(&server, &far, 3, 30).await;
+    let tiny_office = mission(&server, "TINY").await;
+    let tiny_base = open_base(&server, &admin, &tiny_office, "Tiny").await;
+    let tiny_cla = clas(&server, &tiny_base, 1, 40).await;
+    for staff in [&lone_cla, &tiny_cla] {
+        server
+            .ok(&admin, "mutation($s: String!) { raiseRiskFlag(staffId: $s, category: SEEN_AS_INFORMANT, severity: HIGH) { id } }", json!({ "s": staff }))
+            .await;
+    }
+    World {
+        server,
+        lone_cla,
+        lone,
+        big,
+        mid,
+        far,
+    }
+}
+
+const BOARD: &str = "query { baseBoard(missionCode: \"KANON\") { edges { node { baseId deployed openFlags { withheld low medium high critical } } } } }";
+
+/// The board's open flags by base id.
+async fn board(w: &World, token: &str) -> std::collections::HashMap<String, Value> {
+    let data = w.server.ok(token, BOARD, json!({})).await;
+    data["baseBoard"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["node"]["baseId"].as_str().unwrap().to_string(),
+                e["node"]["openFlags"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_lone_clas_risk_status_cannot_be_singled_out_by_a_counts_only_reader() {
+    let w = world().await;
+    let ca = w.server.token(Role::CivilAffairs, &["KANON"]);
+    let hr = w.server.token(Role::MissionHr, &["KANON"]);
+    let hq = w.server.token(Role::HqReviewer, &[]);
+
+    // Those who see risk detail see the lone CLA's flag at their base.
+    let detail = board(&w, &ca).await;
+    assert_eq!(detail[&w.lone]["high"], 1);
+    assert_eq!(detail[&w.lone]["withheld"], false);
+    assert!(detail.values().all(|f| f["withheld"] == false));
+
+    // Counts-only readers: the lone CLA's base is withheld, and the smallest base beside it in
+    // the office (MID, 3 CLAs) with it, so the office's or mission's total cannot give it away.
+    for token in [&hr, &hq] {
+        let counts = board(&w, token).await;
+        for base in [&w.lone, &w.mid] {
+            assert_eq!(counts[base]["withheld"], true, "{base}: {counts:?}");
+            assert_eq!(counts[base]["high"], 0);
+        }
+        for base in [&w.big, &w.far] {
+            assert_eq!(counts[base]["withheld"], false, "{base}: {counts:?}");
+        }
+    }
+
+    // The risk register: every withheld base listed, flagged or not; the mission's total stays.
+    let register = "query { riskRegister(missionCode: \"KANON\") { open withheld bySeverity { high } byBase { placeId withheld counts { high } } byFieldOffice { placeId withheld counts { high } } } }";
+    let r = &w.server.ok(&hr, register, json!({})).await["riskRegister"];
+    assert_eq!(
+        (r["open"].clone(), r["withheld"].clone()),
+        (json!(1), json!(false))
+    );
+    assert_eq!(r["bySeverity"]["high"], 1);
+    let by_base: Vec<&Value> = r["byBase"].as_array().unwrap().iter().collect();
+    let lone_row = by_base
+        .iter()
+        .find(|p| p["placeId"] == w.lone.as_str())
+        .unwrap();
+    assert_eq!(
+        (
+            lone_row["withheld"].clone(),
+            lone_row["counts"]["high"].clone()
+        ),
+        (json!(true), json!(0))
+    );
+    assert!(
+        by_base
+            .iter()
+            .any(|p| p["placeId"] == w.mid.as_str() && p["withheld"] == true)
+    );
+    assert!(
+        by_base
+            .iter()
+            .all(|p| p["withheld"] == true || p["counts"]["high"] == 0),
+        "no published base shows the flag: {r}"
+    );
+    let r = &w.server.ok(&ca, register, json!({})).await["riskRegister"];
+    let lone_row = r["byBase"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["placeId"] == w.lone.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            lone_row["withheld"].clone(),
+            lone_row["counts"]["high"].clone()
+        ),
+        (json!(false), json!(1))
+    );
+    // And who it is, for them only.
+    let flags = w.server.ok(&ca, "query { riskRegister(missionCode: \"KANON\") { flags { edges { node { staffId } } } } }", json!({})).await;
+    assert_eq!(
+        flags["riskRegister"]["flags"]["edges"][0]["node"]["staffId"],
+        w.lone_cla.as_str()
+    );
+
+    // The board's CSV says "withheld" where the page does.
+    let csv = reqwest::Client::new()
+        .get(format!(
+            "{}/export/board.csv?missionCode=KANON",
+            w.server.base
+        ))
+        .bearer_auth(&hr)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lone_line = csv
+        .lines()
+        .find(|l| l.starts_with(w.lone.as_str()))
+        .unwrap_or_else(|| panic!("{csv}"));
+    assert!(
+        lone_line.ends_with("withheld,withheld,withheld,withheld"),
+        "{lone_line}"
+    );
+    let big_line = csv.lines().find(|l| l.starts_with(w.big.as_str())).unwrap();
+    assert!(big_line.ends_with("0,0,0,0"), "{big_line}");
+
+    // The HQ review: TINY (one CLA) is withheld, with KANON beside it; the total still counts both.
+    let review = w
+        .server
+        .ok(&hq, "query { hqStaffingReview { overall { openFlagsHigh openFlagsWithheld } missions { scope clas openFlagsHigh openFlagsWithheld } } }", json!({}))
+        .await;
+    let missions = review["hqStaffingReview"]["missions"].as_array().unwrap();
+    for m in missions {
+        assert_eq!(
+            (m["openFlagsWithheld"].clone(), m["openFlagsHigh"].clone()),
+            (json!(true), json!(0)),
+            "{m}"
+        );
+    }
+    assert_eq!(missions.len(), 2);
+    assert_eq!(review["hqStaffingReview"]["overall"]["openFlagsHigh"], 2);
+    assert_eq!(
+        review["hqStaffingReview"]["overall"]["openFlagsWithheld"],
+        false
+    );
+    // ADMIN sees every mission's count.
+    let review = w
+        .server
+        .ok(
+            &w.server.admin(),
+            "query { hqStaffingReview { missions { scope openFlagsHigh openFlagsWithheld } } }",
+            json!({}),
+        )
+        .await;
+    for m in review["hqStaffingReview"]["missions"].as_array().unwrap() {
+        assert_eq!(
+            (m["openFlagsWithheld"].clone(), m["openFlagsHigh"].clone()),
+            (json!(false), json!(1)),
+            "{m}"
+        );
+    }
+    w.server.stop().await;
+}
