@@ -313,6 +313,16 @@ async fn eventually<F: Future<Output = bool>>(what: &str, mut condition: impl Fn
     }
 }
 
+/// Waits for the server's first fetch of the provider's keys (made at start-up, in the
+/// background), before any token asks for one.
+async fn fetched(running: &cla_gateway::Running) {
+    let provider = running.state.auth.provider().expect("keys from a provider");
+    eventually("the provider's keys are fetched", || async {
+        provider.keys().fetched
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn tokens_of_a_discovered_provider_sign_in_when_issuer_audience_and_time_hold() {
     let idp = Idp::start().await;
@@ -324,10 +334,8 @@ async fn tokens_of_a_discovered_provider_sign_in_when_issuer_audience_and_time_h
     })
     .await;
     let good = key.sign(&claims(&idp.issuer()));
-    eventually("the provider's keys are fetched", || async {
-        ask(&running, &good).await.0 == 200
-    })
-    .await;
+    fetched(&running).await;
+    assert_eq!(ask(&running, &good).await.0, 200);
     let (status, body) = ask(&running, &good).await;
     assert_eq!(status, 200, "{body}");
     assert!(body.get("errors").is_none(), "{body}");
@@ -387,10 +395,8 @@ async fn rotated_keys_are_picked_up_and_removed_ones_refused_without_a_restart()
     })
     .await;
     let old_token = old.sign(&claims(&idp.issuer()));
-    eventually("the provider's keys are fetched", || async {
-        ask(&running, &old_token).await.0 == 200
-    })
-    .await;
+    fetched(&running).await;
+    assert_eq!(ask(&running, &old_token).await.0, 200);
 
     // The provider adds a key and signs with it: the token naming it has the keys fetched again.
     let new = Signer::rs256("2026-key");
@@ -428,10 +434,8 @@ async fn tokens_naming_unknown_keys_fetch_the_keys_at_most_once_per_interval() {
     })
     .await;
     let good = key.sign(&claims(&idp.issuer()));
-    eventually("the provider's keys are fetched", || async {
-        ask(&running, &good).await.0 == 200
-    })
-    .await;
+    fetched(&running).await;
+    assert_eq!(ask(&running, &good).await.0, 200);
     let before = idp.fetches();
     for i in 0..20 {
         let garbage = key.sign_as(&format!("garbage-{i}"), &claims(&idp.issuer()));
@@ -442,6 +446,9 @@ async fn tokens_naming_unknown_keys_fetch_the_keys_at_most_once_per_interval() {
         before + 1,
         "twenty unknown kids cost the provider one fetch"
     );
+    let garbage = key.sign_as("garbage-again", &claims(&idp.issuer()));
+    refused(&ask(&running, &garbage).await, "kid");
+    assert_eq!(idp.fetches(), before + 1, "still one");
     assert_eq!(ask(&running, &good).await.0, 200);
     running.stop().await;
 }
