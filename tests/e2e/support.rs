@@ -277,3 +277,50 @@ pub async fn next_data(socket: &mut Socket, within: Duration) -> Option<Value> {
     );
     Some(v["payload"]["data"].clone())
 }
+
+impl TestServer {
+    /// A token for the given role in the given missions, valid for `ttl` only.
+    pub fn token_for(&self, role: Role, missions: &[&str], ttl: Duration) -> String {
+        let missions: Vec<String> = missions.iter().map(|m| m.to_string()).collect();
+        self.auth
+            .mint(
+                &format!("{}-user", role.as_str().to_lowercase()),
+                "Test User",
+                &[role],
+                &missions,
+                ttl,
+            )
+            .expect("mint a token")
+    }
+}
+
+/// Connects a GraphQL websocket (graphql-transport-ws) as `token` and waits for the server's
+/// acknowledgement; nothing is started.
+pub async fn connect(server: &TestServer, token: &str) -> Socket {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://{}/graphql/ws", server.running.addr)
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    socket
+        .send(Message::text(
+            json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } })
+                .to_string(),
+        ))
+        .await
+        .unwrap();
+    loop {
+        let Message::Text(t) = socket.next().await.unwrap().unwrap() else {
+            continue;
+        };
+        if serde_json::from_str::<Value>(&t).unwrap()["type"] == "connection_ack" {
+            return socket;
+        }
+    }
+}

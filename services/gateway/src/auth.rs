@@ -1,19 +1,27 @@
 //! Sign-in: bearer JWTs. HS256 with a configured secret, or one generated at first run and kept
-//! in the data directory (mode 0600); or RS256/ES256 with an identity provider's public key.
+//! in the data directory (mode 0600); or RS256/ES256 with an identity provider's public key, or
+//! with its key set (JWKS, found directly or through OpenID discovery), kept fresh.
+//!
+//! Incoming tokens are read as a JSON map: the issuer and audience are checked where configured,
+//! `exp` and `nbf` with 5 s leeway, and the roles and missions are read from configurable claims
+//! (dotted paths reach nested ones, a string counts as a list of one).
 
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use cla_platform::{AppError, Principal, Role};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::config::{Config, JwtAlgorithm, MIN_SECRET_BYTES};
+use crate::jwks::Provider;
 
-/// The claims of a token.
+/// The claims of a token minted here.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims {
     pub sub: String,
@@ -25,10 +33,31 @@ pub struct Claims {
     pub exp: u64,
 }
 
+/// The keys tokens are verified with.
+enum Keys {
+    /// A configured secret or public key.
+    Fixed {
+        algorithm: Algorithm,
+        key: DecodingKey,
+    },
+    /// The identity provider's key set.
+    Provider(Arc<Provider>),
+}
+
 pub struct Auth {
-    algorithm: Algorithm,
-    decoding: DecodingKey,
-    encoding: Option<EncodingKey>,
+    keys: Keys,
+    encoding: Option<(Algorithm, EncodingKey)>,
+    issuer: Option<String>,
+    audience: Option<String>,
+    roles_claim: String,
+    missions_claim: String,
+}
+
+/// A verified token: who holds it, and until when (seconds since the epoch).
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub principal: Principal,
+    pub expires_at: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,67 +71,115 @@ pub enum AuthSetupError {
     Key(String),
 }
 
+/// Why a token was refused, and whether fetching the provider's keys again might change that.
+struct Refused {
+    error: AppError,
+    unknown_key: Option<Option<String>>,
+}
+
+impl From<AppError> for Refused {
+    fn from(error: AppError) -> Self {
+        Self {
+            error,
+            unknown_key: None,
+        }
+    }
+}
+
 const SECRET_FILE: &str = "jwt-secret";
 
 impl Auth {
     pub fn load(config: &Config) -> Result<Self, AuthSetupError> {
-        match config.jwt_algorithm {
-            JwtAlgorithm::HS256 => {
-                let secret = match &config.jwt_secret {
-                    Some(secret) => secret.expose().as_bytes().to_vec(),
-                    None => generated_secret(&config.data_dir)?,
-                };
-                Ok(Self {
+        let read = |path: &Path| {
+            std::fs::read(path).map_err(|source| AuthSetupError::Io {
+                path: path.display().to_string(),
+                source,
+            })
+        };
+        let asymmetric = match config.jwt_algorithm {
+            JwtAlgorithm::RS256 => Algorithm::RS256,
+            _ => Algorithm::ES256,
+        };
+        let private_key = |path: &Path| -> Result<(Algorithm, EncodingKey), AuthSetupError> {
+            let private = read(path)?;
+            let key = match asymmetric {
+                Algorithm::RS256 => EncodingKey::from_rsa_pem(&private),
+                _ => EncodingKey::from_ec_pem(&private),
+            }
+            .map_err(|e| AuthSetupError::Key(format!("private key: {e}")))?;
+            Ok((asymmetric, key))
+        };
+        let (keys, encoding) = if let Some(provider) = Provider::from_config(config) {
+            let encoding = match &config.jwt_private_key_file {
+                Some(path) => Some(private_key(path)?),
+                None => None,
+            };
+            (Keys::Provider(Arc::new(provider)), encoding)
+        } else if config.jwt_algorithm == JwtAlgorithm::HS256 {
+            let secret = match &config.jwt_secret {
+                Some(secret) => secret.expose().as_bytes().to_vec(),
+                None => generated_secret(&config.data_dir)?,
+            };
+            (
+                Keys::Fixed {
                     algorithm: Algorithm::HS256,
-                    decoding: DecodingKey::from_secret(&secret),
-                    encoding: Some(EncodingKey::from_secret(&secret)),
-                })
+                    key: DecodingKey::from_secret(&secret),
+                },
+                Some((Algorithm::HS256, EncodingKey::from_secret(&secret))),
+            )
+        } else {
+            let public = read(
+                config
+                    .jwt_public_key_file
+                    .as_deref()
+                    .expect("checked by config"),
+            )?;
+            let key = match asymmetric {
+                Algorithm::RS256 => DecodingKey::from_rsa_pem(&public),
+                _ => DecodingKey::from_ec_pem(&public),
             }
-            algorithm => {
-                let algorithm = match algorithm {
-                    JwtAlgorithm::RS256 => Algorithm::RS256,
-                    _ => Algorithm::ES256,
-                };
-                let read = |path: &Path| {
-                    std::fs::read(path).map_err(|source| AuthSetupError::Io {
-                        path: path.display().to_string(),
-                        source,
-                    })
-                };
-                let public = read(
-                    config
-                        .jwt_public_key_file
-                        .as_deref()
-                        .expect("checked by config"),
-                )?;
-                let decoding = match algorithm {
-                    Algorithm::RS256 => DecodingKey::from_rsa_pem(&public),
-                    _ => DecodingKey::from_ec_pem(&public),
-                }
-                .map_err(|e| AuthSetupError::Key(format!("public key: {e}")))?;
-                let encoding = match &config.jwt_private_key_file {
-                    None => None,
-                    Some(path) => {
-                        let private = read(path)?;
-                        Some(
-                            match algorithm {
-                                Algorithm::RS256 => EncodingKey::from_rsa_pem(&private),
-                                _ => EncodingKey::from_ec_pem(&private),
-                            }
-                            .map_err(|e| AuthSetupError::Key(format!("private key: {e}")))?,
-                        )
-                    }
-                };
-                Ok(Self {
-                    algorithm,
-                    decoding,
-                    encoding,
-                })
-            }
+            .map_err(|e| AuthSetupError::Key(format!("public key: {e}")))?;
+            let encoding = match &config.jwt_private_key_file {
+                Some(path) => Some(private_key(path)?),
+                None => None,
+            };
+            (
+                Keys::Fixed {
+                    algorithm: asymmetric,
+                    key,
+                },
+                encoding,
+            )
+        };
+        Ok(Self {
+            keys,
+            encoding,
+            issuer: config.jwt_issuer.clone(),
+            audience: config.jwt_audience.clone(),
+            roles_claim: config.jwt_roles_claim.clone(),
+            missions_claim: config.jwt_missions_claim.clone(),
+        })
+    }
+
+    /// Keeps the identity provider's keys fresh (see [`Provider::spawn`]); nothing to do where
+    /// the keys are configured. Needs a Tokio runtime.
+    pub fn keep_keys_fresh(&self) -> Option<tokio::task::JoinHandle<()>> {
+        match &self.keys {
+            Keys::Provider(provider) => Some(Arc::clone(provider).spawn()),
+            Keys::Fixed { .. } => None,
         }
     }
 
-    /// Signs a token for the given person, roles and missions, valid for `ttl`.
+    /// The identity provider's keys, where tokens are verified with them.
+    pub fn provider(&self) -> Option<&Arc<Provider>> {
+        match &self.keys {
+            Keys::Provider(provider) => Some(provider),
+            Keys::Fixed { .. } => None,
+        }
+    }
+
+    /// Signs a token for the given person, roles and missions, valid for `ttl`. It names the
+    /// configured issuer and audience, where set.
     pub fn mint(
         &self,
         sub: &str,
@@ -111,7 +188,7 @@ impl Auth {
         missions: &[String],
         ttl: Duration,
     ) -> Result<String, AuthSetupError> {
-        let Some(key) = &self.encoding else {
+        let Some((algorithm, key)) = &self.encoding else {
             return Err(AuthSetupError::Key(
                 "no signing key: tokens come from the identity provider (set jwt_private_key_file to mint here)".into(),
             ));
@@ -123,45 +200,148 @@ impl Auth {
             missions: missions.to_vec(),
             exp: now() + ttl.as_secs(),
         };
-        jsonwebtoken::encode(&Header::new(self.algorithm), &claims, key)
+        let mut value =
+            serde_json::to_value(&claims).map_err(|e| AuthSetupError::Key(e.to_string()))?;
+        if let Some(issuer) = &self.issuer {
+            value["iss"] = Value::from(issuer.as_str());
+        }
+        if let Some(audience) = &self.audience {
+            value["aud"] = Value::from(audience.as_str());
+        }
+        jsonwebtoken::encode(&Header::new(*algorithm), &value, key)
             .map_err(|e| AuthSetupError::Key(e.to_string()))
     }
 
-    /// Reads the `Authorization: Bearer …` header value into the caller.
-    pub fn authenticate(&self, header: Option<&str>) -> Result<Principal, AppError> {
-        let Some(header) = header else {
-            return Err(AppError::unauthenticated(
-                "sign in: send Authorization: Bearer <token>",
-            ));
-        };
-        let token = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-            .ok_or_else(|| {
-                AppError::unauthenticated("the Authorization header must be Bearer <token>")
-            })?;
-        self.verify(token.trim())
+    /// Reads the `Authorization: Bearer …` header value into the caller. A token naming a key of
+    /// the identity provider's not known here has the keys fetched again first (at most once per
+    /// `jwt_jwks_unknown_key_refresh_seconds`).
+    pub async fn authenticate(&self, header: Option<&str>) -> Result<Principal, AppError> {
+        self.sign_in(header).await.map(|s| s.principal)
     }
 
+    /// As [`Auth::authenticate`], with the token's expiry.
+    pub async fn sign_in(&self, header: Option<&str>) -> Result<SignedIn, AppError> {
+        let token = bearer(header)?;
+        match self.check(token) {
+            Ok(signed_in) => Ok(signed_in),
+            Err(Refused {
+                unknown_key: Some(kid),
+                error,
+            }) => match self.provider() {
+                Some(provider) if provider.refresh_for(kid.as_deref()).await => {
+                    self.check(token).map_err(|r| r.error)
+                }
+                _ => Err(error),
+            },
+            Err(refused) => Err(refused.error),
+        }
+    }
+
+    /// Verifies a token with the keys held now (nothing is fetched).
     pub fn verify(&self, token: &str) -> Result<Principal, AppError> {
-        let mut validation = Validation::new(self.algorithm);
+        self.check(token).map(|s| s.principal).map_err(|r| r.error)
+    }
+
+    fn check(&self, token: &str) -> Result<SignedIn, Refused> {
+        let malformed = || AppError::unauthenticated("the token is malformed");
+        let header = jsonwebtoken::decode_header(token).map_err(|_| malformed())?;
+        let held;
+        let (algorithm, key, issuer) = match &self.keys {
+            Keys::Fixed { algorithm, key } => (*algorithm, key, self.issuer.as_deref()),
+            Keys::Provider(provider) => {
+                held = provider.keys();
+                let Some(found) = held.find(header.kid.as_deref()) else {
+                    let error = if !held.fetched {
+                        AppError::unauthenticated(
+                            "sign-in is not available yet: the identity provider's keys could \
+                             not be fetched; try again shortly",
+                        )
+                    } else if header.kid.is_none() {
+                        AppError::unauthenticated("the token names no signing key (kid)")
+                    } else {
+                        AppError::unauthenticated(
+                            "the token's signing key (kid) is not one of the identity provider's",
+                        )
+                    };
+                    return Err(Refused {
+                        error,
+                        unknown_key: Some(header.kid),
+                    });
+                };
+                let issuer = self.issuer.as_deref().or(held.issuer.as_deref());
+                (found.algorithm, &found.key, issuer)
+            }
+        };
+        if header.alg != algorithm {
+            return Err(
+                AppError::unauthenticated("the token's signature is not valid here").into(),
+            );
+        }
+        let mut validation = Validation::new(algorithm);
         validation.leeway = 5;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        validation.validate_nbf = true;
+        let mut required = vec!["exp", "sub"];
+        if let Some(issuer) = issuer {
+            validation.set_issuer(&[issuer]);
+            required.push("iss");
+        }
+        match &self.audience {
+            Some(audience) => {
+                validation.set_audience(&[audience]);
+                required.push("aud");
+            }
+            None => validation.validate_aud = false,
+        }
+        validation.set_required_spec_claims(&required);
         let data =
-            jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|e| {
+            jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation).map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind as K;
                 AppError::unauthenticated(match e.kind() {
-                    K::ExpiredSignature => "the token has expired; sign in again",
-                    K::InvalidSignature | K::InvalidAlgorithm => {
-                        "the token's signature is not valid here"
+                    K::ExpiredSignature => "the token has expired; sign in again".to_string(),
+                    K::ImmatureSignature => "the token is not valid yet (nbf)".to_string(),
+                    K::InvalidIssuer => {
+                        "the token's issuer (iss) is not the one trusted here".to_string()
                     }
-                    _ => "the token is malformed",
+                    K::InvalidAudience => {
+                        "the token's audience (aud) is not this service".to_string()
+                    }
+                    K::MissingRequiredClaim(claim) => {
+                        format!("the token has no {claim} claim, which is required here")
+                    }
+                    K::InvalidClaimFormat(claim) => {
+                        format!("the token's {claim} claim is malformed")
+                    }
+                    K::InvalidSignature | K::InvalidAlgorithm => {
+                        "the token's signature is not valid here".to_string()
+                    }
+                    _ => "the token is malformed".to_string(),
                 })
             })?;
-        let claims = data.claims;
+        self.principal(&data.claims).map_err(Refused::from)
+    }
+
+    /// The caller a verified token's claims name.
+    fn principal(&self, claims: &Map<String, Value>) -> Result<SignedIn, AppError> {
+        let text = |name: &str| {
+            claims
+                .get(name)
+                .and_then(Value::as_str)
+                .filter(|s| !s.trim().is_empty())
+        };
+        let sub = text("sub")
+            .ok_or_else(|| AppError::unauthenticated("the token's sub claim is malformed"))?
+            .to_string();
+        let name = text("name")
+            .or_else(|| text("preferred_username"))
+            .unwrap_or(&sub)
+            .to_string();
+        let expires_at = claims
+            .get("exp")
+            .and_then(|v| v.as_u64().or_else(|| v.as_f64().map(|f| f as u64)))
+            .unwrap_or(0);
         let mut roles = BTreeSet::new();
         let mut unknown = 0usize;
-        for role in &claims.roles {
+        for role in strings_at(claims, &self.roles_claim) {
             match Role::parse(role) {
                 Some(r) => {
                     roles.insert(r);
@@ -171,18 +351,58 @@ impl Auth {
         }
         if unknown > 0 {
             // One line however many: the names are the token's, not ours, and are not logged.
-            tracing::warn!(unknown, caller = %claims.sub, "token names roles this system does not know; ignored");
+            tracing::warn!(unknown, caller = %sub, "token names roles this system does not know; ignored");
         }
         if roles.is_empty() {
-            return Err(AppError::unauthenticated("the token grants no known role"));
+            return Err(AppError::unauthenticated(format!(
+                "the token grants no known role (in its {} claim)",
+                self.roles_claim
+            )));
         }
-        Ok(Principal {
-            id: claims.sub,
-            name: claims.name,
-            roles,
-            missions: claims.missions.into_iter().collect(),
+        let missions = strings_at(claims, &self.missions_claim)
+            .map(str::to_string)
+            .collect();
+        Ok(SignedIn {
+            principal: Principal {
+                id: sub,
+                name,
+                roles,
+                missions,
+            },
+            expires_at,
         })
     }
+}
+
+/// The token in an `Authorization: Bearer …` header value.
+fn bearer(header: Option<&str>) -> Result<&str, AppError> {
+    let Some(header) = header else {
+        return Err(AppError::unauthenticated(
+            "sign in: send Authorization: Bearer <token>",
+        ));
+    };
+    header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .ok_or_else(|| AppError::unauthenticated("the Authorization header must be Bearer <token>"))
+}
+
+/// The strings of the claim at `path`: the claim of that very name where there is one (claim
+/// names may hold dots, e.g. `https://example.org/roles`), else the dotted path into nested
+/// claims (`realm_access.roles`). A string counts as a list of one; anything else as none.
+fn strings_at<'a>(claims: &'a Map<String, Value>, path: &str) -> impl Iterator<Item = &'a str> {
+    let value = claims.get(path).or_else(|| {
+        let mut parts = path.split('.');
+        let first = claims.get(parts.next()?)?;
+        parts.try_fold(first, |v, part| v.get(part))
+    });
+    let items: Vec<&'a str> = match value {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    items.into_iter()
 }
 
 fn now() -> u64 {
@@ -408,9 +628,9 @@ mod tests {
     fn bad_tokens_are_unauthenticated() {
         let dir = tempfile::tempdir().unwrap();
         let auth = Auth::load(&config(dir.path())).unwrap();
-        assert!(auth.authenticate(None).is_err());
-        assert!(auth.authenticate(Some("Basic abc")).is_err());
-        assert!(auth.authenticate(Some("Bearer not.a.token")).is_err());
+        assert!(bearer(None).is_err());
+        assert!(bearer(Some("Basic abc")).is_err());
+        assert!(auth.verify("not.a.token").is_err());
         let claims = Claims {
             sub: "u".into(),
             name: "n".into(),
@@ -428,5 +648,92 @@ mod tests {
         let e = auth.verify(&expired).unwrap_err();
         assert_eq!(e.code.as_str(), "UNAUTHENTICATED");
         assert!(e.message.contains("expired"));
+    }
+
+    /// Development tokens name the configured issuer and audience; tokens naming others, or
+    /// none, are refused with the claim named; `nbf` in the future is refused.
+    #[test]
+    fn issuer_audience_and_not_before_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let strict = Auth::load(&Config {
+            jwt_issuer: Some("https://cla.example.org".into()),
+            jwt_audience: Some("cla-workforce".into()),
+            ..config(dir.path())
+        })
+        .unwrap();
+        let token = strict
+            .mint("u", "n", &[Role::Admin], &[], Duration::from_secs(60))
+            .unwrap();
+        assert!(strict.verify(&token).unwrap().has(Role::Admin));
+        let lax = Auth::load(&config(dir.path())).unwrap();
+        assert!(
+            lax.verify(&token).is_ok(),
+            "with none configured, iss and aud are not checked"
+        );
+        let unnamed = lax
+            .mint("u", "n", &[Role::Admin], &[], Duration::from_secs(60))
+            .unwrap();
+        let e = strict.verify(&unnamed).unwrap_err();
+        assert_eq!(e.code.as_str(), "UNAUTHENTICATED");
+        // It lacks both; the message names one of them.
+        assert!(
+            e.message.contains("no iss claim") || e.message.contains("no aud claim"),
+            "{}",
+            e.message
+        );
+
+        let secret = std::fs::read(dir.path().join(SECRET_FILE)).unwrap();
+        let sign = |claims: serde_json::Value| {
+            jsonwebtoken::encode(
+                &Header::default(),
+                &claims,
+                &EncodingKey::from_secret(&secret),
+            )
+            .unwrap()
+        };
+        let base = || {
+            serde_json::json!({
+                "sub": "u", "roles": ["ADMIN"], "exp": now() + 60,
+                "iss": "https://cla.example.org", "aud": "cla-workforce",
+            })
+        };
+        let mut other = base();
+        other["aud"] = "another".into();
+        assert!(
+            strict
+                .verify(&sign(other))
+                .unwrap_err()
+                .message
+                .contains("audience (aud)")
+        );
+        let mut none = base();
+        none.as_object_mut().unwrap().remove("aud");
+        assert!(
+            strict
+                .verify(&sign(none))
+                .unwrap_err()
+                .message
+                .contains("no aud claim")
+        );
+        let mut foreign = base();
+        foreign["iss"] = "https://elsewhere.example.org".into();
+        assert!(
+            strict
+                .verify(&sign(foreign))
+                .unwrap_err()
+                .message
+                .contains("issuer (iss)")
+        );
+        let mut later = base();
+        later["nbf"] = (now() + 60).into();
+        assert!(
+            strict
+                .verify(&sign(later))
+                .unwrap_err()
+                .message
+                .contains("nbf")
+        );
+        let who = strict.verify(&sign(base())).unwrap();
+        assert_eq!(who.name, "u", "no name: the subject");
     }
 }

@@ -71,6 +71,27 @@ pub struct Config {
     pub jwt_public_key_file: Option<PathBuf>,
     /// PEM private key for minting RS256/ES256 development tokens (optional).
     pub jwt_private_key_file: Option<PathBuf>,
+    /// The issuer (`iss`) every token must name; unset: not checked (with `oidc_issuer_url`: the
+    /// discovery document's `issuer`).
+    pub jwt_issuer: Option<String>,
+    /// The audience (`aud`) every token must name; unset: not checked.
+    pub jwt_audience: Option<String>,
+    /// The identity provider's key set (JWKS) URL: tokens are verified with its keys, picked by
+    /// the token's `kid`.
+    pub jwt_jwks_url: Option<String>,
+    /// The identity provider's issuer URL: its keys' URL is read from
+    /// `<oidc_issuer_url>/.well-known/openid-configuration`.
+    pub oidc_issuer_url: Option<String>,
+    /// How often the provider's keys are fetched again, in seconds.
+    pub jwt_jwks_refresh_seconds: u64,
+    /// The least time between two fetches caused by tokens naming a key not known here, in
+    /// seconds.
+    pub jwt_jwks_unknown_key_refresh_seconds: u64,
+    /// The claim holding the caller's roles; a dotted path reaches into nested claims
+    /// (`realm_access.roles`).
+    pub jwt_roles_claim: String,
+    /// The claim holding the mission codes of a mission-scoped role; dotted paths as above.
+    pub jwt_missions_claim: String,
     /// Deepest query accepted.
     pub max_query_depth: usize,
     /// Most complex query accepted (each field counts 1, list fields by their page size).
@@ -110,6 +131,14 @@ impl Default for Config {
             jwt_secret: None,
             jwt_public_key_file: None,
             jwt_private_key_file: None,
+            jwt_issuer: None,
+            jwt_audience: None,
+            jwt_jwks_url: None,
+            oidc_issuer_url: None,
+            jwt_jwks_refresh_seconds: 600,
+            jwt_jwks_unknown_key_refresh_seconds: 30,
+            jwt_roles_claim: "roles".into(),
+            jwt_missions_claim: "missions".into(),
             max_query_depth: 12,
             max_query_complexity: 5000,
             max_body_bytes: 1 << 20,
@@ -219,8 +248,59 @@ impl Config {
                  have one generated in <data_dir>/jwt-secret"
             ));
         }
-        if self.jwt_algorithm != JwtAlgorithm::HS256 && self.jwt_public_key_file.is_none() {
-            return invalid("RS256/ES256 need jwt_public_key_file (CLA_JWT_PUBLIC_KEY_FILE)");
+        let provider = match (&self.jwt_jwks_url, &self.oidc_issuer_url) {
+            (Some(_), Some(_)) => {
+                return invalid(
+                    "set one of jwt_jwks_url (CLA_JWT_JWKS_URL) and oidc_issuer_url \
+                     (CLA_OIDC_ISSUER_URL), not both",
+                );
+            }
+            (Some(url), None) => Some(("jwt_jwks_url (CLA_JWT_JWKS_URL)", url)),
+            (None, Some(url)) => Some(("oidc_issuer_url (CLA_OIDC_ISSUER_URL)", url)),
+            (None, None) => None,
+        };
+        if let Some((key, url)) = provider {
+            if let Err(why) = provider_url(url) {
+                return invalid(&format!("{key}: {why}"));
+            }
+            if self.jwt_public_key_file.is_some() || self.jwt_secret.is_some() {
+                return invalid(&format!(
+                    "{key} gives the keys tokens are verified with: unset jwt_public_key_file \
+                     and jwt_secret"
+                ));
+            }
+            if self.jwt_private_key_file.is_some() && self.jwt_algorithm == JwtAlgorithm::HS256 {
+                return invalid(
+                    "jwt_private_key_file needs jwt_algorithm RS256 or ES256 (CLA_JWT_ALGORITHM)",
+                );
+            }
+            if self.jwt_jwks_refresh_seconds == 0 {
+                return invalid("jwt_jwks_refresh_seconds must be positive");
+            }
+        } else if self.jwt_algorithm != JwtAlgorithm::HS256 && self.jwt_public_key_file.is_none() {
+            return invalid(
+                "RS256/ES256 need jwt_public_key_file (CLA_JWT_PUBLIC_KEY_FILE), or the \
+                 provider's keys: jwt_jwks_url or oidc_issuer_url",
+            );
+        }
+        for (key, path) in [
+            ("jwt_roles_claim", &self.jwt_roles_claim),
+            ("jwt_missions_claim", &self.jwt_missions_claim),
+        ] {
+            if path.trim().is_empty() || path.split('.').any(str::is_empty) {
+                return invalid(&format!(
+                    "{key}: {path:?} is not a claim name (a name, or a dotted path such as \
+                     realm_access.roles)"
+                ));
+            }
+        }
+        for (key, value) in [
+            ("jwt_issuer", &self.jwt_issuer),
+            ("jwt_audience", &self.jwt_audience),
+        ] {
+            if value.as_ref().is_some_and(|v| v.trim().is_empty()) {
+                return invalid(&format!("{key} is empty: set a value or unset it"));
+            }
         }
         if let Some(bad) = self
             .cors_allowed_origins
@@ -238,6 +318,35 @@ impl Config {
     }
 }
 
+/// An identity provider's URL: HTTPS, or plain HTTP to this machine only (keys fetched over plain
+/// HTTP from elsewhere could be replaced on the way, and with them anyone could sign in).
+fn provider_url(url: &str) -> Result<(), String> {
+    let rest = if let Some(rest) = url.strip_prefix("https://") {
+        rest
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let host = host.rsplit_once(':').map_or(host, |(h, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                h
+            } else {
+                host
+            }
+        });
+        if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+            return Err(format!(
+                "{url:?} is plain HTTP to another machine: use https://"
+            ));
+        }
+        rest
+    } else {
+        return Err(format!("{url:?} is not an http(s) URL"));
+    };
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(format!("{url:?} names no host"));
+    }
+    Ok(())
+}
+
 /// The shortest HS256 signing secret accepted, in bytes (white space around it does not count).
 pub const MIN_SECRET_BYTES: usize = 32;
 
@@ -251,6 +360,14 @@ pub const KEYS: &[&str] = &[
     "jwt_secret",
     "jwt_public_key_file",
     "jwt_private_key_file",
+    "jwt_issuer",
+    "jwt_audience",
+    "jwt_jwks_url",
+    "oidc_issuer_url",
+    "jwt_jwks_refresh_seconds",
+    "jwt_jwks_unknown_key_refresh_seconds",
+    "jwt_roles_claim",
+    "jwt_missions_claim",
     "max_query_depth",
     "max_query_complexity",
     "max_body_bytes",
@@ -383,5 +500,62 @@ mod tests {
         );
         let strong = "x".repeat(MIN_SECRET_BYTES);
         assert!(Config::load(None, env(&[("CLA_JWT_SECRET", &strong)])).is_ok());
+    }
+
+    #[test]
+    fn identity_provider_settings_are_checked() {
+        let ok = |pairs: &[(&str, &str)]| Config::load(None, env(pairs));
+        let config = ok(&[
+            ("CLA_OIDC_ISSUER_URL", "https://login.example.org/realms/un"),
+            ("CLA_JWT_AUDIENCE", "cla-workforce"),
+            ("CLA_JWT_ROLES_CLAIM", "realm_access.roles"),
+            ("CLA_JWT_JWKS_REFRESH_SECONDS", "300"),
+        ])
+        .unwrap();
+        assert_eq!(config.jwt_roles_claim, "realm_access.roles");
+        assert_eq!(config.jwt_missions_claim, "missions");
+        assert_eq!(config.jwt_jwks_refresh_seconds, 300);
+        assert_eq!(config.jwt_jwks_unknown_key_refresh_seconds, 30);
+        assert!(ok(&[("CLA_JWT_JWKS_URL", "http://127.0.0.1:8081/certs")]).is_ok());
+        assert!(ok(&[("CLA_JWT_JWKS_URL", "http://localhost/certs")]).is_ok());
+        for (pairs, says) in [
+            (
+                vec![("CLA_JWT_JWKS_URL", "http://login.example.org/certs")],
+                "plain HTTP",
+            ),
+            (vec![("CLA_JWT_JWKS_URL", "login.example.org")], "http(s)"),
+            (vec![("CLA_JWT_JWKS_URL", "https://")], "no host"),
+            (
+                vec![
+                    ("CLA_JWT_JWKS_URL", "https://a.example.org/certs"),
+                    ("CLA_OIDC_ISSUER_URL", "https://a.example.org"),
+                ],
+                "not both",
+            ),
+            (
+                vec![
+                    ("CLA_OIDC_ISSUER_URL", "https://a.example.org"),
+                    ("CLA_JWT_PUBLIC_KEY_FILE", "/etc/idp.pem"),
+                ],
+                "jwt_public_key_file",
+            ),
+            (
+                vec![
+                    ("CLA_OIDC_ISSUER_URL", "https://a.example.org"),
+                    ("CLA_JWT_JWKS_REFRESH_SECONDS", "0"),
+                ],
+                "positive",
+            ),
+            (
+                vec![("CLA_JWT_ROLES_CLAIM", "realm_access..roles")],
+                "jwt_roles_claim",
+            ),
+            (vec![("CLA_JWT_MISSIONS_CLAIM", "")], "jwt_missions_claim"),
+            (vec![("CLA_JWT_AUDIENCE", " ")], "jwt_audience"),
+            (vec![("CLA_JWT_ALGORITHM", "RS256")], "jwt_jwks_url"),
+        ] {
+            let e = ok(&pairs).unwrap_err().to_string();
+            assert!(e.contains(says), "{pairs:?}: {e}");
+        }
     }
 }

@@ -384,6 +384,8 @@ fn print_demo(config: &Config, summary: &cla_devtools::demo::Summary) {
             m.appointments_ending
         );
     }
+    // The tokens go to an owner-only file, never to the terminal or the log: whatever captures
+    // the server's output (a service manager's journal, a CI log) does not capture sign-ins.
     let tokens = Auth::load(config).and_then(|auth| {
         Ok((
             auth.mint(
@@ -404,11 +406,26 @@ fn print_demo(config: &Config, summary: &cla_devtools::demo::Summary) {
     });
     match tokens {
         Ok((admin, civil_affairs)) => {
-            println!("  ADMIN token (7 days):\n    {admin}");
-            println!("  CIVIL_AFFAIRS token for MONUSCO (7 days):\n    {civil_affairs}");
+            let path = config.data_dir.join(DEMO_TOKENS_FILE);
+            let text = format!(
+                "# Demo tokens (7 days), signed with this server's key: source this file, then send\n\
+                 # Authorization: Bearer $ADMIN_TOKEN (or $CIVIL_AFFAIRS_TOKEN, CIVIL_AFFAIRS in MONUSCO).\n\
+                 ADMIN_TOKEN={admin}\nCIVIL_AFFAIRS_TOKEN={civil_affairs}\n"
+            );
+            match write_private(&path, &text) {
+                Ok(()) => {
+                    println!(
+                        "  demo tokens (ADMIN; CIVIL_AFFAIRS for MONUSCO; 7 days) are in {} (owner-only)",
+                        path.display()
+                    );
+                    println!("    use them: . {}", path.display());
+                }
+                Err(e) => println!("  no demo tokens written to {}: {e}", path.display()),
+            }
         }
         Err(e) => println!("  no tokens minted here: {e}"),
     }
+    println!("  or mint one:     cargo run --release -- token --role ADMIN --name \"Your Name\"");
     println!("  try, in GraphiQL with a token in the headers:");
     println!(
         "    {{ baseBoard(missionCode: \"MONUSCO\", status: BELOW_MINIMUM, first: 10) {{ totalCount edges {{ node {{ name effectiveStrength minimum clas {{ name tourDays }} }} }} }} }}"
@@ -416,6 +433,29 @@ fn print_demo(config: &Config, summary: &cla_devtools::demo::Summary) {
     println!(
         "    {{ hqStaffingReview {{ overall {{ clas deployed basesAtMinimumPercent supervisionCoveragePercent }} missions {{ scope clas deployed basesAtMinimum bases }} }} }}"
     );
+}
+
+/// The demo's tokens, in the data directory.
+const DEMO_TOKENS_FILE: &str = "demo-tokens";
+
+/// Writes `text` to `path`, readable and writable by the owner only (0600), replacing what was
+/// there.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        // An older file keeps its mode when opened: narrow it first.
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
 }
 
 /// Ctrl-C, or SIGTERM (what service managers and container runtimes send).

@@ -177,6 +177,7 @@ pub fn app(
         supervision: Arc::clone(&supervision),
     });
     let mut tasks = vec![feeding, reactor];
+    tasks.extend(auth.keep_keys_fresh());
     tasks.push(cla_risk::detector::spawn_closure_reactor(
         Arc::clone(&runtime.store),
         runtime.clone(),
@@ -375,7 +376,7 @@ async fn graphql(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let principal = match app.auth.authenticate(authorization) {
+    let principal = match app.auth.authenticate(authorization).await {
         Ok(principal) => principal,
         Err(e) => {
             app.metrics
@@ -578,7 +579,10 @@ async fn websocket(
             // A socket is one request: what it runs carries one correlation id, in its span too.
             let correlation_id = uuid::Uuid::now_v7();
             let span = tracing::info_span!("websocket", correlation_id = %correlation_id);
-            let served = GraphQLWebSocket::new(socket, schema, protocol)
+            // The socket lives no longer than its token (closed with 4403 at its expiry).
+            let (lifetime, sink, stream) = crate::lifetime::bound(socket);
+            let expiry = lifetime.expiry();
+            let served = GraphQLWebSocket::new_with_pair(sink, stream, schema, protocol)
                 .on_connection_init(move |payload| async move {
                     let token = ["Authorization", "authorization", "token", "authToken"]
                         .iter()
@@ -590,12 +594,14 @@ async fn websocket(
                                 format!("Bearer {t}")
                             }
                         });
-                    let principal = auth.authenticate(token.as_deref())?;
+                    let signed_in = auth.sign_in(token.as_deref()).await?;
+                    expiry.set(signed_in.expires_at);
                     let mut data = async_graphql::Data::default();
-                    data.insert(principal);
+                    data.insert(signed_in.principal);
                     Ok(data)
                 })
                 .serve();
+            let served = lifetime.serve(served);
             tracing::Instrument::instrument(
                 cla_platform::correlation::within(correlation_id, served),
                 span,
@@ -648,7 +654,7 @@ fn refusal_response(r: crate::csvio::Refusal) -> Response {
 }
 
 /// The caller, and the mission the request names (`missionCode`).
-fn caller(
+async fn caller(
     app: &AppState,
     headers: &HeaderMap,
     params: &std::collections::HashMap<String, String>,
@@ -660,6 +666,7 @@ fn caller(
     let who = app
         .auth
         .authenticate(authorization)
+        .await
         .map_err(|e| Box::new(unauthorized(e)))?;
     let mission = params.get("missionCode").cloned().unwrap_or_default();
     if needs_mission && mission.is_empty() {
@@ -692,7 +699,7 @@ async fn import_staff(
     Query(params): Params,
     body: String,
 ) -> Response {
-    let (who, mission) = match caller(&app, &headers, &params, true) {
+    let (who, mission) = match caller(&app, &headers, &params, true).await {
         Ok(c) => c,
         Err(r) => return *r,
     };
@@ -707,7 +714,7 @@ async fn import_deployments(
     Query(params): Params,
     body: String,
 ) -> Response {
-    let (who, mission) = match caller(&app, &headers, &params, true) {
+    let (who, mission) = match caller(&app, &headers, &params, true).await {
         Ok(c) => c,
         Err(r) => return *r,
     };
@@ -738,7 +745,7 @@ async fn export_board(
     headers: HeaderMap,
     Query(params): Params,
 ) -> Response {
-    let (who, mission) = match caller(&app, &headers, &params, true) {
+    let (who, mission) = match caller(&app, &headers, &params, true).await {
         Ok(c) => c,
         Err(r) => return *r,
     };
@@ -754,7 +761,7 @@ async fn export_staff(
     headers: HeaderMap,
     Query(params): Params,
 ) -> Response {
-    let (who, mission) = match caller(&app, &headers, &params, true) {
+    let (who, mission) = match caller(&app, &headers, &params, true).await {
         Ok(c) => c,
         Err(r) => return *r,
     };
@@ -769,7 +776,7 @@ async fn export_review(
     headers: HeaderMap,
     Query(params): Params,
 ) -> Response {
-    let (who, _) = match caller(&app, &headers, &params, false) {
+    let (who, _) = match caller(&app, &headers, &params, false).await {
         Ok(c) => c,
         Err(r) => return *r,
     };

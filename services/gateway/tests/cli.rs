@@ -1,5 +1,5 @@
 //! The `cla` binary as a user runs it: `cla token` mints a token the server accepts; `cla schema`
-//! prints the served schema.
+//! prints the served schema; `cla serve` never prints a token.
 
 use std::process::Command;
 
@@ -126,4 +126,121 @@ fn serve_refuses_an_empty_or_short_signing_secret() {
     let out = child.wait_with_output().unwrap();
     assert!(!status.success(), "an empty secret file is refused");
     assert!(String::from_utf8_lossy(&out.stderr).contains("jwt-secret"));
+}
+
+/// Where a JWT (three base64url parts, the first a JSON header) appears in `text`.
+fn jwt_in(text: &str) -> Option<&str> {
+    let url_safe = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut rest = text;
+    while let Some(at) = rest.find("eyJ") {
+        let candidate = &rest[at..];
+        let end = candidate
+            .find(|c: char| !(url_safe(c) || c == '.'))
+            .unwrap_or(candidate.len());
+        let word = &candidate[..end];
+        let parts: Vec<&str> = word.split('.').collect();
+        if parts.len() >= 3 && parts[..3].iter().all(|p| !p.is_empty()) {
+            return Some(word);
+        }
+        rest = &candidate[3..];
+    }
+    None
+}
+
+#[test]
+fn a_jwt_is_recognised() {
+    assert!(jwt_in("token: eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln\n").is_some());
+    assert!(jwt_in("eyJ alone, and eyJhbGciOiJIUzI1NiJ9 without its parts").is_none());
+}
+
+/// `cla serve --demo` loads the demo and says where its tokens are, but prints none, on either
+/// stream; the tokens are in an owner-only file and sign in.
+#[test]
+fn serve_prints_no_token() {
+    use std::io::{BufRead, Read};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cla"))
+        .args(["serve", "--demo"])
+        .env("CLA_DATA_DIR", dir.path())
+        .env("CLA_LISTEN", "127.0.0.1:0")
+        .env("CLA_SCAN_INTERVAL_SECONDS", "0")
+        .env("CLA_LOG", "debug")
+        .env_remove("CLA_JWT_SECRET")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("cla runs");
+    let stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let errors = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    let mut printed = String::new();
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) => {
+                printed.push_str(&line);
+                printed.push('\n');
+                // The banner's last line: the server is serving.
+                if line.contains("send a token as") {
+                    break;
+                }
+            }
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("cla serve --demo never finished its banner:\n{printed}");
+            }
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    reader.join().unwrap();
+    printed.extend(lines.try_iter().map(|l| l + "\n"));
+    let logged = errors.join().unwrap();
+
+    assert!(printed.contains("demo loaded"), "{printed}");
+    assert!(jwt_in(&printed).is_none(), "a token on stdout:\n{printed}");
+    assert!(jwt_in(&logged).is_none(), "a token on stderr:\n{logged}");
+    let file = dir.path().join("demo-tokens");
+    assert!(
+        printed.contains(&file.display().to_string()),
+        "the banner names the tokens' file: {printed}"
+    );
+    assert!(printed.contains("-- token --role"), "{printed}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let text = std::fs::read_to_string(&file).unwrap();
+    let token = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("{name} in {text}"))
+            .to_string()
+    };
+    let auth = Auth::load(&Config {
+        data_dir: dir.path().to_path_buf(),
+        ..Config::default()
+    })
+    .unwrap();
+    assert!(auth.verify(&token("ADMIN_TOKEN")).unwrap().has(Role::Admin));
+    let scoped = auth.verify(&token("CIVIL_AFFAIRS_TOKEN")).unwrap();
+    assert!(scoped.holds_for("MONUSCO", &[Role::CivilAffairs]));
 }
