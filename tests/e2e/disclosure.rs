@@ -3,7 +3,7 @@
 //! exports. Cells covering fewer than 3 CLAs are withheld, with the smallest neighbour beside them
 //! so that no total minus the rest gives them away; those who see risk detail see every count.
 
-use cla_e2e::{Role, TestServer, open_base};
+use cla_e2e::{Role, TestServer, mission_with_base, open_base};
 use serde_json::{Value, json};
 
 struct World {
@@ -13,18 +13,6 @@ struct World {
     big: String,
     mid: String,
     far: String,
-}
-
-async fn mission(server: &TestServer, code: &str) -> String {
-    let admin = server.admin();
-    server
-        .ok(
-            &admin,
-            "mutation($c: String!) { createMission(input: {code: $c, name: \"Mission\", country: \"Country\", effective: \"2024-01-01\"}) { code } }",
-            json!({ "c": code }),
-        )
-        .await;
-    office(server, code).await
 }
 
 async fn office(server: &TestServer, code: &str) -> String {
@@ -69,9 +57,8 @@ async fn clas(server: &TestServer, base: &str, n: usize, index_from: usize) -> S
 async fn world() -> World {
     let server = TestServer::start().await;
     let admin = server.admin();
-    let one = mission(&server, "KANON").await;
+    let (one, lone) = mission_with_base(&server, "KANON").await;
     let two = office(&server, "KANON").await;
-    let lone = open_base(&server, &admin, &one, "Lone").await;
     let big = open_base(&server, &admin, &one, "Big").await;
     let mid = open_base(&server, &admin, &one, "Mid").await;
     let far = open_base(&server, &admin, &two, "Far").await;
@@ -79,8 +66,7 @@ async fn world() -> World {
     clas(&server, &big, 4, 10).await;
     clas(&server, &mid, 3, 20).await;
     clas(&server, &far, 3, 30).await;
-    let tiny_office = mission(&server, "TINY").await;
-    let tiny_base = open_base(&server, &admin, &tiny_office, "Tiny").await;
+    let (_, tiny_base) = mission_with_base(&server, "TINY").await;
     let tiny_cla = clas(&server, &tiny_base, 1, 40).await;
     for staff in [&lone_cla, &tiny_cla] {
         server

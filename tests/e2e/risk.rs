@@ -218,17 +218,29 @@ async fn check_ins_missed_periods_a_lone_cla_and_an_absence_across_days() {
         .gql(Some(&w.ca), "mutation($s: String!, $at: DateTime!) { recordCheckIn(staffId: $s, at: $at, channel: PHONE, welfare: OK) { checkInId } }", json!({ "s": w.a, "at": (clock_now(&w) + Duration::minutes(5)).to_rfc3339() }))
         .await;
     assert_eq!((future.code(), future.field()), ("VALIDATION", Some("at")));
-    // The board counts open flags per base.
-    let board = w.server.ok(&w.hr, "query($d: Date!) { baseBoard(missionCode: \"ALPHA\", asOf: $d) { edges { node { baseId openFlags { high critical } } } } }", json!({ "d": clock_now(&w).date_naive().to_string() })).await;
-    let one = board["baseBoard"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["node"]["baseId"] == w.base_one.as_str())
-        .unwrap();
-    assert_eq!(one["node"]["openFlags"]["critical"], 1);
-    assert!(one["node"]["openFlags"]["high"].as_u64().unwrap() >= 2);
-    let _ = &w.base_two;
+    // The board counts open flags per base, for those who see risk detail.
+    let board_query = "query($d: Date!) { baseBoard(missionCode: \"ALPHA\", asOf: $d) { edges { node { baseId openFlags { withheld high critical } } } } }";
+    let today = json!({ "d": clock_now(&w).date_naive().to_string() });
+    let board = w.server.ok(&w.ca, board_query, today.clone()).await;
+    let base = |board: &Value, id: &str| {
+        board["baseBoard"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["node"]["baseId"] == id)
+            .unwrap()["node"]["openFlags"]
+            .clone()
+    };
+    let one = base(&board, &w.base_one);
+    assert_eq!(one["critical"], 1);
+    assert!(one["high"].as_u64().unwrap() >= 2);
+    // HR sees counts only: C is alone at Base Two, so its counts are withheld, and Base One's
+    // with them (the mission's total minus Base One would be C's).
+    let board = w.server.ok(&w.hr, board_query, today).await;
+    for id in [&w.base_one, &w.base_two] {
+        assert_eq!(base(&board, id)["withheld"], true);
+        assert_eq!(base(&board, id)["critical"], 0);
+    }
     w.server.stop().await;
 }
 

@@ -102,16 +102,7 @@ impl TestServer {
 
     /// A token for the given role in the given missions.
     pub fn token(&self, role: Role, missions: &[&str]) -> String {
-        let missions: Vec<String> = missions.iter().map(|m| m.to_string()).collect();
-        self.auth
-            .mint(
-                &format!("{}-user", role.as_str().to_lowercase()),
-                "Test User",
-                &[role],
-                &missions,
-                Duration::from_secs(3600),
-            )
-            .expect("mint a token")
+        self.token_for(role, missions, Duration::from_secs(3600))
     }
 
     pub fn admin(&self) -> String {
@@ -210,32 +201,9 @@ pub type Socket =
 
 /// Connects as `token`, waits for the server's acknowledgement and starts `query` (id "a").
 pub async fn subscribe(server: &TestServer, token: &str, query: &str, variables: Value) -> Socket {
-    use futures::{SinkExt, StreamExt};
+    use futures::SinkExt;
     use tokio_tungstenite::tungstenite::Message;
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-    let mut request = format!("ws://{}/graphql/ws", server.running.addr)
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    socket
-        .send(Message::text(
-            json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } })
-                .to_string(),
-        ))
-        .await
-        .unwrap();
-    loop {
-        let Message::Text(t) = socket.next().await.unwrap().unwrap() else {
-            continue;
-        };
-        if serde_json::from_str::<Value>(&t).unwrap()["type"] == "connection_ack" {
-            break;
-        }
-    }
+    let mut socket = connect(server, token).await;
     socket
         .send(Message::text(
             json!({ "id": "a", "type": "subscribe", "payload": { "query": query, "variables": variables } })

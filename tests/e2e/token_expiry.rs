@@ -18,6 +18,26 @@ fn mutation(id: &str, name: &str) -> Message {
     )
 }
 
+/// Waits for the answer to operation `id`, asserting the socket stays open meanwhile.
+async fn answer(socket: &mut cla_e2e::Socket, id: &str) -> Value {
+    let until = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let message = tokio::time::timeout_at(until, socket.next())
+            .await
+            .expect("an answer")
+            .unwrap()
+            .unwrap();
+        assert!(!matches!(message, Message::Close(_)), "closed: {message:?}");
+        let Message::Text(text) = message else {
+            continue;
+        };
+        let v: Value = serde_json::from_str(&text).unwrap();
+        if v["type"] == "next" && v["id"] == id {
+            return v;
+        }
+    }
+}
+
 async fn mission_name(server: &TestServer) -> String {
     let data = server
         .ok(
@@ -47,25 +67,11 @@ async fn a_socket_is_closed_at_its_tokens_expiry_and_runs_nothing_sent_after() {
         .send(mutation("before", "Renamed in time"))
         .await
         .unwrap();
-    let until = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let message = tokio::time::timeout_at(until, socket.next())
-            .await
-            .expect("the mutation's answer")
-            .unwrap()
-            .unwrap();
-        let Message::Text(text) = message else {
-            continue;
-        };
-        let v: Value = serde_json::from_str(&text).unwrap();
-        if v["type"] == "next" && v["id"] == "before" {
-            assert_eq!(
-                v["payload"]["data"]["renameMission"]["name"], "Renamed in time",
-                "{v}"
-            );
-            break;
-        }
-    }
+    let v = answer(&mut socket, "before").await;
+    assert_eq!(
+        v["payload"]["data"]["renameMission"]["name"], "Renamed in time",
+        "{v}"
+    );
     assert_eq!(mission_name(&server).await, "Renamed in time");
 
     // The token's expiry is what the test is about: let it pass (a second past it), then send.
@@ -113,22 +119,7 @@ async fn a_socket_with_a_valid_token_keeps_serving() {
             .send(mutation(&format!("m{i}"), &format!("Name {i}")))
             .await
             .unwrap();
-        let until = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let message = tokio::time::timeout_at(until, socket.next())
-                .await
-                .expect("an answer")
-                .unwrap()
-                .unwrap();
-            assert!(!matches!(message, Message::Close(_)), "closed: {message:?}");
-            let Message::Text(text) = message else {
-                continue;
-            };
-            let v: Value = serde_json::from_str(&text).unwrap();
-            if v["type"] == "next" && v["id"] == format!("m{i}") {
-                break;
-            }
-        }
+        answer(&mut socket, &format!("m{i}")).await;
     }
     assert_eq!(mission_name(&server).await, "Name 2");
     server.stop().await;

@@ -166,6 +166,27 @@ impl Client {
     }
 }
 
+/// Runs each operation in turn, every one expected to succeed.
+async fn steps(c: &Client, list: &[(&str, Value)]) {
+    for (query, variables) in list {
+        c.run(query, variables.clone(), None).await;
+    }
+}
+
+/// Screens, interviews and vets a candidate, with `notes` on the vetting.
+async fn vetted(c: &Client, vacancy: &str, candidate: &str, notes: &str) {
+    let ids = json!({ "v": vacancy, "c": candidate, "n": notes });
+    steps(
+        c,
+        &[
+            ("mutation($v: String!, $c: String!) { advanceCandidate(vacancyId: $v, candidateId: $c, stage: SCREENED) { id } }", ids.clone()),
+            ("mutation($v: String!, $c: String!) { advanceCandidate(vacancyId: $v, candidateId: $c, stage: INTERVIEWED) { id } }", ids.clone()),
+            ("mutation($v: String!, $c: String!, $n: String) { recordVetting(vacancyId: $v, candidateId: $c, passed: true, notes: $n) { id } }", ids),
+        ],
+    )
+    .await;
+}
+
 fn day(offset: i64) -> String {
     (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).to_string()
 }
@@ -270,20 +291,7 @@ async fn scenario(c: &Client) {
         .as_str()
         .unwrap()
         .to_string();
-    for stage in ["SCREENED", "INTERVIEWED"] {
-        c.run(
-            &format!("mutation($v: String!, $c: String!) {{ advanceCandidate(vacancyId: $v, candidateId: $c, stage: {stage}) {{ id }} }}"),
-            json!({ "v": vacancy, "c": candidate }),
-            None,
-        )
-        .await;
-    }
-    c.run(
-        "mutation($v: String!, $c: String!, $n: String!) { recordVetting(vacancyId: $v, candidateId: $c, passed: true, notes: $n) { id } }",
-        json!({ "v": vacancy, "c": candidate, "n": m[6] }),
-        None,
-    )
-    .await;
+    vetted(c, &vacancy, &candidate, m[6]).await;
     let offer = "mutation($v: String!, $c: String!, $f: Date!) { makeOffer(vacancyId: $v, candidateId: $c, grade: \"GS-4\", appointment: {type: FIXED_TERM, start: $f, end: \"2030-12-31\"}) { id } }";
     c.run(
         offer,
@@ -314,20 +322,7 @@ async fn scenario(c: &Client) {
         .as_str()
         .unwrap()
         .to_string();
-    for stage in ["SCREENED", "INTERVIEWED"] {
-        c.run(
-            &format!("mutation($v: String!, $c: String!) {{ advanceCandidate(vacancyId: $v, candidateId: $c, stage: {stage}) {{ id }} }}"),
-            json!({ "v": vacancy, "c": hired }),
-            None,
-        )
-        .await;
-    }
-    c.run(
-        "mutation($v: String!, $c: String!) { recordVetting(vacancyId: $v, candidateId: $c, passed: true) { id } }",
-        json!({ "v": vacancy, "c": hired }),
-        None,
-    )
-    .await;
+    vetted(c, &vacancy, &hired, "").await;
     c.run(
         offer,
         json!({ "v": vacancy, "c": hired, "f": day(0) }),
@@ -369,28 +364,14 @@ async fn scenario(c: &Client) {
         .as_str()
         .unwrap()
         .to_string();
-    c.run(
-        "mutation($f: String!, $n: String!) { addMitigation(flagId: $f, action: RELOCATION, notes: $n) { id } }",
-        json!({ "f": flag, "n": m[12] }),
-        None,
-    )
-    .await;
-    c.run(
-        "mutation($f: String!, $n: String!) { reviewRiskFlag(flagId: $f, notes: $n) { id } }",
-        json!({ "f": flag, "n": m[13] }),
-        None,
-    )
-    .await;
-    c.run(
-        "mutation($f: String!, $r: String!) { changeRiskSeverity(flagId: $f, severity: CRITICAL, reason: $r) { id } }",
-        json!({ "f": flag, "r": m[14] }),
-        None,
-    )
-    .await;
-    c.run(
-        "mutation($f: String!, $r: String!) { closeRiskFlag(flagId: $f, resolution: $r) { id } }",
-        json!({ "f": flag, "r": m[15] }),
-        None,
+    steps(
+        c,
+        &[
+            ("mutation($f: String!, $n: String!) { addMitigation(flagId: $f, action: RELOCATION, notes: $n) { id } }", json!({ "f": flag, "n": m[12] })),
+            ("mutation($f: String!, $n: String!) { reviewRiskFlag(flagId: $f, notes: $n) { id } }", json!({ "f": flag, "n": m[13] })),
+            ("mutation($f: String!, $r: String!) { changeRiskSeverity(flagId: $f, severity: CRITICAL, reason: $r) { id } }", json!({ "f": flag, "r": m[14] })),
+            ("mutation($f: String!, $r: String!) { closeRiskFlag(flagId: $f, resolution: $r) { id } }", json!({ "f": flag, "r": m[15] })),
+        ],
     )
     .await;
 
@@ -413,22 +394,13 @@ async fn scenario(c: &Client) {
     .await;
 
     // Suspension and separation with their reasons.
-    c.run(
-        "mutation($s: String!) { activateStaff(staffId: $s) { id } }",
-        json!({ "s": second }),
-        None,
-    )
-    .await;
-    c.run(
-        "mutation($s: String!, $r: String!) { suspendStaff(staffId: $s, reason: $r) { id } }",
-        json!({ "s": second, "r": m[17] }),
-        None,
-    )
-    .await;
-    c.run(
-        "mutation($s: String!, $n: String!) { separateStaff(staffId: $s, reason: RESIGNED, notes: $n) { id } }",
-        json!({ "s": second, "n": m[18] }),
-        None,
+    steps(
+        c,
+        &[
+            ("mutation($s: String!) { activateStaff(staffId: $s) { id } }", json!({ "s": second })),
+            ("mutation($s: String!, $r: String!) { suspendStaff(staffId: $s, reason: $r) { id } }", json!({ "s": second, "r": m[17] })),
+            ("mutation($s: String!, $n: String!) { separateStaff(staffId: $s, reason: RESIGNED, notes: $n) { id } }", json!({ "s": second, "n": m[18] })),
+        ],
     )
     .await;
 

@@ -247,12 +247,7 @@ impl RiskApp {
                 format!("no mission {mission} as of {}", view.as_of),
             ));
         }
-        let office_of: BTreeMap<String, String> = self
-            .registry
-            .bases(mission, view)
-            .into_iter()
-            .map(|b| (b.id, b.details.field_office_id))
-            .collect();
+        let office_of = self.office_of(mission, view);
         let flags = open_flags(&self.risk, mission, view);
         let counts = register_counts(&flags, &office_of, view.as_of)
             .withholding(&self.places_withheld(who, mission, view));
@@ -264,6 +259,15 @@ impl RiskApp {
         })
     }
 
+    /// Each base of the mission and its field office.
+    fn office_of(&self, mission: &str, view: &View) -> BTreeMap<String, String> {
+        self.registry
+            .bases(mission, view)
+            .into_iter()
+            .map(|b| (b.id, b.details.field_office_id))
+            .collect()
+    }
+
     /// What `who` may not see of a mission's risk counts: nothing for those who see risk detail;
     /// for everyone else, every count that would cover fewer than 3 CLAs (see
     /// [`cla_platform::disclosure`]).
@@ -271,12 +275,7 @@ impl RiskApp {
         if who.holds_for(mission, DETAIL_ROLES) {
             return PlacesWithheld::nothing();
         }
-        let office_of: BTreeMap<String, String> = self
-            .registry
-            .bases(mission, view)
-            .into_iter()
-            .map(|b| (b.id, b.details.field_office_id))
-            .collect();
+        let office_of = self.office_of(mission, view);
         let mut people = people_by_base(&self.risk, &self.staffing, mission, view);
         // Every base stands as a cell, the empty ones too.
         for base in office_of.keys() {
@@ -320,12 +319,7 @@ impl RiskApp {
         view: &View,
     ) -> AppResult<CheckInCompliance> {
         authorize(who, mission, READERS)?;
-        let office_of: BTreeMap<String, String> = self
-            .registry
-            .bases(mission, view)
-            .into_iter()
-            .map(|b| (b.id, b.details.field_office_id))
-            .collect();
+        let office_of = self.office_of(mission, view);
         let counts = check_in_compliance(&self.risk, &self.staffing, &office_of, mission, view);
         let now = self.clock.now();
         let overdue: Vec<OverdueCla> = self
