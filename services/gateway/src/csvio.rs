@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use cla_platform::access::Principal;
 use cla_platform::app::authorize;
 use cla_platform::timeline::View;
@@ -89,10 +89,7 @@ impl From<AppError> for Refusal {
 
 /// Today, as every query and command without a date sees it.
 fn today() -> View {
-    View {
-        as_of: Utc::now().date_naive(),
-        known_at: None,
-    }
+    View::now()
 }
 
 /// A date the caller gives in the query string (`asOf`), or today.

@@ -98,12 +98,7 @@ mod tests {
     use super::*;
 
     fn who(roles: &[Role], missions: &[&str]) -> Principal {
-        Principal {
-            id: "u".into(),
-            name: "U".into(),
-            roles: roles.iter().copied().collect(),
-            missions: missions.iter().map(|m| m.to_string()).collect(),
-        }
+        Principal::new("u", "U", roles, missions)
     }
 
     #[test]
