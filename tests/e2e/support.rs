@@ -53,6 +53,13 @@ impl Answer {
         self.body["errors"][0]["extensions"]["field"].as_str()
     }
 
+    /// Of two answers to racing commands, asserts exactly one succeeded (`what` says what raced)
+    /// and returns the other.
+    pub fn one_wins(a: Answer, b: Answer, what: &str) -> Answer {
+        assert!(a.is_ok() ^ b.is_ok(), "{what}: {} / {}", a.body, b.body);
+        if a.is_ok() { b } else { a }
+    }
+
     pub fn is_ok(&self) -> bool {
         self.status == 200 && self.body.get("errors").is_none()
     }
