@@ -1,9 +1,10 @@
 //! - Marks builds made with `KURRENTDB_URL` set (and `KURRENTDB_RESTART`, for the restart case), so
 //!   the KurrentDB contract suite runs there and is reported as skipped (ignored, with the reason)
 //!   everywhere else.
-//! - Compiles KurrentDB's gRPC protocol (`proto/kurrentdb/`, no `protoc` needed): the `Streams`
-//!   client for the backend's feeds into `$OUT_DIR/client/`, and clients and servers of every
-//!   service into `$OUT_DIR/wire/` for the tests that answer the client at the wire.
+//! - Compiles KurrentDB's gRPC protocol (vendored, upstream's files: `vendor/kurrentdb/proto/`, no
+//!   `protoc` needed): the `Streams` client for the backend's feeds into `$OUT_DIR/client/`, and
+//!   clients and servers of every service into `$OUT_DIR/wire/` for the tests that answer the
+//!   client at the wire.
 
 use std::path::PathBuf;
 
@@ -34,7 +35,7 @@ fn main() {
 }
 
 fn protocol() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("proto/kurrentdb");
+    let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("vendor/kurrentdb/proto");
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
     println!("cargo::rerun-if-changed={}", dir.display());
     let mut compiler = protox::Compiler::new([&dir])?;

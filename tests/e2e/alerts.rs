@@ -7,23 +7,17 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use cla_e2e::{
-    Role, Socket, TestServer, mission_with_base, next_data, next_message, open_base, subscribe,
+    Role, Socket, TestServer, active_staff, day, deploy, eight_today, mission_with_base, next_data,
+    next_message, open_base, subscribe,
 };
 use cla_platform::clock::ManualClock;
 use serde_json::{Value, json};
 
 /// Today at 08:00 UTC: the scenario's first moment.
 fn start() -> DateTime<Utc> {
-    Utc::now()
-        .date_naive()
-        .and_time(NaiveTime::from_hms_opt(8, 0, 0).unwrap())
-        .and_utc()
-}
-
-fn day(offset: i64) -> String {
-    (start().date_naive() + Duration::days(offset)).to_string()
+    eight_today()
 }
 
 const ALERTS: &str = "subscription($m: String, $k: [AlertKind!]) { alerts(missionCode: $m, kinds: $k) { alertId kind missionCode subject subjectId baseId staffId managerId flagId severity on detail at } }";
@@ -43,23 +37,7 @@ struct World {
 }
 
 async fn cla(w: &TestServer, hr: &str, base: &str, name: &str, index: &str, end: &str) -> String {
-    let id = w
-        .ok(hr, "mutation($b: String!, $n: String!, $i: String!, $e: Date!) { registerStaffMember(input: {baseId: $b, name: $n, gender: FEMALE, indexNumber: $i, grade: \"GS-5\", appointment: {type: FIXED_TERM, start: \"2024-01-01\", end: $e}, effective: \"2024-02-15\"}) { id } }", json!({ "b": base, "n": name, "i": index, "e": end }))
-        .await["registerStaffMember"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    w.ok(
-        hr,
-        "mutation($s: String!) { activateStaff(staffId: $s, effective: \"2024-02-16\") { id } }",
-        json!({ "s": id }),
-    )
-    .await;
-    id
-}
-
-async fn deploy(w: &TestServer, ca: &str, staff: &str, base: &str, from: i64) {
-    w.ok(ca, "mutation($s: String!, $b: String!, $f: Date!) { deployCla(staffId: $s, baseId: $b, from: $f) { baseId } }", json!({ "s": staff, "b": base, "f": day(from) })).await;
+    active_staff(w, hr, "mutation($b: String!, $n: String!, $i: String!, $e: Date!) { registerStaffMember(input: {baseId: $b, name: $n, gender: FEMALE, indexNumber: $i, grade: \"GS-5\", appointment: {type: FIXED_TERM, start: \"2024-01-01\", end: $e}, effective: \"2024-02-15\"}) { id } }", json!({ "b": base, "n": name, "i": index, "e": end })).await
 }
 
 /// Mission ALPHA (minimum 2, span of control 1, a field visit every 30 days, tours of 6 months):
@@ -95,7 +73,7 @@ async fn world() -> (World, Arc<ManualClock>) {
         (&d, &base_two, -10),
         (&e, &base_three, -10),
     ] {
-        deploy(&server, &ca, who, base, from).await;
+        deploy(&server, &ca, who, base, &day(from)).await;
     }
     server.ok(&ca, "mutation($s: String!, $f: Date!, $t: Date!) { recordAbsence(staffId: $s, kind: LEAVE, from: $f, to: $t) { staffId } }", json!({ "s": a, "f": day(5), "t": day(8) })).await;
     let m1 = server
@@ -308,7 +286,7 @@ async fn every_kind_of_the_watch_is_raised_once_cleared_and_raised_again() {
     // Base Three reaches its minimum: cleared. Then it falls below again: raised again, once,
     // as a new alert.
     let f = cla(&w.server, &w.hr, &w.base_three, "F", "200006", "2030-12-31").await;
-    deploy(&w.server, &w.ca, &f, &w.base_three, -1).await;
+    deploy(&w.server, &w.ca, &f, &w.base_three, &day(-1)).await;
     visit(&w.server, &w.ca, &w.m1, &w.base_two, 0).await;
     let cleared = monitor.scan().await;
     assert_eq!(

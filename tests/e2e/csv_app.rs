@@ -2,8 +2,6 @@
 //! them before anything is read or written, a withheld home community is an empty cell, and a
 //! date that is not one is the caller's error, named by its parameter.
 
-use std::collections::BTreeSet;
-
 use cla_e2e::{Role, TestServer, mission_with_base};
 use cla_gateway::csvio;
 use cla_platform::access::Principal;
@@ -12,12 +10,12 @@ const STAFF: &str = include_str!("../../ops/examples/staff.csv");
 const DEPLOYMENTS: &str = include_str!("../../ops/examples/deployments.csv");
 
 fn who(role: Role, missions: &[&str]) -> Principal {
-    Principal {
-        id: format!("{}-user", role.as_str().to_lowercase()),
-        name: "Test User".into(),
-        roles: BTreeSet::from([role]),
-        missions: missions.iter().map(|m| m.to_string()).collect(),
-    }
+    Principal::new(
+        format!("{}-user", role.as_str().to_lowercase()),
+        "Test User",
+        &[role],
+        missions,
+    )
 }
 
 #[tokio::test]

@@ -13,12 +13,7 @@ use cla_risk::events::{Channel, Welfare};
 use cla_staff::projections::StaffFilter;
 
 fn admin() -> Principal {
-    Principal {
-        id: "devtools-test".into(),
-        name: "Devtools test".into(),
-        roles: [Role::Admin].into(),
-        missions: Default::default(),
-    }
+    Principal::new("devtools-test", "Devtools test", &[Role::Admin], &[])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -39,10 +34,7 @@ async fn the_demo_loads_through_the_application_layers_alone() {
     assert!(summary.commands > 1_000, "{}", summary.commands);
 
     let who = admin();
-    let today = View {
-        as_of: Utc::now().date_naive(),
-        known_at: None,
-    };
+    let today = View::on(Utc::now().date_naive());
     let missions: Vec<String> = apps
         .registry
         .missions(&who, &today)

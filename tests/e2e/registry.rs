@@ -2,7 +2,7 @@
 //! field, concurrent conflicting commands, read-your-writes, and time travel (asOf / knownAt).
 
 use chrono::{Duration, Utc};
-use cla_e2e::{TestServer, mission_with_base, open_base};
+use cla_e2e::{Answer, TestServer, mission_with_base, open_base};
 use serde_json::json;
 
 #[tokio::test]
@@ -378,14 +378,7 @@ async fn concurrent_conflicting_commands_never_both_win() {
             base.clone()
         ))
     );
-    let (a, b) = (a.unwrap(), b.unwrap());
-    assert!(
-        a.is_ok() ^ b.is_ok(),
-        "exactly one closes it: {} / {}",
-        a.body,
-        b.body
-    );
-    let loser = if a.is_ok() { b } else { a };
+    let loser = Answer::one_wins(a.unwrap(), b.unwrap(), "exactly one closes it");
     assert_eq!(loser.code(), "CONFLICT");
 }
 

@@ -7,20 +7,16 @@ use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
-use cla_e2e::{Role, Socket, TestServer, mission_with_base, next_data, open_base};
+use cla_e2e::{
+    Role, Socket, TestServer, active_staff, day, deploy, eight_today, mission_with_base, next_data,
+    open_base,
+};
 use cla_platform::clock::ManualClock;
 use serde_json::{Value, json};
 
 /// Today at 08:00 UTC: the scenario's first moment.
 fn start() -> DateTime<Utc> {
-    Utc::now()
-        .date_naive()
-        .and_time(NaiveTime::from_hms_opt(8, 0, 0).unwrap())
-        .and_utc()
-}
-
-fn day(offset: i64) -> String {
-    (Utc::now().date_naive() + Duration::days(offset)).to_string()
+    eight_today()
 }
 
 struct World {
@@ -37,14 +33,7 @@ struct World {
 }
 
 async fn cla(server: &TestServer, hr: &str, base: &str, name: &str, index: &str) -> String {
-    let id = server
-        .ok(hr, "mutation($b: String!, $n: String!, $i: String!) { registerStaffMember(input: {baseId: $b, name: $n, gender: FEMALE, indexNumber: $i, grade: \"GS-5\", appointment: {type: FIXED_TERM, start: \"2024-01-01\", end: \"2030-12-31\"}, effective: \"2024-02-15\"}) { id } }", json!({ "b": base, "n": name, "i": index }))
-        .await["registerStaffMember"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    server.ok(hr, "mutation($s: String!) { activateStaff(staffId: $s, effective: \"2024-02-16\") { id } }", json!({ "s": id })).await;
-    id
+    active_staff(server, hr, "mutation($b: String!, $n: String!, $i: String!) { registerStaffMember(input: {baseId: $b, name: $n, gender: FEMALE, indexNumber: $i, grade: \"GS-5\", appointment: {type: FIXED_TERM, start: \"2024-01-01\", end: \"2030-12-31\"}, effective: \"2024-02-15\"}) { id } }", json!({ "b": base, "n": name, "i": index })).await
 }
 
 /// Mission ALPHA (check-ins every 48 hours, 6 hours' grace): A, B and D at Base One, C alone at
@@ -72,7 +61,7 @@ async fn world_in(dir: Option<std::path::PathBuf>, clock: Arc<ManualClock>) -> W
         (&c, &base_two),
         (&d, &base_one),
     ] {
-        server.ok(&ca, "mutation($s: String!, $b: String!, $f: Date!) { deployCla(staffId: $s, baseId: $b, from: $f) { baseId } }", json!({ "s": who, "b": base, "f": day(-10) })).await;
+        deploy(&server, &ca, who, base, &day(-10)).await;
     }
     for who in [&a, &b, &c, &d] {
         server.ok(&ca, "mutation($s: String!, $at: DateTime!) { recordCheckIn(staffId: $s, at: $at, channel: PHONE, welfare: OK) { checkInId } }", json!({ "s": who, "at": start().to_rfc3339() })).await;
@@ -653,11 +642,8 @@ async fn the_application_layer_alone_refuses_outsiders_and_withholds_detail() {
         d.clock.clone(),
         d.clone(),
     );
-    let who = |role: Role, missions: &[&str]| Principal {
-        id: format!("{role}"),
-        name: "Caller".into(),
-        roles: [role].into(),
-        missions: missions.iter().map(|m| m.to_string()).collect(),
+    let who = |role: Role, missions: &[&str]| {
+        Principal::new(format!("{role}"), "Caller", &[role], missions)
     };
     let away_ca = who(Role::CivilAffairs, &["BRAVO"]);
     let hq = who(Role::HqReviewer, &[]);

@@ -33,17 +33,9 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Duration, NaiveDate, Utc};
-use cla_e2e::{Role, TestServer, open_base};
+use chrono::{Duration, Utc};
+use cla_e2e::{Role, TestServer, active_staff, day, deploy, manager_named, open_base};
 use serde_json::{Value, json};
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
-fn day(offset: i64) -> String {
-    (today() + Duration::days(offset)).to_string()
-}
 
 struct World {
     server: TestServer,
@@ -90,38 +82,14 @@ async fn person(
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         .to_string();
     let end = ends_in.map_or_else(|| "2030-12-31".to_string(), day);
-    let id = w
-        .ok(hr, REGISTER, json!({ "b": base, "n": name, "g": if female { "FEMALE" } else { "MALE" }, "i": index, "e": end }))
-        .await["registerStaffMember"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    w.ok(
-        hr,
-        "mutation($s: String!) { activateStaff(staffId: $s, effective: \"2024-02-16\") { id } }",
-        json!({ "s": id }),
-    )
-    .await;
-    id
-}
-
-async fn deploy(w: &TestServer, ca: &str, staff: &str, base: &str, from: i64) {
-    w.ok(ca, "mutation($s: String!, $b: String!, $f: Date!) { deployCla(staffId: $s, baseId: $b, from: $f) { baseId } }", json!({ "s": staff, "b": base, "f": day(from) })).await;
+    active_staff(w, hr, REGISTER, json!({ "b": base, "n": name, "g": if female { "FEMALE" } else { "MALE" }, "i": index, "e": end })).await
 }
 
 async fn manager(w: &TestServer, ca: &str, office: &str, name: &str) -> String {
     let data = w
         .ok(ca, "mutation($o: String!, $n: String!, $f: Date!) { appointManager(input: {fieldOfficeId: $o, name: $n, kind: INTERNATIONAL_STAFF, from: $f}) { mission { spans { managerId name } } } }", json!({ "o": office, "n": name, "f": day(-100) }))
         .await;
-    data["appointManager"]["mission"]["spans"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == name)
-        .unwrap()["managerId"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    manager_named(&data, name)
 }
 
 async fn supervise(w: &TestServer, ca: &str, manager: &str, staff: &str) {
@@ -225,10 +193,10 @@ async fn world_in(data_dir: Option<std::path::PathBuf>) -> World {
         (12, 5, -40),
         (13, 5, -40),
     ] {
-        deploy(&server, &ca, &a[staff], &bases[base], from).await;
+        deploy(&server, &ca, &a[staff], &bases[base], &day(from)).await;
     }
     for (staff, base) in [(1, 7), (2, 7), (3, 8), (4, 8), (5, 8), (6, 9)] {
-        deploy(&server, &ca, &b[staff], &bases[base], -40).await;
+        deploy(&server, &ca, &b[staff], &bases[base], &day(-40)).await;
     }
     server.ok(&ca, "mutation($s: String!, $f: Date!, $t: Date!) { recordAbsence(staffId: $s, kind: LEAVE, from: $f, to: $t) { staffId } }", json!({ "s": a[5], "f": day(-2), "t": day(3) })).await;
     for staff in [&a[19], &b[9]] {
@@ -637,7 +605,7 @@ async fn facts_recorded_late_show_as_of_their_dates_and_not_as_known_before() {
             json!({ "s": late, "e": day(-10) }),
         )
         .await;
-    deploy(&w.server, &w.ca, &late, &base, -10).await;
+    deploy(&w.server, &w.ca, &late, &base, &day(-10)).await;
     w.server.ok(&w.hr, "mutation($b: String!, $e: Date!) { openVacancy(input: {baseId: $b, title: \"Community Liaison Assistant\", effective: $e}) { id } }", json!({ "b": base, "e": day(-10) })).await;
     w.server.ok(&w.ca, "mutation($m: String!, $s: String!, $f: Date!) { assignSupervisor(managerId: $m, staffId: $s, from: $f) { mission { clas } } }", json!({ "m": w.managers[2], "s": late, "f": day(-10) })).await;
     visit(&w.server, &w.ca, &w.managers[2], &base, 10).await;

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use cla_e2e::{Role, TestServer, mission_with_base};
+use cla_e2e::{Answer, Role, TestServer, mission_with_base};
 use serde_json::{Value, json};
 
 const VACANCY: &str = "mutation($base: String!) { openVacancy(input: {baseId: $base, title: \"Community Liaison Assistant\", requiredLanguages: [\"Swahili\"], effective: \"2024-03-01\"}) { id } }";
@@ -664,13 +664,8 @@ async fn concurrent_hires_and_index_numbers_never_both_win() {
     };
     let (first, second) = tokio::join!(hire(a, "900001"), hire(b, "900002"));
     let (first, second) = (first.unwrap(), second.unwrap());
-    assert!(
-        first.is_ok() ^ second.is_ok(),
-        "one vacancy, one hire: {} / {}",
-        first.body,
-        second.body
-    );
-    let loser = if first.is_ok() { &second } else { &first };
+    let first_won = first.is_ok();
+    let loser = Answer::one_wins(first, second, "one vacancy, one hire");
     assert_eq!(loser.code(), "CONFLICT");
     let directory = server
         .ok(
@@ -689,7 +684,7 @@ async fn concurrent_hires_and_index_numbers_never_both_win() {
         &hr,
         &base,
         "Later",
-        if first.is_ok() { "900002" } else { "900001" },
+        if first_won { "900002" } else { "900001" },
     )
     .await;
 
@@ -703,9 +698,7 @@ async fn concurrent_hires_and_index_numbers_never_both_win() {
         })
     };
     let (x, y) = tokio::join!(reg("X"), reg("Y"));
-    let (x, y) = (x.unwrap(), y.unwrap());
-    assert!(x.is_ok() ^ y.is_ok(), "{} / {}", x.body, y.body);
-    let loser = if x.is_ok() { y } else { x };
+    let loser = Answer::one_wins(x.unwrap(), y.unwrap(), "one index number");
     assert_eq!(
         (loser.code(), loser.field()),
         ("CONFLICT", Some("indexNumber"))

@@ -5,17 +5,9 @@
 
 use std::sync::Arc;
 
-use chrono::{Duration, NaiveDate, Utc};
-use cla_e2e::{Role, TestServer, mission_with_base, open_base};
+use chrono::Utc;
+use cla_e2e::{Answer, Role, TestServer, active_staff, day, mission_with_base, open_base};
 use serde_json::{Value, json};
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
-fn day(offset: i64) -> String {
-    (today() + Duration::days(offset)).to_string()
-}
 
 struct Mission {
     hr: String,
@@ -43,24 +35,17 @@ async fn cla(
     gender: &str,
     language: &str,
 ) -> String {
-    let id = server
-        .ok(
-            &m.hr,
-            "mutation($base: String!, $name: String!, $index: String!, $gender: Gender!, $lang: String!) { registerStaffMember(input: {baseId: $base, name: $name, gender: $gender, languages: [{language: $lang, level: \"FLUENT\"}], indexNumber: $index, grade: \"GS-5\", appointment: {type: FIXED_TERM, start: \"2024-02-01\", end: \"2030-12-31\"}, effective: \"2024-02-15\"}) { id } }",
-            json!({ "base": m.base, "name": name, "index": index, "gender": gender, "lang": language }),
-        )
-        .await["registerStaffMember"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    server.ok(&m.hr, "mutation($s: String!) { activateStaff(staffId: $s, effective: \"2024-02-16\") { id } }", json!({ "s": id })).await;
-    id
+    active_staff(
+        server,
+        &m.hr,
+        "mutation($base: String!, $name: String!, $index: String!, $gender: Gender!, $lang: String!) { registerStaffMember(input: {baseId: $base, name: $name, gender: $gender, languages: [{language: $lang, level: \"FLUENT\"}], indexNumber: $index, grade: \"GS-5\", appointment: {type: FIXED_TERM, start: \"2024-02-01\", end: \"2030-12-31\"}, effective: \"2024-02-15\"}) { id } }",
+        json!({ "base": m.base, "name": name, "index": index, "gender": gender, "lang": language }),
+    )
+    .await
 }
 
 async fn deploy(server: &TestServer, m: &Mission, staff: &str, base: &str, from: &str) {
-    server
-        .ok(&m.ca, "mutation($s: String!, $b: String!, $f: Date!) { deployCla(staffId: $s, baseId: $b, from: $f) { baseId } }", json!({ "s": staff, "b": base, "f": from }))
-        .await;
+    cla_e2e::deploy(server, &m.ca, staff, base, from).await;
 }
 
 async fn board_row(server: &TestServer, token: &str, base: &str, as_of: &str) -> Value {
@@ -427,14 +412,8 @@ async fn two_managers_taking_clas_from_one_base_at_once_never_both_win() {
             })
         };
         let (x, y) = tokio::join!(take(clas[0].clone()), take(clas[1].clone()));
-        let (x, y) = (x.unwrap(), y.unwrap());
-        assert!(
-            x.is_ok() ^ y.is_ok(),
-            "round {round}: exactly one succeeds: {} / {}",
-            x.body,
-            y.body
-        );
-        let loser = if x.is_ok() { y } else { x };
+        let what = format!("round {round}: exactly one succeeds");
+        let loser = Answer::one_wins(x.unwrap(), y.unwrap(), &what);
         assert_eq!(
             loser.code(),
             "COVERAGE_GAP",

@@ -2,12 +2,10 @@
 //! figures are worked out by hand: two field offices, three bases, five CLAs, two managers.
 
 use chrono::{Datelike, Duration, Utc};
-use cla_e2e::{Role, TestServer, mission_with_base, open_base};
+use cla_e2e::{
+    Role, TestServer, active_staff, day, deploy, manager_named, mission_with_base, open_base,
+};
 use serde_json::{Value, json};
-
-fn day(offset: i64) -> String {
-    (Utc::now().date_naive() + Duration::days(offset)).to_string()
-}
 
 const COVERAGE: &str = "query($d: Date, $k: DateTime) { managementCoverage(missionCode: \"ALPHA\", asOf: $d, knownAt: $k) { maxSpanOfControl mission { placeId managers clas maxSpan meanSpan managersOverSpan { name span } unsupervised notVisited { name daysSince } coveragePercent } byFieldOffice { placeId managers clas maxSpan meanSpan managersOverSpan { name } unsupervised notVisited { name daysSince } coveragePercent } } }";
 
@@ -42,14 +40,8 @@ async fn scenario() -> Scenario {
         .iter()
         .enumerate()
     {
-        let id = server
-            .ok(&hr, "mutation($b: String!, $n: String!, $i: String!) { registerStaffMember(input: {baseId: $b, name: $n, gender: MALE, indexNumber: $i, grade: \"GS-4\", appointment: {type: FIXED_TERM, start: \"2024-02-01\", end: \"2030-12-31\"}, effective: \"2024-02-15\"}) { id } }", json!({ "b": base, "n": format!("CLA {i}"), "i": format!("70000{i}") }))
-            .await["registerStaffMember"]["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        server.ok(&hr, "mutation($s: String!) { activateStaff(staffId: $s, effective: \"2024-02-16\") { id } }", json!({ "s": id })).await;
-        server.ok(&ca, "mutation($s: String!, $b: String!, $f: Date!) { deployCla(staffId: $s, baseId: $b, from: $f) { baseId } }", json!({ "s": id, "b": base, "f": day(-40) })).await;
+        let id = active_staff(&server, &hr, "mutation($b: String!, $n: String!, $i: String!) { registerStaffMember(input: {baseId: $b, name: $n, gender: MALE, indexNumber: $i, grade: \"GS-4\", appointment: {type: FIXED_TERM, start: \"2024-02-01\", end: \"2030-12-31\"}, effective: \"2024-02-15\"}) { id } }", json!({ "b": base, "n": format!("CLA {i}"), "i": format!("70000{i}") })).await;
+        deploy(&server, &ca, &id, base, &day(-40)).await;
         clas.push(id);
     }
     let appoint = |office: String, name: &'static str, kind: &'static str| {
@@ -58,15 +50,7 @@ async fn scenario() -> Scenario {
             let data = server
                 .ok(&ca, "mutation($o: String!, $n: String!, $k: ManagerKind!, $f: Date!) { appointManager(input: {fieldOfficeId: $o, name: $n, kind: $k, from: $f}) { mission { spans { managerId name } } } }", json!({ "o": office, "n": name, "k": kind, "f": day(-40) }))
                 .await;
-            data["appointManager"]["mission"]["spans"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|s| s["name"] == name)
-                .unwrap()["managerId"]
-                .as_str()
-                .unwrap()
-                .to_string()
+            manager_named(&data, name)
         }
     };
     let m1 = appoint(office_one.clone(), "M1", "UN_VOLUNTEER").await;

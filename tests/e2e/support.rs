@@ -53,6 +53,13 @@ impl Answer {
         self.body["errors"][0]["extensions"]["field"].as_str()
     }
 
+    /// Of two answers to racing commands, asserts exactly one succeeded (`what` says what raced)
+    /// and returns the other.
+    pub fn one_wins(a: Answer, b: Answer, what: &str) -> Answer {
+        assert!(a.is_ok() ^ b.is_ok(), "{what}: {} / {}", a.body, b.body);
+        if a.is_ok() { b } else { a }
+    }
+
     pub fn is_ok(&self) -> bool {
         self.status == 200 && self.body.get("errors").is_none()
     }
@@ -291,4 +298,58 @@ pub async fn connect(server: &TestServer, token: &str) -> Socket {
             return socket;
         }
     }
+}
+
+/// `offset` days from today, as a GraphQL `Date`.
+pub fn day(offset: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).to_string()
+}
+
+/// Today at 08:00 UTC: a scenario's first moment.
+pub fn eight_today() -> chrono::DateTime<chrono::Utc> {
+    let eight = chrono::NaiveTime::from_hms_opt(8, 0, 0).expect("a valid time");
+    chrono::Utc::now().date_naive().and_time(eight).and_utc()
+}
+
+/// Registers a staff member with `register` (a `registerStaffMember` mutation answering `id`) as
+/// `hr`, and activates them on 2024-02-16; returns their id.
+pub async fn active_staff(
+    server: &TestServer,
+    hr: &str,
+    register: &str,
+    variables: Value,
+) -> String {
+    let data = server.ok(hr, register, variables).await;
+    let id = data["registerStaffMember"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    server
+        .ok(
+            hr,
+            "mutation($s: String!) { activateStaff(staffId: $s, effective: \"2024-02-16\") { id } }",
+            json!({ "s": id }),
+        )
+        .await;
+    id
+}
+
+/// Deploys a CLA to a base from `from` (a date), as `ca`.
+pub async fn deploy(server: &TestServer, ca: &str, staff: &str, base: &str, from: &str) {
+    server
+        .ok(
+            ca,
+            "mutation($s: String!, $b: String!, $f: Date!) { deployCla(staffId: $s, baseId: $b, from: $f) { baseId } }",
+            json!({ "s": staff, "b": base, "f": from }),
+        )
+        .await;
+}
+
+/// The id of the manager named `name` in an `appointManager` answer's mission spans.
+pub fn manager_named(data: &Value, name: &str) -> String {
+    let spans = data["appointManager"]["mission"]["spans"]
+        .as_array()
+        .unwrap();
+    let manager = spans.iter().find(|s| s["name"] == name).unwrap();
+    manager["managerId"].as_str().unwrap().to_string()
 }

@@ -201,12 +201,7 @@ mod tests {
     use super::*;
 
     fn who(role: Role, missions: &[&str]) -> Principal {
-        Principal {
-            id: "u".into(),
-            name: "U".into(),
-            roles: [role].into(),
-            missions: missions.iter().map(|m| m.to_string()).collect(),
-        }
+        Principal::new("u", "U", &[role], missions)
     }
 
     #[test]

@@ -4,17 +4,14 @@ pub use cla_contracts::cla::alerts::v1 as contract;
 pub use contract::AlertKind;
 
 cla_platform::event_enum! {
-    #[derive(Clone, Debug, PartialEq)]
-    pub enum AlertEvent {
-        AlertRaised(contract::AlertRaised),
-        AlertCleared(contract::AlertCleared),
+    pub enum AlertEvent of contract {
+        AlertRaised, AlertCleared,
     }
 }
 
 /// The one alerts stream of a mission (see the contract for why).
 pub fn stream(mission: &str) -> cla_event_store::StreamName {
-    cla_event_store::StreamName::new(format!("alerts-{mission}"))
-        .expect("mission codes make valid stream names")
+    cla_event_store::StreamName::keyed("alerts-", mission)
 }
 
 /// The stream prefix of every mission's alerts.

@@ -72,10 +72,7 @@ fn system_meta(now: DateTime<Utc>) -> CommandMeta {
 impl Monitor {
     /// Every condition true in a mission on `today`, as known now, in a stable order.
     pub fn conditions(&self, mission: &str, today: NaiveDate) -> Vec<Condition> {
-        let view = View {
-            as_of: today,
-            known_at: None,
-        };
+        let view = View::on(today);
         let Some(m) = self.registry.mission(mission, &view) else {
             return Vec::new();
         };
@@ -231,10 +228,7 @@ impl Monitor {
         let now = self.clock.now();
         let today = now.date_naive();
         let mut report = ScanReport::default();
-        for mission in self.registry.missions(&View {
-            as_of: today,
-            known_at: None,
-        }) {
+        for mission in self.registry.missions(&View::on(today)) {
             let observed = self
                 .conditions(&mission.code, today)
                 .into_iter()

@@ -4,19 +4,24 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
 
+use async_graphql::{Enum, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use cla_event_store::RecordedEvent;
 use cla_platform::codec::decode_recorded;
+use cla_platform::graphql::{Date, date};
 use cla_platform::projection::Projection;
 use cla_platform::timeline::{Stamp, Timeline, View, fold_decider};
 use cla_risk::events::{Category, Severity};
+// The risk enums are reused for the schema's output only.
+use cla_risk::graphql::{CategoryValue, SeverityValue};
 use cla_risk::projections::RiskAlertKind;
 
 use crate::decider::{ActiveAlert, AlertsDecider};
 use crate::events::{AlertEvent, AlertKind, STREAM_PREFIX};
 
-/// Every kind of alert (DESIGN.md §4).
-#[derive(Copy, Clone, Eq, PartialEq, Debug)]
+// Every kind of alert (DESIGN.md §4); the GraphQL enum `AlertKind`.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "AlertKind")]
 pub enum Kind {
     BaseBelowMinimum,
     /// Within the next 30 days.
@@ -69,7 +74,8 @@ impl Kind {
     }
 }
 
-#[derive(Copy, Clone, Eq, PartialEq, Debug)]
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "AlertSubject")]
 pub enum Subject {
     Base,
     StaffMember,
@@ -77,9 +83,10 @@ pub enum Subject {
     RiskFlag,
 }
 
-/// Something a mission must see to, as a caller may see it: for a risk flag, `subject_id`,
-/// `staff_id` and `flag_id` are none for those who see counts only.
-#[derive(Clone, Debug, PartialEq)]
+/// Something a mission must see to. `subjectId` names what it is about (see `subject`); for a
+/// risk flag it, `staffId` and `flagId` are null for those who see counts only (MISSION_HR,
+/// HQ_REVIEWER).
+#[derive(SimpleObject, Clone, Debug, PartialEq)]
 pub struct Alert {
     /// Unique: an alert of the watch, or the risk event that raised it.
     pub alert_id: String,
@@ -92,9 +99,32 @@ pub struct Alert {
     pub manager_id: Option<String>,
     pub flag_id: Option<String>,
     /// Risk alerts: the flag's severity and category.
+    #[graphql(
+        skip,
+        derived(
+            name = "severity",
+            into = "Option<SeverityValue>",
+            with = "SeverityValue::of",
+            owned = true
+        )
+    )]
     pub severity: Option<Severity>,
+    #[graphql(
+        skip,
+        derived(
+            name = "category",
+            into = "Option<CategoryValue>",
+            with = "CategoryValue::of",
+            owned = true
+        )
+    )]
     pub category: Option<Category>,
-    /// The date it is about.
+    /// The date it is about: the first day of a forecast gap, the day a rotation fell due, the
+    /// day an appointment ends, the last field visit.
+    #[graphql(
+        skip,
+        derived(name = "on", into = "Option<Date>", with = "date", owned = true)
+    )]
     pub on: Option<NaiveDate>,
     /// What was observed, for people.
     pub detail: String,

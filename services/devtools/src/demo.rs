@@ -74,12 +74,7 @@ pub struct DemoError(pub String);
 
 /// The ADMIN the demo and the generator act as.
 pub(crate) fn loader() -> Principal {
-    Principal {
-        id: "demo-loader".into(),
-        name: "Demo loader".into(),
-        roles: [Role::Admin].into(),
-        missions: Default::default(),
-    }
+    Principal::new("demo-loader", "Demo loader", &[Role::Admin], &[])
 }
 
 /// Runs commands through the application layers as the loader, and counts them.
@@ -100,6 +95,51 @@ impl Runner<'_> {
 
     pub(crate) fn commands(&self) -> usize {
         self.commands.get()
+    }
+
+    /// Registers a staff member and activates them on `active_on`; returns their id.
+    pub(crate) async fn active_staff(
+        &self,
+        register: RegisterStaff,
+        active_on: NaiveDate,
+    ) -> Result<String, DemoError> {
+        let staff = &self.apps.staff;
+        let registered = staff.register_staff_member(&self.admin, register).await;
+        let id = self.done("registerStaffMember", registered)?.member.id;
+        let activated = staff.activate_staff(&self.admin, &id, active_on).await;
+        self.done("activateStaff", activated)?;
+        Ok(id)
+    }
+
+    /// Appoints a manager; returns the id of the one of the mission's managers not `known` before.
+    pub(crate) async fn appoint_manager(
+        &self,
+        appoint: AppointManager,
+        known: impl Fn(&str) -> bool,
+    ) -> Result<String, DemoError> {
+        let appointed = self
+            .apps
+            .supervision
+            .appoint_manager(&self.admin, appoint)
+            .await;
+        new_manager(&self.done("appointManager", appointed)?, known)
+    }
+
+    /// Plans a rotation and completes it on its date, accepting the gap it leaves for `reason`.
+    pub(crate) async fn rotate(&self, plan: PlanRotation, reason: &str) -> Result<(), DemoError> {
+        let on = plan.date;
+        let staffing = &self.apps.staffing;
+        let planned = self.done(
+            "planRotation",
+            staffing.plan_rotation(&self.admin, plan).await,
+        )?;
+        let complete = CompleteRotation {
+            rotation_id: planned_rotation(&planned)?,
+            on: Some(on),
+            accept_gap: Some(reason.into()),
+        };
+        let completed = staffing.complete_rotation(&self.admin, complete).await;
+        self.done("completeRotation", completed).map(drop)
     }
 
     /// Counts a command run, and names it where it was refused.
@@ -589,7 +629,7 @@ pub async fn load(apps: &Apps, now: DateTime<Utc>, seed: u64) -> Result<Summary,
 }
 
 /// The rotation a CLA's staffing shows planned (for a date already past: overdue).
-pub(crate) fn planned_rotation(staffing: &ClaStaffing) -> Result<String, DemoError> {
+fn planned_rotation(staffing: &ClaStaffing) -> Result<String, DemoError> {
     staffing
         .rotations
         .iter()
@@ -599,7 +639,7 @@ pub(crate) fn planned_rotation(staffing: &ClaStaffing) -> Result<String, DemoErr
 }
 
 /// The manager an appointment added: the one of the mission's managers not known before.
-pub(crate) fn new_manager(
+fn new_manager(
     coverage: &ManagementCoverage,
     known: impl Fn(&str) -> bool,
 ) -> Result<String, DemoError> {
@@ -751,19 +791,7 @@ async fn mission(
             appointment: fixed_term(joined, end),
             effective: joined,
         };
-        let id = r
-            .done(
-                "registerStaffMember",
-                apps.staff.register_staff_member(admin, register).await,
-            )?
-            .member
-            .id;
-        r.done(
-            "activateStaff",
-            apps.staff
-                .activate_staff(admin, &id, joined + Duration::days(7))
-                .await,
-        )?;
+        let id = r.active_staff(register, joined + Duration::days(7)).await?;
         clas.push(Cla { id, base, joined });
     }
     // Deployments: each CLA's first base, and for some a rotation to where they are today.
@@ -800,19 +828,8 @@ async fn mission(
                 to_base_id: bases[final_base].0.clone(),
                 date: rotate_on,
             };
-            let planned = r.done(
-                "planRotation",
-                apps.staffing.plan_rotation(admin, plan_it).await,
-            )?;
-            let complete = CompleteRotation {
-                rotation_id: planned_rotation(&planned)?,
-                on: Some(rotate_on),
-                accept_gap: Some("the replacement arrived the following week".into()),
-            };
-            r.done(
-                "completeRotation",
-                apps.staffing.complete_rotation(admin, complete).await,
-            )?;
+            r.rotate(plan_it, "the replacement arrived the following week")
+                .await?;
         }
         // A rest-and-recuperation break in the past for some.
         if i % 4 == 1 {
@@ -908,11 +925,9 @@ async fn mission(
                 staff_id: None,
                 from: manager_from,
             };
-            let coverage = r.done(
-                "appointManager",
-                apps.supervision.appoint_manager(admin, appoint).await,
-            )?;
-            let id = new_manager(&coverage, |m| managers.iter().any(|(x, _)| x == m))?;
+            let id = r
+                .appoint_manager(appoint, |m| managers.iter().any(|(x, _)| x == m))
+                .await?;
             managers.push((id, o));
         }
         let mine: Vec<&String> = managers

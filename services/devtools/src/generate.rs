@@ -18,7 +18,7 @@ use cla_registry::events::BaseKind;
 use cla_risk::app::RecordCheckIn;
 use cla_risk::events::{Channel, Welfare};
 use cla_staff::app::RegisterStaff;
-use cla_staffing::app::{CompleteRotation, DeployCla, PlanRotation, RecordAbsence};
+use cla_staffing::app::{DeployCla, PlanRotation, RecordAbsence};
 use cla_staffing::events::AbsenceKind;
 use cla_supervision::app::{AppointManager, AssignSupervisor, RecordFieldVisit};
 use cla_supervision::events::ManagerKind;
@@ -27,7 +27,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::Apps;
-use crate::demo::{DemoError, Runner, fixed_term, gender, name, new_manager, planned_rotation};
+use crate::demo::{DemoError, Runner, fixed_term, gender, name};
 
 /// What to generate.
 #[derive(Clone, Debug)]
@@ -222,11 +222,9 @@ async fn mission(
             staff_id: None,
             from: start,
         };
-        let coverage = r.done(
-            "appointManager",
-            apps.supervision.appoint_manager(admin, appoint).await,
-        )?;
-        let id = new_manager(&coverage, |x| managers.iter().any(|m| m == x))?;
+        let id = r
+            .appoint_manager(appoint, |x| managers.iter().any(|m| m == x))
+            .await?;
         managers.push(id);
     }
     let mut out = Vec::new();
@@ -250,19 +248,7 @@ async fn mission(
             appointment: fixed_term(joined, today + Duration::days(rng.random_range(60..900))),
             effective: joined,
         };
-        let staff = r
-            .done(
-                "registerStaffMember",
-                apps.staff.register_staff_member(admin, register).await,
-            )?
-            .member
-            .id;
-        r.done(
-            "activateStaff",
-            apps.staff
-                .activate_staff(admin, &staff, joined + Duration::days(3))
-                .await,
-        )?;
+        let staff = r.active_staff(register, joined + Duration::days(3)).await?;
         let from = joined + Duration::days(7);
         let deploy = DeployCla {
             staff_id: staff.clone(),
@@ -306,19 +292,7 @@ async fn mission(
                         to_base_id: bases[to].0.clone(),
                         date: next_rotation,
                     };
-                    let planned = r.done(
-                        "planRotation",
-                        apps.staffing.plan_rotation(admin, plan).await,
-                    )?;
-                    let complete = CompleteRotation {
-                        rotation_id: planned_rotation(&planned)?,
-                        on: Some(next_rotation),
-                        accept_gap: Some("replacement due within the month".into()),
-                    };
-                    r.done(
-                        "completeRotation",
-                        apps.staffing.complete_rotation(admin, complete).await,
-                    )?;
+                    r.rotate(plan, "replacement due within the month").await?;
                     base = to;
                 }
                 next_rotation += Duration::days(3 * 365);

@@ -37,6 +37,12 @@ impl StreamName {
         }
     }
 
+    /// The stream of one entity: the prefix of its kind (`"mission-"`) and its id or code. Ids and
+    /// codes always make valid names; panics on one that does not.
+    pub fn keyed(prefix: &str, key: &str) -> Self {
+        Self::new(format!("{prefix}{key}")).expect("ids and codes make valid stream names")
+    }
+
     /// A name read back from the store, trusted as it is.
     pub(crate) fn from_stored(name: &str) -> Self {
         Self(Arc::from(name))

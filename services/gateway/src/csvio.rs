@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use cla_platform::access::Principal;
 use cla_platform::app::authorize;
 use cla_platform::timeline::View;
@@ -89,10 +89,7 @@ impl From<AppError> for Refusal {
 
 /// Today, as every query and command without a date sees it.
 fn today() -> View {
-    View {
-        as_of: Utc::now().date_naive(),
-        known_at: None,
-    }
+    View::now()
 }
 
 /// A date the caller gives in the query string (`asOf`), or today.
@@ -452,20 +449,11 @@ pub async fn import_staff(
             activate_on: status.then_some(effective),
         });
     }
-    let total = table.rows.len();
-    if !errors.is_empty() {
-        return Ok(refused(total, errors));
-    }
-    let mut report = ImportReport {
-        rows: total,
-        unchanged,
-        ..Default::default()
+    let mut report = match before_applying(table.rows.len(), errors, unchanged, dry_run, rows.len())
+    {
+        Ok(report) => report,
+        Err(done) => return Ok(done),
     };
-    if dry_run {
-        report.created = rows.len();
-        return Ok(report);
-    }
-    report.applied = true;
     for row in rows {
         let id = match apps.staff.register_staff_member(who, row.input).await {
             Ok(created) => created.member.id,
@@ -575,20 +563,11 @@ pub async fn import_deployments(
         }
         rows.push((line, member.id.clone(), base, from));
     }
-    let total = table.rows.len();
-    if !errors.is_empty() {
-        return Ok(refused(total, errors));
-    }
-    let mut report = ImportReport {
-        rows: total,
-        unchanged,
-        ..Default::default()
+    let mut report = match before_applying(table.rows.len(), errors, unchanged, dry_run, rows.len())
+    {
+        Ok(report) => report,
+        Err(done) => return Ok(done),
     };
-    if dry_run {
-        report.created = rows.len();
-        return Ok(report);
-    }
-    report.applied = true;
     for (line, staff_id, base_id, from) in rows {
         let deploy = DeployCla {
             staff_id,
@@ -600,6 +579,32 @@ pub async fn import_deployments(
         }
         report.created += 1;
     }
+    Ok(report)
+}
+
+/// What an import's checks leave: `Err` with the whole answer where a row is wrong (nothing is
+/// written) or where it is a dry run (what it would create counted), else the report to fill in
+/// as the `to_create` rows are applied.
+fn before_applying(
+    total: usize,
+    errors: Vec<CellError>,
+    unchanged: usize,
+    dry_run: bool,
+    to_create: usize,
+) -> Result<ImportReport, ImportReport> {
+    if !errors.is_empty() {
+        return Err(refused(total, errors));
+    }
+    let mut report = ImportReport {
+        rows: total,
+        unchanged,
+        ..Default::default()
+    };
+    if dry_run {
+        report.created = to_create;
+        return Err(report);
+    }
+    report.applied = true;
     Ok(report)
 }
 

@@ -69,6 +69,22 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// `id` (shown as `name`) holding `roles` in `missions`: a caller the system itself acts as
+    /// (the demo loader), or one in a test.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        roles: &[Role],
+        missions: &[&str],
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            roles: roles.iter().copied().collect(),
+            missions: missions.iter().map(|m| m.to_string()).collect(),
+        }
+    }
+
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
@@ -223,12 +239,7 @@ mod tests {
     use super::*;
 
     fn who(roles: &[Role], missions: &[&str]) -> Principal {
-        Principal {
-            id: "u".into(),
-            name: "U".into(),
-            roles: roles.iter().copied().collect(),
-            missions: missions.iter().map(|m| m.to_string()).collect(),
-        }
+        Principal::new("u", "U", roles, missions)
     }
 
     #[test]

@@ -97,19 +97,10 @@ pub fn authorize_role(who: &Principal, roles: &[Role]) -> AppResult<()> {
 mod tests {
     use super::*;
 
-    fn who(roles: &[Role], missions: &[&str]) -> Principal {
-        Principal {
-            id: "u".into(),
-            name: "U".into(),
-            roles: roles.iter().copied().collect(),
-            missions: missions.iter().map(|m| m.to_string()).collect(),
-        }
-    }
-
     #[test]
     fn withheld_parts_are_never_computed_and_show_as_forbidden() {
-        let hq = who(&[Role::HqReviewer], &[]);
-        let hr = who(&[Role::MissionHr], &["MONUSCO"]);
+        let hq = Principal::new("u", "U", &[Role::HqReviewer], &[]);
+        let hr = Principal::new("u", "U", &[Role::MissionHr], &["MONUSCO"]);
         let roles = [Role::Admin, Role::MissionHr];
         let hidden: Restricted<String> =
             Restricted::for_caller(&hq, "MONUSCO", &roles, || unreachable!("not computed"));

@@ -15,20 +15,35 @@ pub trait EventCodec: Sized {
     fn reads(event_type: &str) -> bool;
 }
 
-/// Declares a context's event enum over its contract messages and implements [`EventCodec`]:
+/// Declares a context's event enum over its contract messages (deriving `Clone`, `Debug` and
+/// `PartialEq`) and implements [`EventCodec`]. Where each variant is named as its message in the
+/// contract module, the module is named once:
 ///
 /// ```text
 /// event_enum! {
-///     #[derive(Clone, Debug, PartialEq)]
-///     pub enum RegistryEvent {
-///         MissionCreated(v1::MissionCreated),
-///     }
+///     pub enum RegistryEvent of contract { MissionCreated, MissionRenamed }
+/// }
+/// ```
+///
+/// and otherwise each variant names its message:
+///
+/// ```text
+/// event_enum! {
+///     pub enum StaffFact { Onboarded(staff::StaffMemberOnboarded) }
 /// }
 /// ```
 #[macro_export]
 macro_rules! event_enum {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident of $module:ident {
+        $($variant:ident),* $(,)?
+    }) => {
+        $crate::event_enum! {
+            $(#[$meta])* $vis enum $name { $($variant($module::$variant)),* }
+        }
+    };
     ($(#[$meta:meta])* $vis:vis enum $name:ident { $($variant:ident($ty:ty)),* $(,)? }) => {
         $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq)]
         $vis enum $name {
             $($variant($ty)),*
         }

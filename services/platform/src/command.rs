@@ -178,22 +178,22 @@ impl StateCache {
     }
 }
 
+/// A decider whose events are stored and whose states are cached: every context's.
+pub trait StoredDecider: Decider<Event: EventCodec, State: Send + 'static> {}
+
+impl<D: Decider<Event: EventCodec, State: Send + 'static>> StoredDecider for D {}
+
 /// Decides `command` on `stream` and appends the result, starting from the cached state where
 /// there is one, written together with the commands decided on the stream at the same time (see
 /// [`StateCache`]).
-pub async fn handle<D>(
+pub async fn handle<D: StoredDecider>(
     store: &Arc<dyn EventStore>,
     cache: &StateCache,
     stream: &StreamName,
     command: &D::Command,
     context: &D::Context,
     meta: &CommandMeta,
-) -> AppResult<Handled<D::Event>>
-where
-    D: Decider,
-    D::Event: EventCodec,
-    D::State: Send + 'static,
-{
+) -> AppResult<Handled<D::Event>> {
     let lane = cache.lane::<D>(stream);
     // Ids, kinds and positions only: a command's fields (names, places, notes) are never logged.
     let span = tracing::info_span!(

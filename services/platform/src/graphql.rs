@@ -98,6 +98,39 @@ impl From<NaiveDate> for Date {
     }
 }
 
+/// An optional domain date as a GraphQL `Date`: for domain structs that are GraphQL objects
+/// themselves, `#[graphql(skip, derived(name = "on", into = "Option<Date>", with = "date",
+/// owned = true))]` on a `NaiveDate` field (and `into = "Date"` alone on a required one).
+pub fn date(d: Option<NaiveDate>) -> Option<Date> {
+    d.map(Date)
+}
+
+/// Declares a GraphQL enum named `$gql` over a contract's enum `$domain` (same variant names; the
+/// contract's `Unspecified` has none), with `to_domain`, `from_domain` (`None` for a variant the
+/// GraphQL enum does not have) and `of` (the same, for an optional one).
+#[macro_export]
+macro_rules! graphql_enum {
+    ($(#[$meta:meta])* $name:ident, $gql:literal, $domain:ty, { $($variant:ident),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(::async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
+        #[graphql(name = $gql)]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub fn to_domain(self) -> $domain {
+                match self { $(Self::$variant => <$domain>::$variant),* }
+            }
+            #[allow(unreachable_patterns)]
+            pub fn from_domain(d: $domain) -> Option<Self> {
+                match d { $(<$domain>::$variant => Some(Self::$variant),)* _ => None }
+            }
+            pub fn of(d: Option<$domain>) -> Option<Self> {
+                d.and_then(Self::from_domain)
+            }
+        }
+    };
+}
+
 /// The view a query asks for: `asOf` (default today) and `knownAt` (default now).
 pub fn view(as_of: Option<Date>, known_at: Option<DateTime<Utc>>) -> View {
     View {

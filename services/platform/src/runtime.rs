@@ -5,12 +5,10 @@ use std::time::Duration;
 
 use cla_event_store::{EventStore, StreamName};
 
-use crate::codec::EventCodec;
-use crate::command::{CommandMeta, Handled, StateCache, handle};
-use crate::decider::Decider;
+use crate::command::{CommandMeta, Handled, StateCache, StoredDecider, handle};
 use crate::error::AppResult;
 use crate::metrics::Metrics;
-use crate::projection::ProjectionHub;
+use crate::projection::{Projection, ProjectionHub};
 
 #[derive(Clone)]
 pub struct Runtime {
@@ -24,19 +22,32 @@ pub struct Runtime {
 }
 
 impl Runtime {
+    /// A runtime over `store` whose read models (`projections`) are fed from it from the start,
+    /// with metrics and stream states of its own: what a test or a tool runs commands with.
+    pub fn started(
+        store: Arc<dyn EventStore>,
+        projections: Vec<Arc<dyn Projection>>,
+        settle_timeout: Duration,
+    ) -> Self {
+        let hub = ProjectionHub::new(Arc::clone(&store), projections, None);
+        hub.start();
+        Self {
+            store,
+            hub,
+            metrics: Default::default(),
+            settle_timeout,
+            states: Default::default(),
+        }
+    }
+
     /// Handles a command and returns once the read models show its events (read-your-writes).
-    pub async fn execute<D>(
+    pub async fn execute<D: StoredDecider>(
         &self,
         stream: &StreamName,
         command: &D::Command,
         context: &D::Context,
         meta: &CommandMeta,
-    ) -> AppResult<Handled<D::Event>>
-    where
-        D: Decider,
-        D::Event: EventCodec,
-        D::State: Send + 'static,
-    {
+    ) -> AppResult<Handled<D::Event>> {
         let outcome = handle::<D>(&self.store, &self.states, stream, command, context, meta).await;
         match &outcome {
             Ok(handled) => {

@@ -26,8 +26,13 @@ pub struct View {
 impl View {
     /// Today, with everything known.
     pub fn now() -> Self {
+        Self::on(Utc::now().date_naive())
+    }
+
+    /// The business date `day`, with everything known.
+    pub fn on(day: NaiveDate) -> Self {
         Self {
-            as_of: Utc::now().date_naive(),
+            as_of: day,
             known_at: None,
         }
     }

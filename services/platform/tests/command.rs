@@ -15,7 +15,6 @@ use cla_platform::decider::Decider;
 use cla_platform::{AppError, ErrorCode};
 
 cla_platform::event_enum! {
-    #[derive(Clone, Debug, PartialEq)]
     enum VisitEvent {
         Recorded(FieldVisitRecorded),
     }

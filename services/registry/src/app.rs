@@ -142,19 +142,13 @@ pub struct RegistryChange {
 
 /// What a change shows once made: the world on its effective date, or today if that is later.
 fn after_change(effective: NaiveDate) -> View {
-    View {
-        as_of: effective.max(Utc::now().date_naive()),
-        known_at: None,
-    }
+    View::on(effective.max(Utc::now().date_naive()))
 }
 
 /// Every date, as recorded so far.
 #[cfg(test)]
 fn ever() -> View {
-    View {
-        as_of: NaiveDate::MAX,
-        known_at: None,
-    }
+    View::on(NaiveDate::MAX)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,18 +4,9 @@ pub use cla_contracts::cla::registry::v1 as contract;
 pub use contract::{BaseKind, DeploymentModel, StaffingPolicy};
 
 cla_platform::event_enum! {
-    #[derive(Clone, Debug, PartialEq)]
-    pub enum RegistryEvent {
-        MissionCreated(contract::MissionCreated),
-        MissionRenamed(contract::MissionRenamed),
-        MissionPolicyChanged(contract::MissionPolicyChanged),
-        FieldOfficeOpened(contract::FieldOfficeOpened),
-        FieldOfficeRenamed(contract::FieldOfficeRenamed),
-        BaseOpened(contract::BaseOpened),
-        BaseDetailsChanged(contract::BaseDetailsChanged),
-        BaseClosingStarted(contract::BaseClosingStarted),
-        BaseClosingCancelled(contract::BaseClosingCancelled),
-        BaseClosed(contract::BaseClosed),
+    pub enum RegistryEvent of contract {
+        MissionCreated, MissionRenamed, MissionPolicyChanged, FieldOfficeOpened, FieldOfficeRenamed,
+        BaseOpened, BaseDetailsChanged, BaseClosingStarted, BaseClosingCancelled, BaseClosed,
     }
 }
 
@@ -37,14 +28,14 @@ pub mod streams {
     use cla_event_store::StreamName;
 
     pub fn mission(code: &str) -> StreamName {
-        StreamName::new(format!("mission-{code}")).expect("mission codes make valid stream names")
+        StreamName::keyed("mission-", code)
     }
 
     pub fn field_office(id: &str) -> StreamName {
-        StreamName::new(format!("field-office-{id}")).expect("ids make valid stream names")
+        StreamName::keyed("field-office-", id)
     }
 
     pub fn base(id: &str) -> StreamName {
-        StreamName::new(format!("base-{id}")).expect("ids make valid stream names")
+        StreamName::keyed("base-", id)
     }
 }

@@ -373,10 +373,7 @@ impl BaseNode {
 
 /// What a change answers: the world on its effective date, or today if that is later.
 fn after_change(effective: chrono::NaiveDate) -> View {
-    View {
-        as_of: effective.max(Utc::now().date_naive()),
-        known_at: None,
-    }
+    View::on(effective.max(Utc::now().date_naive()))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -505,13 +505,7 @@ impl RiskApp {
         let today = now.date_naive();
         let base_id = self
             .staffing
-            .staffing(
-                mission,
-                &View {
-                    as_of: today,
-                    known_at: None,
-                },
-            )
+            .staffing(mission, &View::on(today))
             .deployment_on(staff_id, today)
             .map(|d| d.base_id.clone())
             .unwrap_or_default();

@@ -86,10 +86,7 @@ impl Detector {
     /// Every deployed, available, present CLA of a mission, with when their next check-in is due.
     pub fn obligations(&self, mission: &str, now: DateTime<Utc>) -> Vec<Obligation> {
         let today = now.date_naive();
-        let view = View {
-            as_of: today,
-            known_at: None,
-        };
+        let view = View::on(today);
         let Some(m) = self.registry.mission(mission, &view) else {
             return Vec::new();
         };
@@ -151,10 +148,7 @@ impl Detector {
         let now = self.clock.now();
         let today = now.date_naive();
         let mut report = ScanReport::default();
-        for mission in self.registry.missions(&View {
-            as_of: today,
-            known_at: None,
-        }) {
+        for mission in self.registry.missions(&View::on(today)) {
             for o in self.obligations(&mission.code, now) {
                 let mut due = o.next_period_at;
                 let mut interval = o.interval_hours;
@@ -193,13 +187,7 @@ impl Detector {
             }
         }
         for staff_id in self.risk.staff_ids() {
-            let risk = self.risk.flags_only(
-                &staff_id,
-                &View {
-                    as_of: today,
-                    known_at: None,
-                },
-            );
+            let risk = self.risk.flags_only(&staff_id, &View::on(today));
             for flag in risk
                 .flags
                 .values()

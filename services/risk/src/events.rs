@@ -4,22 +4,15 @@ pub use cla_contracts::cla::risk::v1 as contract;
 pub use contract::{Category, Channel, Mitigation, Severity, Welfare};
 
 cla_platform::event_enum! {
-    #[derive(Clone, Debug, PartialEq)]
-    pub enum RiskEvent {
-        CheckInRecorded(contract::CheckInRecorded),
-        RiskFlagRaised(contract::RiskFlagRaised),
-        RiskFlagSeverityChanged(contract::RiskFlagSeverityChanged),
-        MitigationAdded(contract::MitigationAdded),
-        RiskFlagReviewed(contract::RiskFlagReviewed),
-        RiskFlagClosed(contract::RiskFlagClosed),
-        RiskReviewOverdue(contract::RiskReviewOverdue),
+    pub enum RiskEvent of contract {
+        CheckInRecorded, RiskFlagRaised, RiskFlagSeverityChanged, MitigationAdded, RiskFlagReviewed,
+        RiskFlagClosed, RiskReviewOverdue,
     }
 }
 
 /// The risk stream of one CLA: the consistency boundary of their flags.
 pub fn stream(staff_id: &str) -> cla_event_store::StreamName {
-    cla_event_store::StreamName::new(format!("risk-{staff_id}"))
-        .expect("ids make valid stream names")
+    cla_event_store::StreamName::keyed("risk-", staff_id)
 }
 
 /// Days to the next review: 7 for high and critical flags, 30 otherwise.

@@ -42,22 +42,7 @@ impl RiskGuard {
 // ---------------------------------------------------------------------------------------------
 // Enums
 
-macro_rules! graphql_enum {
-    ($name:ident, $gql:literal, $domain:ty, { $($variant:ident),* }) => {
-        #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-        #[graphql(name = $gql)]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub fn to_domain(self) -> $domain {
-                match self { $(Self::$variant => <$domain>::$variant),* }
-            }
-            pub fn from_domain(d: $domain) -> Option<Self> {
-                match d { $(<$domain>::$variant => Some(Self::$variant),)* _ => None }
-            }
-        }
-    };
-}
+use cla_platform::graphql_enum;
 
 graphql_enum!(ChannelValue, "CheckInChannel", Channel, { Phone, Radio, Sms, InPerson, Report });
 graphql_enum!(WelfareValue, "Welfare", Welfare, { Ok, NeedsAssistance, UnderThreat });

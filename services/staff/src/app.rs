@@ -130,10 +130,7 @@ pub struct StaffApp {
 
 /// The view a change is answered with: as of its date, or today where that is later.
 fn after_change(effective: NaiveDate) -> View {
-    View {
-        as_of: effective.max(Utc::now().date_naive()),
-        known_at: None,
-    }
+    View::on(effective.max(Utc::now().date_naive()))
 }
 
 impl StaffApp {
@@ -233,10 +230,7 @@ impl StaffApp {
         field_office_id: Option<&str>,
         on: NaiveDate,
     ) -> AppResult<Option<PostPlace>> {
-        let view = View {
-            as_of: on,
-            known_at: None,
-        };
+        let view = View::on(on);
         match (base_id, field_office_id) {
             (Some(base), _) => match self.registry.base(base, &view) {
                 Some(b) if b.status == BaseStatus::Open => Ok(Some(PostPlace {

@@ -99,8 +99,9 @@ pub enum VacancyCommand {
     },
 }
 
-/// The pipeline's stages, in order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+// The pipeline's stages, in order; the GraphQL enum `Stage`.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[graphql(name = "Stage")]
 pub enum CandidateStage {
     Applied,
     Screened,

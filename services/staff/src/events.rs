@@ -4,31 +4,12 @@ pub use cla_contracts::cla::staff::v1 as contract;
 pub use contract::{AppointmentType, Gender, SeparationReason, Stage};
 
 cla_platform::event_enum! {
-    #[derive(Clone, Debug, PartialEq)]
-    pub enum StaffEvent {
-        VacancyOpened(contract::VacancyOpened),
-        VacancyCancelled(contract::VacancyCancelled),
-        CandidateApplied(contract::CandidateApplied),
-        CandidateAdvanced(contract::CandidateAdvanced),
-        CandidateVetted(contract::CandidateVetted),
-        OfferMade(contract::OfferMade),
-        OfferAccepted(contract::OfferAccepted),
-        OfferDeclined(contract::OfferDeclined),
-        CandidateRejected(contract::CandidateRejected),
-        CandidateWithdrew(contract::CandidateWithdrew),
-        CandidateHired(contract::CandidateHired),
-        VacancyFilled(contract::VacancyFilled),
-        StaffMemberOnboarded(contract::StaffMemberOnboarded),
-        StaffActivated(contract::StaffActivated),
-        StaffSuspended(contract::StaffSuspended),
-        StaffReinstated(contract::StaffReinstated),
-        StaffSeparated(contract::StaffSeparated),
-        AppointmentRenewed(contract::AppointmentRenewed),
-        GradeChanged(contract::GradeChanged),
-        IndexNumberChanged(contract::IndexNumberChanged),
-        StaffDetailsChanged(contract::StaffDetailsChanged),
-        IndexNumberClaimed(contract::IndexNumberClaimed),
-        IndexNumberReleased(contract::IndexNumberReleased),
+    pub enum StaffEvent of contract {
+        VacancyOpened, VacancyCancelled, CandidateApplied, CandidateAdvanced, CandidateVetted,
+        OfferMade, OfferAccepted, OfferDeclined, CandidateRejected, CandidateWithdrew,
+        CandidateHired, VacancyFilled, StaffMemberOnboarded, StaffActivated, StaffSuspended,
+        StaffReinstated, StaffSeparated, AppointmentRenewed, GradeChanged, IndexNumberChanged,
+        StaffDetailsChanged, IndexNumberClaimed, IndexNumberReleased,
     }
 }
 
@@ -47,16 +28,15 @@ pub mod streams {
     }
 
     pub fn vacancy(id: &str) -> StreamName {
-        StreamName::new(format!("vacancy-{id}")).expect("ids make valid stream names")
+        StreamName::keyed("vacancy-", id)
     }
 
     pub fn staff(id: &str) -> StreamName {
-        StreamName::new(format!("staff-{id}")).expect("ids make valid stream names")
+        StreamName::keyed("staff-", id)
     }
 
     pub fn index_number(number: &str) -> StreamName {
         StreamName::declare_personal_category(INDEX_NUMBER_CATEGORY);
-        StreamName::new(format!("{INDEX_NUMBER_CATEGORY}-{number}"))
-            .expect("index numbers make valid stream names")
+        StreamName::keyed("index-number-", number)
     }
 }

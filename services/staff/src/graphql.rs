@@ -19,7 +19,7 @@ use crate::app::{
     VacancyAnswer, WRITERS,
 };
 use crate::commands::{Appointment, AppointmentKind, CandidateStage, Language};
-use crate::decider::{Candidate, CandidateOutcome, StaffStatus, VacancyStatus, stage_key};
+use crate::decider::{Candidate, CandidateOutcome, StaffStatus, VacancyStatus};
 use crate::events::{Gender, SeparationReason};
 use crate::process::hiring::HireRequest;
 use crate::projections::{
@@ -92,33 +92,6 @@ impl GenderValue {
             Gender::Other => Some(Self::Other),
             Gender::Unspecified => None,
         }
-    }
-}
-
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(name = "Stage")]
-pub enum StageValue {
-    Applied,
-    Screened,
-    Interviewed,
-    Vetted,
-    Offered,
-    Hired,
-}
-
-impl StageValue {
-    fn to_domain(self) -> CandidateStage {
-        CandidateStage::ALL[self as usize]
-    }
-    fn from_domain(s: CandidateStage) -> Self {
-        [
-            Self::Applied,
-            Self::Screened,
-            Self::Interviewed,
-            Self::Vetted,
-            Self::Offered,
-            Self::Hired,
-        ][stage_key(s) as usize]
     }
 }
 
@@ -337,44 +310,7 @@ impl AppointmentValue {
 // ---------------------------------------------------------------------------------------------
 // Recruitment
 
-/// How many candidates reached a stage, and how many are there now.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct StageCount {
-    pub stage: StageValue,
-    /// Candidates who reached this stage (whatever became of them after).
-    pub reached: usize,
-    /// Candidates at this stage now, still in the pipeline.
-    pub current: usize,
-}
-
-impl From<domain::StageCount> for StageCount {
-    fn from(s: domain::StageCount) -> Self {
-        Self {
-            stage: StageValue::from_domain(s.stage),
-            reached: s.reached,
-            current: s.current,
-        }
-    }
-}
-
-/// The share of candidates who went on from one stage to the next.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct Conversion {
-    pub from: StageValue,
-    pub to: StageValue,
-    /// reached(to) / reached(from); null where nobody reached `from`.
-    pub rate: Option<f64>,
-}
-
-impl From<domain::Conversion> for Conversion {
-    fn from(c: domain::Conversion) -> Self {
-        Self {
-            from: StageValue::from_domain(c.from),
-            to: StageValue::from_domain(c.to),
-            rate: c.rate,
-        }
-    }
-}
+pub use domain::{Conversion, PostCount, RecruitmentPipeline, StageCount};
 
 fn all<T, U: From<T>>(items: Vec<T>) -> Vec<U> {
     items.into_iter().map(Into::into).collect()
@@ -396,8 +332,8 @@ impl CandidateNode {
     async fn languages(&self) -> Vec<LanguageValue> {
         languages_out(&self.0.languages)
     }
-    async fn stage(&self) -> StageValue {
-        StageValue::from_domain(self.0.stage)
+    async fn stage(&self) -> CandidateStage {
+        self.0.stage
     }
     async fn outcome(&self) -> OutcomeValue {
         OutcomeValue::from_domain(self.0.outcome)
@@ -467,89 +403,25 @@ impl VacancyNode {
         self.0.time_to_fill_days()
     }
     async fn stages(&self) -> Vec<StageCount> {
-        all(self.0.stages())
+        self.0.stages()
     }
     async fn conversion(&self) -> Vec<Conversion> {
-        all(self.0.conversion())
+        self.0.conversion()
     }
     async fn candidates(
         &self,
-        stage: Option<StageValue>,
+        stage: Option<CandidateStage>,
         outcome: Option<OutcomeValue>,
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Page<CandidateNode>> {
         let items = self
             .0
-            .candidates(
-                stage.map(StageValue::to_domain),
-                outcome.map(OutcomeValue::to_domain),
-            )
+            .candidates(stage, outcome.map(OutcomeValue::to_domain))
             .into_iter()
             .map(CandidateNode)
             .collect();
         Ok(connection(items, first, after)?)
-    }
-}
-
-/// Posts budgeted and filled at one place.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct PostCount {
-    /// A base id, a field office id, or the mission code.
-    pub place_id: String,
-    pub budgeted: usize,
-    pub filled: usize,
-    pub open: usize,
-}
-
-/// A mission's recruitment, as of a date.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct RecruitmentPipeline {
-    pub mission_code: String,
-    pub as_of: Date,
-    /// Posts opened and not cancelled.
-    pub posts_budgeted: usize,
-    pub posts_filled: usize,
-    pub posts_open: usize,
-    /// Open posts / budgeted posts; null where none are budgeted.
-    pub vacancy_rate: Option<f64>,
-    /// Mean days from opening to hiring over filled posts; null where none are filled.
-    pub mean_time_to_fill_days: Option<f64>,
-    pub stages: Vec<StageCount>,
-    pub conversion: Vec<Conversion>,
-    /// Open vacancies open longer than 60 days.
-    pub open_longer_than_60_days: usize,
-    pub by_base: Vec<PostCount>,
-    pub by_field_office: Vec<PostCount>,
-}
-
-impl From<domain::PostCount> for PostCount {
-    fn from(p: domain::PostCount) -> Self {
-        Self {
-            place_id: p.place_id,
-            budgeted: p.budgeted,
-            filled: p.filled,
-            open: p.open,
-        }
-    }
-}
-
-impl From<domain::RecruitmentPipeline> for RecruitmentPipeline {
-    fn from(p: domain::RecruitmentPipeline) -> Self {
-        Self {
-            mission_code: p.mission_code,
-            as_of: Date(p.as_of),
-            posts_budgeted: p.posts_budgeted,
-            posts_filled: p.posts_filled,
-            posts_open: p.posts_open,
-            vacancy_rate: p.vacancy_rate,
-            mean_time_to_fill_days: p.mean_time_to_fill_days,
-            stages: all(p.stages),
-            conversion: all(p.conversion),
-            open_longer_than_60_days: p.open_longer_than_60_days,
-            by_base: all(p.by_base),
-            by_field_office: all(p.by_field_office),
-        }
     }
 }
 
@@ -757,9 +629,7 @@ impl StaffQuery {
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<RecruitmentPipeline> {
         let view = view(as_of, known_at);
-        Ok(app(ctx)
-            .recruitment_pipeline(principal(ctx)?, &mission_code, &view)?
-            .into())
+        Ok(app(ctx).recruitment_pipeline(principal(ctx)?, &mission_code, &view)?)
     }
 
     #[graphql(guard = "StaffGuard::staff(&id, READERS)")]
@@ -956,12 +826,12 @@ impl StaffMutation {
         ctx: &Context<'_>,
         vacancy_id: String,
         candidate_id: String,
-        stage: StageValue,
+        stage: CandidateStage,
         effective: Option<Date>,
     ) -> async_graphql::Result<VacancyNode> {
         let (who, effective) = (principal(ctx)?, effective_date(effective));
         let answer = app(ctx)
-            .advance_candidate(who, &vacancy_id, candidate_id, stage.to_domain(), effective)
+            .advance_candidate(who, &vacancy_id, candidate_id, stage, effective)
             .await?;
         Ok(VacancyNode(answer))
     }

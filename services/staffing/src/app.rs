@@ -110,10 +110,7 @@ fn today() -> NaiveDate {
 }
 
 fn everything_known() -> View {
-    View {
-        as_of: NaiveDate::MAX,
-        known_at: None,
-    }
+    View::on(NaiveDate::MAX)
 }
 
 impl StaffingApp {
@@ -309,10 +306,7 @@ impl StaffingApp {
             date: input.date,
             effective,
         };
-        let view = View {
-            as_of: input.date,
-            known_at: None,
-        };
+        let view = View::on(input.date);
         let mut context = StaffingContext {
             mission: mission.clone(),
             bases: self.base_facts(
@@ -490,10 +484,7 @@ impl StaffingApp {
         named: &[&str],
         on: NaiveDate,
     ) -> HashMap<String, BaseFacts> {
-        let view = View {
-            as_of: on,
-            known_at: None,
-        };
+        let view = View::on(on);
         let minimum = self
             .registry
             .mission(mission, &view)
@@ -549,10 +540,7 @@ impl StaffingApp {
             }
             _ => "effective",
         };
-        let view = View {
-            as_of: on,
-            known_at: None,
-        };
+        let view = View::on(on);
         let mut context = StaffingContext {
             mission: mission.to_string(),
             bases: self.base_facts(mission, bases, on),
@@ -589,10 +577,7 @@ impl StaffingApp {
             &self.registry,
             &self.staffing,
             staff_id,
-            &View {
-                as_of: on.max(today()),
-                known_at: None,
-            },
+            &View::on(on.max(today())),
         )
     }
 }
@@ -617,19 +602,14 @@ mod tests {
     use std::sync::Arc;
 
     use cla_event_store::{EmbeddedStore, EventStore};
-    use cla_platform::projection::{Projection, ProjectionHub};
+    use cla_platform::projection::Projection;
     use cla_platform::{ErrorCode, Principal, Role, Runtime};
 
     use super::*;
     use crate::projections::tests::{beni_with_two, cla, day};
 
     fn who(roles: &[Role], missions: &[&str]) -> Principal {
-        Principal {
-            id: "caller".into(),
-            name: "Caller".into(),
-            roles: roles.iter().copied().collect(),
-            missions: missions.iter().map(|m| m.to_string()).collect(),
-        }
+        Principal::new("caller", "Caller", roles, missions)
     }
 
     /// The app over a fresh store, its views knowing Beni (Ana and Ben there) and Cy, not deployed.
@@ -642,15 +622,11 @@ mod tests {
         history.apply_to(&*registry);
         history.apply_to(&*staffing);
         let projections: Vec<Arc<dyn Projection>> = vec![registry.clone(), staffing.clone()];
-        let hub = ProjectionHub::new(store.clone(), projections, None);
-        hub.start();
-        let runtime = Runtime {
-            store: store.clone(),
-            hub,
-            metrics: Default::default(),
-            settle_timeout: std::time::Duration::from_secs(5),
-            states: Default::default(),
-        };
+        let runtime = Runtime::started(
+            store.clone(),
+            projections,
+            std::time::Duration::from_secs(5),
+        );
         (StaffingApp::new(runtime, registry, staffing), store)
     }
 
@@ -667,10 +643,7 @@ mod tests {
      {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let (app, store) = app(&dir);
-        let view = View {
-            as_of: day(5),
-            known_at: None,
-        };
+        let view = View::on(day(5));
         let outsider = who(&[Role::CivilAffairs], &["MINUSCA"]);
         let hq = who(&[Role::HqReviewer], &[]);
         let hr = who(&[Role::MissionHr], &["MONUSCO"]);

@@ -242,6 +242,20 @@ fn two_per_base(
     }
 }
 
+/// The rotation `rotation_id`, still planned (not completed or cancelled).
+fn planned<'a>(state: &'a Staffing, rotation_id: &str) -> Result<&'a Rotation, AppError> {
+    let rotation = state
+        .rotations
+        .get(rotation_id)
+        .ok_or_else(|| AppError::not_found("rotationId", "no such rotation"))?;
+    if rotation.status != RotationStatus::Planned {
+        return Err(
+            AppError::conflict(format!("the rotation is {:?}", rotation.status)).on("rotationId"),
+        );
+    }
+    Ok(rotation)
+}
+
 fn reason(value: &str) -> Result<String, AppError> {
     let value = value.trim();
     if value.chars().count() > 2000 {
@@ -399,17 +413,7 @@ impl Decider for StaffingDecider {
                 on,
                 accept_gap,
             } => {
-                let rotation = state
-                    .rotations
-                    .get(rotation_id)
-                    .ok_or_else(|| AppError::not_found("rotationId", "no such rotation"))?;
-                if rotation.status != RotationStatus::Planned {
-                    return Err(AppError::conflict(format!(
-                        "the rotation is {:?}",
-                        rotation.status
-                    ))
-                    .on("rotationId"));
-                }
+                let rotation = planned(state, rotation_id)?;
                 let deployment = state
                     .current(&rotation.staff_id, *on)
                     .filter(|d| d.base_id == rotation.from_base_id && d.from < *on)
@@ -445,17 +449,7 @@ impl Decider for StaffingDecider {
                 reason: why,
                 ..
             } => {
-                let rotation = state
-                    .rotations
-                    .get(rotation_id)
-                    .ok_or_else(|| AppError::not_found("rotationId", "no such rotation"))?;
-                if rotation.status != RotationStatus::Planned {
-                    return Err(AppError::conflict(format!(
-                        "the rotation is {:?}",
-                        rotation.status
-                    ))
-                    .on("rotationId"));
-                }
+                planned(state, rotation_id)?;
                 Ok(vec![StaffingEvent::RotationCancelled(
                     contract::RotationCancelled {
                         rotation_id: rotation_id.clone(),

@@ -57,10 +57,7 @@ async fn record_exposure(runtime: &Runtime, staffing: &StaffingView, event: &Rec
         return;
     }
     let on = event.metadata.effective;
-    let view = View {
-        as_of: on,
-        known_at: None,
-    };
+    let view = View::on(on);
     let context = StaffingContext {
         mission: started.mission_code.clone(),
         availability: staffing.availability(&started.mission_code, &view, false),

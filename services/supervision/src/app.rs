@@ -219,10 +219,7 @@ impl SupervisionApp {
         command: SupervisionCommand,
         on: NaiveDate,
     ) -> AppResult<ManagementCoverage> {
-        let day = View {
-            as_of: on,
-            known_at: None,
-        };
+        let day = View::on(on);
         let context = SupervisionContext {
             field_offices: self
                 .registry
@@ -238,13 +235,7 @@ impl SupervisionApp {
                 .collect(),
             staff: self
                 .staffing
-                .roster(
-                    mission,
-                    &View {
-                        as_of: NaiveDate::MAX,
-                        known_at: None,
-                    },
-                )
+                .roster(mission, &View::on(NaiveDate::MAX))
                 .keys()
                 .cloned()
                 .collect(),
@@ -258,10 +249,7 @@ impl SupervisionApp {
             &self.staffing,
             &self.supervision,
             mission,
-            &View {
-                as_of: on.max(Utc::now().date_naive()),
-                known_at: None,
-            },
+            &View::on(on.max(Utc::now().date_naive())),
         )
     }
 }

@@ -4,18 +4,12 @@ pub use cla_contracts::cla::supervision::v1 as contract;
 pub use contract::ManagerKind;
 
 cla_platform::event_enum! {
-    #[derive(Clone, Debug, PartialEq)]
-    pub enum SupervisionEvent {
-        ManagerAppointed(contract::ManagerAppointed),
-        ManagerLeft(contract::ManagerLeft),
-        SupervisionStarted(contract::SupervisionStarted),
-        SupervisionEnded(contract::SupervisionEnded),
-        FieldVisitRecorded(contract::FieldVisitRecorded),
+    pub enum SupervisionEvent of contract {
+        ManagerAppointed, ManagerLeft, SupervisionStarted, SupervisionEnded, FieldVisitRecorded,
     }
 }
 
 /// The one management stream of a mission (see the contract for why).
 pub fn stream(mission: &str) -> cla_event_store::StreamName {
-    cla_event_store::StreamName::new(format!("management-{mission}"))
-        .expect("mission codes make valid stream names")
+    cla_event_store::StreamName::keyed("management-", mission)
 }

@@ -3,7 +3,7 @@
 //! types. The guards are a second line: CIVIL_AFFAIRS of the mission and ADMIN write; every reader
 //! of the mission reads.
 
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, InputObject, Object};
 use chrono::{DateTime, Utc};
 use cla_platform::Role;
 use cla_platform::access::{ByIdGuard, MissionGuard, principal};
@@ -35,109 +35,7 @@ impl ManagerGuard {
 // ---------------------------------------------------------------------------------------------
 // The report
 
-#[derive(SimpleObject, Clone, Debug)]
-pub struct ManagerSpan {
-    pub manager_id: String,
-    pub name: String,
-    pub span: u32,
-    pub over_span: bool,
-}
-
-impl From<domain::ManagerSpan> for ManagerSpan {
-    fn from(s: domain::ManagerSpan) -> Self {
-        Self {
-            manager_id: s.manager_id,
-            name: s.name,
-            span: s.span,
-            over_span: s.over_span,
-        }
-    }
-}
-
-#[derive(SimpleObject, Clone, Debug)]
-pub struct BaseVisit {
-    pub base_id: String,
-    pub name: String,
-    /// The last day of the last visit on or before the asked date.
-    pub last_visit: Option<Date>,
-    /// Days since then; null where never visited.
-    pub days_since: Option<i64>,
-}
-
-impl From<domain::BaseVisit> for BaseVisit {
-    fn from(v: domain::BaseVisit) -> Self {
-        Self {
-            base_id: v.base_id,
-            name: v.name,
-            last_visit: v.last_visit.map(Date),
-            days_since: v.days_since,
-        }
-    }
-}
-
-/// Management coverage of a field office, or of the whole mission.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct CoverageRow {
-    /// A field office id, or the mission code.
-    pub place_id: String,
-    pub managers: u32,
-    /// Deployed CLAs.
-    pub clas: u32,
-    pub max_span: u32,
-    pub mean_span: Option<f64>,
-    pub managers_over_span: Vec<ManagerSpan>,
-    pub spans: Vec<ManagerSpan>,
-    /// Deployed CLAs with no supervisor.
-    pub unsupervised: Vec<String>,
-    /// Bases (open or closing) with no field visit within the mission's interval.
-    pub not_visited: Vec<BaseVisit>,
-    /// Deployed CLAs supervised, in percent; null where none are deployed.
-    pub coverage_percent: Option<f64>,
-}
-
-fn all<T, U: From<T>>(items: Vec<T>) -> Vec<U> {
-    items.into_iter().map(U::from).collect()
-}
-
-impl From<domain::CoverageRow> for CoverageRow {
-    fn from(r: domain::CoverageRow) -> Self {
-        Self {
-            place_id: r.place_id,
-            managers: r.managers,
-            clas: r.clas,
-            max_span: r.max_span,
-            mean_span: r.mean_span,
-            managers_over_span: all(r.managers_over_span),
-            spans: all(r.spans),
-            unsupervised: r.unsupervised,
-            not_visited: all(r.not_visited),
-            coverage_percent: r.coverage_percent,
-        }
-    }
-}
-
-#[derive(SimpleObject, Clone, Debug)]
-pub struct ManagementCoverage {
-    pub mission_code: String,
-    pub as_of: Date,
-    pub max_span_of_control: u32,
-    pub field_visit_interval_days: u32,
-    pub mission: CoverageRow,
-    pub by_field_office: Vec<CoverageRow>,
-}
-
-impl From<domain::ManagementCoverage> for ManagementCoverage {
-    fn from(c: domain::ManagementCoverage) -> Self {
-        Self {
-            mission_code: c.mission_code,
-            as_of: Date(c.as_of),
-            max_span_of_control: c.max_span_of_control,
-            field_visit_interval_days: c.field_visit_interval_days,
-            mission: c.mission.into(),
-            by_field_office: all(c.by_field_office),
-        }
-    }
-}
+pub use domain::{BaseVisit, CoverageRow, ManagementCoverage, ManagerSpan};
 
 // ---------------------------------------------------------------------------------------------
 // Queries
@@ -158,8 +56,7 @@ impl SupervisionQuery {
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<ManagementCoverage> {
         let view = view(as_of, known_at);
-        let coverage = app(ctx).management_coverage(principal(ctx)?, &mission_code, &view)?;
-        Ok(coverage.into())
+        Ok(app(ctx).management_coverage(principal(ctx)?, &mission_code, &view)?)
     }
 }
 
@@ -206,8 +103,7 @@ impl SupervisionMutation {
             staff_id: input.staff_id,
             from: effective_date(input.from),
         };
-        let coverage = app(ctx).appoint_manager(principal(ctx)?, command).await?;
-        Ok(coverage.into())
+        Ok(app(ctx).appoint_manager(principal(ctx)?, command).await?)
     }
 
     #[graphql(guard = "ManagerGuard::manager(&manager_id, WRITERS)")]
@@ -221,8 +117,7 @@ impl SupervisionMutation {
             manager_id,
             on: effective_date(on),
         };
-        let coverage = app(ctx).manager_leaves(principal(ctx)?, command).await?;
-        Ok(coverage.into())
+        Ok(app(ctx).manager_leaves(principal(ctx)?, command).await?)
     }
 
     /// The manager supervises the CLA from `from` (default today); a previous supervisor is
@@ -240,8 +135,7 @@ impl SupervisionMutation {
             staff_id,
             from: effective_date(from),
         };
-        let coverage = app(ctx).assign_supervisor(principal(ctx)?, command).await?;
-        Ok(coverage.into())
+        Ok(app(ctx).assign_supervisor(principal(ctx)?, command).await?)
     }
 
     async fn end_supervision(
@@ -254,8 +148,7 @@ impl SupervisionMutation {
             staff_id,
             on: effective_date(on),
         };
-        let coverage = app(ctx).end_supervision(principal(ctx)?, command).await?;
-        Ok(coverage.into())
+        Ok(app(ctx).end_supervision(principal(ctx)?, command).await?)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -278,9 +171,8 @@ impl SupervisionMutation {
             purpose,
             notes: notes.unwrap_or_default(),
         };
-        let coverage = app(ctx)
+        Ok(app(ctx)
             .record_field_visit(principal(ctx)?, command)
-            .await?;
-        Ok(coverage.into())
+            .await?)
     }
 }

@@ -1,5 +1,5 @@
-//! KurrentDB's gRPC protocol as `build.rs` compiles it from `proto/kurrentdb/`: the `Streams`
-//! client the feeds follow `$all` with.
+//! KurrentDB's gRPC protocol as `build.rs` compiles it from `vendor/kurrentdb/proto/` (upstream's
+//! files, vendored): the `Streams` client the feeds follow `$all` with.
 
 #![allow(clippy::all, clippy::pedantic, dead_code, unreachable_pub)]
 

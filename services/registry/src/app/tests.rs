@@ -2,15 +2,13 @@
 //! partial changes merged on the state they are decided on; a base closes only once staffing has
 //! nobody there.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use chrono::NaiveDate;
 use cla_event_store::{EmbeddedStore, EventStore};
-use cla_platform::metrics::Metrics;
-use cla_platform::projection::{Projection, ProjectionHub};
+use cla_platform::projection::Projection;
 use cla_platform::{ErrorCode, Principal, Role, Runtime};
 
 use super::*;
@@ -21,15 +19,7 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 fn who(roles: &[Role], missions: &[&str]) -> Principal {
-    Principal {
-        id: "u-1".into(),
-        name: "U".into(),
-        roles: roles.iter().copied().collect(),
-        missions: missions
-            .iter()
-            .map(|m| m.to_string())
-            .collect::<BTreeSet<_>>(),
-    }
+    Principal::new("u-1", "U", roles, missions)
 }
 
 fn admin() -> Principal {
@@ -58,15 +48,7 @@ async fn fixture() -> Fixture {
     let store: Arc<dyn EventStore> = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
     let registry = Arc::new(RegistryView::default());
     let projections: Vec<Arc<dyn Projection>> = vec![registry.clone()];
-    let hub = ProjectionHub::new(Arc::clone(&store), projections, None);
-    hub.start();
-    let runtime = Runtime {
-        store: Arc::clone(&store),
-        hub,
-        metrics: Arc::new(Metrics::default()),
-        settle_timeout: Duration::from_secs(10),
-        states: Default::default(),
-    };
+    let runtime = Runtime::started(Arc::clone(&store), projections, Duration::from_secs(10));
     let occupancy = Arc::new(Occupancy::default());
     let app = RegistryApp::new(
         runtime,

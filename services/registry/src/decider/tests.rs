@@ -14,6 +14,20 @@ fn later() -> NaiveDate {
     day(2021, 6, 1)
 }
 
+fn change_policy(change: StaffingPolicyChange) -> MissionCommand {
+    MissionCommand::ChangePolicy {
+        change,
+        effective: later(),
+    }
+}
+
+fn policy_changed(policy: StaffingPolicy) -> RegistryEvent {
+    RegistryEvent::MissionPolicyChanged(contract::MissionPolicyChanged {
+        code: "MONUSCO".into(),
+        policy: Some(policy),
+    })
+}
+
 fn created() -> RegistryEvent {
     RegistryEvent::MissionCreated(contract::MissionCreated {
         code: "MONUSCO".into(),
@@ -79,27 +93,16 @@ fn a_policy_change_records_the_whole_policy_and_a_same_one_changes_nothing() {
     let mut policy = default_policy();
     policy.minimum_clas_per_base = 3;
     given::<MissionDecider>(vec![created()])
-        .when(MissionCommand::ChangePolicy {
-            change: StaffingPolicyChange {
-                minimum_clas_per_base: Some(3),
-                ..Default::default()
-            },
-            effective: later(),
-        })
-        .then(vec![RegistryEvent::MissionPolicyChanged(
-            contract::MissionPolicyChanged {
-                code: "MONUSCO".into(),
-                policy: Some(policy),
-            },
-        )]);
+        .when(change_policy(StaffingPolicyChange {
+            minimum_clas_per_base: Some(3),
+            ..Default::default()
+        }))
+        .then(vec![policy_changed(policy)]);
     given::<MissionDecider>(vec![created()])
-        .when(MissionCommand::ChangePolicy {
-            change: StaffingPolicyChange {
-                max_tour_months: Some(default_policy().max_tour_months),
-                ..Default::default()
-            },
-            effective: later(),
-        })
+        .when(change_policy(StaffingPolicyChange {
+            max_tour_months: Some(default_policy().max_tour_months),
+            ..Default::default()
+        }))
         .then(vec![]);
 }
 
@@ -109,35 +112,21 @@ fn a_policy_change_is_made_to_the_policy_it_is_decided_on() {
     // the tour length is decided, then the recorded policy keeps the span of 8.
     let mut spanned = default_policy();
     spanned.max_span_of_control = 8;
-    let first = RegistryEvent::MissionPolicyChanged(contract::MissionPolicyChanged {
-        code: "MONUSCO".into(),
-        policy: Some(spanned),
-    });
+    let first = policy_changed(spanned);
     let mut both = spanned;
     both.max_tour_months = 18;
     given::<MissionDecider>(vec![created(), first])
-        .when(MissionCommand::ChangePolicy {
-            change: StaffingPolicyChange {
-                max_tour_months: Some(18),
-                ..Default::default()
-            },
-            effective: later(),
-        })
-        .then(vec![RegistryEvent::MissionPolicyChanged(
-            contract::MissionPolicyChanged {
-                code: "MONUSCO".into(),
-                policy: Some(both),
-            },
-        )]);
+        .when(change_policy(StaffingPolicyChange {
+            max_tour_months: Some(18),
+            ..Default::default()
+        }))
+        .then(vec![policy_changed(both)]);
     // The merged policy is what is checked.
     given::<MissionDecider>(vec![created()])
-        .when(MissionCommand::ChangePolicy {
-            change: StaffingPolicyChange {
-                minimum_clas_per_base: Some(0),
-                ..Default::default()
-            },
-            effective: later(),
-        })
+        .when(change_policy(StaffingPolicyChange {
+            minimum_clas_per_base: Some(0),
+            ..Default::default()
+        }))
         .then_error_on(ErrorCode::Validation, "minimumClasPerBase");
 }
 
@@ -146,16 +135,7 @@ fn a_base_details_change_is_made_to_the_base_it_is_decided_on_and_needs_no_offic
     // Given a base whose contingent another change has made PAKBATT, when a change of only its
     // name is decided (with no field office looked up: it stays where it is), then the contingent
     // stays PAKBATT.
-    let contingent = RegistryEvent::BaseDetailsChanged(contract::BaseDetailsChanged {
-        base_id: "b-1".into(),
-        name: "Kamango COB".into(),
-        kind: BaseKind::CompanyOperatingBase as i32,
-        contingent: "PAKBATT".into(),
-        local_languages: vec!["Swahili".into(), "Kinande".into()],
-        alert_network_working: true,
-        minimum_override: 0,
-        field_office_id: "fo-1".into(),
-    });
+    let contingent = details_changed("Kamango COB", "PAKBATT", 0);
     given::<BaseDecider>(vec![base_opened(), contingent])
         .when(BaseCommand::ChangeDetails {
             patch: BaseDetailsPatch {
@@ -164,18 +144,7 @@ fn a_base_details_change_is_made_to_the_base_it_is_decided_on_and_needs_no_offic
             },
             effective: later(),
         })
-        .then(vec![RegistryEvent::BaseDetailsChanged(
-            contract::BaseDetailsChanged {
-                base_id: "b-1".into(),
-                name: "Kamango TOB".into(),
-                kind: BaseKind::CompanyOperatingBase as i32,
-                contingent: "PAKBATT".into(),
-                local_languages: vec!["Swahili".into(), "Kinande".into()],
-                alert_network_working: true,
-                minimum_override: 0,
-                field_office_id: "fo-1".into(),
-            },
-        )]);
+        .then(vec![details_changed("Kamango TOB", "PAKBATT", 0)]);
     // Moving it needs the office it moves to, and that office only.
     given::<BaseDecider>(vec![base_opened()])
         .with(with_office())
@@ -302,6 +271,20 @@ fn base_opened() -> RegistryEvent {
         local_languages: vec!["Swahili".into(), "Kinande".into()],
         alert_network_working: true,
         minimum_override: 0,
+    })
+}
+
+/// Kamango's details changed to `name`, `contingent` and `minimum_override` (the rest as opened).
+fn details_changed(name: &str, contingent: &str, minimum_override: u32) -> RegistryEvent {
+    RegistryEvent::BaseDetailsChanged(contract::BaseDetailsChanged {
+        base_id: "b-1".into(),
+        name: name.into(),
+        kind: BaseKind::CompanyOperatingBase as i32,
+        contingent: contingent.into(),
+        local_languages: vec!["Swahili".into(), "Kinande".into()],
+        alert_network_working: true,
+        minimum_override,
+        field_office_id: "fo-1".into(),
     })
 }
 
@@ -443,18 +426,7 @@ fn base_changes_stay_in_its_mission_and_after_its_opening() {
             patch: override_three,
             effective: later(),
         })
-        .then(vec![RegistryEvent::BaseDetailsChanged(
-            contract::BaseDetailsChanged {
-                base_id: "b-1".into(),
-                name: "Kamango COB".into(),
-                kind: BaseKind::CompanyOperatingBase as i32,
-                contingent: "NEPBATT".into(),
-                local_languages: vec!["Swahili".into(), "Kinande".into()],
-                alert_network_working: true,
-                minimum_override: 3,
-                field_office_id: "fo-1".into(),
-            },
-        )]);
+        .then(vec![details_changed("Kamango COB", "NEPBATT", 3)]);
     let state = BaseDecider::fold(&[(given_date(), base_opened()), (later(), changed[0].clone())]);
     assert_eq!(state.0.unwrap().details.minimum_override, Some(3));
 }

@@ -69,13 +69,7 @@ pub fn risk_alert(view: &RiskView, recorded: &RecordedEvent) -> Option<RiskAlert
     let mission = view.mission_of_flag(&flag_id)?;
     let staff = view.staff_of_flag(&flag_id)?;
     let flag = view
-        .flags_only(
-            &staff,
-            &View {
-                as_of: chrono::NaiveDate::MAX,
-                known_at: None,
-            },
-        )
+        .flags_only(&staff, &View::on(chrono::NaiveDate::MAX))
         .flags
         .remove(&flag_id)?;
     let severity = if severity == 0 {

@@ -16,10 +16,7 @@ fn d(text: &str) -> NaiveDate {
 }
 
 fn on(as_of: &str) -> View {
-    View {
-        as_of: d(as_of),
-        known_at: None,
-    }
+    View::on(d(as_of))
 }
 
 fn deployed(h: History, staff: &str, base: &str, from: &str) -> History {

@@ -16,12 +16,7 @@ use super::*;
 use crate::events::{StaffEvent as E, contract as c};
 
 fn who(role: Role, missions: &[&str]) -> Principal {
-    Principal {
-        id: format!("{}-user", role.as_str()),
-        name: "U".into(),
-        roles: [role].into_iter().collect(),
-        missions: missions.iter().map(|m| m.to_string()).collect(),
-    }
+    Principal::new(format!("{}-user", role.as_str()), "U", &[role], missions)
 }
 
 fn app() -> (StaffApp, Arc<dyn EventStore>, tempfile::TempDir) {
@@ -71,10 +66,7 @@ fn app() -> (StaffApp, Arc<dyn EventStore>, tempfile::TempDir) {
 }
 
 fn any_day() -> View {
-    View {
-        as_of: NaiveDate::MAX,
-        known_at: None,
-    }
+    View::on(NaiveDate::MAX)
 }
 
 #[tokio::test]

@@ -298,18 +298,13 @@ async fn claim(
             load::<StaffDecider>(runtime.store.as_ref(), &streams::staff(&holder)).await?;
         if member.0.is_some_and(|m| m.status == StaffStatus::Separated) {
             let release = IndexNumberCommand::Release { staff_id: holder };
-            runtime
-                .execute::<IndexNumberDecider>(&stream, &(number.clone(), release), &(), meta)
-                .await?;
+            on_number(runtime, &stream, number.clone(), release, meta).await?;
         }
     }
     let claim = IndexNumberCommand::Claim {
         staff_id: staff_id.to_string(),
     };
-    runtime
-        .execute::<IndexNumberDecider>(&stream, &(number, claim), &(), meta)
-        .await
-        .map(|_| ())
+    on_number(runtime, &stream, number, claim, meta).await
 }
 
 async fn release(
@@ -322,8 +317,19 @@ async fn release(
     let release = IndexNumberCommand::Release {
         staff_id: staff_id.to_string(),
     };
+    on_number(runtime, &stream, number, release, meta).await
+}
+
+/// Runs a command on an index number's stream.
+async fn on_number(
+    runtime: &Runtime,
+    stream: &StreamName,
+    number: String,
+    command: IndexNumberCommand,
+    meta: &CommandMeta,
+) -> AppResult<()> {
     runtime
-        .execute::<IndexNumberDecider>(&stream, &(number, release), &(), meta)
+        .execute::<IndexNumberDecider>(stream, &(number, command), &(), meta)
         .await
         .map(|_| ())
 }

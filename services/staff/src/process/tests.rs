@@ -11,7 +11,7 @@ use cla_event_store::{
     ExpectedRevision, FilteredFeed, NewEvent, RecordedEvent, StoreError, StreamFrom, StreamName,
 };
 use cla_platform::command::{CommandMeta, load};
-use cla_platform::projection::{Projection, ProjectionHub};
+use cla_platform::projection::Projection;
 use cla_platform::timeline::View;
 use cla_platform::{ErrorCode, Runtime};
 
@@ -110,19 +110,8 @@ async fn world() -> World {
     });
     let staff = Arc::new(StaffView::default());
     let dyn_store: Arc<dyn EventStore> = store.clone();
-    let hub = ProjectionHub::new(
-        dyn_store.clone(),
-        vec![staff.clone() as Arc<dyn Projection>],
-        None,
-    );
-    hub.start();
-    let runtime = Runtime {
-        store: dyn_store,
-        hub,
-        metrics: Default::default(),
-        settle_timeout: Duration::from_secs(10),
-        states: Default::default(),
-    };
+    let projections = vec![staff.clone() as Arc<dyn Projection>];
+    let runtime = Runtime::started(dyn_store, projections, Duration::from_secs(10));
     let meta = CommandMeta {
         actor: Actor {
             id: "hr".into(),
@@ -252,10 +241,7 @@ impl World {
     }
 
     fn staff_ids(&self) -> Vec<String> {
-        let view = View {
-            as_of: NaiveDate::MAX,
-            known_at: None,
-        };
+        let view = View::on(NaiveDate::MAX);
         self.staff
             .members("ALPHA", &view)
             .iter()

@@ -4,34 +4,37 @@
 
 use std::collections::BTreeMap;
 
+use async_graphql::SimpleObject;
 use chrono::NaiveDate;
+use cla_platform::graphql::Date;
 
 use crate::commands::CandidateStage;
 use crate::decider::{Candidate, CandidateOutcome, Vacancy, VacancyStatus, stage_key};
 
 /// How many candidates reached a stage, and how many are there now.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(SimpleObject, Clone, Debug, PartialEq)]
 pub struct StageCount {
     pub stage: CandidateStage,
     /// Candidates who reached this stage (whatever became of them after).
     pub reached: usize,
-    /// Candidates at this stage now, still in the pipeline (or hired at it).
+    /// Candidates at this stage now, still in the pipeline.
+    // (Or hired at it.)
     pub current: usize,
 }
 
 /// The share of candidates who went on from one stage to the next.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(SimpleObject, Clone, Debug, PartialEq)]
 pub struct Conversion {
     pub from: CandidateStage,
     pub to: CandidateStage,
-    /// reached(to) / reached(from); `None` where nobody reached `from`.
+    /// reached(to) / reached(from); null where nobody reached `from`.
     pub rate: Option<f64>,
 }
 
 /// Posts budgeted and filled at one place.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(SimpleObject, Clone, Debug, PartialEq)]
 pub struct PostCount {
-    /// A base id or a field office id.
+    /// A base id, a field office id, or the mission code.
     pub place_id: String,
     pub budgeted: usize,
     pub filled: usize,
@@ -39,17 +42,18 @@ pub struct PostCount {
 }
 
 /// A mission's recruitment, as of a date.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(SimpleObject, Clone, Debug, PartialEq)]
 pub struct RecruitmentPipeline {
     pub mission_code: String,
+    #[graphql(skip, derived(name = "as_of", into = "Date", owned = true))]
     pub as_of: NaiveDate,
     /// Posts opened and not cancelled.
     pub posts_budgeted: usize,
     pub posts_filled: usize,
     pub posts_open: usize,
-    /// Open posts / budgeted posts; `None` where none are budgeted.
+    /// Open posts / budgeted posts; null where none are budgeted.
     pub vacancy_rate: Option<f64>,
-    /// Mean days from opening to hiring over filled posts; `None` where none are filled.
+    /// Mean days from opening to hiring over filled posts; null where none are filled.
     pub mean_time_to_fill_days: Option<f64>,
     pub stages: Vec<StageCount>,
     pub conversion: Vec<Conversion>,

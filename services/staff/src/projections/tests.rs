@@ -13,10 +13,7 @@ fn day(m: u32, d: u32) -> NaiveDate {
 }
 
 fn as_of(on: NaiveDate) -> View {
-    View {
-        as_of: on,
-        known_at: None,
-    }
+    View::on(on)
 }
 
 fn opened(id: &str, base: &str, office: &str) -> E {

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeSet;
 
+use async_graphql::{Enum, SimpleObject};
 use chrono::NaiveDate;
+use cla_platform::graphql::Date;
 use cla_platform::timeline::View;
 use cla_registry::RegistryView;
 use cla_registry::decider::BaseStatus;
@@ -12,8 +14,9 @@ use cla_registry::decider::BaseStatus;
 use super::StaffingView;
 use crate::coverage::OnDay;
 
-/// A base's coverage on the board's day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+// A base's coverage on the board's day; the GraphQL enum `BaseCoverage`.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(name = "BaseCoverage")]
 pub enum Coverage {
     /// At or above its minimum.
     Ok,
@@ -22,8 +25,8 @@ pub enum Coverage {
     Empty,
 }
 
-/// How the board is ordered.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+// How the board is ordered.
+#[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum BoardOrder {
     /// By base name.
     #[default]
@@ -42,11 +45,12 @@ pub struct BoardFilter {
     pub order: BoardOrder,
 }
 
-/// A CLA at a base on the board's day.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A CLA at a base on the board's date.
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
 pub struct BoardCla {
     pub staff_id: String,
     pub name: String,
+    #[graphql(skip, derived(name = "since", into = "Date", owned = true))]
     pub since: NaiveDate,
     /// Days continuously at this base.
     pub tour_days: i64,
@@ -54,10 +58,14 @@ pub struct BoardCla {
     pub absent: bool,
 }
 
-/// Open risk flags at a base by severity; none where withheld from the reader (the base has too
-/// few CLAs for a count not to single one out).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+// Open risk flags at a base by severity, none where withheld from the reader (the base has too
+// few CLAs for a count not to single one out); the GraphQL type `OpenFlagCounts`.
+#[derive(SimpleObject, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[graphql(name = "OpenFlagCounts")]
 pub struct FlagCounts {
+    /// True where the base's counts are withheld from this reader: it has fewer than 3 CLAs, or
+    /// its counts would let a smaller base's be worked out. The counts are then 0 and say
+    /// nothing. Never withheld from those who see risk detail.
     pub withheld: bool,
     pub low: u32,
     pub medium: u32,
@@ -66,7 +74,8 @@ pub struct FlagCounts {
 }
 
 /// One base on the board.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "BaseBoardRow")]
 pub struct BoardRow {
     pub base_id: String,
     pub name: String,
@@ -84,6 +93,7 @@ pub struct BoardRow {
     /// CLAs past the mission's maximum tour at this base.
     pub rotation_due: Vec<String>,
     pub clas: Vec<BoardCla>,
+    /// Open risk flags at the base, by severity (counts only).
     pub open_flags: FlagCounts,
 }
 

@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
+use async_graphql::{Enum, SimpleObject};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use cla_platform::graphql::Date;
 use cla_platform::timeline::View;
 use cla_platform::{AppError, AppResult};
 use cla_registry::RegistryView;
@@ -13,8 +15,10 @@ use super::{Cla, StaffingView};
 use crate::coverage::{Availability, Deployment, absent, deployed, strength};
 use crate::decider::{Rotation, RotationStatus, Staffing};
 
-/// What keeps a CLA counted at the forecast's start from being counted on a day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+// What keeps a CLA counted at the forecast's start from being counted on a day; the GraphQL enum
+// `GapCauseKind`.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[graphql(name = "GapCauseKind")]
 pub enum CauseKind {
     Absence,
     Rotation,
@@ -24,7 +28,7 @@ pub enum CauseKind {
 }
 
 /// Why a CLA counted at the forecast's start is missing during a gap.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct GapCause {
     pub kind: CauseKind,
     pub staff_id: String,
@@ -34,8 +38,9 @@ pub struct GapCause {
     pub detail: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
 pub struct ForecastDay {
+    #[graphql(skip, derived(name = "date", into = "Date", owned = true))]
     pub date: NaiveDate,
     pub strength: u32,
     pub minimum: u32,
@@ -43,16 +48,18 @@ pub struct ForecastDay {
 }
 
 /// Days in a row below the minimum.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
 pub struct Gap {
+    #[graphql(skip, derived(name = "from", into = "Date", owned = true))]
     pub from: NaiveDate,
+    #[graphql(skip, derived(name = "to", into = "Date", owned = true))]
     pub to: NaiveDate,
     pub lowest_strength: u32,
-    /// Sorted, each once.
+    // Sorted, each once.
     pub causes: Vec<GapCause>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
 pub struct CoverageForecast {
     pub base_id: String,
     pub name: String,

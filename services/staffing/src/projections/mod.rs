@@ -38,7 +38,6 @@ pub use rotations::{
 
 cla_platform::event_enum! {
     /// The staff context's facts this context follows.
-    #[derive(Clone, Debug, PartialEq)]
     pub enum StaffFact {
         Onboarded(staff::StaffMemberOnboarded),
         Activated(staff::StaffActivated),
@@ -258,10 +257,7 @@ impl Projection for StaffingView {
 /// Answers the registry's question before a base closes: who is deployed there on a day.
 impl cla_registry::BaseOccupancy for StaffingView {
     fn deployed(&self, mission: &str, base_id: &str, on: NaiveDate) -> usize {
-        let view = View {
-            as_of: on,
-            known_at: None,
-        };
+        let view = View::on(on);
         let staffing = self.staffing(mission, &view);
         let availability = self.availability(mission, &view, false);
         crate::coverage::deployed(staffing.deployments().values(), base_id, on, &availability).len()

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
+use async_graphql::{Enum, SimpleObject};
 use chrono::NaiveDate;
+use cla_platform::graphql::{Date, date};
 use cla_platform::timeline::View;
 use cla_platform::{AppError, AppResult};
 use cla_registry::RegistryView;
@@ -11,8 +13,9 @@ use cla_registry::RegistryView;
 use super::{Cla, StaffingView};
 use crate::decider::{Rotation, RotationStatus};
 use crate::events::AbsenceKind;
+use crate::graphql::{AbsenceKindValue, absence_kind};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RotationState {
     Planned,
     /// Planned for a date already passed, not completed.
@@ -21,39 +24,69 @@ pub enum RotationState {
     Cancelled,
 }
 
-/// A rotation as seen on a day.
-#[derive(Clone, Debug, PartialEq, Eq)]
+// A rotation as seen on a day; the GraphQL type `RotationView`.
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "RotationView")]
 pub struct RotationEntry {
     pub id: String,
     pub staff_id: String,
     pub name: String,
     pub from_base_id: String,
     pub to_base_id: String,
+    #[graphql(skip, derived(name = "date", into = "Date", owned = true))]
     pub date: NaiveDate,
     pub state: RotationState,
+    #[graphql(
+        skip,
+        derived(
+            name = "completed_on",
+            into = "Option<Date>",
+            with = "date",
+            owned = true
+        )
+    )]
     pub completed_on: Option<NaiveDate>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "DeploymentView")]
 pub struct ClaDeployment {
     pub id: String,
     pub base_id: String,
     pub base_name: String,
+    #[graphql(skip, derived(name = "from", into = "Date", owned = true))]
     pub from: NaiveDate,
-    /// The day it ended (no longer at the base); `None` while it runs.
+    /// The day it ended (no longer at the base); null while it runs.
+    #[graphql(
+        skip,
+        derived(name = "to", into = "Option<Date>", with = "date", owned = true)
+    )]
     pub to: Option<NaiveDate>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "AbsenceView")]
 pub struct ClaAbsence {
     pub id: String,
+    #[graphql(
+        skip,
+        derived(
+            name = "kind",
+            into = "AbsenceKindValue",
+            with = "absence_kind",
+            owned = true
+        )
+    )]
     pub kind: AbsenceKind,
+    #[graphql(skip, derived(name = "from", into = "Date", owned = true))]
     pub from: NaiveDate,
+    #[graphql(skip, derived(name = "to", into = "Date", owned = true))]
     pub to: NaiveDate,
 }
 
-/// A CLA's staffing: current base, deployment history, absences (not cancelled), rotations.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A CLA's staffing: current base, deployment history, absences, rotations.
+// (Absences not cancelled.)
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
 pub struct ClaStaffing {
     pub staff_id: String,
     pub name: String,
@@ -65,9 +98,13 @@ pub struct ClaStaffing {
 }
 
 /// The CLAs at a base the day it started closing.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
 pub struct ClosureExposure {
     pub base_id: String,
+    #[graphql(
+        skip,
+        derived(name = "closing_started_on", into = "Date", owned = true)
+    )]
     pub closing_started_on: NaiveDate,
     pub staff_ids: Vec<String>,
 }

@@ -21,10 +21,7 @@ pub(crate) fn day(d: u32) -> NaiveDate {
 }
 
 fn on(d: u32) -> View {
-    View {
-        as_of: day(d),
-        known_at: None,
-    }
+    View::on(day(d))
 }
 
 /// What the board and the forecast read: the registry's bases and staffing's own view.

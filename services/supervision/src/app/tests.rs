@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use cla_event_store::{EmbeddedStore, EventStore};
-use cla_platform::metrics::Metrics;
-use cla_platform::projection::{Projection, ProjectionHub};
+use cla_platform::projection::Projection;
 use cla_platform::{ErrorCode, Principal, Role, Runtime};
 use cla_registry::RegistryApp;
 use cla_registry::app::{CreateMission, OpenFieldOffice};
@@ -20,12 +19,7 @@ fn day(m: u32, d: u32) -> NaiveDate {
 }
 
 fn who(roles: &[Role], missions: &[&str]) -> Principal {
-    Principal {
-        id: "u-1".into(),
-        name: "U".into(),
-        roles: roles.iter().copied().collect(),
-        missions: missions.iter().map(|m| m.to_string()).collect(),
-    }
+    Principal::new("u-1", "U", roles, missions)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -37,15 +31,7 @@ async fn outsiders_are_refused_by_the_application_layer_itself() {
     let supervision = Arc::new(SupervisionView::default());
     let projections: Vec<Arc<dyn Projection>> =
         vec![registry.clone(), staffing.clone(), supervision.clone()];
-    let hub = ProjectionHub::new(Arc::clone(&store), projections, None);
-    hub.start();
-    let runtime = Runtime {
-        store: Arc::clone(&store),
-        hub,
-        metrics: Arc::new(Metrics::default()),
-        settle_timeout: Duration::from_secs(10),
-        states: Default::default(),
-    };
+    let runtime = Runtime::started(Arc::clone(&store), projections, Duration::from_secs(10));
     let admin = who(&[Role::Admin], &[]);
     let registry_app = RegistryApp::new(runtime.clone(), registry.clone(), None);
     registry_app

@@ -4,7 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
+use async_graphql::SimpleObject;
 use chrono::NaiveDate;
+use cla_platform::graphql::{Date, date};
 use cla_platform::timeline::View;
 use cla_platform::{AppError, AppResult};
 use cla_registry::RegistryView;
@@ -15,7 +17,7 @@ use cla_staffing::coverage::OnDay;
 use super::SupervisionView;
 use crate::decider::Management;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(SimpleObject, Clone, Debug, PartialEq)]
 pub struct ManagerSpan {
     pub manager_id: String,
     pub name: String,
@@ -23,18 +25,27 @@ pub struct ManagerSpan {
     pub over_span: bool,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(SimpleObject, Clone, Debug, PartialEq)]
 pub struct BaseVisit {
     pub base_id: String,
     pub name: String,
     /// The last day of the last visit on or before the asked date.
+    #[graphql(
+        skip,
+        derived(
+            name = "last_visit",
+            into = "Option<Date>",
+            with = "date",
+            owned = true
+        )
+    )]
     pub last_visit: Option<NaiveDate>,
     /// Days since then; null where never visited.
     pub days_since: Option<i64>,
 }
 
 /// Management coverage of a field office, or of the whole mission.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(SimpleObject, Clone, Debug, PartialEq)]
 pub struct CoverageRow {
     /// A field office id, or the mission code.
     pub place_id: String,
@@ -53,9 +64,10 @@ pub struct CoverageRow {
     pub coverage_percent: Option<f64>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(SimpleObject, Clone, Debug, PartialEq)]
 pub struct ManagementCoverage {
     pub mission_code: String,
+    #[graphql(skip, derived(name = "as_of", into = "Date", owned = true))]
     pub as_of: NaiveDate,
     pub max_span_of_control: u32,
     pub field_visit_interval_days: u32,
