@@ -85,14 +85,7 @@ pub fn call(
     query: &[(&str, String)],
     body: Option<String>,
 ) -> ExitCode {
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("cla: cannot start: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    runtime.block_on(async {
+    crate::on_runtime(async {
         let url = format!("{}{path}", remote.server.trim_end_matches('/'));
         let mut request = reqwest::Client::new()
             .request(method, &url)

@@ -23,3 +23,17 @@ pub struct Apps {
     pub risk: RiskApp,
     pub supervision: SupervisionApp,
 }
+
+/// Runs a command's work on a new runtime; a runtime that cannot start is the command's failure.
+pub fn on_runtime<F>(work: F) -> std::process::ExitCode
+where
+    F: std::future::Future<Output = std::process::ExitCode>,
+{
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(work),
+        Err(e) => {
+            eprintln!("cla: cannot start: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -229,14 +229,7 @@ fn serve(mut config: Config, demo: bool) -> ExitCode {
     if demo {
         config.scan_interval_seconds = 0;
     }
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("cla: cannot start: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    runtime.block_on(async {
+    cla_devtools::on_runtime(async {
         let mut running = match cla_gateway::start(&config).await {
             Ok(r) => r,
             Err(e) => {
@@ -295,14 +288,7 @@ fn serve(mut config: Config, demo: bool) -> ExitCode {
 fn generate(mut config: Config, params: cla_devtools::generate::Params) -> ExitCode {
     // Nothing watches while the history is written: it is written, not lived.
     config.scan_interval_seconds = 0;
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("cla: cannot start: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    runtime.block_on(async {
+    cla_devtools::on_runtime(async {
         let app = cla_gateway::server::open_store(&config).and_then(|store| {
             cla_gateway::server::app(
                 &config,
@@ -319,9 +305,10 @@ fn generate(mut config: Config, params: cla_devtools::generate::Params) -> ExitC
         };
         println!(
             "generating {} × {} missions × {} CLAs (seed {}) into {}",
-            params
-                .days
-                .map_or_else(|| format!("{} years", params.years), |d| format!("{d} days")),
+            params.days.map_or_else(
+                || format!("{} years", params.years),
+                |d| format!("{d} days")
+            ),
             params.missions,
             params.clas,
             params.seed,
