@@ -94,6 +94,24 @@ pub struct Config {
     /// Web origins allowed to call the API from a browser (CORS), e.g. `https://reports.example.org`.
     /// Empty (the default): no cross-origin call is allowed.
     pub cors_allowed_origins: Vec<String>,
+    /// A separate address to serve `/metrics` on, unauthenticated (and no longer on `listen`).
+    /// Unset (the default): `/metrics` is served on `listen` to an ADMIN token or `metrics_token`.
+    pub metrics_listen: Option<SocketAddr>,
+    /// A bearer token a scraper may send for `/metrics` on `listen` instead of an ADMIN token.
+    pub metrics_token: Option<Secret>,
+    /// Most root fields one request may select, aliases counted.
+    pub max_root_fields: usize,
+    /// Longest a query may compute, in milliseconds; past it the work stops and the request is
+    /// refused with `QUERY_TIMEOUT`.
+    pub query_budget_ms: u64,
+    /// Requests a caller (one signed-in principal) may make per second, sustained.
+    pub rate_limit_per_second: u32,
+    /// Requests a caller may make at once above the sustained rate.
+    pub rate_limit_burst: u32,
+    /// Longest a client may take to send a request's headers, in milliseconds.
+    pub header_read_timeout_ms: u64,
+    /// Longest a connection may stay open with nothing sent either way, in milliseconds.
+    pub idle_timeout_ms: u64,
     pub log_format: LogFormat,
     /// Log filter (`info`, `cla_gateway=debug,info`, …).
     pub log: String,
@@ -119,6 +137,14 @@ impl Default for Config {
             snapshot_every_events: 100_000,
             answer_cache_ms: 1000,
             cors_allowed_origins: Vec::new(),
+            metrics_listen: None,
+            metrics_token: None,
+            max_root_fields: 20,
+            query_budget_ms: 10_000,
+            rate_limit_per_second: 50,
+            rate_limit_burst: 200,
+            header_read_timeout_ms: 10_000,
+            idle_timeout_ms: 60_000,
             log_format: LogFormat::Text,
             log: "info".into(),
         }
@@ -143,6 +169,18 @@ impl Config {
 
     pub fn settle_timeout(&self) -> Duration {
         Duration::from_millis(self.settle_timeout_ms)
+    }
+
+    pub fn query_budget(&self) -> Duration {
+        Duration::from_millis(self.query_budget_ms)
+    }
+
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_read_timeout_ms)
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_millis(self.idle_timeout_ms)
     }
 
     /// Defaults, overlaid by the file (where given, or `cla.toml` where it exists), overlaid by
@@ -234,6 +272,25 @@ impl Config {
         if self.max_query_depth == 0 || self.max_query_complexity == 0 || self.max_body_bytes == 0 {
             return invalid("the query and body limits must be positive");
         }
+        if self.max_root_fields == 0
+            || self.query_budget_ms == 0
+            || self.rate_limit_per_second == 0
+            || self.rate_limit_burst == 0
+            || self.header_read_timeout_ms == 0
+            || self.idle_timeout_ms == 0
+        {
+            return invalid(
+                "max_root_fields, query_budget_ms, rate_limit_per_second, rate_limit_burst, \
+                 header_read_timeout_ms and idle_timeout_ms must be positive",
+            );
+        }
+        if let Some(token) = &self.metrics_token
+            && token.expose().trim().len() < MIN_SECRET_BYTES
+        {
+            return invalid(&format!(
+                "metrics_token (CLA_METRICS_TOKEN) must hold at least {MIN_SECRET_BYTES} bytes"
+            ));
+        }
         Ok(())
     }
 }
@@ -260,6 +317,14 @@ pub const KEYS: &[&str] = &[
     "snapshot_every_events",
     "answer_cache_ms",
     "cors_allowed_origins",
+    "metrics_listen",
+    "metrics_token",
+    "max_root_fields",
+    "query_budget_ms",
+    "rate_limit_per_second",
+    "rate_limit_burst",
+    "header_read_timeout_ms",
+    "idle_timeout_ms",
     "log_format",
     "log",
 ];

@@ -9,6 +9,8 @@ pub mod config;
 pub mod csvio;
 pub mod demo;
 pub mod generate;
+pub mod http;
+pub mod limits;
 pub mod schema;
 pub mod server;
 pub mod telemetry;

@@ -25,6 +25,7 @@ pub mod correlation;
 pub mod decider;
 pub mod error;
 pub mod graphql;
+pub mod heavy;
 pub mod metrics;
 pub mod projection;
 pub mod reactor;

@@ -472,6 +472,7 @@ impl VacancyNode {
     async fn conversion(&self) -> Vec<Conversion> {
         all(self.0.conversion())
     }
+    #[graphql(complexity = "cla_platform::graphql::page_cost(first, child_complexity)")]
     async fn candidates(
         &self,
         stage: Option<StageValue>,
@@ -718,7 +719,10 @@ impl StaffQuery {
 
     /// A mission's vacancies, oldest first, with filters.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(guard = "MissionGuard::new(&mission_code, READERS)")]
+    #[graphql(
+        guard = "MissionGuard::new(&mission_code, READERS)",
+        complexity = "cla_platform::graphql::page_cost(first, child_complexity)"
+    )]
     async fn vacancies(
         &self,
         ctx: &Context<'_>,
@@ -780,7 +784,10 @@ impl StaffQuery {
 
     /// The staff directory of a mission, by name, with filters.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(guard = "MissionGuard::new(&mission_code, READERS)")]
+    #[graphql(
+        guard = "MissionGuard::new(&mission_code, READERS)",
+        complexity = "cla_platform::graphql::page_cost(first, child_complexity)"
+    )]
     async fn staff_members(
         &self,
         ctx: &Context<'_>,
@@ -815,7 +822,10 @@ impl StaffQuery {
     /// Staff members not separated whose appointment ends within `withinDays` (default 60) of the
     /// asked date, soonest first.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(guard = "MissionGuard::new(&mission_code, READERS)")]
+    #[graphql(
+        guard = "MissionGuard::new(&mission_code, READERS)",
+        complexity = "cla_platform::graphql::page_cost(first, child_complexity)"
+    )]
     async fn appointments_ending(
         &self,
         ctx: &Context<'_>,
