@@ -171,11 +171,12 @@ async fn subscriptions_need_a_token_and_scope() {
     server.stop().await;
 }
 
-/// A query `levels` deep through base → fieldOffice → bases → … .
+/// A query `levels` deep through base → fieldOffice → bases → … (small pages: a page counts its
+/// selection once per ten items it may hold).
 fn deep_query(levels: usize) -> String {
     let mut inner = "name".to_string();
     for _ in 0..levels {
-        inner = format!("fieldOffice {{ bases {{ edges {{ node {{ {inner} }} }} }} }}");
+        inner = format!("fieldOffice {{ bases(first: 10) {{ edges {{ node {{ {inner} }} }} }} }}");
     }
     format!("query($b: String!) {{ base(id: $b) {{ {inner} }} }}")
 }

@@ -420,6 +420,47 @@ mod tests {
     }
 
     #[test]
+    fn request_limits_and_metrics_settings_come_from_the_environment() {
+        let defaults = Config::load(None, env(&[])).unwrap();
+        assert_eq!(
+            (defaults.max_root_fields, defaults.rate_limit_burst),
+            (20, 200)
+        );
+        assert!(defaults.metrics_listen.is_none() && defaults.metrics_token.is_none());
+        let token = "m".repeat(MIN_SECRET_BYTES);
+        let config = Config::load(
+            None,
+            env(&[
+                ("CLA_METRICS_LISTEN", "127.0.0.1:9090"),
+                ("CLA_METRICS_TOKEN", &token),
+                ("CLA_MAX_ROOT_FIELDS", "5"),
+                ("CLA_QUERY_BUDGET_MS", "250"),
+                ("CLA_RATE_LIMIT_PER_SECOND", "7"),
+                ("CLA_RATE_LIMIT_BURST", "9"),
+                ("CLA_HEADER_READ_TIMEOUT_MS", "1500"),
+                ("CLA_IDLE_TIMEOUT_MS", "2500"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.metrics_listen.unwrap().port(), 9090);
+        assert_eq!(config.metrics_token.as_ref().unwrap().expose(), token);
+        assert!(
+            !format!("{config:?}").contains(&token),
+            "secrets never print"
+        );
+        assert_eq!(config.max_root_fields, 5);
+        assert_eq!(config.query_budget(), Duration::from_millis(250));
+        assert_eq!(
+            (config.rate_limit_per_second, config.rate_limit_burst),
+            (7, 9)
+        );
+        assert_eq!(config.header_read_timeout(), Duration::from_millis(1500));
+        assert_eq!(config.idle_timeout(), Duration::from_millis(2500));
+        assert!(Config::load(None, env(&[("CLA_RATE_LIMIT_BURST", "0")])).is_err());
+        assert!(Config::load(None, env(&[("CLA_METRICS_TOKEN", "short")])).is_err());
+    }
+
+    #[test]
     fn an_empty_or_short_signing_secret_is_refused() {
         for weak in [
             "",

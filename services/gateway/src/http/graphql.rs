@@ -339,7 +339,7 @@ pub async fn graphql(State(app): State<AppState>, request: Request) -> Response 
 
 /// What a request's execution ends in besides an answer.
 enum Failed {
-    Answer(async_graphql::Response),
+    Answer(Box<async_graphql::Response>),
     OverBudget,
 }
 
@@ -373,7 +373,19 @@ async fn execute(
         .as_ref()
         .and_then(|d| selected_operation(d, request.operation_name.as_deref()));
     let label = operation_label(&app, &request, document.as_ref());
-    crate::telemetry::record_operation(&label);
+    // The log names the operation as the client does (a log line is no series), at most so long.
+    let named = request.operation_name.clone().or_else(|| {
+        let mut operations = document.as_ref()?.operations.iter();
+        match (operations.next(), operations.next()) {
+            (Some((Some(name), _)), None) => Some(name.to_string()),
+            _ => None,
+        }
+    });
+    let logged: String = named.map_or_else(
+        || label.clone(),
+        |n| n.chars().take(crate::limits::MAX_LABEL_CHARS).collect(),
+    );
+    crate::telemetry::record_operation(&logged);
     let kind = operation.map(|op| op.ty);
     if get
         && matches!(
@@ -446,8 +458,8 @@ async fn execute(
             match run(request, document).await {
                 Ok(response) if response.is_ok() => serde_json::to_vec(&response)
                     .map(Bytes::from)
-                    .map_err(|_| Failed::Answer(response)),
-                Ok(response) => Err(Failed::Answer(response)),
+                    .map_err(|_| Failed::Answer(Box::new(response))),
+                Ok(response) => Err(Failed::Answer(Box::new(response))),
                 Err(over) => Err(over),
             }
         })
@@ -458,7 +470,7 @@ async fn execute(
             app.metrics.answer(outcome == Outcome::Kept);
             kept(media, body)
         }
-        Err(Failed::Answer(response)) => finish(&app, media, &label, started, Ok(response)),
+        Err(Failed::Answer(response)) => finish(&app, media, &label, started, Ok(*response)),
         Err(Failed::OverBudget) => finish(&app, media, &label, started, Err(Failed::OverBudget)),
     }
 }
@@ -472,7 +484,7 @@ fn finish(
 ) -> Response {
     let response = match outcome {
         Ok(response) => response,
-        Err(Failed::Answer(response)) => response,
+        Err(Failed::Answer(response)) => *response,
         Err(Failed::OverBudget) => {
             app.metrics.request(label, "timeout", started.elapsed());
             return Refusal {
