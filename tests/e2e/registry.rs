@@ -109,7 +109,7 @@ async fn each_bad_input_is_a_typed_error_and_writes_nothing() {
     let server = TestServer::start().await;
     let admin = server.admin();
     let (office, base) = mission_with_base(&server, "ALPHA").await;
-    let before = server.get("/metrics").await.1;
+    let before = server.metrics().await.1;
     let events_before = appended(&before);
 
     let cases: Vec<(&str, serde_json::Value, &str, Option<&str>)> = vec![
@@ -273,7 +273,7 @@ async fn each_bad_input_is_a_typed_error_and_writes_nothing() {
     assert_eq!(answer.code(), "GRAPHQL_VALIDATION");
 
     // Nothing was written by any refusal.
-    let after = server.get("/metrics").await.1;
+    let after = server.metrics().await.1;
     assert_eq!(appended(&after), events_before, "refusals append nothing");
     assert!(after.contains("cla_commands_total{outcome=\"refused\",code=\"VALIDATION\"}"));
 

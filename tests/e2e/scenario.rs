@@ -861,7 +861,7 @@ async fn every_answer(server: &TestServer, ca: &str, before: &str) -> Vec<Value>
 }
 
 async fn restored_from(server: &TestServer) -> u64 {
-    let (_, metrics) = server.get("/metrics").await;
+    let (_, metrics) = server.metrics().await;
     metrics
         .lines()
         .find_map(|l| l.strip_prefix("cla_projections_restored_position "))

@@ -91,6 +91,10 @@ impl TestServer {
             ..Config::default()
         };
         config.scan_interval_seconds = 0;
+        // The tests ask many questions fast as one caller: the rate limit is for the tests that
+        // look at it (they lower it).
+        config.rate_limit_per_second = 1_000_000;
+        config.rate_limit_burst = 1_000_000;
         adjust(&mut config);
         let running = cla_gateway::start_with_clock(&config, clock)
             .await
@@ -142,6 +146,21 @@ impl TestServer {
         let response = self
             .client
             .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request sent");
+        (
+            response.status().as_u16(),
+            response.text().await.unwrap_or_default(),
+        )
+    }
+
+    /// `/metrics`, as ADMIN.
+    pub async fn metrics(&self) -> (u16, String) {
+        let response = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .bearer_auth(self.admin())
             .send()
             .await
             .expect("request sent");

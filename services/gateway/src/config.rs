@@ -115,6 +115,24 @@ pub struct Config {
     /// Web origins allowed to call the API from a browser (CORS), e.g. `https://reports.example.org`.
     /// Empty (the default): no cross-origin call is allowed.
     pub cors_allowed_origins: Vec<String>,
+    /// A separate address to serve `/metrics` on, unauthenticated (and no longer on `listen`).
+    /// Unset (the default): `/metrics` is served on `listen` to an ADMIN token or `metrics_token`.
+    pub metrics_listen: Option<SocketAddr>,
+    /// A bearer token a scraper may send for `/metrics` on `listen` instead of an ADMIN token.
+    pub metrics_token: Option<Secret>,
+    /// Most root fields one request may select, aliases counted.
+    pub max_root_fields: usize,
+    /// Longest a query may compute, in milliseconds; past it the work stops and the request is
+    /// refused with `QUERY_TIMEOUT`.
+    pub query_budget_ms: u64,
+    /// Requests a caller (one signed-in principal) may make per second, sustained.
+    pub rate_limit_per_second: u32,
+    /// Requests a caller may make at once above the sustained rate.
+    pub rate_limit_burst: u32,
+    /// Longest a client may take to send a request's headers, in milliseconds.
+    pub header_read_timeout_ms: u64,
+    /// Longest a connection may stay open with nothing sent either way, in milliseconds.
+    pub idle_timeout_ms: u64,
     pub log_format: LogFormat,
     /// Log filter (`info`, `cla_gateway=debug,info`, …).
     pub log: String,
@@ -148,6 +166,14 @@ impl Default for Config {
             snapshot_every_events: 100_000,
             answer_cache_ms: 1000,
             cors_allowed_origins: Vec::new(),
+            metrics_listen: None,
+            metrics_token: None,
+            max_root_fields: 20,
+            query_budget_ms: 10_000,
+            rate_limit_per_second: 50,
+            rate_limit_burst: 200,
+            header_read_timeout_ms: 10_000,
+            idle_timeout_ms: 60_000,
             log_format: LogFormat::Text,
             log: "info".into(),
         }
@@ -172,6 +198,18 @@ impl Config {
 
     pub fn settle_timeout(&self) -> Duration {
         Duration::from_millis(self.settle_timeout_ms)
+    }
+
+    pub fn query_budget(&self) -> Duration {
+        Duration::from_millis(self.query_budget_ms)
+    }
+
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_read_timeout_ms)
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_millis(self.idle_timeout_ms)
     }
 
     /// Defaults, overlaid by the file (where given, or `cla.toml` where it exists), overlaid by
@@ -314,6 +352,25 @@ impl Config {
         if self.max_query_depth == 0 || self.max_query_complexity == 0 || self.max_body_bytes == 0 {
             return invalid("the query and body limits must be positive");
         }
+        if self.max_root_fields == 0
+            || self.query_budget_ms == 0
+            || self.rate_limit_per_second == 0
+            || self.rate_limit_burst == 0
+            || self.header_read_timeout_ms == 0
+            || self.idle_timeout_ms == 0
+        {
+            return invalid(
+                "max_root_fields, query_budget_ms, rate_limit_per_second, rate_limit_burst, \
+                 header_read_timeout_ms and idle_timeout_ms must be positive",
+            );
+        }
+        if let Some(token) = &self.metrics_token
+            && token.expose().trim().len() < MIN_SECRET_BYTES
+        {
+            return invalid(&format!(
+                "metrics_token (CLA_METRICS_TOKEN) must hold at least {MIN_SECRET_BYTES} bytes"
+            ));
+        }
         Ok(())
     }
 }
@@ -377,6 +434,14 @@ pub const KEYS: &[&str] = &[
     "snapshot_every_events",
     "answer_cache_ms",
     "cors_allowed_origins",
+    "metrics_listen",
+    "metrics_token",
+    "max_root_fields",
+    "query_budget_ms",
+    "rate_limit_per_second",
+    "rate_limit_burst",
+    "header_read_timeout_ms",
+    "idle_timeout_ms",
     "log_format",
     "log",
 ];
@@ -469,6 +534,47 @@ mod tests {
                 .is_empty()
         );
         assert!(Config::load(None, env(&[("CLA_CORS_ALLOWED_ORIGINS", "*")])).is_err());
+    }
+
+    #[test]
+    fn request_limits_and_metrics_settings_come_from_the_environment() {
+        let defaults = Config::load(None, env(&[])).unwrap();
+        assert_eq!(
+            (defaults.max_root_fields, defaults.rate_limit_burst),
+            (20, 200)
+        );
+        assert!(defaults.metrics_listen.is_none() && defaults.metrics_token.is_none());
+        let token = "m".repeat(MIN_SECRET_BYTES);
+        let config = Config::load(
+            None,
+            env(&[
+                ("CLA_METRICS_LISTEN", "127.0.0.1:9090"),
+                ("CLA_METRICS_TOKEN", &token),
+                ("CLA_MAX_ROOT_FIELDS", "5"),
+                ("CLA_QUERY_BUDGET_MS", "250"),
+                ("CLA_RATE_LIMIT_PER_SECOND", "7"),
+                ("CLA_RATE_LIMIT_BURST", "9"),
+                ("CLA_HEADER_READ_TIMEOUT_MS", "1500"),
+                ("CLA_IDLE_TIMEOUT_MS", "2500"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.metrics_listen.unwrap().port(), 9090);
+        assert_eq!(config.metrics_token.as_ref().unwrap().expose(), token);
+        assert!(
+            !format!("{config:?}").contains(&token),
+            "secrets never print"
+        );
+        assert_eq!(config.max_root_fields, 5);
+        assert_eq!(config.query_budget(), Duration::from_millis(250));
+        assert_eq!(
+            (config.rate_limit_per_second, config.rate_limit_burst),
+            (7, 9)
+        );
+        assert_eq!(config.header_read_timeout(), Duration::from_millis(1500));
+        assert_eq!(config.idle_timeout(), Duration::from_millis(2500));
+        assert!(Config::load(None, env(&[("CLA_RATE_LIMIT_BURST", "0")])).is_err());
+        assert!(Config::load(None, env(&[("CLA_METRICS_TOKEN", "short")])).is_err());
     }
 
     #[test]

@@ -2,19 +2,17 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
 
-use crate::answers::{AnswerCache, Outcome};
-use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use crate::answers::AnswerCache;
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Router;
 use axum::extract::{Query, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use bytes::Bytes;
 use cla_event_store::{EmbeddedStore, EventStore, KurrentDbStore};
-use cla_platform::access::Principal;
+use cla_platform::Role;
 use cla_platform::metrics::Metrics;
 use cla_platform::projection::{Projection, ProjectionHub, SnapshotConfig};
 use cla_platform::reactor::ReactorCheckpoint;
@@ -43,6 +41,8 @@ pub struct AppState {
     pub hub: Arc<ProjectionHub>,
     /// Answers to queries, kept while the read models have not moved.
     pub answers: Arc<AnswerCache>,
+    /// Rates, caps, budgets and metric labels.
+    pub limits: Arc<crate::limits::Limits>,
 }
 
 /// The application and its background tasks (feeding the projections, reacting to events).
@@ -209,8 +209,10 @@ pub fn app(
             detector: Arc::clone(&detector),
         },
     );
+    let limits = Arc::new(crate::limits::Limits::new(config, &schema));
     Ok(App {
         state: AppState {
+            limits,
             schema,
             apps,
             store,
@@ -231,7 +233,10 @@ pub fn app(
 
 pub fn router(state: AppState, config: &Config) -> Router {
     Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+        .route(
+            "/graphql",
+            get(crate::http::graphql::graphql).post(crate::http::graphql::graphql),
+        )
         .route("/graphql/ws", get(websocket))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -269,6 +274,8 @@ fn cors(config: &Config) -> tower_http::cors::CorsLayer {
 /// A running server.
 pub struct Running {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served when it has its own listener (`metrics_listen`).
+    pub metrics_addr: Option<SocketAddr>,
     pub state: AppState,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
@@ -330,19 +337,43 @@ pub async fn start_with_clock(
         source,
     })?;
     let router = router(state.clone(), config);
+    let timeouts = crate::http::serve::Timeouts {
+        header_read: config.header_read_timeout(),
+        idle: config.idle_timeout(),
+    };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await;
-        if let Err(e) = served {
-            tracing::error!(error = %e, "server stopped");
+    let (stop_metrics, metrics_stopping) = tokio::sync::oneshot::channel::<()>();
+    let metrics_addr = match config.metrics_listen {
+        None => None,
+        Some(at) => {
+            let listener = tokio::net::TcpListener::bind(at)
+                .await
+                .map_err(|source| StartError::Listen { addr: at, source })?;
+            let bound = listener
+                .local_addr()
+                .map_err(|source| StartError::Listen { addr: at, source })?;
+            let metrics = metrics_router(state.clone());
+            tokio::spawn(crate::http::serve::serve(
+                listener,
+                metrics,
+                timeouts,
+                async move {
+                    let _ = metrics_stopping.await;
+                },
+            ));
+            Some(bound)
         }
+    };
+    let task = tokio::spawn(async move {
+        crate::http::serve::serve(listener, router, timeouts, async move {
+            let _ = rx.await;
+        })
+        .await;
+        let _ = stop_metrics.send(());
     });
     Ok(Running {
         addr,
+        metrics_addr,
         state,
         shutdown: Some(tx),
         task,
@@ -358,210 +389,29 @@ fn error_body(error: AppError) -> serde_json::Value {
     serde_json::json!({ "errors": [{ "message": error.message, "extensions": extensions }] })
 }
 
-fn unauthorized(error: AppError) -> Response {
+/// A caller over their rate: 429, when to come back, and a JSON error.
+pub fn rate_limited(wait: std::time::Duration) -> Response {
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let mut body = error_body(AppError::new(
+        cla_platform::error::ErrorCode::Unavailable,
+        format!("too many requests from this caller: try again in {seconds} s"),
+    ));
+    body["errors"][0]["extensions"]["code"] = serde_json::json!("RATE_LIMITED");
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, seconds.to_string())],
+        axum::Json(body),
+    )
+        .into_response()
+}
+
+pub fn unauthorized(error: AppError) -> Response {
     (
         StatusCode::UNAUTHORIZED,
         [(header::WWW_AUTHENTICATE, "Bearer")],
         axum::Json(error_body(error)),
     )
         .into_response()
-}
-
-async fn graphql(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    request: GraphQLRequest,
-) -> Response {
-    let started = Instant::now();
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let principal = match app.auth.authenticate(authorization).await {
-        Ok(principal) => principal,
-        Err(e) => {
-            app.metrics
-                .request("unauthenticated", "refused", started.elapsed());
-            return unauthorized(e);
-        }
-    };
-    crate::telemetry::record_caller(&principal.id);
-    let request = request.into_inner();
-    let no_cache = headers
-        .get(header::CACHE_CONTROL)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("no-cache"));
-    let keeping = app.answers.enabled() && !no_cache;
-    // The same question from the same caller while the read models have not moved: the kept
-    // answer, without reading the question again.
-    let key = keeping.then(|| answer_key(&principal, &request));
-    let position = app.hub.position();
-    let now = app.clock.now();
-    if let Some(key) = &key
-        && let Some((body, operation)) = app.answers.kept(key, position, now)
-    {
-        crate::telemetry::record_operation(&operation);
-        app.metrics.request(&operation, "ok", started.elapsed());
-        app.metrics.answer(true);
-        return answer_response(body);
-    }
-    let (operation, is_query) = classify(&request);
-    crate::telemetry::record_operation(&operation);
-    let Some(key) = key.filter(|_| is_query) else {
-        let response = run(&app.schema, request.data(principal)).await;
-        let outcome = if response.is_ok() { "ok" } else { "error" };
-        app.metrics.request(&operation, outcome, started.elapsed());
-        return GraphQLResponse::from(response).into_response();
-    };
-    let schema = app.schema.clone();
-    let label = operation.clone();
-    let answered = app
-        .answers
-        .answer(key, position, now, label, || async move {
-            let response = run(&schema, request.data(principal)).await;
-            if response.is_ok() {
-                serde_json::to_vec(&response)
-                    .map(Bytes::from)
-                    .map_err(|_| GraphQLResponse::from(response))
-            } else {
-                Err(GraphQLResponse::from(response))
-            }
-        })
-        .await;
-    match answered {
-        Ok((body, outcome)) => {
-            app.metrics.request(&operation, "ok", started.elapsed());
-            app.metrics.answer(outcome == Outcome::Kept);
-            answer_response(body)
-        }
-        Err(refused) => {
-            app.metrics.request(&operation, "error", started.elapsed());
-            refused.into_response()
-        }
-    }
-}
-
-/// Runs a request, every error with its code.
-async fn run(
-    schema: &crate::schema::ClaSchema,
-    request: async_graphql::Request,
-) -> async_graphql::Response {
-    let mut response = schema.execute(request).await;
-    for error in &mut response.errors {
-        give_code(error);
-    }
-    response
-}
-
-fn answer_response(body: Bytes) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/graphql-response+json")],
-        body,
-    )
-        .into_response()
-}
-
-/// What makes two questions the same: the caller, the operation, its text and its variables.
-fn answer_key(principal: &Principal, request: &async_graphql::Request) -> String {
-    let variables = serde_json::to_string(&request.variables).unwrap_or_default();
-    let mut key = String::with_capacity(request.query.len() + variables.len() + 128);
-    key.push_str(&principal.id);
-    for role in &principal.roles {
-        key.push('\u{1f}');
-        key.push_str(role.as_str());
-    }
-    for mission in &principal.missions {
-        key.push('\u{1e}');
-        key.push_str(mission);
-    }
-    key.push('\0');
-    key.push_str(request.operation_name.as_deref().unwrap_or(""));
-    key.push('\0');
-    key.push_str(&request.query);
-    key.push('\0');
-    key.push_str(&variables);
-    key
-}
-
-/// A request's label in the metrics, and whether the operation it runs is a query (not a
-/// mutation or subscription).
-fn classify(request: &async_graphql::Request) -> (String, bool) {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-        return ("unparsable".into(), false);
-    };
-    let operation = match (&document.operations, &request.operation_name) {
-        (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name.as_str()),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
-        (DocumentOperations::Multiple(_), None) => None,
-    };
-    let is_query = operation.is_some_and(|op| op.node.ty == OperationType::Query);
-    (operation_label(request, &document), is_query)
-}
-
-/// How a request is labelled in the metrics: its operation name, else its first root field.
-fn operation_label(
-    request: &async_graphql::Request,
-    document: &async_graphql::parser::types::ExecutableDocument,
-) -> String {
-    use async_graphql::parser::types::{DocumentOperations, Selection};
-    if let Some(name) = &request.operation_name {
-        return name.clone();
-    }
-    let operation = match &document.operations {
-        DocumentOperations::Single(op) => Some(op),
-        DocumentOperations::Multiple(ops) if ops.len() == 1 => {
-            return ops
-                .keys()
-                .next()
-                .map_or_else(|| "anonymous".into(), |n| n.to_string());
-        }
-        DocumentOperations::Multiple(_) => None,
-    };
-    operation
-        .and_then(|op| {
-            op.node
-                .selection_set
-                .node
-                .items
-                .iter()
-                .find_map(|s| match &s.node {
-                    Selection::Field(f) => Some(f.node.name.node.to_string()),
-                    _ => None,
-                })
-        })
-        .unwrap_or_else(|| "anonymous".into())
-}
-
-/// Errors the GraphQL engine raises itself (parse, validation, limits) get a stable code too.
-fn give_code(error: &mut async_graphql::ServerError) {
-    let has_code = error
-        .extensions
-        .as_ref()
-        .is_some_and(|e| e.get("code").is_some());
-    if has_code {
-        return;
-    }
-    let code = if error.message.contains("nested too deep") {
-        "QUERY_TOO_DEEP"
-    } else if error.message.contains("too complex") {
-        "QUERY_TOO_COMPLEX"
-    } else {
-        "GRAPHQL_VALIDATION"
-    };
-    error
-        .extensions
-        .get_or_insert_with(Default::default)
-        .set("code", code);
-}
-
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .finish(),
-    )
 }
 
 /// Websocket subscriptions, speaking `graphql-transport-ws` and `graphql-ws`. The token comes in
@@ -573,7 +423,11 @@ async fn websocket(
 ) -> Response {
     let schema = app.schema.clone();
     let auth = Arc::clone(&app.auth);
+    // A message is a request: no larger than a request body may be.
+    let largest = app.limits.max_body_bytes;
     upgrade
+        .max_message_size(largest)
+        .max_frame_size(largest)
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
             // A socket is one request: what it runs carries one correlation id, in its span too.
@@ -621,7 +475,46 @@ async fn readyz(State(app): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(app): State<AppState>) -> Response {
+/// `/metrics` on the main listener: to an ADMIN token or the metrics token; not there at all
+/// where the metrics have their own listener.
+async fn metrics(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    if app.limits.metrics_elsewhere {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let token = authorization.and_then(|v| {
+        v.strip_prefix("Bearer ")
+            .or_else(|| v.strip_prefix("bearer "))
+    });
+    if !token.is_some_and(|t| app.limits.is_metrics_token(t.trim())) {
+        match app.auth.authenticate(authorization).await {
+            Ok(who) if who.has(Role::Admin) => {}
+            Ok(_) => {
+                return refusal_response(crate::csvio::Refusal {
+                    code: "FORBIDDEN".into(),
+                    message: "the metrics are for ADMIN tokens and the metrics token".into(),
+                    field: None,
+                });
+            }
+            Err(e) => return unauthorized(e),
+        }
+    }
+    render_metrics(&app).await
+}
+
+/// `/metrics` on its own listener (`metrics_listen`): for the scraper, unauthenticated.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/metrics",
+            get(|State(app): State<AppState>| async move { render_metrics(&app).await }),
+        )
+        .with_state(state)
+}
+
+async fn render_metrics(app: &AppState) -> Response {
     let lag = app.hub.lag().await.unwrap_or(u64::MAX);
     let names = app.hub.names();
     let lags: Vec<(&str, u64)> = names.iter().map(|n| (*n, lag)).collect();
@@ -668,6 +561,9 @@ async fn caller(
         .authenticate(authorization)
         .await
         .map_err(|e| Box::new(unauthorized(e)))?;
+    app.limits
+        .admit(&who.id)
+        .map_err(|wait| Box::new(rate_limited(wait)))?;
     let mission = params.get("missionCode").cloned().unwrap_or_default();
     if needs_mission && mission.is_empty() {
         return Err(Box::new(refusal_response(crate::csvio::Refusal {

@@ -14,6 +14,13 @@ pub const MAX_PAGE: usize = 500;
 /// The page size when `first` is not given.
 pub const DEFAULT_PAGE: usize = 50;
 
+/// What a page of a connection costs in a query's complexity: its selection once per ten items
+/// it may hold (`first`, default [`DEFAULT_PAGE`], at most [`MAX_PAGE`]), plus one.
+pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let items = first.map_or(DEFAULT_PAGE, |n| n.clamp(0, MAX_PAGE as i32) as usize);
+    1 + child_complexity.saturating_mul(items.div_ceil(10).max(1))
+}
+
 /// `totalCount` on every connection: how many items match, across all pages.
 #[derive(SimpleObject, Debug, Clone, Copy)]
 pub struct ConnectionTotals {

@@ -26,6 +26,7 @@ pub mod decider;
 pub mod disclosure;
 pub mod error;
 pub mod graphql;
+pub mod heavy;
 pub mod metrics;
 pub mod projection;
 pub mod reactor;

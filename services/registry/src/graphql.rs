@@ -188,6 +188,7 @@ impl MissionNode {
         self.mission.created_on.into()
     }
 
+    #[graphql(complexity = "cla_platform::graphql::page_cost(first, child_complexity)")]
     async fn field_offices(
         &self,
         ctx: &Context<'_>,
@@ -205,6 +206,7 @@ impl MissionNode {
         )?)
     }
 
+    #[graphql(complexity = "cla_platform::graphql::page_cost(first, child_complexity)")]
     async fn bases(
         &self,
         ctx: &Context<'_>,
@@ -280,6 +282,7 @@ impl FieldOfficeNode {
     async fn opened_on(&self) -> Date {
         self.office.opened_on.into()
     }
+    #[graphql(complexity = "cla_platform::graphql::page_cost(first, child_complexity)")]
     async fn bases(
         &self,
         ctx: &Context<'_>,
@@ -385,6 +388,7 @@ pub struct RegistryQuery;
 #[Object]
 impl RegistryQuery {
     /// The missions the caller's scope covers, by code.
+    #[graphql(complexity = "cla_platform::graphql::page_cost(first, child_complexity)")]
     async fn missions(
         &self,
         ctx: &Context<'_>,
@@ -433,7 +437,10 @@ impl RegistryQuery {
 
     /// A mission's bases, by name, with filters.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(guard = "MissionGuard::new(&mission_code, EVERYONE)")]
+    #[graphql(
+        guard = "MissionGuard::new(&mission_code, EVERYONE)",
+        complexity = "cla_platform::graphql::page_cost(first, child_complexity)"
+    )]
     async fn bases(
         &self,
         ctx: &Context<'_>,

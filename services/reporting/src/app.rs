@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use cla_platform::disclosure::withhold;
+use cla_platform::heavy::Stop;
 use cla_platform::timeline::View;
 use cla_platform::{AppError, AppResult, Principal};
 use cla_registry::RegistryView;
@@ -86,9 +87,20 @@ impl ReportingApp {
     /// The HQ staffing review for the view's date: the missions `who` reads, and all of them
     /// together.
     pub fn hq_review(&self, who: &Principal, view: &View) -> AppResult<HqReview> {
+        self.hq_review_until(who, view, &Stop::never())
+    }
+
+    /// [`Self::hq_review`], ending early (with an error) once `stop` is raised.
+    pub fn hq_review_until(
+        &self,
+        who: &Principal,
+        view: &View,
+        stop: &Stop,
+    ) -> AppResult<HqReview> {
         let src = self.sources();
         let mut rows = Vec::new();
         for m in self.registry.missions(view) {
+            stop.check()?;
             if who.can_read(&m.code) {
                 rows.push(src.mission(&m.code, view)?);
             }
@@ -127,6 +139,19 @@ impl ReportingApp {
         to: NaiveDate,
         known_at: Option<DateTime<Utc>>,
     ) -> AppResult<Vec<MonthlyReview>> {
+        self.hq_series_until(who, from, to, known_at, &Stop::never())
+    }
+
+    /// [`Self::hq_series`], ending early (with an error) once `stop` is raised: it is checked
+    /// before each month and each mission.
+    pub fn hq_series_until(
+        &self,
+        who: &Principal,
+        from: NaiveDate,
+        to: NaiveDate,
+        known_at: Option<DateTime<Utc>>,
+        stop: &Stop,
+    ) -> AppResult<Vec<MonthlyReview>> {
         if to < from {
             return Err(AppError::validation(
                 "to",
@@ -143,12 +168,13 @@ impl ReportingApp {
                 ));
             }
             let end = month_end(y, m);
-            let r = self.hq_review(
+            let r = self.hq_review_until(
                 who,
                 &View {
                     as_of: end,
                     known_at,
                 },
+                stop,
             )?;
             out.push(MonthlyReview {
                 month_end: end,

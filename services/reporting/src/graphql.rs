@@ -4,6 +4,7 @@ use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use cla_platform::access::principal;
 use cla_platform::graphql::{Date, view};
+use cla_platform::heavy;
 
 use crate::ReviewFigures;
 use crate::app::{self, ReportingApp};
@@ -43,6 +44,9 @@ impl From<app::MonthlyReview> for MonthlyReview {
     }
 }
 
+/// What one review costs in a query's complexity beyond its selection: it reads every mission.
+const REVIEW_COST: usize = 50;
+
 fn reporting<'a>(ctx: &'a Context<'_>) -> &'a ReportingApp {
     ctx.data_unchecked::<ReportingApp>()
 }
@@ -54,6 +58,7 @@ pub struct ReportingQuery;
 impl ReportingQuery {
     /// The HQ staffing review for one date: every mission the caller's scope covers, and all of
     /// them together. Counts and shares only.
+    #[graphql(complexity = "REVIEW_COST + child_complexity")]
     async fn hq_staffing_review(
         &self,
         ctx: &Context<'_>,
@@ -61,10 +66,14 @@ impl ReportingQuery {
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<HqReview> {
         let view = view(as_of, known_at);
-        Ok(reporting(ctx).hq_review(principal(ctx)?, &view)?.into())
+        let app = reporting(ctx).clone();
+        let who = principal(ctx)?.clone();
+        let review = heavy::run(move |stop| app.hq_review_until(&who, &view, stop)).await?;
+        Ok(review.into())
     }
 
     /// The HQ staffing review for the last day of each month from `from` to `to` (at most 36).
+    #[graphql(complexity = "REVIEW_COST + crate::app::MAX_MONTHS * child_complexity")]
     async fn hq_staffing_series(
         &self,
         ctx: &Context<'_>,
@@ -72,7 +81,10 @@ impl ReportingQuery {
         to: Date,
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Vec<MonthlyReview>> {
-        let series = reporting(ctx).hq_series(principal(ctx)?, from.0, to.0, known_at)?;
+        let app = reporting(ctx).clone();
+        let who = principal(ctx)?.clone();
+        let series =
+            heavy::run(move |stop| app.hq_series_until(&who, from.0, to.0, known_at, stop)).await?;
         Ok(series.into_iter().map(Into::into).collect())
     }
 }

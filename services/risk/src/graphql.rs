@@ -247,6 +247,7 @@ impl RiskRegister {
     }
     /// The flags themselves: CIVIL_AFFAIRS of the mission and ADMIN only.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "cla_platform::graphql::page_cost(first, child_complexity)")]
     async fn flags(
         &self,
         severity: Option<SeverityValue>,

@@ -284,6 +284,15 @@ impl StaffApp {
         filter: &VacancyFilter,
         view: &View,
     ) -> AppResult<Vec<VacancyAnswer>> {
+        if filter
+            .open_longer_than_days
+            .is_some_and(|d| !(0..=36_500).contains(&d))
+        {
+            return Err(AppError::validation(
+                "openLongerThanDays",
+                "openLongerThanDays is between 0 and 36500",
+            ));
+        }
         self.mission_exists(who, mission, view)?;
         Ok(self
             .staff

@@ -408,6 +408,7 @@ impl VacancyNode {
     async fn conversion(&self) -> Vec<Conversion> {
         self.0.conversion()
     }
+    #[graphql(complexity = "cla_platform::graphql::page_cost(first, child_complexity)")]
     async fn candidates(
         &self,
         stage: Option<CandidateStage>,
@@ -590,7 +591,10 @@ impl StaffQuery {
 
     /// A mission's vacancies, oldest first, with filters.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(guard = "MissionGuard::new(&mission_code, READERS)")]
+    #[graphql(
+        guard = "MissionGuard::new(&mission_code, READERS)",
+        complexity = "cla_platform::graphql::page_cost(first, child_complexity)"
+    )]
     async fn vacancies(
         &self,
         ctx: &Context<'_>,
@@ -650,7 +654,10 @@ impl StaffQuery {
 
     /// The staff directory of a mission, by name, with filters.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(guard = "MissionGuard::new(&mission_code, READERS)")]
+    #[graphql(
+        guard = "MissionGuard::new(&mission_code, READERS)",
+        complexity = "cla_platform::graphql::page_cost(first, child_complexity)"
+    )]
     async fn staff_members(
         &self,
         ctx: &Context<'_>,
@@ -685,7 +692,10 @@ impl StaffQuery {
     /// Staff members not separated whose appointment ends within `withinDays` (default 60) of the
     /// asked date, soonest first.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(guard = "MissionGuard::new(&mission_code, READERS)")]
+    #[graphql(
+        guard = "MissionGuard::new(&mission_code, READERS)",
+        complexity = "cla_platform::graphql::page_cost(first, child_complexity)"
+    )]
     async fn appointments_ending(
         &self,
         ctx: &Context<'_>,

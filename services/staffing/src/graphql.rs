@@ -72,7 +72,10 @@ pub struct StaffingQuery;
 impl StaffingQuery {
     /// Every open or closing base of a mission with its coverage on the asked date.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(guard = "MissionGuard::new(&mission_code, READERS)")]
+    #[graphql(
+        guard = "MissionGuard::new(&mission_code, READERS)",
+        complexity = "cla_platform::graphql::page_cost(first, child_complexity)"
+    )]
     async fn base_board(
         &self,
         ctx: &Context<'_>,
@@ -101,7 +104,10 @@ impl StaffingQuery {
 
     /// A base's strength per day from `from` (default today) over `days` (default 90, at most
     /// 366), given planned rotations, absences and appointment ends, and its gaps with their causes.
-    #[graphql(guard = "StaffingGuard::base(&base_id, READERS)")]
+    #[graphql(
+        guard = "StaffingGuard::base(&base_id, READERS)",
+        complexity = "1 + child_complexity * (days.unwrap_or(90).clamp(1, 366) as usize).div_ceil(30)"
+    )]
     async fn coverage_forecast(
         &self,
         ctx: &Context<'_>,
