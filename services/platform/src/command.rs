@@ -217,6 +217,13 @@ pub async fn handle<D: StoredDecider>(
                 None => load::<D>(store.as_ref(), stream).await?,
             };
             let mut decided = D::decide(command, &state, context);
+            span.in_scope(|| {
+                tracing::trace!(
+                    from_cache,
+                    events = decided.as_ref().map_or(0, Vec::len),
+                    "decided"
+                )
+            });
             // A refusal, or nothing to do, is only an answer on the stream as it is now: a cached
             // state may be behind (another writer), and no append will say so. Decide such a
             // command again on the stream read afresh, unless the cached state is ahead of the
