@@ -20,6 +20,7 @@ schema:
 
 # The whole test suite (the README's test command).
 test:
+    npm ci --prefix tests/graphql-http --no-audit --no-fund
     cargo test --workspace
 
 # Formatting and lints, as CI runs them.
