@@ -41,12 +41,17 @@ bench-store:
 bench-scale sizes="250000,1000000,4000000":
     CLA_BENCH_SIZES={{sizes}} cargo bench -p cla-gateway --bench scale
 
+# Eight abusive callers against the demo world: /healthz and a board query's p50/p99 (target p99
+# <= 50 ms), and what the abusers got back.
+bench-abuse seconds="20":
+    CLA_BENCH_SECONDS={{seconds}} cargo bench -p cla-gateway --bench abuse
+
 # Write a history for benchmarks into ./data-generated (see `cla generate --help`).
 generate *ARGS:
     CLA_DATA_DIR=./data-generated cargo run --release -- generate {{ARGS}}
 
 # Every benchmark.
-bench: bench-store bench-scale
+bench: bench-store bench-scale bench-abuse
 
 # Start one KurrentDB node (insecure, local testing) on 127.0.0.1:2113.
 kurrentdb-up:
