@@ -402,37 +402,10 @@ async fn an_idle_keep_alive_connection_is_closed() {
 #[tokio::test]
 async fn an_oversized_websocket_message_closes_the_socket_and_runs_nothing() {
     use tokio_tungstenite::tungstenite::Message;
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let server = TestServer::start_with(|c| c.max_body_bytes = 64 * 1024).await;
     let (_, base) = mission_with_base(&server, "ALPHA").await;
     let admin = server.admin();
-    let mut request = format!("ws://{}/graphql/ws", server.running.addr)
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    socket
-        .send(Message::text(
-            json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {admin}") } })
-                .to_string(),
-        ))
-        .await
-        .unwrap();
-    loop {
-        let message = tokio::time::timeout(DEADLINE, socket.next())
-            .await
-            .expect("an acknowledgement")
-            .unwrap()
-            .unwrap();
-        if let Message::Text(t) = message
-            && serde_json::from_str::<Value>(&t).unwrap()["type"] == "connection_ack"
-        {
-            break;
-        }
-    }
+    let mut socket = cla_e2e::connect(&server, &admin).await;
     // A mutation padded past the limit with a long comment: were it run, the base's name would
     // change.
     let padding = "#".repeat(128 * 1024);
@@ -469,6 +442,24 @@ async fn an_oversized_websocket_message_closes_the_socket_and_runs_nothing() {
     server.stop().await;
 }
 
+/// Sends the request; its status, content type and body (as JSON where it is).
+async fn answer(request: reqwest::RequestBuilder) -> (u16, String, Value) {
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let ct = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let text = response.text().await.unwrap_or_default();
+    (
+        status,
+        ct,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
 async fn post(
     server: &TestServer,
     token: Option<&str>,
@@ -488,20 +479,7 @@ async fn post(
     if let Some(accept) = accept {
         request = request.header("Accept", accept);
     }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let ct = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let text = response.text().await.unwrap_or_default();
-    (
-        status,
-        ct,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    answer(request).await
 }
 
 async fn get(
@@ -517,20 +495,7 @@ async fn get(
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let ct = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let text = response.text().await.unwrap_or_default();
-    (
-        status,
-        ct,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    answer(request).await
 }
 
 fn code(body: &Value) -> &str {
