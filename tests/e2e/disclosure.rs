@@ -241,3 +241,98 @@ async fn a_lone_clas_risk_status_cannot_be_singled_out_by_a_counts_only_reader()
     }
     w.server.stop().await;
 }
+
+/// Check-in compliance by base says whether a lone CLA missed a check-in: it is withheld from
+/// counts-only readers where it covers fewer than 3 CLAs, and so is the HQ review's percent for
+/// a mission that small.
+#[tokio::test]
+async fn a_lone_clas_check_ins_cannot_be_singled_out_by_a_counts_only_reader() {
+    let w = world().await;
+    let ca = w.server.token(Role::CivilAffairs, &["KANON"]);
+    let hr = w.server.token(Role::MissionHr, &["KANON"]);
+    w.server
+        .ok(&ca, "mutation($s: String!) { recordCheckIn(staffId: $s, channel: RADIO, welfare: OK) { checkInId } }", json!({ "s": w.lone_cla }))
+        .await;
+    const COMPLIANCE: &str = "{ checkInCompliance(missionCode: \"KANON\") { overdueCount mission { made withheld } byBase { placeId made share withheld } byFieldOffice { placeId made withheld } } }";
+    let rows = |answer: &Value, list: &str| -> std::collections::HashMap<String, Value> {
+        answer["checkInCompliance"][list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["placeId"].as_str().unwrap().to_string(), r.clone()))
+            .collect()
+    };
+
+    // Those who see risk detail see the lone CLA's check-in at the lone base.
+    let detail = w.server.ok(&ca, COMPLIANCE, json!({})).await;
+    let by_base = rows(&detail, "byBase");
+    assert_eq!(
+        (
+            by_base[&w.lone]["made"].clone(),
+            by_base[&w.lone]["withheld"].clone()
+        ),
+        (json!(1), json!(false)),
+        "{detail}"
+    );
+    assert_eq!(detail["checkInCompliance"]["mission"]["made"], 1);
+
+    // A counts-only reader: the lone base withheld, and MID (the smallest beside it) too; BIG and
+    // FAR and the mission's total stand.
+    let counts = w.server.ok(&hr, COMPLIANCE, json!({})).await;
+    let by_base = rows(&counts, "byBase");
+    for base in [&w.lone, &w.mid] {
+        assert_eq!(
+            (
+                by_base[base]["withheld"].clone(),
+                by_base[base]["made"].clone(),
+                by_base[base]["share"].clone()
+            ),
+            (json!(true), json!(0), Value::Null),
+            "{base}: {counts}"
+        );
+    }
+    for base in [&w.big, &w.far] {
+        assert_eq!(by_base[base]["withheld"], false, "{base}: {counts}");
+    }
+    // Office one (LONE, BIG, MID: 8 CLAs) stands; so does the mission (11).
+    assert!(
+        rows(&counts, "byFieldOffice")
+            .values()
+            .all(|o| o["withheld"] == false),
+        "{counts}"
+    );
+    assert_eq!(
+        counts["checkInCompliance"]["mission"],
+        json!({ "made": 1, "withheld": false })
+    );
+
+    // The HQ review: TINY's compliance is withheld from HQ, in the answer and in its CSV.
+    let hq = w.server.token(Role::HqReviewer, &[]);
+    let review = w
+        .server
+        .ok(&hq, "query { hqStaffingReview { missions { scope openFlagsWithheld checkInCompliancePercent } } }", json!({}))
+        .await;
+    for m in review["hqStaffingReview"]["missions"].as_array().unwrap() {
+        assert_eq!(m["checkInCompliancePercent"], Value::Null, "{m}");
+    }
+    let csv = reqwest::Client::new()
+        .get(format!("{}/export/hq-review.csv", w.server.base))
+        .bearer_auth(&hq)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let column = header
+        .iter()
+        .position(|h| *h == "check_in_compliance_percent")
+        .unwrap_or_else(|| panic!("{csv}"));
+    let tiny = csv
+        .lines()
+        .find(|l| l.split(',').nth(1) == Some("TINY"))
+        .unwrap_or_else(|| panic!("{csv}"));
+    assert_eq!(tiny.split(',').nth(column), Some("withheld"), "{csv}");
+    w.server.stop().await;
+}

@@ -839,7 +839,11 @@ fn review_row(as_of: NaiveDate, f: &ReviewFigures) -> Vec<String> {
         flags(f.open_flags_high),
         flags(f.open_flags_critical),
         figure(f.supervision_coverage_percent),
-        figure(f.check_in_compliance_percent),
+        if f.open_flags_withheld {
+            "withheld".to_string()
+        } else {
+            figure(f.check_in_compliance_percent)
+        },
         f.rotations_due.to_string(),
         f.appointments_ending_60_days.to_string(),
     ]

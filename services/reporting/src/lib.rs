@@ -44,9 +44,10 @@ pub struct ReviewFigures {
     pub open_flags_medium: u32,
     pub open_flags_high: u32,
     pub open_flags_critical: u32,
-    /// True where the open flag counts are withheld from this reader: the mission has fewer
-    /// than 3 CLAs, or its counts would let a smaller mission's be worked out. The counts are
-    /// then 0 and say nothing. Never withheld from those who see the mission's risk detail.
+    /// True where the open flag counts and the check-in compliance are withheld from this
+    /// reader: the mission has fewer than 3 CLAs, or its figures would let a smaller mission's
+    /// be worked out. The counts are then 0 and the compliance null, and say nothing. Never
+    /// withheld from those who see the mission's risk detail.
     pub open_flags_withheld: bool,
     /// Deployed CLAs with a supervisor, in percent.
     pub supervision_coverage_percent: Option<f64>,
@@ -188,8 +189,10 @@ impl Sources<'_> {
 }
 
 impl ReviewFigures {
-    /// The open flag counts withheld (see [`ReviewFigures::open_flags_withheld`]).
+    /// The open flag counts and the check-in compliance withheld (see
+    /// [`ReviewFigures::open_flags_withheld`]).
     pub fn withhold_flags(&mut self) {
+        self.check_in_compliance_percent = None;
         self.open_flags_low = 0;
         self.open_flags_medium = 0;
         self.open_flags_high = 0;

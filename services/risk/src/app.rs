@@ -320,7 +320,16 @@ impl RiskApp {
     ) -> AppResult<CheckInCompliance> {
         authorize(who, mission, READERS)?;
         let office_of = self.office_of(mission, view);
-        let counts = check_in_compliance(&self.risk, &self.staffing, &office_of, mission, view);
+        let mut counts = check_in_compliance(&self.risk, &self.staffing, &office_of, mission, view);
+        if !who.holds_for(mission, DETAIL_ROLES) {
+            // As for the register: no count a counts-only reader sees covers fewer than 3 CLAs
+            // (a missed check-in at a lone CLA's base is that CLA's).
+            let mut people = counts.people.clone();
+            for base in office_of.keys() {
+                people.entry(base.clone()).or_default();
+            }
+            counts = counts.withholding(&PlacesWithheld::of(&people, &office_of));
+        }
         let now = self.clock.now();
         let overdue: Vec<OverdueCla> = self
             .detector
@@ -336,8 +345,8 @@ impl RiskApp {
             .collect();
         Ok(CheckInCompliance {
             mission_code: mission.to_string(),
+            overdue_count: if counts.withheld { 0 } else { overdue.len() },
             counts,
-            overdue_count: overdue.len(),
             overdue: Restricted::for_caller(who, mission, DETAIL_ROLES, || overdue),
         })
     }

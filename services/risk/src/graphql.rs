@@ -281,18 +281,23 @@ pub struct Compliance {
     pub place_id: String,
     pub made: u32,
     pub missed: u32,
-    /// made / (made + missed); null where nothing was due.
+    /// made / (made + missed); null where nothing was due, or withheld.
     pub share: Option<f64>,
+    /// True where the place's counts are withheld from this reader: they cover fewer than 3
+    /// CLAs, or would let such a place's be worked out. The counts are then 0 and say nothing.
+    /// Never withheld from those who see the mission's risk detail.
+    pub withheld: bool,
 }
 
-impl From<&PlaceCompliance> for Compliance {
-    fn from(p: &PlaceCompliance) -> Self {
+impl Compliance {
+    fn of(p: &PlaceCompliance, withheld: bool) -> Self {
         let CheckInCounts { made, missed } = p.counts;
         Self {
             place_id: p.place_id.clone(),
             made,
             missed,
-            share: p.counts.share(),
+            share: if withheld { None } else { p.counts.share() },
+            withheld,
         }
     }
 }
@@ -308,6 +313,15 @@ pub struct OverdueCla {
 
 pub struct CheckInCompliance(app::CheckInCompliance);
 
+impl CheckInCompliance {
+    fn places(&self, rows: &[PlaceCompliance]) -> Vec<Compliance> {
+        let withheld = &self.0.counts.withheld_places;
+        rows.iter()
+            .map(|p| Compliance::of(p, withheld.contains(&p.place_id)))
+            .collect()
+    }
+}
+
 #[Object]
 impl CheckInCompliance {
     async fn mission_code(&self) -> &str {
@@ -315,20 +329,15 @@ impl CheckInCompliance {
     }
     /// Over the 30 days to the asked date: check-ins made, and due periods missed.
     async fn mission(&self) -> Compliance {
-        (&self.0.counts.mission).into()
+        Compliance::of(&self.0.counts.mission, self.0.counts.withheld)
     }
     async fn by_base(&self) -> Vec<Compliance> {
-        self.0.counts.by_base.iter().map(Into::into).collect()
+        self.places(&self.0.counts.by_base)
     }
     async fn by_field_office(&self) -> Vec<Compliance> {
-        self.0
-            .counts
-            .by_field_office
-            .iter()
-            .map(Into::into)
-            .collect()
+        self.places(&self.0.counts.by_field_office)
     }
-    /// How many CLAs are overdue now.
+    /// How many CLAs are overdue now (0 where the mission's counts are withheld).
     async fn overdue_count(&self) -> usize {
         self.0.overdue_count
     }

@@ -1,9 +1,10 @@
 //! Check-in compliance: check-ins made and due periods missed over the 30 days to a date, per
 //! base, field office and mission. Counts only.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::Duration;
+use cla_platform::disclosure::PlacesWithheld;
 use cla_platform::timeline::View;
 use cla_staffing::StaffingView;
 use cla_staffing::coverage::Deployment;
@@ -45,6 +46,39 @@ pub struct ComplianceCounts {
     pub by_base: Vec<PlaceCompliance>,
     /// By field office id, in order.
     pub by_field_office: Vec<PlaceCompliance>,
+    /// The CLAs each base's counts cover (the empty id for those at no base): what decides
+    /// which counts a counts-only reader may see.
+    pub people: BTreeMap<String, BTreeSet<String>>,
+    /// The places (bases, field offices) whose counts are withheld from this reader: they stand
+    /// in `by_base` and `by_field_office` with zero counts.
+    pub withheld_places: BTreeSet<String>,
+    /// The mission's own counts are withheld: they cover fewer than 3 CLAs.
+    pub withheld: bool,
+}
+
+impl ComplianceCounts {
+    /// What a counts-only reader may see: `places`' counts withheld (see
+    /// [`cla_platform::disclosure`]).
+    pub fn withholding(mut self, places: &PlacesWithheld) -> Self {
+        let hide = |rows: &mut Vec<PlaceCompliance>, withheld: &BTreeSet<String>| {
+            for row in rows.iter_mut().filter(|r| withheld.contains(&r.place_id)) {
+                row.counts = CheckInCounts::default();
+            }
+        };
+        hide(&mut self.by_base, &places.bases);
+        hide(&mut self.by_field_office, &places.field_offices);
+        self.withheld_places = places
+            .bases
+            .iter()
+            .chain(&places.field_offices)
+            .cloned()
+            .collect();
+        if places.mission {
+            self.mission.counts = CheckInCounts::default();
+            self.withheld = true;
+        }
+        self
+    }
 }
 
 /// Check-ins made and due periods missed over the 30 days to the view's date, per base (the CLA's
@@ -57,6 +91,19 @@ pub fn compliance_by_base(
     mission: &str,
     view: &View,
 ) -> BTreeMap<String, CheckInCounts> {
+    check_ins_by_base(risk, staffing, mission, view)
+        .into_iter()
+        .map(|(base, (counts, _))| (base, counts))
+        .collect()
+}
+
+/// [`compliance_by_base`], with the CLAs each base's counts cover.
+fn check_ins_by_base(
+    risk: &RiskView,
+    staffing: &StaffingView,
+    mission: &str,
+    view: &View,
+) -> BTreeMap<String, (CheckInCounts, BTreeSet<String>)> {
     let since = view.as_of - Duration::days(30);
     let state = staffing.staffing(mission, view);
     // Per CLA: deployed in the window; the deployment on the date; the last one begun.
@@ -75,7 +122,7 @@ pub fn compliance_by_base(
             })
             .or_insert((in_window, on_date, d));
     }
-    let mut per_base: BTreeMap<String, CheckInCounts> = BTreeMap::new();
+    let mut per_base: BTreeMap<String, (CheckInCounts, BTreeSet<String>)> = BTreeMap::new();
     for (staff, (_, on, last)) in picks.into_iter().filter(|(_, p)| p.0) {
         let base = on.unwrap_or(last).base_id.clone();
         let made = risk.check_ins_between(staff, since, view.as_of, view);
@@ -91,10 +138,9 @@ pub fn compliance_by_base(
                     && f.raised_on <= view.as_of
             })
             .count() as u32;
-        per_base
-            .entry(base)
-            .or_default()
-            .add(CheckInCounts { made, missed });
+        let (counts, people) = per_base.entry(base).or_default();
+        counts.add(CheckInCounts { made, missed });
+        people.insert(staff.to_string());
     }
     per_base
 }
@@ -122,7 +168,12 @@ pub fn check_in_compliance(
     mission: &str,
     view: &View,
 ) -> ComplianceCounts {
-    let per_base = compliance_by_base(risk, staffing, mission, view);
+    let mut people = BTreeMap::new();
+    let mut per_base = BTreeMap::new();
+    for (base, (counts, covered)) in check_ins_by_base(risk, staffing, mission, view) {
+        per_base.insert(base.clone(), counts);
+        people.insert(base, covered);
+    }
     let mut by_office: BTreeMap<String, CheckInCounts> = BTreeMap::new();
     let mut total = CheckInCounts::default();
     for (base, counts) in &per_base {
@@ -143,5 +194,8 @@ pub fn check_in_compliance(
             .map(place)
             .collect(),
         by_field_office: by_office.into_iter().map(place).collect(),
+        people,
+        withheld_places: BTreeSet::new(),
+        withheld: false,
     }
 }

@@ -1,8 +1,9 @@
 //! View specs of risk and welfare: given the events, the read computations answer this.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
+use cla_platform::disclosure::PlacesWithheld;
 use cla_platform::timeline::View;
 use cla_platform::view_spec::{History, first_recorded, given};
 use cla_staffing::StaffingView;
@@ -160,7 +161,43 @@ fn compliance_counts_made_and_missed_per_base_office_and_mission() {
             mission: place("ALPHA", 3, 3),
             by_base: vec![place("B1", 3, 1), place("B2", 0, 2)],
             by_field_office: vec![place("O1", 3, 1), place("O2", 0, 2)],
+            people: [("B1", "A"), ("B2", "C")]
+                .map(|(b, s)| (b.to_string(), BTreeSet::from([s.to_string()])))
+                .into(),
+            ..ComplianceCounts::default()
         },
+    );
+}
+
+#[test]
+fn compliance_withheld_from_a_counts_only_reader_covers_fewer_than_three() {
+    let h = compliance_history();
+    let staffing = StaffingView::default();
+    h.apply_to(&staffing);
+    let office_of: BTreeMap<String, String> = [("B1", "O1"), ("B2", "O2")]
+        .map(|(b, o)| (b.to_string(), o.to_string()))
+        .into();
+    // One CLA a base, two in the mission: nothing can be published.
+    given(h).then_view(
+        &RiskView::default(),
+        |risk| {
+            let counts =
+                check_in_compliance(risk, &staffing, &office_of, "ALPHA", &on("2026-03-01"));
+            let places = PlacesWithheld::of(&counts.people, &office_of);
+            let withheld = counts.withholding(&places);
+            (
+                withheld.mission,
+                withheld.by_base,
+                withheld.withheld_places,
+                withheld.withheld,
+            )
+        },
+        (
+            place("ALPHA", 0, 0),
+            vec![place("B1", 0, 0), place("B2", 0, 0)],
+            ["B1", "B2", "O1", "O2"].map(String::from).into(),
+            true,
+        ),
     );
 }
 
