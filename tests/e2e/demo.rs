@@ -11,15 +11,7 @@ const BOARD: &str = "query($m: String!) { baseBoard(missionCode: $m, first: 500)
 async fn the_demo_loads_on_an_empty_store_and_shows_what_it_claims() {
     let server = TestServer::start().await;
     let state = &server.running.state;
-    let summary = cla_gateway::demo::load_if_empty(
-        &state.schema,
-        state.store.as_ref(),
-        Utc::now(),
-        cla_gateway::demo::SEED,
-    )
-    .await
-    .expect("the demo loads")
-    .expect("the store was empty");
+    let summary = server.load_demo().await.expect("the store was empty");
     println!(
         "demo: {} commands in {:.1} s",
         summary.commands, summary.seconds
@@ -159,15 +151,7 @@ async fn the_demo_loads_on_an_empty_store_and_shows_what_it_claims() {
 
     // A store with data is never touched.
     let head = state.store.head().await.unwrap();
-    let again = cla_gateway::demo::load_if_empty(
-        &state.schema,
-        state.store.as_ref(),
-        Utc::now(),
-        cla_gateway::demo::SEED,
-    )
-    .await
-    .unwrap();
-    assert_eq!(again, None);
+    assert_eq!(server.load_demo().await, None);
     assert_eq!(state.store.head().await.unwrap(), head);
     server.stop().await;
 }

@@ -101,6 +101,19 @@ async fn board(w: &World, token: &str) -> std::collections::HashMap<String, Valu
         .collect()
 }
 
+/// An export's text, as `token` gets it.
+async fn csv(w: &World, path: &str, token: &str) -> String {
+    reqwest::Client::new()
+        .get(format!("{}/export/{path}", w.server.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_lone_clas_risk_status_cannot_be_singled_out_by_a_counts_only_reader() {
     let w = world().await;
@@ -181,18 +194,7 @@ async fn a_lone_clas_risk_status_cannot_be_singled_out_by_a_counts_only_reader()
     );
 
     // The board's CSV says "withheld" where the page does.
-    let csv = reqwest::Client::new()
-        .get(format!(
-            "{}/export/board.csv?missionCode=KANON",
-            w.server.base
-        ))
-        .bearer_auth(&hr)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = csv(&w, "board.csv?missionCode=KANON", &hr).await;
     let lone_line = csv
         .lines()
         .find(|l| l.starts_with(w.lone.as_str()))
@@ -315,15 +317,7 @@ async fn a_lone_clas_check_ins_cannot_be_singled_out_by_a_counts_only_reader() {
     for m in review["hqStaffingReview"]["missions"].as_array().unwrap() {
         assert_eq!(m["checkInCompliancePercent"], Value::Null, "{m}");
     }
-    let csv = reqwest::Client::new()
-        .get(format!("{}/export/hq-review.csv", w.server.base))
-        .bearer_auth(&hq)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = csv(&w, "hq-review.csv", &hq).await;
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
     let column = header
         .iter()

@@ -201,16 +201,7 @@ async fn series_and_connections_cost_what_they_compute() {
 /// A server over the demo world, and the demo's missions.
 async fn demo_server(adjust: impl FnOnce(&mut cla_gateway::Config)) -> (TestServer, Vec<String>) {
     let server = TestServer::start_with(adjust).await;
-    let state = &server.running.state;
-    let summary = cla_gateway::demo::load_if_empty(
-        &state.schema,
-        state.store.as_ref(),
-        chrono::Utc::now(),
-        cla_gateway::demo::SEED,
-    )
-    .await
-    .expect("the demo loads")
-    .expect("the store was empty");
+    let summary = server.load_demo().await.expect("the store was empty");
     let missions = summary.missions.into_iter().map(|m| m.code).collect();
     (server, missions)
 }

@@ -179,6 +179,20 @@ impl TestServer {
         }
     }
 
+    /// Loads the demo world through the server's schema, as `cla` does on an empty store; `None`
+    /// where the store already holds data.
+    pub async fn load_demo(&self) -> Option<cla_gateway::demo::Summary> {
+        let state = &self.running.state;
+        cla_gateway::demo::load_if_empty(
+            &state.schema,
+            state.store.as_ref(),
+            chrono::Utc::now(),
+            cla_gateway::demo::SEED,
+        )
+        .await
+        .expect("the demo loads")
+    }
+
     pub async fn stop(self) {
         self.running.stop().await;
     }

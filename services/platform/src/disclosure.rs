@@ -124,6 +124,15 @@ impl PlacesWithheld {
     pub fn nothing() -> Self {
         Self::default()
     }
+
+    /// Every withheld place: bases and field offices.
+    pub fn places(&self) -> BTreeSet<String> {
+        self.bases
+            .iter()
+            .chain(&self.field_offices)
+            .cloned()
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -67,12 +67,7 @@ impl ComplianceCounts {
         };
         hide(&mut self.by_base, &places.bases);
         hide(&mut self.by_field_office, &places.field_offices);
-        self.withheld_places = places
-            .bases
-            .iter()
-            .chain(&places.field_offices)
-            .cloned()
-            .collect();
+        self.withheld_places = places.places();
         if places.mission {
             self.mission.counts = CheckInCounts::default();
             self.withheld = true;

@@ -152,12 +152,7 @@ impl RegisterCounts {
         };
         self.by_base = hide(self.by_base, &places.bases);
         self.by_field_office = hide(self.by_field_office, &places.field_offices);
-        self.withheld_places = places
-            .bases
-            .iter()
-            .chain(&places.field_offices)
-            .cloned()
-            .collect();
+        self.withheld_places = places.places();
         if places.mission {
             self.open = 0;
             self.by_severity = SeverityCounts::default();
