@@ -443,6 +443,8 @@ impl RiskMutation {
         channel: ChannelValue,
         welfare: WelfareValue,
         notes: Option<String>,
+        // Read by the schema's idempotency extension (`cla_platform::idempotency`), not here.
+        #[graphql(name = "idempotencyKey")] _idempotency_key: Option<String>,
     ) -> async_graphql::Result<CheckInResult> {
         let input = app::RecordCheckIn {
             staff_id,
@@ -467,6 +469,8 @@ impl RiskMutation {
         category: CategoryValue,
         severity: SeverityValue,
         notes: Option<String>,
+        // Read by the schema's idempotency extension (`cla_platform::idempotency`), not here.
+        #[graphql(name = "idempotencyKey")] _idempotency_key: Option<String>,
     ) -> async_graphql::Result<RiskFlagNode> {
         let input = app::RaiseRiskFlag {
             staff_id,
