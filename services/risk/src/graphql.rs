@@ -435,6 +435,7 @@ pub struct CheckInResult {
 impl RiskMutation {
     /// A CLA reported in (default: now). Not in the future.
     #[graphql(guard = "RiskGuard::cla(&staff_id, DETAIL)")]
+    #[allow(clippy::too_many_arguments)]
     async fn record_check_in(
         &self,
         ctx: &Context<'_>,
