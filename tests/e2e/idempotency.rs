@@ -78,6 +78,13 @@ struct World {
     cla: String,
 }
 
+impl World {
+    /// Posts a GraphQL request as the civil affairs officer.
+    async fn send(&self, key: Option<&str>, query: &str, variables: Value) -> Raw {
+        post(&self.server, &self.ca, key, query, variables).await
+    }
+}
+
 async fn world(server: TestServer) -> World {
     let (_, base) = mission_with_base(&server, "ALPHA").await;
     let hr = server.token(Role::MissionHr, &["ALPHA"]);
@@ -121,33 +128,19 @@ async fn check_ins(server: &TestServer) -> (usize, usize) {
 async fn a_threat_check_in_sent_twice_with_one_key_is_recorded_once() {
     let w = world(TestServer::start().await).await;
     let vars = json!({ "s": w.cla, "n": "followed home" });
-    let first = post(
-        &w.server,
-        &w.ca,
-        Some("\"check-in-1\""),
-        THREAT,
-        vars.clone(),
-    )
-    .await;
+    let first = w.send(Some("\"check-in-1\""), THREAT, vars.clone()).await;
     assert!(first.data()["recordCheckIn"]["raisedFlagId"].is_string());
     let after_first = head(&w.server).await;
     assert_eq!(check_ins(&w.server).await, (1, 1));
 
-    let second = post(
-        &w.server,
-        &w.ca,
-        Some("\"check-in-1\""),
-        THREAT,
-        vars.clone(),
-    )
-    .await;
+    let second = w.send(Some("\"check-in-1\""), THREAT, vars.clone()).await;
     assert_eq!(second.status, first.status);
     assert_eq!(second.body, first.body, "the first answer, byte for byte");
     assert_eq!(head(&w.server).await, after_first, "nothing written");
     assert_eq!(check_ins(&w.server).await, (1, 1));
 
     // The key as a bare header value is the same key.
-    let bare = post(&w.server, &w.ca, Some("check-in-1"), THREAT, vars).await;
+    let bare = w.send(Some("check-in-1"), THREAT, vars).await;
     assert_eq!(bare.body, first.body);
     assert_eq!(head(&w.server).await, after_first);
 
@@ -166,24 +159,13 @@ async fn a_threat_check_in_sent_twice_with_one_key_is_recorded_once() {
 #[tokio::test]
 async fn the_same_key_for_a_different_request_is_a_conflict_and_writes_nothing() {
     let w = world(TestServer::start().await).await;
-    post(
-        &w.server,
-        &w.ca,
-        Some("k-2"),
-        THREAT,
-        json!({ "s": w.cla, "n": "first" }),
-    )
-    .await
-    .data();
+    w.send(Some("k-2"), THREAT, json!({ "s": w.cla, "n": "first" }))
+        .await
+        .data();
     let before = head(&w.server).await;
-    let other = post(
-        &w.server,
-        &w.ca,
-        Some("k-2"),
-        THREAT,
-        json!({ "s": w.cla, "n": "second" }),
-    )
-    .await;
+    let other = w
+        .send(Some("k-2"), THREAT, json!({ "s": w.cla, "n": "second" }))
+        .await;
     assert_eq!(other.status, 422, "{}", other.json());
     assert_eq!(other.code(), "CONFLICT");
     assert_eq!(other.field().as_deref(), Some("Idempotency-Key"));
@@ -193,14 +175,9 @@ async fn the_same_key_for_a_different_request_is_a_conflict_and_writes_nothing()
     // The same request laid out differently (white space, variables in another order) is the
     // same request.
     let relaid = THREAT.replace(", ", ",\n    ");
-    let same = post(
-        &w.server,
-        &w.ca,
-        Some("k-2"),
-        &relaid,
-        json!({ "n": "first", "s": w.cla }),
-    )
-    .await;
+    let same = w
+        .send(Some("k-2"), &relaid, json!({ "n": "first", "s": w.cla }))
+        .await;
     assert_eq!(same.status, 200, "{}", same.json());
     assert_eq!(head(&w.server).await, before);
     w.server.stop().await;
@@ -210,24 +187,23 @@ async fn the_same_key_for_a_different_request_is_a_conflict_and_writes_nothing()
 async fn the_argument_gives_the_key_and_must_agree_with_the_header() {
     let w = world(TestServer::start().await).await;
     let vars = json!({ "s": w.cla, "k": "arg-1" });
-    let first = post(&w.server, &w.ca, None, THREAT_WITH_ARGUMENT, vars.clone()).await;
+    let first = w.send(None, THREAT_WITH_ARGUMENT, vars.clone()).await;
     first.data();
     let before = head(&w.server).await;
-    let again = post(&w.server, &w.ca, None, THREAT_WITH_ARGUMENT, vars.clone()).await;
+    let again = w.send(None, THREAT_WITH_ARGUMENT, vars.clone()).await;
     assert_eq!(again.body, first.body);
     // The header with the same key agrees: the same answer.
-    let agreeing = post(&w.server, &w.ca, Some("arg-1"), THREAT_WITH_ARGUMENT, vars).await;
+    let agreeing = w.send(Some("arg-1"), THREAT_WITH_ARGUMENT, vars).await;
     assert_eq!(agreeing.body, first.body);
     assert_eq!(head(&w.server).await, before);
 
-    let disagreeing = post(
-        &w.server,
-        &w.ca,
-        Some("header-1"),
-        THREAT_WITH_ARGUMENT,
-        json!({ "s": w.cla, "k": "arg-2" }),
-    )
-    .await;
+    let disagreeing = w
+        .send(
+            Some("header-1"),
+            THREAT_WITH_ARGUMENT,
+            json!({ "s": w.cla, "k": "arg-2" }),
+        )
+        .await;
     assert_eq!(disagreeing.status, 400, "{}", disagreeing.json());
     assert_eq!(disagreeing.code(), "VALIDATION");
     assert_eq!(disagreeing.field().as_deref(), Some("idempotencyKey"));
@@ -240,14 +216,13 @@ async fn the_argument_gives_the_key_and_must_agree_with_the_header() {
         (None, Some(long.as_str()), "idempotencyKey"),
         (None, Some("bell\u{7}"), "idempotencyKey"),
     ] {
-        let refused = post(
-            &w.server,
-            &w.ca,
-            header,
-            THREAT_WITH_ARGUMENT,
-            json!({ "s": w.cla, "k": argument }),
-        )
-        .await;
+        let refused = w
+            .send(
+                header,
+                THREAT_WITH_ARGUMENT,
+                json!({ "s": w.cla, "k": argument }),
+            )
+            .await;
         assert_eq!(refused.status, 400, "{}", refused.json());
         assert_eq!(refused.code(), "VALIDATION");
         assert_eq!(refused.field().as_deref(), Some(field));
@@ -256,14 +231,13 @@ async fn the_argument_gives_the_key_and_must_agree_with_the_header() {
     assert_eq!(check_ins(&w.server).await, (1, 1));
 
     // A query with a key is simply run.
-    let query = post(
-        &w.server,
-        &w.ca,
-        Some("q-1"),
-        "{ riskRegister(missionCode: \"ALPHA\") { flags(first: 5) { totalCount } } }",
-        json!({}),
-    )
-    .await;
+    let query = w
+        .send(
+            Some("q-1"),
+            "{ riskRegister(missionCode: \"ALPHA\") { flags(first: 5) { totalCount } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(query.data()["riskRegister"]["flags"]["totalCount"], 1);
     assert_eq!(head(&w.server).await, before);
     w.server.stop().await;
@@ -274,8 +248,8 @@ async fn two_requests_at_once_with_one_key_write_once() {
     let w = world(TestServer::start().await).await;
     let vars = json!({ "s": w.cla, "n": "at once" });
     let (a, b) = tokio::join!(
-        post(&w.server, &w.ca, Some("race-1"), THREAT, vars.clone()),
-        post(&w.server, &w.ca, Some("race-1"), THREAT, vars.clone()),
+        w.send(Some("race-1"), THREAT, vars.clone()),
+        w.send(Some("race-1"), THREAT, vars.clone()),
     );
     a.data();
     assert_eq!(b.status, 200, "{}", b.json());
@@ -290,7 +264,7 @@ async fn a_kept_answer_survives_a_restart() {
     let path = dir.path().to_path_buf();
     let w = world(TestServer::start_with(|c| c.data_dir = path.clone()).await).await;
     let vars = json!({ "s": w.cla, "n": "before the restart" });
-    let first = post(&w.server, &w.ca, Some("restart-1"), THREAT, vars.clone()).await;
+    let first = w.send(Some("restart-1"), THREAT, vars.clone()).await;
     first.data();
     w.server.stop().await;
 
@@ -309,7 +283,7 @@ async fn a_kept_answer_survives_a_restart() {
 async fn another_caller_s_same_key_is_another_key() {
     let w = world(TestServer::start().await).await;
     let vars = json!({ "s": w.cla, "n": "same words" });
-    let first = post(&w.server, &w.ca, Some("shared-1"), THREAT, vars.clone()).await;
+    let first = w.send(Some("shared-1"), THREAT, vars.clone()).await;
     first.data();
     let colleague = w
         .server
@@ -337,19 +311,19 @@ async fn past_the_retention_a_key_runs_again() {
     )
     .await;
     let vars = json!({ "s": w.cla, "n": "late" });
-    let first = post(&w.server, &w.ca, Some("old-1"), THREAT, vars.clone()).await;
+    let first = w.send(Some("old-1"), THREAT, vars.clone()).await;
     first.data();
     clock.advance(chrono::Duration::hours(23));
-    let within = post(&w.server, &w.ca, Some("old-1"), THREAT, vars.clone()).await;
+    let within = w.send(Some("old-1"), THREAT, vars.clone()).await;
     assert_eq!(within.body, first.body, "still kept");
     assert_eq!(check_ins(&w.server).await.0, 1);
 
     clock.advance(chrono::Duration::hours(2));
-    let past = post(&w.server, &w.ca, Some("old-1"), THREAT, vars.clone()).await;
+    let past = w.send(Some("old-1"), THREAT, vars.clone()).await;
     past.data();
     assert_ne!(past.body, first.body, "run again: a new check-in");
     assert_eq!(check_ins(&w.server).await.0, 2);
-    let replayed = post(&w.server, &w.ca, Some("old-1"), THREAT, vars).await;
+    let replayed = w.send(Some("old-1"), THREAT, vars).await;
     assert_eq!(replayed.body, past.body, "and kept again");
     assert_eq!(check_ins(&w.server).await.0, 2);
     w.server.stop().await;
@@ -361,46 +335,26 @@ async fn a_refused_request_corrected_under_its_key_runs() {
     // A check-in in the future is refused, nothing written: the key is given back.
     let wrong = "mutation($s: String!, $at: DateTime) { recordCheckIn(staffId: $s, at: $at, channel: PHONE, welfare: UNDER_THREAT) { checkInId at raisedFlagId } }";
     let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
-    let refused = post(
-        &w.server,
-        &w.ca,
-        Some("fix-1"),
-        wrong,
-        json!({ "s": w.cla, "at": tomorrow }),
-    )
-    .await;
+    let refused = w
+        .send(Some("fix-1"), wrong, json!({ "s": w.cla, "at": tomorrow }))
+        .await;
     assert_eq!(refused.status, 200);
     assert_eq!(refused.code(), "VALIDATION", "{}", refused.json());
     assert_eq!(check_ins(&w.server).await, (0, 0));
 
-    let corrected = post(
-        &w.server,
-        &w.ca,
-        Some("fix-1"),
-        wrong,
-        json!({ "s": w.cla, "at": null }),
-    )
-    .await;
+    let corrected = w
+        .send(Some("fix-1"), wrong, json!({ "s": w.cla, "at": null }))
+        .await;
     corrected.data();
     assert_eq!(check_ins(&w.server).await, (1, 1));
-    let again = post(
-        &w.server,
-        &w.ca,
-        Some("fix-1"),
-        wrong,
-        json!({ "s": w.cla, "at": null }),
-    )
-    .await;
+    let again = w
+        .send(Some("fix-1"), wrong, json!({ "s": w.cla, "at": null }))
+        .await;
     assert_eq!(again.body, corrected.body);
     // The refused request, sent again, is now another request under a used key.
-    let stale = post(
-        &w.server,
-        &w.ca,
-        Some("fix-1"),
-        wrong,
-        json!({ "s": w.cla, "at": tomorrow }),
-    )
-    .await;
+    let stale = w
+        .send(Some("fix-1"), wrong, json!({ "s": w.cla, "at": tomorrow }))
+        .await;
     assert_eq!(stale.status, 422);
     assert_eq!(check_ins(&w.server).await, (1, 1));
     w.server.stop().await;
