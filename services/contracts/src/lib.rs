@@ -150,6 +150,9 @@ event_contracts! {
     cla::supervision::v1::FieldVisitRecorded,
     cla::alerts::v1::AlertRaised,
     cla::alerts::v1::AlertCleared,
+    cla::idempotency::v1::IdempotencyKeyClaimed,
+    cla::idempotency::v1::IdempotentAnswerKept,
+    cla::idempotency::v1::IdempotencyKeyReleased,
 }
 
 /// Error returned by [`decode_json`] for input that is not valid JSON for the

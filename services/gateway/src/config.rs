@@ -112,6 +112,9 @@ pub struct Config {
     /// How long an answer to a query is given again to the same question from the same caller
     /// while the read models have not moved, in milliseconds. 0: every query is computed.
     pub answer_cache_ms: u64,
+    /// How long an idempotency key is kept with its first answer, in hours: a mutation sent again
+    /// with the same key by the same caller within it gets that answer and writes nothing.
+    pub idempotency_retention_hours: u64,
     /// Web origins allowed to call the API from a browser (CORS), e.g. `https://reports.example.org`.
     /// Empty (the default): no cross-origin call is allowed.
     pub cors_allowed_origins: Vec<String>,
@@ -165,6 +168,7 @@ impl Default for Config {
             scan_interval_seconds: 60,
             snapshot_every_events: 100_000,
             answer_cache_ms: 1000,
+            idempotency_retention_hours: 7 * 24,
             cors_allowed_origins: Vec::new(),
             metrics_listen: None,
             metrics_token: None,
@@ -202,6 +206,12 @@ impl Config {
 
     pub fn query_budget(&self) -> Duration {
         Duration::from_millis(self.query_budget_ms)
+    }
+
+    pub fn idempotency_retention(&self) -> chrono::Duration {
+        chrono::Duration::hours(
+            i64::try_from(self.idempotency_retention_hours).unwrap_or(i64::MAX / 3_600_000),
+        )
     }
 
     pub fn header_read_timeout(&self) -> Duration {
@@ -358,10 +368,12 @@ impl Config {
             || self.rate_limit_burst == 0
             || self.header_read_timeout_ms == 0
             || self.idle_timeout_ms == 0
+            || self.idempotency_retention_hours == 0
         {
             return invalid(
                 "max_root_fields, query_budget_ms, rate_limit_per_second, rate_limit_burst, \
-                 header_read_timeout_ms and idle_timeout_ms must be positive",
+                 header_read_timeout_ms, idle_timeout_ms and idempotency_retention_hours must be \
+                 positive",
             );
         }
         if let Some(token) = &self.metrics_token
@@ -433,6 +445,7 @@ pub const KEYS: &[&str] = &[
     "scan_interval_seconds",
     "snapshot_every_events",
     "answer_cache_ms",
+    "idempotency_retention_hours",
     "cors_allowed_origins",
     "metrics_listen",
     "metrics_token",

@@ -1,4 +1,5 @@
-//! The one schema: every context's part, merged. The gateway adds nothing of its own but limits.
+//! The one schema: every context's part, merged. The gateway adds nothing of its own but limits
+//! and the idempotency keys every mutation honours.
 
 use std::sync::Arc;
 
@@ -62,6 +63,8 @@ pub struct Parts {
     pub alerts: Arc<AlertsView>,
     pub clock: Arc<dyn cla_platform::clock::Clock>,
     pub detector: Arc<cla_risk::detector::Detector>,
+    /// How long idempotency keys are kept.
+    pub idempotency_retention: chrono::Duration,
 }
 
 /// Every context's application layer: the one door behind every door (GraphQL, CSV, the demo).
@@ -88,7 +91,17 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
         alerts,
         clock,
         detector,
+        idempotency_retention,
     } = parts;
+    let idempotency =
+        cla_platform::idempotency::Idempotency::new(cla_platform::idempotency::Keys {
+            store: Arc::clone(&runtime.store),
+            clock: Arc::clone(&clock),
+            metrics: Arc::clone(&runtime.metrics),
+            retention: idempotency_retention,
+            lease: chrono::Duration::minutes(5),
+            wait: std::time::Duration::from_secs(10),
+        });
     let risk_app = cla_risk::RiskApp::new(
         runtime.clone(),
         risk.clone(),
@@ -141,6 +154,7 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
         ),
     };
     let schema = builder(max_depth, max_complexity)
+        .extension(idempotency)
         .data(runtime)
         .data(apps.registry.clone())
         .data(apps.staff.clone())

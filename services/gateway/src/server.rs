@@ -207,6 +207,7 @@ pub fn app(
             alerts,
             clock: Arc::clone(&clock),
             detector: Arc::clone(&detector),
+            idempotency_retention: config.idempotency_retention(),
         },
     );
     let limits = Arc::new(crate::limits::Limits::new(config, &schema));
@@ -268,7 +269,11 @@ fn cors(config: &Config) -> tower_http::cors::CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("idempotency-key"),
+        ])
 }
 
 /// A running server.

@@ -274,6 +274,8 @@ pub async fn handle<D: StoredDecider>(
             (events, rx)
         };
         // The writer gone (the server stopping) leaves the outcome unknown: never decided again.
+        // From here the request may have written: an idempotency key keeps its answer.
+        crate::idempotency::note_write();
         let written = written.await.unwrap_or_else(|_| {
             Written::Failed(AppError::new(
                 crate::error::ErrorCode::Unavailable,

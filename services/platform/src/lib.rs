@@ -13,7 +13,8 @@
 //! - [`access`]: roles, the signed-in principal and mission scope, and the guards that declare at
 //!   each GraphQL field who may use it;
 //! - [`error`]: the one error type at the edge, with stable codes;
-//! - [`graphql`]: connections (Relay), views and other helpers.
+//! - [`graphql`]: connections (Relay), views and other helpers;
+//! - [`idempotency`]: idempotency keys, kept in the store, honoured by one schema extension.
 
 pub mod access;
 pub mod app;
@@ -27,6 +28,7 @@ pub mod disclosure;
 pub mod error;
 pub mod graphql;
 pub mod heavy;
+pub mod idempotency;
 pub mod metrics;
 pub mod projection;
 pub mod reactor;

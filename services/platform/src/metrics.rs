@@ -27,6 +27,7 @@ struct Figures {
     events_appended: u64,
     answers_kept: u64,
     answers_computed: u64,
+    idempotency: BTreeMap<&'static str, u64>,
 }
 
 #[derive(Default)]
@@ -60,6 +61,14 @@ impl Metrics {
         } else {
             f.answers_computed += 1;
         }
+    }
+
+    /// A mutation with an idempotency key: its answer `kept`, or the key `released` (refused,
+    /// nothing written), the first answer `replayed`, the key `reused` for another request, or
+    /// the first request still `in_progress`.
+    pub fn idempotency(&self, outcome: &'static str) {
+        let mut f = self.figures.lock().expect("metrics lock");
+        *f.idempotency.entry(outcome).or_default() += 1;
     }
 
     pub fn command_accepted(&self, events: usize) {
@@ -135,6 +144,18 @@ impl Metrics {
             "cla_query_answers_total{{outcome=\"computed\"}} {}",
             f.answers_computed
         );
+        let _ = writeln!(
+            out,
+            "# HELP cla_idempotent_requests_total Mutations with an idempotency key, by outcome."
+        );
+        let _ = writeln!(out, "# TYPE cla_idempotent_requests_total counter");
+        for outcome in ["kept", "released", "replayed", "reused", "in_progress"] {
+            let _ = writeln!(
+                out,
+                "cla_idempotent_requests_total{{outcome=\"{outcome}\"}} {}",
+                f.idempotency.get(outcome).copied().unwrap_or(0)
+            );
+        }
         let _ = writeln!(
             out,
             "# HELP cla_commands_total Commands accepted, and refused by error code."

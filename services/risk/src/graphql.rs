@@ -435,6 +435,7 @@ pub struct CheckInResult {
 impl RiskMutation {
     /// A CLA reported in (default: now). Not in the future.
     #[graphql(guard = "RiskGuard::cla(&staff_id, DETAIL)")]
+    #[allow(clippy::too_many_arguments)]
     async fn record_check_in(
         &self,
         ctx: &Context<'_>,
@@ -443,6 +444,8 @@ impl RiskMutation {
         channel: ChannelValue,
         welfare: WelfareValue,
         notes: Option<String>,
+        // Read by the schema's idempotency extension (`cla_platform::idempotency`), not here.
+        #[graphql(name = "idempotencyKey")] _idempotency_key: Option<String>,
     ) -> async_graphql::Result<CheckInResult> {
         let input = app::RecordCheckIn {
             staff_id,
@@ -467,6 +470,8 @@ impl RiskMutation {
         category: CategoryValue,
         severity: SeverityValue,
         notes: Option<String>,
+        // Read by the schema's idempotency extension (`cla_platform::idempotency`), not here.
+        #[graphql(name = "idempotencyKey")] _idempotency_key: Option<String>,
     ) -> async_graphql::Result<RiskFlagNode> {
         let input = app::RaiseRiskFlag {
             staff_id,

@@ -951,6 +951,8 @@ impl StaffMutation {
         vacancy_id: String,
         candidate_id: String,
         input: HireInput,
+        // Read by the schema's idempotency extension (`cla_platform::idempotency`), not here.
+        #[graphql(name = "idempotencyKey")] _idempotency_key: Option<String>,
     ) -> async_graphql::Result<StaffNode> {
         let request = HireRequest {
             vacancy_id,
@@ -970,6 +972,8 @@ impl StaffMutation {
         &self,
         ctx: &Context<'_>,
         input: RegisterStaffInput,
+        // Read by the schema's idempotency extension (`cla_platform::idempotency`), not here.
+        #[graphql(name = "idempotencyKey")] _idempotency_key: Option<String>,
     ) -> async_graphql::Result<StaffNode> {
         let input = RegisterStaff {
             base_id: input.base_id,

@@ -183,6 +183,8 @@ impl StaffingMutation {
         staff_id: String,
         base_id: String,
         from: Option<Date>,
+        // Read by the schema's idempotency extension (`cla_platform::idempotency`), not here.
+        #[graphql(name = "idempotencyKey")] _idempotency_key: Option<String>,
     ) -> async_graphql::Result<p::ClaStaffing> {
         let input = app::DeployCla {
             staff_id,

@@ -4,7 +4,8 @@
 //! as the client accepts, and every malformed request refused with a JSON error, not run.
 //!
 //! Sign-in comes first: a request without a valid token is refused (401) before anything else is
-//! read. Then the caller's rate, the cap on root fields, and the time budget.
+//! read. Then the caller's rate, the cap on root fields, and the time budget. A mutation's
+//! `Idempotency-Key` header is read here and honoured by the schema's idempotency extension.
 
 use std::time::Instant;
 
@@ -14,6 +15,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use bytes::Bytes;
 use cla_platform::access::Principal;
+use cla_platform::idempotency;
 
 use crate::answers::Outcome;
 use crate::http::refusals::give_code;
@@ -329,12 +331,57 @@ pub async fn graphql(State(app): State<AppState>, request: Request) -> Response 
             return refusal.into_response();
         }
     };
+    let idempotency_key = match idempotency_header(&parts.headers) {
+        Ok(key) => key,
+        Err(refusal) => {
+            app.metrics.request("other", "refused", started.elapsed());
+            return refusal.into_response();
+        }
+    };
     let no_cache = parts
         .headers
         .get(header::CACHE_CONTROL)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("no-cache"));
-    execute(app, principal, params, media, get, no_cache, started).await
+    let asked = Asked {
+        media,
+        get,
+        no_cache,
+        idempotency_key,
+    };
+    execute(app, principal, params, asked, started).await
+}
+
+/// The `Idempotency-Key` header's key, where one is sent: at most one header, with a key that
+/// [`idempotency::parse_header`] accepts.
+fn idempotency_header(headers: &HeaderMap) -> Result<Option<String>, Refusal> {
+    let invalid = |message: String| Refusal {
+        status: StatusCode::BAD_REQUEST,
+        code: cla_platform::ErrorCode::Validation.as_str(),
+        message,
+        field: Some(idempotency::HEADER),
+    };
+    let mut values = headers.get_all(idempotency::HEADER).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(invalid("send one Idempotency-Key header".into()));
+    }
+    let text = value.to_str().map_err(|_| {
+        invalid("an Idempotency-Key header holds printable ASCII characters only".into())
+    })?;
+    idempotency::parse_header(text)
+        .map(Some)
+        .map_err(|e| invalid(e.message))
+}
+
+/// What the request asks besides its parameters.
+struct Asked {
+    media: Media,
+    get: bool,
+    no_cache: bool,
+    idempotency_key: Option<String>,
 }
 
 /// What a request's execution ends in besides an answer.
@@ -347,12 +394,20 @@ async fn execute(
     app: AppState,
     principal: Principal,
     params: Params,
-    media: Media,
-    get: bool,
-    no_cache: bool,
+    asked: Asked,
     started: Instant,
 ) -> Response {
-    let mut request = async_graphql::Request::new(params.query);
+    let Asked {
+        media,
+        get,
+        no_cache,
+        idempotency_key,
+    } = asked;
+    let note = idempotency::Note::default();
+    let mut request = async_graphql::Request::new(params.query).data(note.clone());
+    if let Some(key) = idempotency_key {
+        request = request.data(idempotency::HeaderKey(key));
+    }
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
@@ -419,7 +474,7 @@ async fn execute(
                     .set("code", "QUERY_TOO_MANY_ALIASES");
                 e
             }]);
-            return answer(media, refused);
+            return answer(media, refused, None);
         }
     }
     let is_query = kind == Some(OperationType::Query);
@@ -449,8 +504,31 @@ async fn execute(
         }
     };
     let Some(key) = key.filter(|_| is_query) else {
-        let outcome = run(request, document).await;
-        return finish(&app, media, &label, started, outcome);
+        let outcome = if kind == Some(OperationType::Mutation) {
+            // A mutation runs to its end even if the client goes away or the request times out,
+            // so that its idempotency key is given an answer to keep (or given back).
+            let correlation_id = cla_platform::correlation::current_or_new();
+            let running = tokio::spawn(tracing::Instrument::in_current_span(
+                cla_platform::correlation::within(correlation_id, run(request, document)),
+            ));
+            match running.await {
+                Ok(outcome) => outcome,
+                Err(e) => {
+                    let error = cla_platform::AppError::internal(e);
+                    app.metrics.request(&label, "error", started.elapsed());
+                    return Refusal {
+                        status: StatusCode::INTERNAL_SERVER_ERROR,
+                        code: error.code.as_str(),
+                        message: error.message,
+                        field: None,
+                    }
+                    .into_response();
+                }
+            }
+        } else {
+            run(request, document).await
+        };
+        return finish(&app, media, &label, started, outcome, note.verdict());
     };
     let answered = app
         .answers
@@ -470,8 +548,17 @@ async fn execute(
             app.metrics.answer(outcome == Outcome::Kept);
             kept(media, body)
         }
-        Err(Failed::Answer(response)) => finish(&app, media, &label, started, Ok(*response)),
-        Err(Failed::OverBudget) => finish(&app, media, &label, started, Err(Failed::OverBudget)),
+        Err(Failed::Answer(response)) => {
+            finish(&app, media, &label, started, Ok(*response), note.verdict())
+        }
+        Err(Failed::OverBudget) => finish(
+            &app,
+            media,
+            &label,
+            started,
+            Err(Failed::OverBudget),
+            note.verdict(),
+        ),
     }
 }
 
@@ -481,6 +568,7 @@ fn finish(
     label: &str,
     started: Instant,
     outcome: Result<async_graphql::Response, Failed>,
+    verdict: Option<idempotency::Verdict>,
 ) -> Response {
     let response = match outcome {
         Ok(response) => response,
@@ -501,7 +589,7 @@ fn finish(
     };
     let outcome = if response.is_ok() { "ok" } else { "error" };
     app.metrics.request(label, outcome, started.elapsed());
-    answer(media, response)
+    answer(media, response, verdict)
 }
 
 /// Runs a request, every error with its code (and field).
@@ -519,8 +607,14 @@ async fn run(
 
 /// A GraphQL answer in the asked media type: one that could not run at all (it did not parse,
 /// was not valid, or its variables were not) is 400 in `application/graphql-response+json`,
-/// without `data`.
-fn answer(media: Media, response: async_graphql::Response) -> Response {
+/// without `data`. A request refused for its idempotency key has the status the IETF draft
+/// gives, in either media type: 400 for a malformed key, 422 for a key first used for another
+/// request, 409 while the first request with the key is running.
+fn answer(
+    media: Media,
+    response: async_graphql::Response,
+    verdict: Option<idempotency::Verdict>,
+) -> Response {
     let not_run = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
@@ -532,6 +626,12 @@ fn answer(media: Media, response: async_graphql::Response) -> Response {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
+    };
+    let status = match verdict {
+        Some(idempotency::Verdict::Invalid) => StatusCode::BAD_REQUEST,
+        Some(idempotency::Verdict::Reused) => StatusCode::UNPROCESSABLE_ENTITY,
+        Some(idempotency::Verdict::InProgress) => StatusCode::CONFLICT,
+        _ => status,
     };
     (
         status,
