@@ -127,7 +127,7 @@ impl Obligation {
             ),
         };
         let periods = periods_missed(first_due_at, period_hours, self.grace_hours, now);
-        (periods > counted).then(|| RiskCommand::RaiseMissedCheckIn {
+        (periods > counted).then_some(RiskCommand::RaiseMissedCheckIn {
             flag_id,
             silent_since: self.silent_since,
             last_heard_at: self.last_heard_at,
@@ -268,26 +268,11 @@ impl Detector {
                         ended_silences = true;
                     }
                 }
-                // The silence's own (high) flag tightens the interval it is due at from then
-                // on, not the periods it counts.
-                let first_interval = match &silence {
-                    Some(f) if !f.closed => {
-                        let others_serious = risk.flags.values().any(|o| {
-                            o.id != f.flag_id
-                                && o.status != FlagStatus::Closed
-                                && matches!(
-                                    o.severity,
-                                    crate::events::Severity::High
-                                        | crate::events::Severity::Critical
-                                )
-                        });
-                        if lone || others_serious {
-                            policy_interval.min(24)
-                        } else {
-                            policy_interval
-                        }
-                    }
-                    _ => interval,
+                // An open silence's flag keeps the periods it counts as they began, whatever
+                // its own (high) severity does to the interval.
+                let due_at = match &silence {
+                    Some(f) if !f.closed => f.first_due_at,
+                    _ => anchor + Duration::hours(interval),
                 };
                 out.push(Obligation {
                     staff_id: d.staff_id.clone(),
@@ -295,7 +280,7 @@ impl Detector {
                     base_id: base.id.clone(),
                     interval_hours: interval,
                     grace_hours: grace,
-                    due_at: anchor + Duration::hours(first_interval),
+                    due_at,
                     silent_since: anchor,
                     last_heard_at: last_check_in,
                     silence,
@@ -455,5 +440,36 @@ async fn flag_exposures(
         {
             tracing::error!(error = ?e, staff = %staff_id, "could not flag a base-closure exposure");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn a_silence_misses_a_period_once_past_its_grace_then_one_a_period() {
+        let due = Utc.with_ymd_and_hms(2026, 5, 10, 8, 0, 0).unwrap();
+        let at = |h: i64, m: i64| due + Duration::hours(h) + Duration::minutes(m);
+        assert_eq!(periods_missed(due, 24, 6, at(5, 59)), 0);
+        assert_eq!(periods_missed(due, 24, 6, at(6, 0)), 1);
+        assert_eq!(periods_missed(due, 24, 6, at(29, 59)), 1);
+        assert_eq!(periods_missed(due, 24, 6, at(30, 0)), 2);
+        assert_eq!(periods_missed(due, 24, 6, at(24 * 88 + 6, 0)), 89);
+        // Hours between periods are at least one.
+        assert_eq!(periods_missed(due, 0, 0, at(2, 0)), 3);
+    }
+
+    #[test]
+    fn a_silences_flag_id_is_the_same_whoever_computes_it_and_another_for_another_silence() {
+        let since = Utc.with_ymd_and_hms(2026, 5, 10, 8, 0, 0).unwrap();
+        assert_eq!(silence_flag_id("s-1", since), silence_flag_id("s-1", since));
+        assert_ne!(
+            silence_flag_id("s-1", since),
+            silence_flag_id("s-1", since + Duration::hours(1))
+        );
+        assert_ne!(silence_flag_id("s-1", since), silence_flag_id("s-2", since));
     }
 }
