@@ -81,7 +81,7 @@ async fn world_in(dir: Option<std::path::PathBuf>, clock: Arc<ManualClock>) -> W
 }
 
 async fn flags_of(w: &World, staff: &str, category: &str) -> Vec<Value> {
-    let data = w.server.ok(&w.ca, "{ riskRegister(missionCode: \"ALPHA\") { flags(first: 500) { edges { node { staffId category severity cause } } } } }", json!({})).await;
+    let data = w.server.ok(&w.ca, "{ riskRegister(missionCode: \"ALPHA\") { flags(first: 500) { edges { node { staffId category severity cause periodsMissed } } } } }", json!({})).await;
     data["riskRegister"]["flags"]["edges"]
         .as_array()
         .unwrap()
@@ -117,7 +117,7 @@ async fn check_ins_missed_periods_a_lone_cla_and_an_absence_across_days() {
     assert_eq!(
         scan(&w).await,
         0,
-        "one flag per missed period, never one per scan"
+        "one flag per silence, never one per scan"
     );
     let c_flags = flags_of(&w, &w.c, "MISSED_CHECK_IN").await;
     assert_eq!(c_flags.len(), 1);
@@ -129,23 +129,27 @@ async fn check_ins_missed_periods_a_lone_cla_and_an_absence_across_days() {
             .contains(&(start() + Duration::hours(24)).to_rfc3339())
     );
 
-    // +54h: A's and D's first 48h period is missed; C's second period too; B is on leave and
-    // not due (A and D remain at Base One, so neither is alone).
+    // +54h: A's and D's first 48h period is missed (a flag each); C's second period too, counted
+    // on C's one flag; B is on leave and not due (A and D remain at Base One, so neither is
+    // alone).
     clock.set(start() + Duration::hours(54));
     assert_eq!(scan(&w).await, 3);
     assert_eq!(flags_of(&w, &w.d, "MISSED_CHECK_IN").await.len(), 1);
     assert_eq!(flags_of(&w, &w.a, "MISSED_CHECK_IN").await.len(), 1);
-    assert_eq!(flags_of(&w, &w.c, "MISSED_CHECK_IN").await.len(), 2);
+    let c_flags = flags_of(&w, &w.c, "MISSED_CHECK_IN").await;
+    assert_eq!(c_flags.len(), 1, "one silence, one flag");
+    assert_eq!(c_flags[0]["periodsMissed"], 2);
     assert_eq!(
         flags_of(&w, &w.b, "MISSED_CHECK_IN").await.len(),
         0,
         "absent CLAs are not due"
     );
 
-    // A checks in (at +60h): that stops A's missed periods. A's open missed-check-in flag is
-    // high, so A is now due every 24 hours.
+    // A checks in (at +60h): that ends A's silence and closes its flag, so A is due again in
+    // 48 hours.
     clock.set(start() + Duration::hours(60));
     w.server.ok(&w.ca, "mutation($s: String!) { recordCheckIn(staffId: $s, channel: RADIO, welfare: OK) { checkInId } }", json!({ "s": w.a })).await;
+    assert!(flags_of(&w, &w.a, "MISSED_CHECK_IN").await.is_empty());
     let compliance = w.server.ok(&w.ca, "{ checkInCompliance(missionCode: \"ALPHA\") { overdueCount overdue { staffId intervalHours } mission { made missed share } } }", json!({})).await;
     let overdue = compliance["checkInCompliance"]["overdue"]
         .as_array()
@@ -173,7 +177,7 @@ async fn check_ins_missed_periods_a_lone_cla_and_an_absence_across_days() {
     );
     assert_eq!(
         compliance["checkInCompliance"]["mission"]["missed"], 4,
-        "C twice, A and D once"
+        "C's two periods, A's and D's one"
     );
 
     // Day 6, after B's leave: B is due 48h after the leave ended (day 6 00:00) — missed by day 8 06:00.
@@ -220,9 +224,11 @@ async fn check_ins_missed_periods_a_lone_cla_and_an_absence_across_days() {
             .unwrap()["node"]["openFlags"]
             .clone()
     };
+    // At Base One: B's threat, and A's and D's silences, past three periods each, critical;
+    // B's silence was closed by the check-in.
     let one = base(&board, &w.base_one);
-    assert_eq!(one["critical"], 1);
-    assert!(one["high"].as_u64().unwrap() >= 2);
+    assert_eq!(one["critical"], 3);
+    assert_eq!(one["high"], 0);
     // HR sees counts only: C is alone at Base Two, so its counts are withheld, and Base One's
     // with them (the mission's total minus Base One would be C's).
     let board = w.server.ok(&w.hr, board_query, today).await;
@@ -245,8 +251,9 @@ async fn the_detector_raises_nothing_twice_across_a_restart() {
     let w = world_in(Some(dir.path().to_path_buf()), clock.clone()).await;
     clock.set(start() + Duration::hours(80));
     let first = scan(&w).await;
-    // By +80h: A, B and D missed +48h and (now due every 24h under a high flag) +72h; C, alone,
-    // missed +24h, +48h and +72h.
+    // By +80h: A, B and D missed +48h and (every 24h under their silence's high flag) +72h: a
+    // flag raised and counted to 2 each; C, alone, missed +24h, +48h and +72h: raised, counted
+    // to 3 and escalated.
     assert_eq!(first, 9);
     assert_eq!(scan(&w).await, 0, "the same scan again raises nothing");
     let (a, b, c) = (w.a.clone(), w.b.clone(), w.c.clone());
@@ -263,7 +270,10 @@ async fn the_detector_raises_nothing_twice_across_a_restart() {
     );
     let ca = again.token(Role::CivilAffairs, &["ALPHA"]);
     let data = again.ok(&ca, "{ riskRegister(missionCode: \"ALPHA\") { byCategory { category count } flags(first: 500) { totalCount edges { node { staffId } } } } }", json!({})).await;
-    assert_eq!(data["riskRegister"]["flags"]["totalCount"], first as u64);
+    assert_eq!(
+        data["riskRegister"]["flags"]["totalCount"], 4,
+        "one flag per silence"
+    );
     let staff: Vec<&str> = data["riskRegister"]["flags"]["edges"]
         .as_array()
         .unwrap()

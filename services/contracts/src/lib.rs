@@ -143,6 +143,7 @@ event_contracts! {
     cla::risk::v1::RiskFlagReviewed,
     cla::risk::v1::RiskFlagClosed,
     cla::risk::v1::RiskReviewOverdue,
+    cla::risk::v1::MissedCheckInsCounted,
     cla::supervision::v1::ManagerAppointed,
     cla::supervision::v1::ManagerLeft,
     cla::supervision::v1::SupervisionStarted,

@@ -167,6 +167,7 @@ pub fn app(
         registry: Arc::clone(&registry),
         staffing: Arc::clone(&staffing),
         risk: Arc::clone(&risk),
+        escalate_after_periods: cla_risk::detector::ESCALATE_AFTER_PERIODS,
     });
     let monitor = Arc::new(cla_alerts::Monitor {
         runtime: runtime.clone(),

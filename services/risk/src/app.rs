@@ -6,6 +6,7 @@
 //!   ([`DETAIL_ROLES`]);
 //! - a flag (its detail, notes, mitigations and timeline) and every change: CIVIL_AFFAIRS of the
 //!   flag's (or the CLA's) mission and ADMIN, refused with FORBIDDEN to anyone else;
+//! - a roll call: those who record check-ins, for the field office's mission;
 //! - an id that names nothing is NOT_FOUND, whoever asks.
 
 use std::collections::BTreeMap;
@@ -23,7 +24,7 @@ use cla_staffing::StaffingView;
 
 use crate::commands::RiskCommand;
 use crate::decider::{Flag, FlagStatus, RiskContext, RiskDecider};
-use crate::detector::Detector;
+use crate::detector::{Detector, close_silences};
 use crate::events::{Category, Channel, Mitigation, Severity, Welfare, stream};
 use crate::projections::{
     ComplianceCounts, FlagFilter, RegisterCounts, RiskView, TimelineEntry, check_in_compliance,
@@ -93,6 +94,24 @@ pub struct CloseRiskFlag {
     pub resolution: String,
 }
 
+/// A field office's radio roll call: the CLAs heard on the radio at a time (default: now), each
+/// with their welfare. Each becomes a check-in on channel RADIO; a list with any bad line is
+/// refused whole, naming each bad line, and writes nothing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordRollCall {
+    pub field_office_id: String,
+    pub at: Option<DateTime<Utc>>,
+    pub heard: Vec<Heard>,
+}
+
+/// One CLA heard in a roll call.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Heard {
+    pub staff_id: String,
+    pub welfare: Welfare,
+    pub notes: String,
+}
+
 // ---------------------------------------------------------------------------------------------
 // Answers
 
@@ -109,10 +128,22 @@ impl FlagRecord {
         self.flag.status != FlagStatus::Closed && self.flag.review_due < self.view.as_of
     }
 
+    /// A silence's flag: when the CLA was last heard from (none where they had not checked in).
+    pub fn last_heard_at(&self) -> Option<DateTime<Utc>> {
+        let cause = self
+            .flag
+            .cause
+            .as_ref()
+            .filter(|_| self.flag.is_silence())?;
+        DateTime::parse_from_rfc3339(&cause.last_heard_at)
+            .ok()
+            .map(|t| t.to_utc())
+    }
+
     /// Raised by the system: why (CHECK_IN, MISSED_CHECK_IN, BASE_CLOSURE) and what caused it.
     pub fn cause(&self) -> Option<String> {
         self.flag.cause.as_ref().map(|c| match c.kind.as_str() {
-            "MISSED_CHECK_IN" => format!("MISSED_CHECK_IN {}", c.period_due_at),
+            crate::decider::MISSED_CHECK_IN => format!("MISSED_CHECK_IN {}", c.period_due_at),
             "BASE_CLOSURE" => format!("BASE_CLOSURE {} {}", c.base_id, c.event_id),
             other => format!("{other} {}", c.event_id),
         })
@@ -176,6 +207,30 @@ pub struct CheckInOutcome {
     pub raised_flag_id: Option<String>,
 }
 
+/// A roll call's check-in of one CLA.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RollCallCheckIn {
+    pub staff_id: String,
+    pub check_in: CheckInOutcome,
+}
+
+/// A roll call refused: as one error (the first bad line's field, every bad line in the
+/// message), and each bad line's own refusal with its field (`heard[2].staffId`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RollCallRefused {
+    pub error: AppError,
+    pub lines: Vec<AppError>,
+}
+
+impl From<AppError> for RollCallRefused {
+    fn from(error: AppError) -> Self {
+        Self {
+            error,
+            lines: Vec::new(),
+        }
+    }
+}
+
 impl RiskApp {
     pub fn new(
         runtime: Runtime,
@@ -211,6 +266,11 @@ impl RiskApp {
     /// The mission a CLA belongs to, for guards and doors that name a CLA.
     pub fn mission_of_cla(&self, staff_id: &str) -> Option<String> {
         self.staffing.mission_of_cla(staff_id)
+    }
+
+    /// The mission a field office is in.
+    pub fn mission_of_field_office(&self, id: &str) -> Option<String> {
+        self.registry.mission_of_field_office(id)
     }
 
     /// The mission a flag was raised in.
@@ -383,12 +443,137 @@ impl RiskApp {
             flag_id: flag_id.clone(),
         };
         self.run(who, &mission, &input.staff_id, command).await?;
+        self.end_silences(&mission, &input.staff_id, at).await;
         let raised = self.risk.staff_of_flag(&flag_id).map(|_| flag_id);
         Ok(CheckInOutcome {
             check_in_id,
             at,
             raised_flag_id: raised,
         })
+    }
+
+    /// After a check-in made at `at`: the flags of the silences it ended are closed, as the
+    /// system (nothing is asked where no silence's flag is open). Should this fail, the
+    /// detector's next scan closes them.
+    async fn end_silences(&self, mission: &str, staff_id: &str, at: DateTime<Utc>) {
+        let open = self
+            .risk
+            .flags_only(staff_id, &View::on(self.today()))
+            .flags
+            .values()
+            .any(|f| f.status != FlagStatus::Closed && f.silent_since().is_some_and(|s| s < at));
+        if !open {
+            return;
+        }
+        let context = self.context(mission, staff_id);
+        if let Err(e) = close_silences(&self.runtime, &context).await {
+            tracing::warn!(error = ?e, staff = %staff_id, "a silence's flag left for the next scan to close");
+        }
+    }
+
+    /// Records a field office's radio roll call: every line is checked before anything is
+    /// written (the CLA is known, of the field office's mission and deployed on the day, listed
+    /// once; the time is not in the future), then each CLA heard gets a check-in on channel
+    /// RADIO. Those who record check-ins for the mission may.
+    pub async fn record_roll_call(
+        &self,
+        who: &Principal,
+        input: RecordRollCall,
+    ) -> Result<Vec<RollCallCheckIn>, RollCallRefused> {
+        let mission = self
+            .registry
+            .mission_of_field_office(&input.field_office_id)
+            .ok_or_else(|| {
+                AppError::not_found(
+                    "fieldOfficeId",
+                    format!("no field office {}", input.field_office_id),
+                )
+            })?;
+        authorize(who, &mission, DETAIL_ROLES)?;
+        let now = self.clock.now();
+        let at = input.at.unwrap_or(now);
+        if at > now {
+            return Err(AppError::validation("at", "a roll call is not in the future").into());
+        }
+        if input.heard.is_empty() {
+            return Err(AppError::validation("heard", "list the CLAs heard").into());
+        }
+        let day = at.date_naive();
+        let staffing = self.staffing.staffing(&mission, &View::on(day));
+        let mut first_line: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut lines = Vec::new();
+        for (i, line) in input.heard.iter().enumerate() {
+            let field = |name: &str| format!("heard[{i}].{name}");
+            let staff = line.staff_id.trim();
+            if let Some(first) = first_line.get(staff) {
+                lines.push(AppError::validation(
+                    field("staffId"),
+                    format!("{staff} is listed twice (first in heard[{first}])"),
+                ));
+                continue;
+            }
+            first_line.insert(staff, i);
+            if self.mission_of_cla(staff).as_deref() != Some(mission.as_str()) {
+                // The same words whether the CLA is unknown or of another mission.
+                lines.push(AppError::validation(
+                    field("staffId"),
+                    format!("no CLA {staff} in mission {mission}"),
+                ));
+                continue;
+            }
+            if staffing.deployment_on(staff, day).is_none() {
+                lines.push(AppError::validation(
+                    field("staffId"),
+                    format!("{staff} is not deployed on {day}"),
+                ));
+                continue;
+            }
+            if line.welfare == Welfare::Unspecified {
+                lines.push(AppError::validation(
+                    field("welfare"),
+                    "give the CLA's welfare status",
+                ));
+                continue;
+            }
+            if line.notes.trim().chars().count() > 4000 {
+                lines.push(AppError::validation(
+                    field("notes"),
+                    "notes are at most 4000 characters",
+                ));
+            }
+        }
+        if let Some(first) = lines.first() {
+            let all: Vec<String> = lines
+                .iter()
+                .map(|e| format!("{}: {}", e.field.as_deref().unwrap_or(""), e.message))
+                .collect();
+            let error = AppError::validation(
+                first.field.clone().unwrap_or_default(),
+                format!(
+                    "the roll call is refused, nothing was recorded: {}",
+                    all.join("; ")
+                ),
+            );
+            return Err(RollCallRefused { error, lines });
+        }
+        let mut out = Vec::with_capacity(input.heard.len());
+        for line in input.heard {
+            let staff_id = line.staff_id.trim().to_string();
+            let check_in = self
+                .record_check_in(
+                    who,
+                    RecordCheckIn {
+                        staff_id: staff_id.clone(),
+                        at: Some(at),
+                        channel: Channel::Radio,
+                        welfare: line.welfare,
+                        notes: line.notes,
+                    },
+                )
+                .await?;
+            out.push(RollCallCheckIn { staff_id, check_in });
+        }
+        Ok(out)
     }
 
     pub async fn raise_risk_flag(
@@ -502,14 +687,8 @@ impl RiskApp {
         self.risk_flag(who, flag_id, &self.view(None, None))
     }
 
-    /// Decides a risk command on the CLA's stream, through the one command path.
-    async fn run(
-        &self,
-        who: &Principal,
-        mission: &str,
-        staff_id: &str,
-        command: RiskCommand,
-    ) -> AppResult<()> {
+    /// What a decision on the CLA's stream needs: their base now, the clock's time.
+    fn context(&self, mission: &str, staff_id: &str) -> RiskContext {
         let now = self.clock.now();
         let today = now.date_naive();
         let base_id = self
@@ -518,12 +697,24 @@ impl RiskApp {
             .deployment_on(staff_id, today)
             .map(|d| d.base_id.clone())
             .unwrap_or_default();
-        let context = RiskContext {
+        RiskContext {
             staff_id: staff_id.to_string(),
             mission: mission.to_string(),
             base_id,
             now,
-        };
+        }
+    }
+
+    /// Decides a risk command on the CLA's stream, through the one command path.
+    async fn run(
+        &self,
+        who: &Principal,
+        mission: &str,
+        staff_id: &str,
+        command: RiskCommand,
+    ) -> AppResult<()> {
+        let context = self.context(mission, staff_id);
+        let today = context.now.date_naive();
         let effective = match &command {
             RiskCommand::RecordCheckIn { at, .. } => at.date_naive().min(today),
             _ => today,

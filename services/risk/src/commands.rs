@@ -40,11 +40,23 @@ pub enum RiskCommand {
         flag_id: String,
         resolution: String,
     },
-    /// The detector: the check-in due at `period_due_at` did not come. Once per period.
+    /// The detector: a silence — no check-in since `silent_since` — has missed `periods` check-in
+    /// periods so far, the first due at `first_due_at`, each further one `period_hours` later. The
+    /// silence has one flag (`flag_id`, derived from the silence): raised HIGH at the first
+    /// period, counting the further ones, escalated to CRITICAL when `escalate_after` periods are
+    /// missed. Nothing where the CLA was heard from since, or the silence's flag is closed.
     RaiseMissedCheckIn {
         flag_id: String,
-        period_due_at: DateTime<Utc>,
+        silent_since: DateTime<Utc>,
+        last_heard_at: Option<DateTime<Utc>>,
+        first_due_at: DateTime<Utc>,
+        period_hours: i64,
+        periods: u32,
+        escalate_after: u32,
     },
+    /// The system: the CLA's next check-in after a silence began closes the silence's flag, with
+    /// the resolution "checked in at T (channel)".
+    CloseSilences,
     /// The CLA was deployed at a base when it started closing. Once per closing.
     RaiseClosureExposure {
         flag_id: String,

@@ -4,8 +4,10 @@
 //!   "under threat" a critical threat flag, in the same decision.
 //! - A flag is open → mitigating (once a mitigation is added) → closed; its severity moves up or
 //!   down; each review sets the next (7 days for high and critical, 30 otherwise).
-//! - The system's flags (missed check-in, base-closure exposure) are raised once per missed period
-//!   or per closing: the stream holds them, so replicas and restarts cannot raise them twice.
+//! - The system's flags are raised once per silence (missed check-ins) or per closing (base-closure
+//!   exposure): the stream holds them, so replicas and restarts cannot raise them twice. A
+//!   silence's one flag counts the periods missed while it lasts, escalates to critical after a
+//!   number of them, and is closed by the CLA's next check-in.
 
 use std::collections::BTreeMap;
 
@@ -40,6 +42,58 @@ pub struct Flag {
     pub mitigations: Vec<(Mitigation, String)>,
     pub cause: Option<contract::Cause>,
     pub overdue_marked_for: Option<NaiveDate>,
+    /// A silence's flag: the check-in periods missed so far (0 for every other flag).
+    pub periods_missed: u32,
+    /// How it was closed; none while open.
+    pub resolution: Option<String>,
+}
+
+impl Flag {
+    /// A missed-check-in flag: one silence's.
+    pub fn is_silence(&self) -> bool {
+        self.cause
+            .as_ref()
+            .is_some_and(|c| c.kind == MISSED_CHECK_IN)
+    }
+
+    /// A silence's flag: what the silence is measured from (its first missed period for flags
+    /// that do not say).
+    pub fn silent_since(&self) -> Option<DateTime<Utc>> {
+        let cause = self.cause.as_ref().filter(|c| c.kind == MISSED_CHECK_IN)?;
+        let since = if cause.silent_since.is_empty() {
+            &cause.period_due_at
+        } else {
+            &cause.silent_since
+        };
+        DateTime::parse_from_rfc3339(since).ok().map(|t| t.to_utc())
+    }
+}
+
+/// The kind of cause of a silence's flag.
+pub const MISSED_CHECK_IN: &str = "MISSED_CHECK_IN";
+
+/// A silence's flag's notes: when the CLA was last heard from, and how many periods are missed.
+pub fn silence_notes(cause: &contract::Cause, periods: u32) -> String {
+    let heard = if cause.last_heard_at.is_empty() {
+        format!("no check-in yet (due since {})", cause.silent_since)
+    } else {
+        format!("last heard from at {}", cause.last_heard_at)
+    };
+    let periods = if periods == 1 {
+        "1 check-in period missed".to_string()
+    } else {
+        format!("{periods} check-in periods missed")
+    };
+    format!(
+        "{heard}; {periods}, the first due at {}",
+        cause.period_due_at
+    )
+}
+
+/// A channel as people read it: RADIO, SMS, PHONE, IN_PERSON, REPORT.
+pub fn channel_name(channel: Channel) -> &'static str {
+    let name = channel.as_str_name();
+    name.strip_prefix("CHANNEL_").unwrap_or(name)
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -308,34 +362,97 @@ impl Decider for RiskDecider {
             }
             C::RaiseMissedCheckIn {
                 flag_id,
-                period_due_at,
+                silent_since,
+                last_heard_at,
+                first_due_at,
+                period_hours,
+                periods,
+                escalate_after,
             } => {
-                let period = period_due_at.to_rfc3339();
-                if state.flags.values().any(|f| {
-                    f.cause
-                        .as_ref()
-                        .is_some_and(|c| c.kind == "MISSED_CHECK_IN" && c.period_due_at == period)
-                }) {
+                if *periods == 0 || state.check_ins.iter().any(|c| c.at > *silent_since) {
                     return Ok(vec![]);
                 }
-                if state.check_ins.iter().any(|c| c.at >= *period_due_at) {
-                    return Ok(vec![]);
-                }
-                let cause = contract::Cause {
-                    kind: "MISSED_CHECK_IN".into(),
-                    period_due_at: period.clone(),
-                    ..Default::default()
+                // The silence's flag, whatever id a scan gave it.
+                let existing = state.flags.values().find(|f| {
+                    f.id == *flag_id || (f.is_silence() && f.silent_since() == Some(*silent_since))
+                });
+                let mut events = Vec::new();
+                let (id, before, severity) = match existing {
+                    Some(f) if f.status == FlagStatus::Closed => return Ok(vec![]),
+                    Some(f) => (f.id.clone(), f.periods_missed, f.severity),
+                    None => {
+                        let cause = contract::Cause {
+                            kind: MISSED_CHECK_IN.into(),
+                            period_due_at: first_due_at.to_rfc3339(),
+                            last_heard_at: last_heard_at
+                                .map(|t| t.to_rfc3339())
+                                .unwrap_or_default(),
+                            silent_since: silent_since.to_rfc3339(),
+                            period_hours: *period_hours,
+                            ..Default::default()
+                        };
+                        let notes = silence_notes(&cause, 1);
+                        events.push(raised(
+                            ctx,
+                            flag_id,
+                            Category::MissedCheckIn,
+                            Severity::High,
+                            notes,
+                            Some(cause),
+                        ));
+                        (flag_id.clone(), 0, Severity::High)
+                    }
                 };
-                let notes = format!("no check-in since the one due at {period}");
-                Ok(vec![raised(
-                    ctx,
-                    flag_id,
-                    Category::MissedCheckIn,
-                    Severity::High,
-                    notes,
-                    Some(cause),
-                )])
+                if *periods > before.max(1) {
+                    let last =
+                        *first_due_at + Duration::hours(*period_hours * i64::from(*periods - 1));
+                    events.push(RiskEvent::MissedCheckInsCounted(
+                        contract::MissedCheckInsCounted {
+                            flag_id: id.clone(),
+                            periods_missed: *periods,
+                            last_period_due_at: last.to_rfc3339(),
+                        },
+                    ));
+                }
+                if before < *escalate_after
+                    && *periods >= *escalate_after
+                    && severity != Severity::Critical
+                {
+                    events.push(RiskEvent::RiskFlagSeverityChanged(
+                        contract::RiskFlagSeverityChanged {
+                            flag_id: id,
+                            severity: Severity::Critical as i32,
+                            reason: format!("{periods} check-in periods missed"),
+                            review_due: (ctx.now.date_naive()
+                                + Duration::days(review_days(Severity::Critical)))
+                            .to_string(),
+                            previous_severity: severity as i32,
+                        },
+                    ));
+                }
+                Ok(events)
             }
+            C::CloseSilences => Ok(state
+                .flags
+                .values()
+                .filter(|f| f.status != FlagStatus::Closed)
+                .filter_map(|f| {
+                    let since = f.silent_since()?;
+                    let next = state
+                        .check_ins
+                        .iter()
+                        .filter(|c| c.at > since)
+                        .min_by_key(|c| c.at)?;
+                    Some(RiskEvent::RiskFlagClosed(contract::RiskFlagClosed {
+                        flag_id: f.id.clone(),
+                        resolution: format!(
+                            "checked in at {} ({})",
+                            next.at.to_rfc3339(),
+                            channel_name(next.channel)
+                        ),
+                    }))
+                })
+                .collect()),
             C::RaiseClosureExposure {
                 flag_id,
                 base_id,
@@ -413,6 +530,10 @@ impl Decider for RiskDecider {
                         mitigations: Vec::new(),
                         cause: e.cause.clone(),
                         overdue_marked_for: None,
+                        periods_missed: u32::from(
+                            e.cause.as_ref().is_some_and(|c| c.kind == MISSED_CHECK_IN),
+                        ),
+                        resolution: None,
                     },
                 );
             }
@@ -439,6 +560,15 @@ impl Decider for RiskDecider {
             E::RiskFlagClosed(e) => {
                 if let Some(f) = state.flags.get_mut(&e.flag_id) {
                     f.status = FlagStatus::Closed;
+                    f.resolution = Some(e.resolution.clone());
+                }
+            }
+            E::MissedCheckInsCounted(e) => {
+                if let Some(f) = state.flags.get_mut(&e.flag_id) {
+                    f.periods_missed = e.periods_missed;
+                    if let Some(cause) = &f.cause {
+                        f.notes = silence_notes(cause, e.periods_missed);
+                    }
                 }
             }
             E::RiskReviewOverdue(e) => {

@@ -1,15 +1,23 @@
 //! The system's watch over CLAs' safety, on a schedule and on the injected clock:
 //!
-//! - **Missed check-ins.** Each deployed, available CLA who is not absent is due to check in every
-//!   `interval` hours after their last check-in (or after their deployment or last absence began
-//!   the obligation), with the mission's grace. The interval is at most 24 hours for a CLA with an
-//!   open high or critical flag or alone at their base (effective strength 1). Each period missed
-//!   by more than the grace raises one missed-check-in flag — identified by the period, so a scan
-//!   repeated, a second replica or a restart raises nothing twice.
+//! - **Silences.** Each deployed, available CLA who is not absent is due to check in every
+//!   `interval` hours, with the mission's grace. A silence is measured from the CLA's last
+//!   check-in; a CLA with none since the obligation began (their deployment — from the later of
+//!   its start and when it was recorded: the system cannot expect check-ins from before it knew
+//!   where they were — or the end of their last absence) is first due one interval after that.
+//!   The interval is at most 24 hours for a CLA with an open high or critical flag or alone at
+//!   their base (effective strength 1). A silence past its first period plus grace raises **one**
+//!   missed-check-in flag, HIGH, naming when the CLA was last heard from; each further period
+//!   (every 24 hours at most: the flag is high) is counted on that flag, which escalates to
+//!   CRITICAL at [`Detector::escalate_after_periods`] periods. The flag's id is derived from the
+//!   CLA and when the silence began, and the CLA's stream decides: two scans at once, a second
+//!   replica or a restart raise nothing twice. The next check-in closes it (see
+//!   [`close_silences`]); a later silence is another flag.
 //! - **Overdue reviews** are marked once per review date.
 //! - **Base closures**: each CLA recorded as exposed by a base's closing gets a base-closure
 //!   exposure flag (see [`spawn_closure_reactor`]).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
@@ -30,11 +38,13 @@ use crate::decider::{FlagStatus, RiskContext, RiskDecider};
 use crate::events::stream;
 use crate::projections::RiskView;
 
-/// Missed periods raised for one CLA in one scan at the most (the next scan goes on).
-const PERIODS_PER_SCAN: usize = 31;
+/// Check-in periods a silence misses before its flag escalates to critical, unless the detector
+/// is configured otherwise.
+pub const ESCALATE_AFTER_PERIODS: u32 = 3;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ScanReport {
+    /// Events recorded on silences' flags: raised, periods counted, escalated, closed.
     pub missed_check_ins: usize,
     pub overdue_reviews: usize,
 }
@@ -49,15 +59,83 @@ pub struct Obligation {
     pub grace_hours: i64,
     /// When a check-in was due after the last one (or since the obligation began).
     pub due_at: DateTime<Utc>,
-    /// The next period not yet flagged as missed: after the last check-in, or after the last
-    /// period already flagged.
-    pub next_period_at: DateTime<Utc>,
+    /// What a silence now is measured from: the last check-in, or where none came since the
+    /// obligation began, its beginning.
+    pub silent_since: DateTime<Utc>,
+    /// The CLA's last check-in, if any.
+    pub last_heard_at: Option<DateTime<Utc>>,
+    /// The open flag of the silence since `silent_since`: its id, the periods it counts and
+    /// how they fall (first due, hours between).
+    pub silence: Option<SilenceFlag>,
+    /// Open silences' flags of earlier silences, which a check-in since has ended.
+    pub ended_silences: bool,
+}
+
+/// What a silence's flag already says.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SilenceFlag {
+    pub flag_id: String,
+    pub closed: bool,
+    pub periods_missed: u32,
+    pub first_due_at: DateTime<Utc>,
+    pub period_hours: i64,
+}
+
+/// The periods of a silence missed by `now`: the first due at `first_due`, each further one
+/// `period_hours` later, each missed once past its grace.
+pub fn periods_missed(
+    first_due: DateTime<Utc>,
+    period_hours: i64,
+    grace_hours: i64,
+    now: DateTime<Utc>,
+) -> u32 {
+    let late = now - first_due - Duration::hours(grace_hours);
+    if late < Duration::zero() {
+        return 0;
+    }
+    let further = late.num_seconds() / (period_hours.max(1) * 3600);
+    u32::try_from(further + 1).unwrap_or(u32::MAX)
+}
+
+/// The id of the flag of a CLA's silence since `since`: the same whoever computes it.
+pub fn silence_flag_id(staff_id: &str, since: DateTime<Utc>) -> String {
+    let name = format!("missed-check-in/{staff_id}/{}", since.timestamp());
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, name.as_bytes()).to_string()
 }
 
 impl Obligation {
     /// No check-in by the due time plus grace.
     pub fn overdue(&self, now: DateTime<Utc>) -> bool {
         self.due_at + Duration::hours(self.grace_hours) <= now
+    }
+
+    /// The command that brings the silence's flag up to `now`, if it says less than is true.
+    fn silence_command(&self, now: DateTime<Utc>, escalate_after: u32) -> Option<RiskCommand> {
+        let (flag_id, first_due_at, period_hours, counted) = match &self.silence {
+            Some(f) if f.closed => return None,
+            Some(f) => (
+                f.flag_id.clone(),
+                f.first_due_at,
+                f.period_hours,
+                f.periods_missed,
+            ),
+            None => (
+                silence_flag_id(&self.staff_id, self.silent_since),
+                self.due_at,
+                self.interval_hours.min(24),
+                0,
+            ),
+        };
+        let periods = periods_missed(first_due_at, period_hours, self.grace_hours, now);
+        (periods > counted).then_some(RiskCommand::RaiseMissedCheckIn {
+            flag_id,
+            silent_since: self.silent_since,
+            last_heard_at: self.last_heard_at,
+            first_due_at,
+            period_hours,
+            periods,
+            escalate_after,
+        })
     }
 }
 
@@ -67,6 +145,9 @@ pub struct Detector {
     pub registry: Arc<RegistryView>,
     pub staffing: Arc<StaffingView>,
     pub risk: Arc<RiskView>,
+    /// Check-in periods a silence misses before its flag escalates to critical (default
+    /// [`ESCALATE_AFTER_PERIODS`]).
+    pub escalate_after_periods: u32,
 }
 
 fn midnight(day: chrono::NaiveDate) -> DateTime<Utc> {
@@ -82,8 +163,26 @@ fn system_meta(now: DateTime<Utc>, causation: Option<uuid::Uuid>) -> CommandMeta
     }
 }
 
+/// Closes the flags of the CLA's silences that a check-in since has ended, as the system, with
+/// the resolution "checked in at T (channel)". Nothing where there are none.
+pub async fn close_silences(
+    runtime: &Runtime,
+    context: &RiskContext,
+) -> cla_platform::AppResult<usize> {
+    let handled = runtime
+        .execute::<RiskDecider>(
+            &stream(&context.staff_id),
+            &RiskCommand::CloseSilences,
+            context,
+            &system_meta(context.now, None),
+        )
+        .await?;
+    Ok(handled.events.len())
+}
+
 impl Detector {
-    /// Every deployed, available, present CLA of a mission, with when their next check-in is due.
+    /// Every deployed, available, present CLA of a mission, with when their next check-in is due
+    /// and what their silence's flag says.
     pub fn obligations(&self, mission: &str, now: DateTime<Utc>) -> Vec<Obligation> {
         let today = now.date_naive();
         let view = View::on(today);
@@ -95,6 +194,19 @@ impl Detector {
         let staffing = self.staffing.staffing(mission, &view);
         let availability = self.staffing.availability(mission, &view, false);
         let on_day = OnDay::of(&staffing, today, &availability);
+        // Each CLA's last absence over by today: walked once for the mission.
+        let mut absence_ended: HashMap<&str, DateTime<Utc>> = HashMap::new();
+        for a in staffing
+            .absences()
+            .values()
+            .filter(|a| !a.cancelled && a.to < today)
+        {
+            let end = midnight(a.to + Duration::days(1));
+            absence_ended
+                .entry(a.staff_id.as_str())
+                .and_modify(|e| *e = (*e).max(end))
+                .or_insert(end);
+        }
         let mut out = Vec::new();
         for base in self.registry.bases(mission, &view) {
             let lone = on_day.strength(&base.id) == 1;
@@ -104,39 +216,75 @@ impl Detector {
                 }
                 let risk = self.risk.flags_only(&d.staff_id, &view);
                 let last_check_in = self.risk.last_check_in(&d.staff_id, &view);
-                let interval = if lone || risk.has_open_serious_flag() {
+                let serious = risk.has_open_serious_flag();
+                let interval = if lone || serious {
                     policy_interval.min(24)
                 } else {
                     policy_interval
                 };
-                let last_absence_end = staffing
-                    .absences()
-                    .values()
-                    .filter(|a| a.staff_id == d.staff_id && !a.cancelled && a.to < today)
-                    .map(|a| midnight(a.to + Duration::days(1)))
-                    .max();
-                let anchor = [last_check_in, Some(midnight(d.from)), last_absence_end]
-                    .into_iter()
-                    .flatten()
-                    .max()
-                    .expect("a start");
-                // Periods already flagged are not counted again, whatever the interval now.
-                let last_flagged = risk
-                    .flags
-                    .values()
-                    .filter_map(|f| f.cause.as_ref().filter(|c| c.kind == "MISSED_CHECK_IN"))
-                    .filter_map(|c| DateTime::parse_from_rfc3339(&c.period_due_at).ok())
-                    .map(|t| t.to_utc())
-                    .filter(|t| *t > anchor)
-                    .max();
+                // With no check-in since the deployment began, the obligation runs from the
+                // later of its start and when it was recorded.
+                let started = midnight(d.from);
+                let deployed_from = if last_check_in.is_some_and(|t| t >= started) {
+                    started
+                } else {
+                    self.risk
+                        .deployment_recorded(&d.id)
+                        .map_or(started, |r| r.max(started))
+                };
+                let anchor = [
+                    last_check_in,
+                    Some(deployed_from),
+                    absence_ended.get(d.staff_id.as_str()).copied(),
+                ]
+                .into_iter()
+                .flatten()
+                .max()
+                .expect("a start");
+                let mut silence = None;
+                let mut ended_silences = false;
+                for f in risk.flags.values().filter(|f| f.is_silence()) {
+                    let Some(since) = f.silent_since() else {
+                        continue;
+                    };
+                    if since == anchor {
+                        let cause = f.cause.as_ref().expect("a silence's cause");
+                        let first = DateTime::parse_from_rfc3339(&cause.period_due_at)
+                            .map_or(anchor + Duration::hours(interval), |t| t.to_utc());
+                        silence = Some(SilenceFlag {
+                            flag_id: f.id.clone(),
+                            closed: f.status == FlagStatus::Closed,
+                            periods_missed: f.periods_missed,
+                            first_due_at: first,
+                            period_hours: if cause.period_hours > 0 {
+                                cause.period_hours
+                            } else {
+                                interval.min(24)
+                            },
+                        });
+                    } else if f.status != FlagStatus::Closed
+                        && last_check_in.is_some_and(|t| t > since)
+                    {
+                        ended_silences = true;
+                    }
+                }
+                // An open silence's flag keeps the periods it counts as they began, whatever
+                // its own (high) severity does to the interval.
+                let due_at = match &silence {
+                    Some(f) if !f.closed => f.first_due_at,
+                    _ => anchor + Duration::hours(interval),
+                };
                 out.push(Obligation {
                     staff_id: d.staff_id.clone(),
                     mission: mission.to_string(),
                     base_id: base.id.clone(),
                     interval_hours: interval,
                     grace_hours: grace,
-                    due_at: anchor + Duration::hours(interval),
-                    next_period_at: last_flagged.unwrap_or(anchor) + Duration::hours(interval),
+                    due_at,
+                    silent_since: anchor,
+                    last_heard_at: last_check_in,
+                    silence,
+                    ended_silences,
                 });
             }
         }
@@ -150,39 +298,38 @@ impl Detector {
         let mut report = ScanReport::default();
         for mission in self.registry.missions(&View::on(today)) {
             for o in self.obligations(&mission.code, now) {
-                let mut due = o.next_period_at;
-                let mut interval = o.interval_hours;
-                let mut periods = 0;
-                while due + Duration::hours(o.grace_hours) <= now && periods < PERIODS_PER_SCAN {
-                    let context = RiskContext {
-                        staff_id: o.staff_id.clone(),
-                        mission: o.mission.clone(),
-                        base_id: o.base_id.clone(),
-                        now,
-                    };
-                    let command = RiskCommand::RaiseMissedCheckIn {
-                        flag_id: uuid::Uuid::now_v7().to_string(),
-                        period_due_at: due,
-                    };
-                    match self
-                        .runtime
-                        .execute::<RiskDecider>(
-                            &stream(&o.staff_id),
-                            &command,
-                            &context,
-                            &system_meta(now, None),
-                        )
-                        .await
-                    {
-                        Ok(handled) => report.missed_check_ins += handled.events.len(),
+                let context = RiskContext {
+                    staff_id: o.staff_id.clone(),
+                    mission: o.mission.clone(),
+                    base_id: o.base_id.clone(),
+                    now,
+                };
+                if o.ended_silences {
+                    // A check-in whose closing did not get recorded (a crash between the two).
+                    match close_silences(&self.runtime, &context).await {
+                        Ok(n) => report.missed_check_ins += n,
                         Err(e) => {
-                            tracing::error!(error = ?e, staff = %o.staff_id, "could not raise a missed check-in")
+                            tracing::error!(error = ?e, staff = %o.staff_id, "could not close a silence's flag")
                         }
                     }
-                    // The flag just raised is high: from here the CLA is due at least every 24h.
-                    interval = interval.min(24);
-                    due += Duration::hours(interval);
-                    periods += 1;
+                }
+                let Some(command) = o.silence_command(now, self.escalate_after_periods) else {
+                    continue;
+                };
+                match self
+                    .runtime
+                    .execute::<RiskDecider>(
+                        &stream(&o.staff_id),
+                        &command,
+                        &context,
+                        &system_meta(now, None),
+                    )
+                    .await
+                {
+                    Ok(handled) => report.missed_check_ins += handled.events.len(),
+                    Err(e) => {
+                        tracing::error!(error = ?e, staff = %o.staff_id, "could not record a missed check-in")
+                    }
                 }
             }
         }
@@ -293,5 +440,36 @@ async fn flag_exposures(
         {
             tracing::error!(error = ?e, staff = %staff_id, "could not flag a base-closure exposure");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn a_silence_misses_a_period_once_past_its_grace_then_one_a_period() {
+        let due = Utc.with_ymd_and_hms(2026, 5, 10, 8, 0, 0).unwrap();
+        let at = |h: i64, m: i64| due + Duration::hours(h) + Duration::minutes(m);
+        assert_eq!(periods_missed(due, 24, 6, at(5, 59)), 0);
+        assert_eq!(periods_missed(due, 24, 6, at(6, 0)), 1);
+        assert_eq!(periods_missed(due, 24, 6, at(29, 59)), 1);
+        assert_eq!(periods_missed(due, 24, 6, at(30, 0)), 2);
+        assert_eq!(periods_missed(due, 24, 6, at(24 * 88 + 6, 0)), 89);
+        // Hours between periods are at least one.
+        assert_eq!(periods_missed(due, 0, 0, at(2, 0)), 3);
+    }
+
+    #[test]
+    fn a_silences_flag_id_is_the_same_whoever_computes_it_and_another_for_another_silence() {
+        let since = Utc.with_ymd_and_hms(2026, 5, 10, 8, 0, 0).unwrap();
+        assert_eq!(silence_flag_id("s-1", since), silence_flag_id("s-1", since));
+        assert_ne!(
+            silence_flag_id("s-1", since),
+            silence_flag_id("s-1", since + Duration::hours(1))
+        );
+        assert_ne!(silence_flag_id("s-1", since), silence_flag_id("s-2", since));
     }
 }

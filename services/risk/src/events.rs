@@ -6,7 +6,7 @@ pub use contract::{Category, Channel, Mitigation, Severity, Welfare};
 cla_platform::event_enum! {
     pub enum RiskEvent of contract {
         CheckInRecorded, RiskFlagRaised, RiskFlagSeverityChanged, MitigationAdded, RiskFlagReviewed,
-        RiskFlagClosed, RiskReviewOverdue,
+        RiskFlagClosed, RiskReviewOverdue, MissedCheckInsCounted,
     }
 }
 

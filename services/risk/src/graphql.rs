@@ -4,7 +4,7 @@
 //! and maps the answer back; a withheld part is FORBIDDEN on the field asked.
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, Object, SimpleObject};
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use cla_platform::Role;
 use cla_platform::access::{ByIdGuard, MissionGuard, principal};
@@ -36,6 +36,9 @@ impl RiskGuard {
     }
     pub fn flag(id: &str, roles: &'static [Role]) -> ByIdGuard {
         ByIdGuard::new(id, roles, |ctx, id| app(ctx).mission_of_flag(id))
+    }
+    pub fn field_office(id: &str, roles: &'static [Role]) -> ByIdGuard {
+        ByIdGuard::new(id, roles, |ctx, id| app(ctx).mission_of_field_office(id))
     }
 }
 
@@ -132,6 +135,20 @@ impl RiskFlagNode {
     /// Raised by the system: why (CHECK_IN, MISSED_CHECK_IN, BASE_CLOSURE).
     async fn cause(&self) -> Option<String> {
         self.0.cause()
+    }
+    /// A missed-check-in flag (one silence's): the check-in periods missed so far; 0 for other
+    /// flags.
+    async fn periods_missed(&self) -> u32 {
+        self.0.flag.periods_missed
+    }
+    /// A missed-check-in flag: when the CLA was last heard from; null where they had not
+    /// checked in yet, and for other flags.
+    async fn last_heard_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_heard_at()
+    }
+    /// How the flag was closed (a silence's: "checked in at T (channel)"); null while open.
+    async fn resolution(&self) -> Option<&str> {
+        self.0.flag.resolution.as_deref()
     }
     /// Every event of the flag, with its actor and recorded time.
     async fn timeline(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FlagEvent>> {
@@ -431,8 +448,94 @@ pub struct CheckInResult {
     pub raised_flag_id: Option<String>,
 }
 
+/// One CLA heard in a roll call.
+#[derive(InputObject, Clone, Debug)]
+pub struct HeardInput {
+    pub staff_id: String,
+    pub welfare: WelfareValue,
+    pub notes: Option<String>,
+}
+
+/// A field office's radio roll call: the CLAs heard at a time (default: now).
+#[derive(InputObject, Clone, Debug)]
+pub struct RollCallInput {
+    pub field_office_id: String,
+    pub at: Option<DateTime<Utc>>,
+    pub heard: Vec<HeardInput>,
+}
+
+/// A roll call's check-in of one CLA (channel RADIO).
+#[derive(SimpleObject, Clone, Debug)]
+pub struct RollCallCheckIn {
+    pub staff_id: String,
+    pub check_in_id: String,
+    pub at: DateTime<Utc>,
+    /// The flag raised at once for "needs assistance" or "under threat".
+    pub raised_flag_id: Option<String>,
+}
+
+/// A refused roll call as GraphQL reports it: the first bad line's `field`, and in
+/// `extensions.lines` each bad line's `field`, `code` and `message`.
+fn roll_call_refused(refused: app::RollCallRefused) -> async_graphql::Error {
+    use async_graphql::ErrorExtensions;
+    let lines: Vec<async_graphql::Value> = refused
+        .lines
+        .iter()
+        .map(|e| {
+            async_graphql::value!({
+                "field": e.field.clone().unwrap_or_default(),
+                "code": e.code.as_str(),
+                "message": e.message.clone(),
+            })
+        })
+        .collect();
+    let error = refused.error.into_graphql();
+    if lines.is_empty() {
+        return error;
+    }
+    error.extend_with(|_, e| e.set("lines", async_graphql::Value::List(lines)))
+}
+
 #[Object]
 impl RiskMutation {
+    /// Records a field office's radio roll call: each CLA heard becomes a check-in on channel
+    /// RADIO. A list with any bad line (an unknown CLA, one not deployed in the field office's
+    /// mission, one listed twice; a time in the future) is refused whole, each bad line named
+    /// (`heard[2].staffId`), and nothing is recorded.
+    #[graphql(guard = "RiskGuard::field_office(&input.field_office_id, DETAIL)")]
+    async fn record_roll_call(
+        &self,
+        ctx: &Context<'_>,
+        input: RollCallInput,
+    ) -> async_graphql::Result<Vec<RollCallCheckIn>> {
+        let input = app::RecordRollCall {
+            field_office_id: input.field_office_id,
+            at: input.at,
+            heard: input
+                .heard
+                .into_iter()
+                .map(|h| app::Heard {
+                    staff_id: h.staff_id,
+                    welfare: h.welfare.to_domain(),
+                    notes: h.notes.unwrap_or_default(),
+                })
+                .collect(),
+        };
+        let done = app(ctx)
+            .record_roll_call(principal(ctx)?, input)
+            .await
+            .map_err(roll_call_refused)?;
+        Ok(done
+            .into_iter()
+            .map(|d| RollCallCheckIn {
+                staff_id: d.staff_id,
+                check_in_id: d.check_in.check_in_id,
+                at: d.check_in.at,
+                raised_flag_id: d.check_in.raised_flag_id,
+            })
+            .collect())
+    }
+
     /// A CLA reported in (default: now). Not in the future.
     #[graphql(guard = "RiskGuard::cla(&staff_id, DETAIL)")]
     #[allow(clippy::too_many_arguments)]

@@ -205,40 +205,147 @@ fn a_flag_is_raised_escalated_mitigated_reviewed_and_closed() {
         .then_error_on(ErrorCode::NotFound, "flagId");
 }
 
-#[test]
-fn the_system_raises_each_missed_period_and_each_closure_once() {
-    let due = now() - Duration::hours(30);
-    let missed = |id: &str| RiskCommand::RaiseMissedCheckIn {
+fn missed(id: &str, since: DateTime<Utc>, periods: u32) -> RiskCommand {
+    RiskCommand::RaiseMissedCheckIn {
         flag_id: id.into(),
-        period_due_at: due,
-    };
-    let first = given::<RiskDecider>(vec![])
+        silent_since: since,
+        last_heard_at: Some(since),
+        first_due_at: since + Duration::hours(24),
+        period_hours: 24,
+        periods,
+        escalate_after: 3,
+    }
+}
+
+fn heard(id: &str, at: DateTime<Utc>, channel: Channel) -> RiskEvent {
+    RiskEvent::CheckInRecorded(contract::CheckInRecorded {
+        check_in_id: id.into(),
+        staff_id: "s-1".into(),
+        at: at.to_rfc3339(),
+        channel: channel as i32,
+        welfare: Welfare::Ok as i32,
+        notes: "".into(),
+    })
+}
+
+#[test]
+fn a_silence_raises_one_flag_that_counts_its_periods_escalates_and_closes_at_the_next_check_in() {
+    let since = now() - Duration::hours(80);
+    let first = given::<RiskDecider>(vec![heard("c-0", since, Channel::Phone)])
         .with(ctx())
-        .when(missed("f-1"))
+        .when(missed("f-1", since, 1))
         .then_any();
+    assert_eq!(first.len(), 1);
     let RiskEvent::RiskFlagRaised(f) = &first[0] else {
         panic!()
     };
     assert_eq!(f.category, Category::MissedCheckIn as i32);
-    assert_eq!(f.cause.as_ref().unwrap().period_due_at, due.to_rfc3339());
-    // The same period again, from another replica or after a restart: nothing new.
-    given::<RiskDecider>(first.clone())
+    assert_eq!(f.severity, Severity::High as i32);
+    let cause = f.cause.as_ref().unwrap();
+    assert_eq!(cause.last_heard_at, since.to_rfc3339());
+    assert_eq!(cause.silent_since, since.to_rfc3339());
+    assert_eq!(cause.period_hours, 24);
+    assert!(f.notes.contains(&since.to_rfc3339()) && f.notes.contains("1 check-in period"));
+    let mut history = vec![heard("c-0", since, Channel::Phone), first[0].clone()];
+    // The same silence again (another replica, a restart, another id): nothing new.
+    given::<RiskDecider>(history.clone())
         .with(ctx())
-        .when(missed("f-2"))
+        .when(missed("f-2", since, 1))
         .then(vec![]);
-    // A check-in that came after all (recorded late) means the period was not missed.
-    let late = RiskEvent::CheckInRecorded(contract::CheckInRecorded {
-        check_in_id: "c-9".into(),
-        staff_id: "s-1".into(),
-        at: (due + Duration::hours(1)).to_rfc3339(),
-        channel: Channel::Radio as i32,
-        welfare: Welfare::Ok as i32,
-        notes: "".into(),
-    });
-    given::<RiskDecider>(vec![late])
+    // A second period: counted on the same flag.
+    let second = given::<RiskDecider>(history.clone())
         .with(ctx())
-        .when(missed("f-3"))
+        .when(missed("f-2", since, 2))
+        .then_any();
+    assert_eq!(
+        second,
+        vec![RiskEvent::MissedCheckInsCounted(
+            contract::MissedCheckInsCounted {
+                flag_id: "f-1".into(),
+                periods_missed: 2,
+                last_period_due_at: (since + Duration::hours(48)).to_rfc3339(),
+            }
+        )]
+    );
+    history.extend(second);
+    // The third: counted and escalated to critical, once.
+    let third = given::<RiskDecider>(history.clone())
+        .with(ctx())
+        .when(missed("f-1", since, 3))
+        .then_any();
+    assert_eq!(third.len(), 2);
+    let RiskEvent::RiskFlagSeverityChanged(e) = &third[1] else {
+        panic!("{third:?}")
+    };
+    assert_eq!(
+        (e.severity, e.previous_severity),
+        (Severity::Critical as i32, Severity::High as i32)
+    );
+    history.extend(third);
+    let fourth = given::<RiskDecider>(history.clone())
+        .with(ctx())
+        .when(missed("f-1", since, 4))
+        .then_any();
+    assert_eq!(fourth.len(), 1, "counted, not escalated again");
+    // A check-in that came after all (recorded late) means the silence had ended.
+    given::<RiskDecider>(vec![heard(
+        "c-9",
+        since + Duration::hours(1),
+        Channel::Radio,
+    )])
+    .with(ctx())
+    .when(missed("f-3", since, 2))
+    .then(vec![]);
+    // The next check-in closes it, naming when and how.
+    history.push(heard("c-1", now() - Duration::hours(2), Channel::Radio));
+    history.push(heard("c-2", now() - Duration::hours(1), Channel::Sms));
+    let closed = given::<RiskDecider>(history.clone())
+        .with(ctx())
+        .when(RiskCommand::CloseSilences)
+        .then_any();
+    assert_eq!(
+        closed,
+        vec![RiskEvent::RiskFlagClosed(contract::RiskFlagClosed {
+            flag_id: "f-1".into(),
+            resolution: format!(
+                "checked in at {} (RADIO)",
+                (now() - Duration::hours(2)).to_rfc3339()
+            ),
+        })]
+    );
+    history.extend(closed);
+    given::<RiskDecider>(history.clone())
+        .with(ctx())
+        .when(RiskCommand::CloseSilences)
         .then(vec![]);
+    // A closed silence's flag is not counted on again.
+    given::<RiskDecider>(history)
+        .with(ctx())
+        .when(missed("f-1", since, 5))
+        .then(vec![]);
+}
+
+#[test]
+fn a_silence_first_seen_late_is_raised_counted_and_escalated_at_once() {
+    let since = now() - Duration::days(5);
+    let events = given::<RiskDecider>(vec![])
+        .with(ctx())
+        .when(missed("f-1", since, 4))
+        .then_any();
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| match e {
+            RiskEvent::RiskFlagRaised(_) => "raised",
+            RiskEvent::MissedCheckInsCounted(_) => "counted",
+            RiskEvent::RiskFlagSeverityChanged(_) => "escalated",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds, ["raised", "counted", "escalated"]);
+}
+
+#[test]
+fn the_system_raises_each_closure_once() {
     // Base closure: once per closing event.
     let exposure = |id: &str| RiskCommand::RaiseClosureExposure {
         flag_id: id.into(),

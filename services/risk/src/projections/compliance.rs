@@ -3,15 +3,16 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use cla_platform::disclosure::PlacesWithheld;
 use cla_platform::timeline::View;
 use cla_staffing::StaffingView;
 use cla_staffing::coverage::Deployment;
 
 use super::RiskView;
+use crate::decider::Flag;
 
-/// Check-ins made, and due periods missed (each raised a missed-check-in flag).
+/// Check-ins made, and due periods missed (counted on the silences' missed-check-in flags).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CheckInCounts {
     pub made: u32,
@@ -125,19 +126,47 @@ fn check_ins_by_base(
             .flags_only(staff, view)
             .flags
             .values()
-            .filter(|f| {
-                f.cause
-                    .as_ref()
-                    .is_some_and(|c| c.kind == "MISSED_CHECK_IN")
-                    && f.raised_on > since
-                    && f.raised_on <= view.as_of
-            })
-            .count() as u32;
+            .map(|f| periods_missed_between(f, since, view.as_of))
+            .sum();
         let (counts, people) = per_base.entry(base).or_default();
         counts.add(CheckInCounts { made, missed });
         people.insert(staff.to_string());
     }
     per_base
+}
+
+/// The periods a silence's flag counts as missed that were due after the day `after` up to the
+/// day `until` (0 for every other flag): the first due at its cause's `period_due_at`, each
+/// further one `period_hours` later.
+pub fn periods_missed_between(flag: &Flag, after: NaiveDate, until: NaiveDate) -> u32 {
+    let Some(cause) = flag.cause.as_ref().filter(|_| flag.is_silence()) else {
+        return 0;
+    };
+    let Ok(first) = DateTime::parse_from_rfc3339(&cause.period_due_at) else {
+        return 0;
+    };
+    let first = first.to_utc();
+    let step = cause.period_hours.max(1);
+    let periods = i64::from(flag.periods_missed.max(1));
+    // Periods k = 0..periods are due at first + k * step: those in the window's days.
+    let start = (after + Duration::days(1))
+        .and_time(NaiveTime::MIN)
+        .and_utc();
+    let end = (until + Duration::days(1))
+        .and_time(NaiveTime::MIN)
+        .and_utc();
+    let index_from = |t: DateTime<Utc>| -> i64 {
+        // The first k with first + k * step >= t.
+        let secs = (t - first).num_seconds();
+        if secs <= 0 {
+            0
+        } else {
+            (secs + step * 3600 - 1) / (step * 3600)
+        }
+    };
+    let lo = index_from(start).min(periods);
+    let hi = index_from(end).min(periods);
+    (hi - lo).max(0) as u32
 }
 
 /// A mission's check-ins made and periods missed over the 30 days to the view's date.

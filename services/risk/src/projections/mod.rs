@@ -49,6 +49,10 @@ pub struct TimelineEntry {
 
 const CHECK_IN_RECORDED: &str =
     <crate::events::contract::CheckInRecorded as cla_contracts::EventContract>::TYPE_NAME;
+const CLA_DEPLOYED: &str =
+    <cla_contracts::cla::staffing::v1::ClaDeployed as cla_contracts::EventContract>::TYPE_NAME;
+const ROTATION_COMPLETED: &str =
+    <cla_contracts::cla::staffing::v1::RotationCompleted as cla_contracts::EventContract>::TYPE_NAME;
 
 /// A CLA's check-ins as the read model keeps them, in order of when they were made: three
 /// columns, 20 bytes a check-in. Years of daily check-ins are most of a mission's history; nothing
@@ -178,6 +182,9 @@ struct State {
     flag_events: BTreeMap<String, Timeline<RiskEvent>>,
     /// Each CLA's check-ins by when they were made, in order, for counts over a window.
     check_ins: HashMap<String, Marks>,
+    /// When each deployment was recorded, by deployment id: a CLA with no check-in yet is not
+    /// due before the system learnt where they were.
+    deployments_recorded: HashMap<String, DateTime<Utc>>,
 }
 
 #[derive(Default)]
@@ -223,6 +230,11 @@ impl RiskView {
             .take_while(|&i| list.at[i] < end)
             .filter(|&i| list.seen(i, &sees))
             .count() as u32
+    }
+
+    /// When the deployment `id` was recorded (its start, or the rotation that began it).
+    pub fn deployment_recorded(&self, id: &str) -> Option<DateTime<Utc>> {
+        self.read().deployments_recorded.get(id).copied()
     }
 
     /// A CLA's last check-in that the view sees.
@@ -271,6 +283,41 @@ impl RiskView {
     }
 }
 
+impl RiskView {
+    /// Notes when a deployment began to be known: `ClaDeployed` and `RotationCompleted` (its
+    /// new deployment), their id alone read.
+    fn apply_deployment(&self, recorded: &RecordedEvent) {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Begun<'a> {
+            #[serde(borrow, default)]
+            deployment_id: Option<std::borrow::Cow<'a, str>>,
+            #[serde(borrow, default)]
+            new_deployment_id: Option<std::borrow::Cow<'a, str>>,
+        }
+        let kind = recorded.event_type.as_str();
+        if kind != CLA_DEPLOYED && kind != ROTATION_COMPLETED {
+            return;
+        }
+        let Ok(begun) = serde_json::from_slice::<Begun>(&recorded.data) else {
+            return;
+        };
+        let id = if kind == CLA_DEPLOYED {
+            begun.deployment_id
+        } else {
+            begun.new_deployment_id
+        };
+        if let Some(id) = id.filter(|id| !id.is_empty()) {
+            self.state
+                .write()
+                .expect("risk view lock")
+                .deployments_recorded
+                .entry(id.into_owned())
+                .or_insert(recorded.recorded);
+        }
+    }
+}
+
 fn flag_of(event: &RiskEvent) -> Option<&str> {
     use RiskEvent as E;
     Some(match event {
@@ -280,6 +327,7 @@ fn flag_of(event: &RiskEvent) -> Option<&str> {
         E::RiskFlagReviewed(e) => &e.flag_id,
         E::RiskFlagClosed(e) => &e.flag_id,
         E::RiskReviewOverdue(e) => &e.flag_id,
+        E::MissedCheckInsCounted(e) => &e.flag_id,
         E::CheckInRecorded(_) => return None,
     })
 }
@@ -289,10 +337,15 @@ impl Projection for RiskView {
         "risk"
     }
 
-    /// Check-ins are kept in the snapshot's own part: only their marks are read.
+    /// Check-ins are kept in the snapshot's own part: only their marks are read. Of other
+    /// contexts, only the events that begin a deployment are read (when they were recorded).
     fn spares(&self, event: &RecordedEvent) -> bool {
-        !event.stream.as_str().starts_with("risk-")
-            || event.event_type.as_str() == CHECK_IN_RECORDED
+        let kind = event.event_type.as_str();
+        if event.stream.as_str().starts_with("risk-") {
+            kind == CHECK_IN_RECORDED
+        } else {
+            kind != CLA_DEPLOYED && kind != ROTATION_COMPLETED
+        }
     }
 
     fn save(&self) -> Vec<u8> {
@@ -338,6 +391,7 @@ impl Projection for RiskView {
 
     fn apply(&self, recorded: &RecordedEvent) {
         let Some(staff_id) = recorded.stream.as_str().strip_prefix("risk-") else {
+            self.apply_deployment(recorded);
             return;
         };
         if recorded.event_type.as_str() == CHECK_IN_RECORDED {

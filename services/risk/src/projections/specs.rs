@@ -407,3 +407,118 @@ fn a_register_filter_lists_the_most_severe_first() {
         ["f2"]
     );
 }
+
+/// C's silence from 30 November: one flag, its first period due 1 December at 08:00, counted
+/// daily up to 89 periods by 27 February.
+fn long_silence() -> History {
+    let mut h = History::new();
+    h = deployed(h, "C", "B2", "2025-11-01");
+    h = checked_in(h, "C", "2025-11-30T08:00:00Z");
+    h = h.event(
+        "risk-C",
+        d("2025-12-02"),
+        RiskEvent::RiskFlagRaised(contract::RiskFlagRaised {
+            flag_id: "fs".into(),
+            staff_id: "C".into(),
+            mission_code: "ALPHA".into(),
+            base_id: "B2".into(),
+            category: Category::MissedCheckIn as i32,
+            severity: Severity::High as i32,
+            notes: "restricted".into(),
+            review_due: "2025-12-09".into(),
+            cause: Some(contract::Cause {
+                kind: "MISSED_CHECK_IN".into(),
+                period_due_at: "2025-12-01T08:00:00+00:00".into(),
+                last_heard_at: "2025-11-30T08:00:00+00:00".into(),
+                silent_since: "2025-11-30T08:00:00+00:00".into(),
+                period_hours: 24,
+                ..Default::default()
+            }),
+        }),
+    );
+    h.event(
+        "risk-C",
+        d("2026-02-27"),
+        RiskEvent::MissedCheckInsCounted(contract::MissedCheckInsCounted {
+            flag_id: "fs".into(),
+            periods_missed: 89,
+            last_period_due_at: "2026-02-27T08:00:00+00:00".into(),
+        }),
+    )
+}
+
+#[test]
+fn compliance_counts_only_the_periods_of_a_silence_due_inside_its_window() {
+    let h = long_silence();
+    let staffing = StaffingView::default();
+    h.apply_to(&staffing);
+    let risk = RiskView::default();
+    // 30 days to 1 March: the periods due 31 January to 27 February, not the 89.
+    given(h).then_view(
+        &risk,
+        |risk| mission_check_ins(risk, &staffing, "ALPHA", &on("2026-03-01")),
+        counts(0, 28),
+    );
+    // The flag as it stood on 15 February counted one period (1 December): none in the window.
+    assert_eq!(
+        mission_check_ins(&risk, &staffing, "ALPHA", &on("2026-02-15")),
+        counts(0, 0)
+    );
+    // As of 27 February: the periods due 29 January to 27 February.
+    assert_eq!(
+        mission_check_ins(&risk, &staffing, "ALPHA", &on("2026-02-27")),
+        counts(0, 30)
+    );
+    // The flag itself says how many periods it counts, and when C was last heard from.
+    let flag = risk
+        .flags_only("C", &on("2026-03-01"))
+        .flags
+        .remove("fs")
+        .unwrap();
+    assert_eq!(flag.periods_missed, 89);
+    assert!(flag.notes.contains("89 check-in periods missed"));
+    assert!(
+        flag.notes
+            .contains("last heard from at 2025-11-30T08:00:00+00:00")
+    );
+}
+
+#[test]
+fn the_view_knows_when_each_deployment_was_recorded() {
+    let recorded = first_recorded() + chrono::TimeDelta::days(90);
+    let h = History::new()
+        .event_recorded(
+            "staffing-ALPHA",
+            d("2025-10-01"),
+            recorded,
+            StaffingEvent::ClaDeployed(staffing::ClaDeployed {
+                deployment_id: "dep-A".into(),
+                staff_id: "A".into(),
+                base_id: "B1".into(),
+            }),
+        )
+        .event(
+            "staffing-ALPHA",
+            d("2026-01-05"),
+            StaffingEvent::RotationCompleted(staffing::RotationCompleted {
+                rotation_id: "r-1".into(),
+                staff_id: "A".into(),
+                from_base_id: "B1".into(),
+                to_base_id: "B2".into(),
+                ended_deployment_id: "dep-A".into(),
+                new_deployment_id: "dep-A2".into(),
+                gap_accepted: None,
+            }),
+        );
+    given(h).then_view(
+        &RiskView::default(),
+        |risk| {
+            (
+                risk.deployment_recorded("dep-A"),
+                risk.deployment_recorded("dep-A2").is_some(),
+                risk.deployment_recorded("dep-B"),
+            )
+        },
+        (Some(recorded), true, None),
+    );
+}
