@@ -50,12 +50,17 @@ bench-abuse seconds="20":
 bench-silence events="4660000":
     CLA_BENCH_EVENTS={{events}} cargo bench -p cla-gateway --bench silence
 
+# SMS check-ins through the signed Twilio webhook, 32 senders: throughput and p50/p99/max
+# (targets >= 1000/s, p99 <= 100 ms), every answer checked.
+bench-sms seconds="20":
+    CLA_BENCH_SECONDS={{seconds}} cargo bench -p cla-gateway --bench sms
+
 # Write a history for benchmarks into ./data-generated (see `cla generate --help`).
 generate *ARGS:
     CLA_DATA_DIR=./data-generated cargo run --release -- generate {{ARGS}}
 
 # Every benchmark.
-bench: bench-store bench-scale bench-abuse bench-silence
+bench: bench-store bench-scale bench-abuse bench-silence bench-sms
 
 # Start one KurrentDB node (insecure, local testing) on 127.0.0.1:2113.
 kurrentdb-up:

@@ -3,39 +3,9 @@
 //! one correlation id carried from the request into every event it caused (one registration: the
 //! index number's claim and the onboarding).
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use cla_e2e::{TestServer, mission_with_base};
+use cla_e2e::{Captured, TestServer, mission_with_base};
 use cla_event_store::{Direction, StreamFrom, StreamName};
 use serde_json::json;
-
-/// What the log subscriber wrote, kept for the test to read.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
 
 const MARKER_NAME: &str = "Zq7NameMarker";
 const MARKER_HOME: &str = "Zq7HomeMarker";

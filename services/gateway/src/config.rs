@@ -2,6 +2,7 @@
 //! command-line flags. Every key, its variable and its default are documented in
 //! `ops/configuration.md`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -139,6 +140,22 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Log filter (`info`, `cla_gateway=debug,info`, …).
     pub log: String,
+    /// Twilio's auth token: `/sms/twilio` verifies `X-Twilio-Signature` with it (unset: 404).
+    pub sms_twilio_auth_token: Option<Secret>,
+    /// Vonage's signature secret (SHA-256 HMAC): `/sms/vonage` verifies `sig` with it (unset: 404).
+    pub sms_vonage_signature_secret: Option<Secret>,
+    /// The base URL gateways call (`https://cla.example.org`): signatures cover the URL as the
+    /// gateway called it. Unset: `http://` and the request's `Host`.
+    pub sms_public_url: Option<String>,
+    /// Keywords a mission adds: mission code → `ok` / `help` / `danger` → words.
+    pub sms_keywords: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// Reply texts replacing or adding to the English and French ones: language → `ok` / `help`
+    /// / `danger` / `unknown` / `unregistered` → text.
+    pub sms_replies: BTreeMap<String, BTreeMap<String, String>>,
+    /// A mission's language for replies to numbers registered without one (default `en`).
+    pub sms_languages: BTreeMap<String, String>,
+    /// The mission each receiving number (E.164) serves: where unmatched messages are listed.
+    pub sms_numbers: BTreeMap<String, String>,
 }
 
 impl Default for Config {
@@ -180,6 +197,13 @@ impl Default for Config {
             idle_timeout_ms: 60_000,
             log_format: LogFormat::Text,
             log: "info".into(),
+            sms_twilio_auth_token: None,
+            sms_vonage_signature_secret: None,
+            sms_public_url: None,
+            sms_keywords: BTreeMap::new(),
+            sms_replies: BTreeMap::new(),
+            sms_languages: BTreeMap::new(),
+            sms_numbers: BTreeMap::new(),
         }
     }
 }
@@ -196,6 +220,38 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// The SMS channel's keywords, replies, languages and numbers.
+    pub fn sms_settings(&self) -> Result<cla_field::FieldSettings, String> {
+        use cla_field::gateways::Gateway;
+        let secrets = Gateway::ALL
+            .into_iter()
+            .filter_map(|g| {
+                self.sms_secret(g).map(|s| {
+                    (
+                        g,
+                        cla_field::app::GatewaySecret(s.expose().trim().to_string()),
+                    )
+                })
+            })
+            .collect();
+        cla_field::FieldSettings::from_config(
+            secrets,
+            self.sms_public_url.clone(),
+            &self.sms_keywords,
+            &self.sms_replies,
+            &self.sms_languages,
+            &self.sms_numbers,
+        )
+    }
+
+    /// The secret of a gateway, where it is configured.
+    pub fn sms_secret(&self, gateway: cla_field::gateways::Gateway) -> Option<&Secret> {
+        match gateway {
+            cla_field::gateways::Gateway::Twilio => self.sms_twilio_auth_token.as_ref(),
+            cla_field::gateways::Gateway::Vonage => self.sms_vonage_signature_secret.as_ref(),
+        }
+    }
+
     pub fn request_timeout(&self) -> Duration {
         Duration::from_millis(self.request_timeout_ms)
     }
@@ -376,6 +432,32 @@ impl Config {
                  positive",
             );
         }
+        for (key, secret) in [
+            ("sms_twilio_auth_token", &self.sms_twilio_auth_token),
+            (
+                "sms_vonage_signature_secret",
+                &self.sms_vonage_signature_secret,
+            ),
+        ] {
+            if secret
+                .as_ref()
+                .is_some_and(|s| s.expose().trim().len() < 16)
+            {
+                return invalid(&format!(
+                    "{key} (CLA_{}) must hold the gateway's secret (at least 16 bytes)",
+                    key.to_ascii_uppercase()
+                ));
+            }
+        }
+        if let Some(url) = &self.sms_public_url
+            && (!(url.starts_with("https://") || url.starts_with("http://"))
+                || url.trim_end_matches('/').contains(['?', '#']))
+        {
+            return invalid("sms_public_url is the base URL gateways call: scheme://host[:port]");
+        }
+        if let Err(why) = self.sms_settings() {
+            return invalid(&format!("SMS settings: {why}"));
+        }
         if let Some(token) = &self.metrics_token
             && token.expose().trim().len() < MIN_SECRET_BYTES
         {
@@ -457,6 +539,13 @@ pub const KEYS: &[&str] = &[
     "idle_timeout_ms",
     "log_format",
     "log",
+    "sms_twilio_auth_token",
+    "sms_vonage_signature_secret",
+    "sms_public_url",
+    "sms_keywords",
+    "sms_replies",
+    "sms_languages",
+    "sms_numbers",
 ];
 
 /// An environment value as TOML: whole numbers as integers, everything else as a string.

@@ -15,6 +15,7 @@ pub mod lifetime;
 pub mod limits;
 pub mod schema;
 pub mod server;
+pub mod sms;
 pub mod telemetry;
 
 pub use config::Config;

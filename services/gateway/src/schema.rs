@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use cla_alerts::{AlertsQuery, AlertsSubscription, AlertsView};
+use cla_field::{FieldMutation, FieldQuery, FieldView};
 use cla_platform::Runtime;
 use cla_registry::{RegistryMutation, RegistryQuery, RegistrySubscription, RegistryView};
 use cla_reporting::ReportingQuery;
 use cla_risk::{RiskMutation, RiskQuery, RiskView};
-use cla_staff::{StaffMutation, StaffQuery, StaffView};
+use cla_staff::{StaffMutation, StaffPhoneMutation, StaffPhoneQuery, StaffQuery, StaffView};
 use cla_staffing::{StaffingMutation, StaffingQuery, StaffingView};
 use cla_supervision::{SupervisionMutation, SupervisionQuery, SupervisionView};
 
@@ -22,6 +23,8 @@ pub struct Query(
     SupervisionQuery,
     ReportingQuery,
     AlertsQuery,
+    StaffPhoneQuery,
+    FieldQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -31,6 +34,8 @@ pub struct Mutation(
     StaffingMutation,
     RiskMutation,
     SupervisionMutation,
+    StaffPhoneMutation,
+    FieldMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -65,6 +70,9 @@ pub struct Parts {
     pub detector: Arc<cla_risk::detector::Detector>,
     /// How long idempotency keys are kept.
     pub idempotency_retention: chrono::Duration,
+    pub field: Arc<FieldView>,
+    /// The SMS channel's keywords, replies, languages and numbers.
+    pub sms: cla_field::FieldSettings,
 }
 
 /// Every context's application layer: the one door behind every door (GraphQL, CSV, the demo).
@@ -77,6 +85,7 @@ pub struct Apps {
     pub supervision: cla_supervision::SupervisionApp,
     pub reporting: cla_reporting::ReportingApp,
     pub alerts: cla_alerts::AlertsApp,
+    pub field: cla_field::FieldApp,
 }
 
 /// The application layers and the schema serving requests through them.
@@ -92,6 +101,8 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
         clock,
         detector,
         idempotency_retention,
+        field,
+        sms,
     } = parts;
     let idempotency =
         cla_platform::idempotency::Idempotency::new(cla_platform::idempotency::Keys {
@@ -118,14 +129,24 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
             staffing: staffing.clone(),
             registry: registry.clone(),
         });
+    let staff_app = cla_staff::StaffApp::new(runtime.clone(), staff.clone(), registry.clone())
+        .with_deployments(history.clone());
+    let field_app = cla_field::FieldApp::new(
+        runtime.clone(),
+        field.clone(),
+        staff_app.clone(),
+        staff.clone(),
+        risk_app.clone(),
+        clock.clone(),
+        sms,
+    );
     let apps = Apps {
         registry: cla_registry::RegistryApp::new(
             runtime.clone(),
             registry.clone(),
             Some(occupancy.clone()),
         ),
-        staff: cla_staff::StaffApp::new(runtime.clone(), staff.clone(), registry.clone())
-            .with_deployments(history.clone()),
+        staff: staff_app,
         staffing: cla_staffing::StaffingApp::new(
             runtime.clone(),
             registry.clone(),
@@ -152,6 +173,7 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
             risk.clone(),
             clock.clone(),
         ),
+        field: field_app,
     };
     let schema = builder(max_depth, max_complexity)
         .extension(idempotency)
@@ -163,6 +185,8 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
         .data(apps.supervision.clone())
         .data(apps.reporting.clone())
         .data(apps.alerts.clone())
+        .data(apps.field.clone())
+        .data(field)
         .data(registry)
         .data(staff)
         .data(staffing)

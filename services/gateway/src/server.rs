@@ -116,7 +116,7 @@ pub fn keep_private(data_dir: &std::path::Path) -> Result<(), StartError> {
 /// The read models' reading of events, with their names: a snapshot written under another is not
 /// used. Raise it whenever a projection reads events differently or keeps another part.
 pub const PROJECTIONS_VERSION: &str =
-    "2 registry staff staffing risk(check-in columns) supervision alerts";
+    "2 registry staff staffing risk(check-in columns) supervision alerts field";
 
 /// Builds the application over a store: projections fed, schema ready.
 pub fn app(
@@ -131,6 +131,7 @@ pub fn app(
     let risk = Arc::new(cla_risk::RiskView::default());
     let supervision = Arc::new(cla_supervision::SupervisionView::default());
     let alerts = Arc::new(cla_alerts::AlertsView::default());
+    let field = Arc::new(cla_field::FieldView::default());
     let projections: Vec<Arc<dyn Projection>> = vec![
         registry.clone(),
         staff.clone(),
@@ -138,6 +139,7 @@ pub fn app(
         risk.clone(),
         supervision.clone(),
         alerts.clone(),
+        field.clone(),
     ];
     let snapshots = (config.snapshot_every_events > 0).then(|| SnapshotConfig {
         path: config.data_dir.join("projections").join("snapshot.bin"),
@@ -209,6 +211,10 @@ pub fn app(
             clock: Arc::clone(&clock),
             detector: Arc::clone(&detector),
             idempotency_retention: config.idempotency_retention(),
+            field,
+            sms: config
+                .sms_settings()
+                .expect("SMS settings checked by config"),
         },
     );
     let limits = Arc::new(crate::limits::Limits::new(config, &schema));
@@ -248,6 +254,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/export/board.csv", get(export_board))
         .route("/export/staff.csv", get(export_staff))
         .route("/export/hq-review.csv", get(export_review))
+        .route("/sms/{gateway}", post(crate::sms::webhook))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -60,6 +60,18 @@ pub struct RecordCheckIn {
     pub notes: String,
 }
 
+/// A check-in by SMS: the welfare its keyword named (or unknown), the rest of the text as notes,
+/// and whether it carried the CLA's duress word.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SmsCheckIn {
+    pub staff_id: String,
+    /// When the gateway says it was sent; now where it does not say.
+    pub at: Option<DateTime<Utc>>,
+    pub welfare: Welfare,
+    pub notes: String,
+    pub duress: bool,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct RaiseRiskFlag {
     pub staff_id: String,
@@ -574,6 +586,49 @@ impl RiskApp {
             out.push(RollCallCheckIn { staff_id, check_in });
         }
         Ok(out)
+    /// A check-in that came through an SMS gateway, named by the gateway's message id (sent again,
+    /// it is recorded once). With the CLA's duress word, it is recorded as an ordinary "OK" and a
+    /// critical threat flag marked as duress is raised, visible only as other flags are (to
+    /// CIVIL_AFFAIRS of the mission and ADMIN; every other reader sees a count of threat flags,
+    /// never the cause). `who` is the door's own principal.
+    pub async fn record_sms_check_in(
+        &self,
+        who: &Principal,
+        message_id: String,
+        input: SmsCheckIn,
+    ) -> AppResult<CheckInOutcome> {
+        if !input.duress {
+            return self
+                .record_named_check_in(
+                    who,
+                    message_id,
+                    RecordCheckIn {
+                        staff_id: input.staff_id,
+                        at: input.at,
+                        channel: Channel::Sms,
+                        welfare: input.welfare,
+                        notes: input.notes,
+                    },
+                )
+                .await;
+        }
+        let mission = self.authorize_cla(who, &input.staff_id)?;
+        let at = input.at.unwrap_or_else(|| self.clock.now());
+        let flag_id = uuid::Uuid::now_v7().to_string();
+        let command = RiskCommand::RecordDuressCheckIn {
+            check_in_id: message_id.clone(),
+            at,
+            channel: Channel::Sms,
+            flag_id: flag_id.clone(),
+        };
+        self.run(who, &mission, &input.staff_id, command).await?;
+        self.end_silences(&mission, &input.staff_id, at).await;
+        let raised = self.risk.staff_of_flag(&flag_id).map(|_| flag_id);
+        Ok(CheckInOutcome {
+            check_in_id: message_id,
+            at,
+            raised_flag_id: raised,
+        })
     }
 
     pub async fn raise_risk_flag(
@@ -716,7 +771,9 @@ impl RiskApp {
         let context = self.context(mission, staff_id);
         let today = context.now.date_naive();
         let effective = match &command {
-            RiskCommand::RecordCheckIn { at, .. } => at.date_naive().min(today),
+            RiskCommand::RecordCheckIn { at, .. } | RiskCommand::RecordDuressCheckIn { at, .. } => {
+                at.date_naive().min(today)
+            }
             _ => today,
         };
         let meta = CommandMeta::by(who, Some(mission), DETAIL_ROLES, effective)?;

@@ -16,6 +16,15 @@ pub enum RiskCommand {
         notes: String,
         flag_id: String,
     },
+    /// A CLA reported in with their private duress word: recorded as an ordinary "OK" check-in,
+    /// and a critical threat flag (cause `DURESS`, need-to-know only) raised with `flag_id` in the
+    /// same decision. Sent again with the same id, nothing more is recorded.
+    RecordDuressCheckIn {
+        check_in_id: String,
+        at: DateTime<Utc>,
+        channel: Channel,
+        flag_id: String,
+    },
     Raise {
         flag_id: String,
         category: Category,

@@ -1,7 +1,8 @@
 //! The rules of risk and welfare, decided on one CLA's risk stream.
 //!
 //! - A check-in is not in the future; "needs assistance" raises a high health/welfare flag and
-//!   "under threat" a critical threat flag, in the same decision.
+//!   "under threat" a critical threat flag, in the same decision; a check-in with the CLA's duress
+//!   word is an ordinary "OK" one with a critical threat flag caused by `DURESS`.
 //! - A flag is open → mitigating (once a mitigation is added) → closed; its severity moves up or
 //!   down; each review sets the next (7 days for high and critical, 30 otherwise).
 //! - The system's flags are raised once per silence (missed check-ins) or per closing (base-closure
@@ -263,6 +264,40 @@ impl Decider for RiskDecider {
                     };
                     events.push(raised(ctx, flag_id, category, severity, notes, Some(cause)));
                 }
+                Ok(events)
+            }
+            C::RecordDuressCheckIn {
+                check_in_id,
+                at,
+                channel,
+                flag_id,
+            } => {
+                let ordinary = C::RecordCheckIn {
+                    check_in_id: check_in_id.clone(),
+                    at: *at,
+                    channel: *channel,
+                    welfare: Welfare::Ok,
+                    notes: String::new(),
+                    flag_id: flag_id.clone(),
+                };
+                let mut events = Self::decide(&ordinary, state, ctx)?;
+                if events.is_empty() {
+                    return Ok(events);
+                }
+                let cause = contract::Cause {
+                    kind: "DURESS".into(),
+                    event_id: check_in_id.clone(),
+                    ..Default::default()
+                };
+                let notes = "the CLA's duress word was received".to_string();
+                events.push(raised(
+                    ctx,
+                    flag_id,
+                    Category::ThreatReceived,
+                    Severity::Critical,
+                    notes,
+                    Some(cause),
+                ));
                 Ok(events)
             }
             C::Raise {

@@ -796,5 +796,7 @@ impl StaffApp {
     }
 }
 
+pub mod contact;
+
 #[cfg(test)]
 mod tests;

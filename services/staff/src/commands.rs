@@ -191,3 +191,23 @@ pub enum IndexNumberCommand {
     Claim { staff_id: String },
     Release { staff_id: String },
 }
+
+/// A phone number (E.164) on its own stream: held by one current staff member at a time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PhoneNumberCommand {
+    /// `language` is what replies to the number are written in; empty for the mission's.
+    Claim {
+        staff_id: String,
+        language: String,
+    },
+    Release {
+        staff_id: String,
+    },
+}
+
+/// A CLA's duress word: only its salted hash is ever handed to a command.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DuressCommand {
+    Set { hash: String },
+    Clear,
+}

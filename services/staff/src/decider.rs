@@ -1024,5 +1024,7 @@ impl Decider for IndexNumberDecider {
     }
 }
 
+pub mod phone;
+
 #[cfg(test)]
 mod tests;

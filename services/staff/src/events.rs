@@ -9,7 +9,8 @@ cla_platform::event_enum! {
         OfferMade, OfferAccepted, OfferDeclined, CandidateRejected, CandidateWithdrew,
         CandidateHired, VacancyFilled, StaffMemberOnboarded, StaffActivated, StaffSuspended,
         StaffReinstated, StaffSeparated, AppointmentRenewed, GradeChanged, IndexNumberChanged,
-        StaffDetailsChanged, IndexNumberClaimed, IndexNumberReleased,
+        StaffDetailsChanged, IndexNumberClaimed, IndexNumberReleased, PhoneNumberClaimed,
+        PhoneNumberReleased, DuressWordSet, DuressWordCleared,
     }
 }
 
@@ -25,6 +26,21 @@ pub mod streams {
     /// stream read back from the store is shown withheld before any is named here.
     pub fn declare_personal() {
         StreamName::declare_personal_category(INDEX_NUMBER_CATEGORY);
+        StreamName::declare_personal_category(PHONE_NUMBER_CATEGORY);
+    }
+
+    /// A phone number's stream is named by the number (personal data): shown as
+    /// `phone-number-…`.
+    pub const PHONE_NUMBER_CATEGORY: &str = "phone-number";
+
+    pub fn phone_number(number: &str) -> StreamName {
+        StreamName::declare_personal_category(PHONE_NUMBER_CATEGORY);
+        StreamName::keyed("phone-number-", number)
+    }
+
+    /// A CLA's duress word (its hash).
+    pub fn duress(staff_id: &str) -> StreamName {
+        StreamName::keyed("duress-", staff_id)
     }
 
     pub fn vacancy(id: &str) -> StreamName {

@@ -15,8 +15,8 @@ use cla_platform::graphql::{
 use cla_registry::RegistryView;
 
 use crate::app::{
-    DetailsChange, NewCandidate, OpenVacancy, READERS, RegisterStaff, StaffAnswer, StaffApp,
-    VacancyAnswer, WRITERS,
+    DetailsChange, NewCandidate, OpenVacancy, PERSONAL, READERS, RegisterStaff, StaffAnswer,
+    StaffApp, VacancyAnswer, WRITERS,
 };
 use crate::commands::{Appointment, AppointmentKind, CandidateStage, Language};
 use crate::decider::{Candidate, CandidateOutcome, StaffStatus, VacancyStatus};
@@ -1124,5 +1124,94 @@ impl StaffMutation {
                 .change_staff_details(who, &staff_id, change)
                 .await?,
         ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phone numbers (restricted personal data)
+
+/// A phone number a staff member held, and the language replies to it are written in.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(name = "PhoneNumber")]
+pub struct PhoneNumberNode {
+    /// E.164.
+    pub phone_number: String,
+    /// ISO 639 code; null for the mission's.
+    pub language: Option<String>,
+    pub from: DateTime<Utc>,
+    /// Null while it is theirs.
+    pub to: Option<DateTime<Utc>>,
+}
+
+fn phone_nodes(records: Vec<crate::projections::PhoneNumberRecord>) -> Vec<PhoneNumberNode> {
+    records
+        .into_iter()
+        .map(|r| PhoneNumberNode {
+            language: (!r.language.is_empty()).then_some(r.language),
+            phone_number: r.phone_number,
+            from: r.from,
+            to: r.to,
+        })
+        .collect()
+}
+
+#[derive(Default)]
+pub struct StaffPhoneQuery;
+
+#[Object]
+impl StaffPhoneQuery {
+    /// A staff member's phone numbers, current and past: MISSION_HR and CIVIL_AFFAIRS of their
+    /// mission, and ADMIN.
+    #[graphql(guard = "StaffGuard::staff(&staff_id, PERSONAL)")]
+    async fn phone_numbers(
+        &self,
+        ctx: &Context<'_>,
+        staff_id: String,
+    ) -> async_graphql::Result<Vec<PhoneNumberNode>> {
+        Ok(phone_nodes(
+            app(ctx).phone_numbers(principal(ctx)?, &staff_id)?,
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct StaffPhoneMutation;
+
+#[Object]
+impl StaffPhoneMutation {
+    /// Registers a phone number (E.164) to a current staff member: a number is held by one current
+    /// staff member at a time (CONFLICT otherwise). `language`: what replies are written in
+    /// (default the mission's).
+    #[graphql(guard = "StaffGuard::staff(&staff_id, WRITERS)")]
+    async fn register_phone_number(
+        &self,
+        ctx: &Context<'_>,
+        staff_id: String,
+        phone_number: String,
+        language: Option<String>,
+    ) -> async_graphql::Result<Vec<PhoneNumberNode>> {
+        let records = app(ctx)
+            .register_phone_number(
+                principal(ctx)?,
+                &staff_id,
+                &phone_number,
+                language.as_deref().unwrap_or(""),
+            )
+            .await?;
+        Ok(phone_nodes(records))
+    }
+
+    /// The number is no longer the staff member's; its history stays.
+    #[graphql(guard = "StaffGuard::staff(&staff_id, WRITERS)")]
+    async fn release_phone_number(
+        &self,
+        ctx: &Context<'_>,
+        staff_id: String,
+        phone_number: String,
+    ) -> async_graphql::Result<Vec<PhoneNumberNode>> {
+        let records = app(ctx)
+            .release_phone_number(principal(ctx)?, &staff_id, &phone_number)
+            .await?;
+        Ok(phone_nodes(records))
     }
 }

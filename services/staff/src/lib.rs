@@ -7,12 +7,14 @@
 //! - `decider.rs` — the rules;
 //! - `projections/` — the read models and what is computed from them (the recruitment pipeline);
 //! - `process/` — workflows across streams (hiring, index numbers);
+//! - `duress.rs` — duress words: their hash and the check every SMS runs;
 //! - `app.rs` — the application layer: every command and query, access decided;
 //! - `graphql.rs` — the GraphQL door, mapping only.
 
 pub mod app;
 pub mod commands;
 pub mod decider;
+pub mod duress;
 pub mod events;
 pub mod graphql;
 pub mod process;
@@ -39,5 +41,5 @@ pub struct DeploymentRecord {
 }
 
 pub use app::StaffApp;
-pub use graphql::{StaffMutation, StaffQuery};
+pub use graphql::{StaffMutation, StaffPhoneMutation, StaffPhoneQuery, StaffQuery};
 pub use projections::StaffView;

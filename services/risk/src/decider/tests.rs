@@ -395,3 +395,40 @@ fn an_overdue_review_is_marked_once_per_due_date() {
         .when(mark)
         .then(vec![]);
 }
+
+#[test]
+fn a_duress_check_in_is_an_ordinary_ok_with_a_critical_duress_flag_once() {
+    let duress = RiskCommand::RecordDuressCheckIn {
+        check_in_id: "sms-1".into(),
+        at: now(),
+        channel: Channel::Sms,
+        flag_id: "f-9".into(),
+    };
+    let events = given::<RiskDecider>(vec![])
+        .with(ctx())
+        .when(duress.clone())
+        .then_any();
+    let [RiskEvent::CheckInRecorded(c), RiskEvent::RiskFlagRaised(f)] = &events[..] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(c.welfare, Welfare::Ok as i32, "recorded as an ordinary OK");
+    assert_eq!(c.notes, "");
+    assert_eq!(
+        (f.category, f.severity),
+        (Category::ThreatReceived as i32, Severity::Critical as i32)
+    );
+    let cause = f.cause.as_ref().unwrap();
+    assert_eq!(
+        (cause.kind.as_str(), cause.event_id.as_str()),
+        ("DURESS", "sms-1")
+    );
+    given::<RiskDecider>(events.clone())
+        .with(ctx())
+        .when(duress)
+        .then(vec![]);
+    let unknown = given::<RiskDecider>(vec![])
+        .with(ctx())
+        .when(check_in(Welfare::Unknown, now()))
+        .then_any();
+    assert_eq!(unknown.len(), 1, "an unrecognised text raises no flag");
+}

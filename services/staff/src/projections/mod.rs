@@ -42,8 +42,29 @@ pub struct HistoryEntry {
     pub stamp: Stamp,
 }
 
+/// A phone number a staff member held: from when it was registered to when it was released.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PhoneNumberRecord {
+    pub phone_number: String,
+    /// Empty for the mission's.
+    pub language: String,
+    pub from: DateTime<Utc>,
+    /// Still theirs while `None`.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// The current holder of a phone number, and the language replies to it are written in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PhoneHolder {
+    pub staff_id: String,
+    pub language: String,
+}
+
 #[derive(Default)]
 struct Staff {
+    phones: BTreeMap<String, PhoneHolder>,
+    phone_history: BTreeMap<String, Vec<PhoneNumberRecord>>,
+    duress: BTreeMap<String, String>,
     vacancies: BTreeMap<String, Timeline<StaffEvent>>,
     members: BTreeMap<String, Timeline<StaffEvent>>,
     histories: BTreeMap<String, Vec<HistoryEntry>>,
@@ -122,6 +143,25 @@ impl StaffView {
         entries
     }
 
+    /// Who holds a phone number now (E.164).
+    pub fn phone_holder(&self, number: &str) -> Option<PhoneHolder> {
+        self.read().phones.get(number).cloned()
+    }
+
+    /// Every phone number a staff member held, the current ones last released first.
+    pub fn phone_numbers(&self, staff_id: &str) -> Vec<PhoneNumberRecord> {
+        self.read()
+            .phone_history
+            .get(staff_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The hash of a CLA's duress word, where one is set.
+    pub fn duress_hash(&self, staff_id: &str) -> Option<String> {
+        self.read().duress.get(staff_id).cloned()
+    }
+
     pub fn mission_of_vacancy(&self, id: &str) -> Option<String> {
         self.read().vacancy_mission.get(id).cloned()
     }
@@ -147,6 +187,49 @@ impl Projection for StaffView {
         let stamp = Stamp::of(recorded);
         let mut s = self.state.write().expect("staff view lock");
         use StaffEvent as E;
+        match &event {
+            E::PhoneNumberClaimed(e) => {
+                s.phones.insert(
+                    e.phone_number.clone(),
+                    PhoneHolder {
+                        staff_id: e.staff_id.clone(),
+                        language: e.language.clone(),
+                    },
+                );
+                let history = s.phone_history.entry(e.staff_id.clone()).or_default();
+                // A new language for a number still held closes its earlier registration.
+                for r in history.iter_mut() {
+                    if r.phone_number == e.phone_number && r.to.is_none() {
+                        r.to = Some(recorded.recorded);
+                    }
+                }
+                history.push(PhoneNumberRecord {
+                    phone_number: e.phone_number.clone(),
+                    language: e.language.clone(),
+                    from: recorded.recorded,
+                    to: None,
+                });
+                return;
+            }
+            E::PhoneNumberReleased(e) => {
+                s.phones.remove(&e.phone_number);
+                for r in s.phone_history.entry(e.staff_id.clone()).or_default() {
+                    if r.phone_number == e.phone_number && r.to.is_none() {
+                        r.to = Some(recorded.recorded);
+                    }
+                }
+                return;
+            }
+            E::DuressWordSet(e) => {
+                s.duress.insert(e.staff_id.clone(), e.hash.clone());
+                return;
+            }
+            E::DuressWordCleared(e) => {
+                s.duress.remove(&e.staff_id);
+                return;
+            }
+            _ => {}
+        }
         let vacancy_id = match &event {
             E::VacancyOpened(e) => {
                 s.vacancy_mission
