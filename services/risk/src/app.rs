@@ -586,6 +586,8 @@ impl RiskApp {
             out.push(RollCallCheckIn { staff_id, check_in });
         }
         Ok(out)
+    }
+
     /// A check-in that came through an SMS gateway, named by the gateway's message id (sent again,
     /// it is recorded once). With the CLA's duress word, it is recorded as an ordinary "OK" and a
     /// critical threat flag marked as duress is raised, visible only as other flags are (to
