@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use cla_event_store::RecordedEvent;
 use cla_platform::codec::decode_recorded;
 use cla_platform::projection::Projection;
+use cla_platform::snapshot::{Reader, SnapshotError, Writer};
 
 use cla_contracts::EventContract;
 use cla_risk::events::{Channel, RiskEvent, Welfare, contract as risk};
@@ -97,9 +98,52 @@ impl Projection for FieldView {
         "field"
     }
 
+    /// Check-ins are most of the history and few leave a follow-up: the follow-ups are kept in
+    /// the snapshot's own part, so no check-in need be replayed into this view.
     fn spares(&self, event: &RecordedEvent) -> bool {
-        let kind = event.event_type.as_str();
-        !<FieldEvent as cla_platform::codec::EventCodec>::reads(kind) && kind != CHECK_IN_RECORDED
+        !<FieldEvent as cla_platform::codec::EventCodec>::reads(event.event_type.as_str())
+    }
+
+    fn save(&self) -> Vec<u8> {
+        let follow_ups = self.follow_ups.read().expect("field view lock");
+        let mut w = Writer::default();
+        w.u64(follow_ups.len() as u64);
+        for f in follow_ups.values() {
+            w.str(&f.check_in_id);
+            w.str(&f.staff_id);
+            w.i64(f.at.timestamp_micros());
+            w.str(&f.text);
+        }
+        w.bytes
+    }
+
+    fn restore(&self, part: &[u8]) -> Result<(), SnapshotError> {
+        let mut r = Reader::new(part);
+        let n = r.u64()?;
+        let mut follow_ups = BTreeMap::new();
+        for _ in 0..n {
+            let check_in_id = r.str()?.to_string();
+            let staff_id = r.str()?.to_string();
+            let at = DateTime::from_timestamp_micros(r.i64()?)
+                .ok_or(SnapshotError::Damaged("a follow-up's time is out of range"))?;
+            let text = r.str()?.to_string();
+            follow_ups.insert(
+                check_in_id.clone(),
+                FollowUp {
+                    check_in_id,
+                    staff_id,
+                    at,
+                    text,
+                },
+            );
+        }
+        if !r.is_empty() {
+            return Err(SnapshotError::Damaged(
+                "the field part has bytes after its end",
+            ));
+        }
+        *self.follow_ups.write().expect("field view lock") = follow_ups;
+        Ok(())
     }
 
     fn apply(&self, recorded: &RecordedEvent) {
@@ -154,5 +198,34 @@ impl Projection for FieldView {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn follow_ups_come_back_from_the_views_snapshot_part() {
+        let view = FieldView::default();
+        let at = DateTime::from_timestamp_micros(1_767_000_000_123_456).unwrap();
+        view.follow_ups.write().unwrap().insert(
+            "sms-1".into(),
+            FollowUp {
+                check_in_id: "sms-1".into(),
+                staff_id: "s-1".into(),
+                at,
+                text: "pluie à Oicha".into(),
+            },
+        );
+        let part = view.save();
+        let again = FieldView::default();
+        again.restore(&part).unwrap();
+        assert_eq!(again.follow_ups(), view.follow_ups());
+        assert!(
+            FieldView::default()
+                .restore(&part[..part.len() - 1])
+                .is_err()
+        );
     }
 }

@@ -115,8 +115,7 @@ pub fn keep_private(data_dir: &std::path::Path) -> Result<(), StartError> {
 
 /// The read models' reading of events, with their names: a snapshot written under another is not
 /// used. Raise it whenever a projection reads events differently or keeps another part.
-pub const PROJECTIONS_VERSION: &str =
-    "2 registry staff staffing risk(check-in columns) supervision alerts field";
+pub const PROJECTIONS_VERSION: &str = "2 registry staff staffing risk(check-in columns, deployments) supervision alerts field(follow-ups)";
 
 /// Builds the application over a store: projections fed, schema ready.
 pub fn app(

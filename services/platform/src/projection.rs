@@ -311,7 +311,8 @@ impl ProjectionHub {
             committed |= !part.is_empty();
         }
         for event in &snap.events {
-            for projection in &self.projections {
+            // A projection that spares the event has what it needs of it in its own part.
+            for projection in self.projections.iter().filter(|p| !p.spares(event)) {
                 projection.apply(event);
             }
             cut.log.event(event);
