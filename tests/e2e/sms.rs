@@ -722,3 +722,79 @@ async fn an_unconfigured_gateway_has_no_route() {
     }
     server.stop().await;
 }
+
+/// A five-day silence on the injected clock: one missed-check-in flag, counting its periods and
+/// escalated to critical, closed by the CLA's next SMS.
+#[tokio::test]
+async fn a_silence_is_one_flag_escalating_to_critical_and_the_next_sms_closes_it() {
+    let start = DateTime::parse_from_rfc3339("2026-06-01T08:00:00Z")
+        .unwrap()
+        .to_utc();
+    let clock = std::sync::Arc::new(cla_platform::clock::ManualClock::new(start));
+    let auth_token = secret();
+    let token = auth_token.clone();
+    let server = TestServer::start_with_clock(clock.clone(), move |c| {
+        c.sms_twilio_auth_token = Some(Secret::new(token));
+        c.sms_numbers.insert(MISSION_NUMBER.into(), "ALPHA".into());
+    })
+    .await;
+    let (_, base) = mission_with_base(&server, "ALPHA").await;
+    let admin = server.admin();
+    server.ok(&admin, "mutation { changeMissionPolicy(code: \"ALPHA\", policy: {checkInIntervalHours: 24, checkInGraceHours: 6}) { code } }", json!({})).await;
+    let hr = server.token(Role::MissionHr, &["ALPHA"]);
+    let ca = server.token(Role::CivilAffairs, &["ALPHA"]);
+    let a = cla(&server, &hr, &base, "A", "200001").await;
+    deploy(&server, &ca, &a, &base, "2026-05-20").await;
+    server
+        .ok(&hr, REGISTER, json!({ "s": a, "p": A_NUMBER, "l": "fr" }))
+        .await;
+    let w = World {
+        server,
+        twilio: auth_token,
+        vonage: String::new(),
+        hr,
+        ca: ca.clone(),
+        a: a.clone(),
+        b: String::new(),
+        c: String::new(),
+    };
+    let (status, _) = twilio(&w, "SM-first", A_NUMBER, "BIEN").await;
+    assert_eq!(status, 200);
+
+    let silences = || async {
+        let data = w.server.ok(&ca, "{ riskRegister(missionCode: \"ALPHA\") { flags(first: 50, category: MISSED_CHECK_IN) { edges { node { id severity status periodsMissed } } } } }", json!({})).await;
+        data["riskRegister"]["flags"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"].clone())
+            .collect::<Vec<_>>()
+    };
+    // Five days without a word, scanned every few hours.
+    for hours in (6..=5 * 24).step_by(6) {
+        clock.set(start + Duration::hours(hours));
+        w.server.running.state.detector.scan().await;
+    }
+    let open = silences().await;
+    assert_eq!(open.len(), 1, "one flag for one silence: {open:?}");
+    assert_eq!(open[0]["severity"], "CRITICAL", "{open:?}");
+    assert_eq!(open[0]["status"], "OPEN", "{open:?}");
+    assert!(open[0]["periodsMissed"].as_u64().unwrap() >= 4, "{open:?}");
+
+    // The next SMS closes it, as the system, naming when and how the CLA was heard from.
+    let (status, reply) = twilio(&w, "SM-back", A_NUMBER, "ok").await;
+    assert_eq!(status, 200, "{reply}");
+    let id = open[0]["id"].as_str().unwrap();
+    let flag = w
+        .server
+        .ok(
+            &ca,
+            "query($f: String!) { riskFlag(id: $f) { status resolution } }",
+            json!({ "f": id }),
+        )
+        .await;
+    assert_eq!(flag["riskFlag"]["status"], "CLOSED", "{flag}");
+    let resolution = flag["riskFlag"]["resolution"].as_str().unwrap();
+    assert!(resolution.contains("SMS"), "{resolution}");
+    w.server.stop().await;
+}
