@@ -17,7 +17,12 @@
 //!
 //! Run with `cargo bench -p cla-gateway --bench scale` (`just bench`).
 
-use std::path::{Path, PathBuf};
+#[path = "support/history.rs"]
+mod history;
+
+use history::{cla, data_dir, generate};
+
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,45 +31,7 @@ use cla_event_store::{AllFrom, EmbeddedStore, EventStore};
 use hdrhistogram::Histogram;
 use serde_json::{Value, json};
 
-/// Events a day of the generated history holds, measured: 4 missions × 300 CLAs check in on most
-/// days (not when away), with the rest of the day's changes.
-const EVENTS_PER_DAY: u64 = 1000;
 const RUN: Duration = Duration::from_secs(5);
-
-fn cla() -> &'static str {
-    env!("CARGO_BIN_EXE_cla")
-}
-
-fn data_dir(size: u64) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../target/bench-data")
-        .join(format!("history-{size}"))
-}
-
-fn generate(dir: &Path, size: u64) {
-    if dir.join("events").join("events.db").exists() {
-        return;
-    }
-    let _ = std::fs::remove_dir_all(dir);
-    std::fs::create_dir_all(dir).expect("bench data dir");
-    let days = (size / EVENTS_PER_DAY).max(60);
-    println!("generating a history of about {size} events ({days} days)…");
-    let status = Command::new(cla())
-        .args([
-            "generate",
-            "--days",
-            &days.to_string(),
-            "--missions",
-            "4",
-            "--clas",
-            "300",
-        ])
-        .env("CLA_DATA_DIR", dir)
-        .env("CLA_LOG", "warn")
-        .status()
-        .expect("cla generate runs");
-    assert!(status.success(), "cla generate failed");
-}
 
 /// What a client checks of every answer: data, and no errors (read, not kept).
 #[derive(serde::Deserialize)]

@@ -10,60 +10,24 @@
 //!
 //! Run with `cargo bench -p cla-gateway --bench silence`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+#[path = "support/history.rs"]
+mod history;
+
+use history::{data_dir, generate};
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cla_platform::clock::ManualClock;
 use hdrhistogram::Histogram;
 
-/// Events a day of the generated history holds (see the scale bench).
-const EVENTS_PER_DAY: u64 = 1000;
 const TARGET_MS: f64 = 50.0;
-
-fn cla() -> &'static str {
-    env!("CARGO_BIN_EXE_cla")
-}
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn data_dir(size: u64) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../target/bench-data")
-        .join(format!("history-{size}"))
-}
-
-fn generate(dir: &Path, size: u64) {
-    if dir.join("events").join("events.db").exists() {
-        return;
-    }
-    let _ = std::fs::remove_dir_all(dir);
-    std::fs::create_dir_all(dir).expect("bench data dir");
-    let days = (size / EVENTS_PER_DAY).max(60);
-    println!("generating a history of about {size} events ({days} days)…");
-    let t = Instant::now();
-    let status = Command::new(cla())
-        .args([
-            "generate",
-            "--days",
-            &days.to_string(),
-            "--missions",
-            "4",
-            "--clas",
-            "300",
-        ])
-        .env("CLA_DATA_DIR", dir)
-        .env("CLA_LOG", "warn")
-        .status()
-        .expect("cla generate runs");
-    assert!(status.success(), "cla generate failed");
-    println!("generated in {:.0} s", t.elapsed().as_secs_f64());
 }
 
 struct Scans {
