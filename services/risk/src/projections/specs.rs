@@ -146,14 +146,19 @@ fn compliance_history() -> History {
     h
 }
 
+/// The field offices of the compliance history's bases.
+fn compliance_offices() -> BTreeMap<String, String> {
+    [("B1", "O1"), ("B2", "O2")]
+        .map(|(b, o)| (b.to_string(), o.to_string()))
+        .into()
+}
+
 #[test]
 fn compliance_counts_made_and_missed_per_base_office_and_mission() {
     let h = compliance_history();
     let staffing = StaffingView::default();
     h.apply_to(&staffing);
-    let office_of: BTreeMap<String, String> = [("B1", "O1"), ("B2", "O2")]
-        .map(|(b, o)| (b.to_string(), o.to_string()))
-        .into();
+    let office_of = compliance_offices();
     given(h).then_view(
         &RiskView::default(),
         |risk| check_in_compliance(risk, &staffing, &office_of, "ALPHA", &on("2026-03-01")),
@@ -174,9 +179,7 @@ fn compliance_withheld_from_a_counts_only_reader_covers_fewer_than_three() {
     let h = compliance_history();
     let staffing = StaffingView::default();
     h.apply_to(&staffing);
-    let office_of: BTreeMap<String, String> = [("B1", "O1"), ("B2", "O2")]
-        .map(|(b, o)| (b.to_string(), o.to_string()))
-        .into();
+    let office_of = compliance_offices();
     // One CLA a base, two in the mission: nothing can be published.
     given(h).then_view(
         &RiskView::default(),
