@@ -9,11 +9,14 @@
 //! - `projections.rs` — each mission's active alerts, and the alert as a domain struct;
 //! - `app.rs` — the application layer: active alerts and the feed of alerts, taking the caller;
 //!   which missions and how much of a risk alert a caller sees is decided there;
+//! - `escalation/` — incidents and their escalation: procedures, steps, notifications through an
+//!   outbox, acknowledgements (see its module);
 //! - `graphql.rs` — active alerts, and the `alerts` subscription, which adds the risk alerts (risk
 //!   events themselves) to these: mapping only.
 
 pub mod app;
 pub mod decider;
+pub mod escalation;
 pub mod events;
 pub mod graphql;
 pub mod monitor;

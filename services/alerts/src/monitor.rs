@@ -89,6 +89,15 @@ impl Monitor {
                 .minimum_override
                 .unwrap_or(m.policy.minimum_clas_per_base);
             let now = on_day.strength(&b.id);
+            if now == 0 {
+                out.push(Condition {
+                    kind: AlertKind::BaseEmpty,
+                    subject_id: b.id.clone(),
+                    base_id: b.id.clone(),
+                    on: Some(today),
+                    detail: format!("{}: no CLA present", b.details.name),
+                });
+            }
             if now < minimum {
                 out.push(Condition {
                     kind: AlertKind::BaseBelowMinimum,

@@ -24,6 +24,8 @@ use crate::events::{AlertEvent, AlertKind, STREAM_PREFIX};
 #[graphql(name = "AlertKind")]
 pub enum Kind {
     BaseBelowMinimum,
+    /// An open base with no CLA present.
+    BaseEmpty,
     /// Within the next 30 days.
     ForecastGap,
     RiskFlagRaised,
@@ -43,6 +45,7 @@ impl Kind {
         Some(match kind {
             AlertKind::Unspecified => return None,
             AlertKind::BaseBelowMinimum => Self::BaseBelowMinimum,
+            AlertKind::BaseEmpty => Self::BaseEmpty,
             AlertKind::ForecastGap => Self::ForecastGap,
             AlertKind::RotationDue => Self::RotationDue,
             AlertKind::AppointmentEnding => Self::AppointmentEnding,
@@ -63,7 +66,9 @@ impl Kind {
     /// What an alert of this kind is about.
     pub fn subject(self) -> Subject {
         match self {
-            Self::BaseBelowMinimum | Self::ForecastGap | Self::BaseNotVisited => Subject::Base,
+            Self::BaseBelowMinimum | Self::BaseEmpty | Self::ForecastGap | Self::BaseNotVisited => {
+                Subject::Base
+            }
             Self::RotationDue | Self::AppointmentEnding => Subject::StaffMember,
             Self::ManagerOverSpan => Subject::Manager,
             Self::RiskFlagRaised

@@ -414,7 +414,13 @@ fn now() -> u64 {
 /// The development signing secret: read from the data directory, or generated there at first run
 /// with mode 0600.
 fn generated_secret(dir: &Path) -> Result<Vec<u8>, AuthSetupError> {
-    let path = dir.join(SECRET_FILE);
+    kept_or_generated(dir, SECRET_FILE)
+}
+
+/// A secret of the data directory's (`name`): read back, or generated there at first run with
+/// mode 0600 (32 random bytes, hex).
+pub fn kept_or_generated(dir: &Path, name: &str) -> Result<Vec<u8>, AuthSetupError> {
+    let path = dir.join(name);
     let io = |source| AuthSetupError::Io {
         path: path.display().to_string(),
         source,
@@ -446,7 +452,7 @@ fn generated_secret(dir: &Path) -> Result<Vec<u8>, AuthSetupError> {
         Ok(mut file) => {
             file.write_all(secret.as_bytes()).map_err(io)?;
             file.sync_all().map_err(io)?;
-            tracing::info!(path = %path.display(), "generated a development signing secret");
+            tracing::info!(path = %path.display(), "generated a secret");
             Ok(secret.into_bytes())
         }
         // Another process generated it at the same moment: use theirs.

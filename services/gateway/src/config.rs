@@ -116,6 +116,20 @@ pub struct Config {
     /// How long an idempotency key is kept with its first answer, in hours: a mutation sent again
     /// with the same key by the same caller within it gets that answer and writes nothing.
     pub idempotency_retention_hours: u64,
+    /// The address people reach the server at (`https://cla.monusco.example`): the links in
+    /// notifications (acknowledge, the incident) point there. Unset: `http://<listen>`.
+    pub public_url: Option<String>,
+    /// How often the escalation worker looks for steps fallen due and notifications to send, in
+    /// milliseconds; it also looks at once after every change to an incident. 0: it does not run.
+    pub escalation_interval_ms: u64,
+    /// How long a notification's acknowledge link works, in hours.
+    pub ack_link_hours: u64,
+    /// The key acknowledge links and SMS codes are signed with (at least 32 bytes; replicas share
+    /// it). Unset: generated at first run and kept in `<data_dir>/link-key`.
+    pub ack_link_key: Option<Secret>,
+    /// How long a worker's claim to send a notification holds, in seconds: a worker that dies
+    /// while sending leaves it to another after this.
+    pub notification_lease_seconds: u64,
     /// Web origins allowed to call the API from a browser (CORS), e.g. `https://reports.example.org`.
     /// Empty (the default): no cross-origin call is allowed.
     pub cors_allowed_origins: Vec<String>,
@@ -186,6 +200,11 @@ impl Default for Config {
             snapshot_every_events: 100_000,
             answer_cache_ms: 1000,
             idempotency_retention_hours: 7 * 24,
+            public_url: None,
+            escalation_interval_ms: 1000,
+            ack_link_hours: 72,
+            ack_link_key: None,
+            notification_lease_seconds: 60,
             cors_allowed_origins: Vec::new(),
             metrics_listen: None,
             metrics_token: None,
@@ -262,6 +281,15 @@ impl Config {
 
     pub fn query_budget(&self) -> Duration {
         Duration::from_millis(self.query_budget_ms)
+    }
+
+    /// Where people reach the server, for links.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .trim_end_matches('/')
+            .to_string()
     }
 
     pub fn idempotency_retention(&self) -> chrono::Duration {
@@ -458,6 +486,24 @@ impl Config {
         if let Err(why) = self.sms_settings() {
             return invalid(&format!("SMS settings: {why}"));
         }
+        if let Some(url) = &self.public_url
+            && (!(url.starts_with("https://") || url.starts_with("http://"))
+                || url.trim_end_matches('/').contains(['?', '#']))
+        {
+            return invalid(
+                "public_url is the base URL people reach the server at: scheme://host[:port]",
+            );
+        }
+        if let Some(key) = &self.ack_link_key
+            && key.expose().trim().len() < MIN_SECRET_BYTES
+        {
+            return invalid(&format!(
+                "ack_link_key (CLA_ACK_LINK_KEY) must hold at least {MIN_SECRET_BYTES} bytes"
+            ));
+        }
+        if self.ack_link_hours == 0 || self.notification_lease_seconds == 0 {
+            return invalid("ack_link_hours and notification_lease_seconds must be at least 1");
+        }
         if let Some(token) = &self.metrics_token
             && token.expose().trim().len() < MIN_SECRET_BYTES
         {
@@ -528,6 +574,11 @@ pub const KEYS: &[&str] = &[
     "snapshot_every_events",
     "answer_cache_ms",
     "idempotency_retention_hours",
+    "public_url",
+    "escalation_interval_ms",
+    "ack_link_hours",
+    "ack_link_key",
+    "notification_lease_seconds",
     "cors_allowed_origins",
     "metrics_listen",
     "metrics_token",

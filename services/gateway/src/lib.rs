@@ -3,6 +3,7 @@
 //! generator and the CSV command-line client are `cla_devtools`; `demo` and `generate` here hand
 //! them the application layers the gateway serves with.
 
+pub mod ack;
 pub mod answers;
 pub mod auth;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod http;
 pub mod jwks;
 pub mod lifetime;
 pub mod limits;
+pub mod notify;
 pub mod schema;
 pub mod server;
 pub mod sms;

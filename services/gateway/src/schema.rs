@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
+use cla_alerts::escalation::graphql::{EscalationMutation, EscalationQuery};
 use cla_alerts::{AlertsQuery, AlertsSubscription, AlertsView};
 use cla_field::{FieldMutation, FieldQuery, FieldView};
 use cla_platform::Runtime;
@@ -25,6 +26,7 @@ pub struct Query(
     AlertsQuery,
     StaffPhoneQuery,
     FieldQuery,
+    EscalationQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -36,6 +38,7 @@ pub struct Mutation(
     SupervisionMutation,
     StaffPhoneMutation,
     FieldMutation,
+    EscalationMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -73,6 +76,8 @@ pub struct Parts {
     pub field: Arc<FieldView>,
     /// The SMS channel's keywords, replies, languages and numbers.
     pub sms: cla_field::FieldSettings,
+    /// The escalation worker (incidents, notifications).
+    pub escalation: Arc<cla_alerts::escalation::Escalation>,
 }
 
 /// Every context's application layer: the one door behind every door (GraphQL, CSV, the demo).
@@ -86,6 +91,7 @@ pub struct Apps {
     pub reporting: cla_reporting::ReportingApp,
     pub alerts: cla_alerts::AlertsApp,
     pub field: cla_field::FieldApp,
+    pub escalation: cla_alerts::escalation::EscalationApp,
 }
 
 /// The application layers and the schema serving requests through them.
@@ -103,6 +109,7 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
         idempotency_retention,
         field,
         sms,
+        escalation,
     } = parts;
     let idempotency =
         cla_platform::idempotency::Idempotency::new(cla_platform::idempotency::Keys {
@@ -174,6 +181,11 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
             clock.clone(),
         ),
         field: field_app,
+        escalation: cla_alerts::escalation::EscalationApp::new(
+            escalation,
+            registry.clone(),
+            supervision.clone(),
+        ),
     };
     let schema = builder(max_depth, max_complexity)
         .extension(idempotency)
@@ -186,6 +198,7 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
         .data(apps.reporting.clone())
         .data(apps.alerts.clone())
         .data(apps.field.clone())
+        .data(apps.escalation.clone())
         .data(field)
         .data(registry)
         .data(staff)

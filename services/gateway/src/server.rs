@@ -43,6 +43,8 @@ pub struct AppState {
     pub answers: Arc<AnswerCache>,
     /// Rates, caps, budgets and metric labels.
     pub limits: Arc<crate::limits::Limits>,
+    /// The escalation worker: incidents, their steps and notifications.
+    pub escalation: Arc<cla_alerts::escalation::Escalation>,
 }
 
 /// The application and its background tasks (feeding the projections, reacting to events).
@@ -84,6 +86,15 @@ pub fn open_store(config: &Config) -> Result<Arc<dyn EventStore>, StartError> {
     })
 }
 
+/// This machine's name, for a worker's claims (which replica sent what).
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "cla".into())
+}
+
 /// Makes the data directory the owner's alone (0700), and every file and directory this process
 /// creates from now on too (0600/0700), whatever the umask it was started with: the store, the
 /// snapshot and the reactors' checkpoints hold personal data. The umask is the process's, so the
@@ -115,7 +126,7 @@ pub fn keep_private(data_dir: &std::path::Path) -> Result<(), StartError> {
 
 /// The read models' reading of events, with their names: a snapshot written under another is not
 /// used. Raise it whenever a projection reads events differently or keeps another part.
-pub const PROJECTIONS_VERSION: &str = "2 registry staff staffing risk(check-in columns, deployments) supervision alerts field(follow-ups)";
+pub const PROJECTIONS_VERSION: &str = "3 registry staff staffing risk(check-in columns, deployments) supervision alerts field(follow-ups) escalation";
 
 /// Builds the application over a store: projections fed, schema ready.
 pub fn app(
@@ -131,7 +142,9 @@ pub fn app(
     let supervision = Arc::new(cla_supervision::SupervisionView::default());
     let alerts = Arc::new(cla_alerts::AlertsView::default());
     let field = Arc::new(cla_field::FieldView::default());
+    let escalation_view = Arc::new(cla_alerts::escalation::EscalationView::default());
     let projections: Vec<Arc<dyn Projection>> = vec![
+        escalation_view.clone(),
         registry.clone(),
         staff.clone(),
         staffing.clone(),
@@ -178,7 +191,44 @@ pub fn app(
         staffing: Arc::clone(&staffing),
         supervision: Arc::clone(&supervision),
     });
+    let link_key = match &config.ack_link_key {
+        Some(key) => key.expose().trim().as_bytes().to_vec(),
+        None => crate::auth::kept_or_generated(&config.data_dir, "link-key")?,
+    };
+    let escalation = Arc::new(cla_alerts::escalation::Escalation {
+        runtime: runtime.clone(),
+        clock: Arc::clone(&clock),
+        view: escalation_view,
+        registry: Arc::clone(&registry),
+        staff: Arc::clone(&staff),
+        supervision: Arc::clone(&supervision),
+        risk: Arc::clone(&risk),
+        sender: crate::notify::sender(config),
+        links: cla_alerts::escalation::links::Links::new(
+            &link_key,
+            &config.public_url(),
+            chrono::Duration::hours(i64::try_from(config.ack_link_hours).unwrap_or(72)),
+        ),
+        worker: format!("{}-{}", hostname(), std::process::id()),
+        lease: chrono::Duration::seconds(
+            i64::try_from(config.notification_lease_seconds).unwrap_or(60),
+        ),
+        concurrency: 64,
+        counters: Default::default(),
+    });
     let mut tasks = vec![feeding, reactor];
+    tasks.push(
+        Arc::clone(&escalation).spawn_opener(ReactorCheckpoint::new(Some(
+            reactors.join("escalation-opener"),
+        ))),
+    );
+    if config.escalation_interval_ms > 0 {
+        tasks.push(
+            Arc::clone(&escalation).spawn(std::time::Duration::from_millis(
+                config.escalation_interval_ms,
+            )),
+        );
+    }
     tasks.extend(auth.keep_keys_fresh());
     tasks.push(cla_risk::detector::spawn_closure_reactor(
         Arc::clone(&runtime.store),
@@ -214,6 +264,7 @@ pub fn app(
             sms: config
                 .sms_settings()
                 .expect("SMS settings checked by config"),
+            escalation: Arc::clone(&escalation),
         },
     );
     let limits = Arc::new(crate::limits::Limits::new(config, &schema));
@@ -226,6 +277,7 @@ pub fn app(
             clock,
             detector,
             monitor,
+            escalation,
             auth,
             metrics,
             hub,
@@ -254,6 +306,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/export/staff.csv", get(export_staff))
         .route("/export/hq-review.csv", get(export_review))
         .route("/sms/{gateway}", post(crate::sms::webhook))
+        .route(
+            "/ack/{token}",
+            get(crate::ack::show).post(crate::ack::acknowledge),
+        )
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -534,6 +590,11 @@ async fn render_metrics(app: &AppState) -> Response {
     text.push_str(&format!(
         "# HELP cla_projections_restored_position The checkpoint the read models were restored from at start-up (0: rebuilt from the start).\n# TYPE cla_projections_restored_position gauge\ncla_projections_restored_position {}\n",
         app.hub.restored_from()
+    ));
+    text.push_str(&app.escalation.counters.render());
+    text.push_str(&format!(
+        "# HELP cla_notifications_pending Notifications decided and not yet delivered or given up.\n# TYPE cla_notifications_pending gauge\ncla_notifications_pending {}\n",
+        app.escalation.view.pending_count()
     ));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
