@@ -73,6 +73,8 @@ pub struct Parts {
     pub field: Arc<FieldView>,
     /// The SMS channel's keywords, replies, languages and numbers.
     pub sms: cla_field::FieldSettings,
+    /// The outbound channels: email, webhooks, SMS sent through the gateways.
+    pub notifier: cla_notify::Notifier,
 }
 
 /// Every context's application layer: the one door behind every door (GraphQL, CSV, the demo).
@@ -103,6 +105,7 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
         idempotency_retention,
         field,
         sms,
+        notifier,
     } = parts;
     let idempotency =
         cla_platform::idempotency::Idempotency::new(cla_platform::idempotency::Keys {
@@ -139,7 +142,8 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
         risk_app.clone(),
         clock.clone(),
         sms,
-    );
+    )
+    .with_replies(notifier);
     let apps = Apps {
         registry: cla_registry::RegistryApp::new(
             runtime.clone(),

@@ -214,6 +214,7 @@ pub fn app(
             sms: config
                 .sms_settings()
                 .expect("SMS settings checked by config"),
+            notifier: notifier(config),
         },
     );
     let limits = Arc::new(crate::limits::Limits::new(config, &schema));
@@ -236,6 +237,21 @@ pub fn app(
         },
         tasks,
     })
+}
+
+/// The outbound channels, as configured (checked when the configuration was loaded).
+fn notifier(config: &Config) -> cla_notify::Notifier {
+    let notifier = cla_notify::Notifier::new(config.notify_settings())
+        .expect("outbound settings checked by config");
+    if config.sms_vonage_signature_secret.is_some()
+        && !notifier.has_sms_gateway(cla_notify::SmsGateway::Vonage)
+    {
+        tracing::warn!(
+            "replies to SMS received through Vonage are off: set sms_vonage_api_key and \
+             sms_vonage_api_secret to send them"
+        );
+    }
+    notifier
 }
 
 pub fn router(state: AppState, config: &Config) -> Router {

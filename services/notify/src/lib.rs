@@ -110,8 +110,9 @@ impl SendError {
     }
 }
 
-/// A secret (password, token, signing key): never printed.
-#[derive(Clone, PartialEq, Eq)]
+/// A secret (password, token, signing key): never printed, never logged.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
 pub struct Secret(String);
 
 impl Secret {
@@ -266,6 +267,16 @@ pub fn backoff(attempt: u32) -> Duration {
     const CAP: Duration = Duration::from_secs(300);
     let exponent = attempt.saturating_sub(1).min(16);
     Duration::from_secs(1u64 << exponent).min(CAP)
+}
+
+/// Sends `request`: a 2xx answer, or the failure as [`http_error`] and [`http_status_error`] say.
+pub(crate) async fn post(request: reqwest::RequestBuilder) -> Result<reqwest::Response, SendError> {
+    let response = request.send().await.map_err(|e| http_error(&e))?;
+    if response.status().is_success() {
+        Ok(response)
+    } else {
+        Err(http_status_error(response.status()))
+    }
 }
 
 /// The text of an HTTP failure: its status, and whether another attempt may succeed (5xx and 429

@@ -254,17 +254,14 @@ async fn twilio(
         api.account_sid
     );
     let (from, to) = (plus(from), format!("+{to}"));
-    let response = client
-        .post(url)
-        .basic_auth(&api.account_sid, Some(api.auth_token.expose()))
-        .form(&[("To", to.as_str()), ("From", from.as_str()), ("Body", text)])
-        .send()
-        .await
-        .map_err(|e| crate::http_error(&e))?;
+    let response = crate::post(
+        client
+            .post(url)
+            .basic_auth(&api.account_sid, Some(api.auth_token.expose()))
+            .form(&[("To", to.as_str()), ("From", from.as_str()), ("Body", text)]),
+    )
+    .await?;
     let status = response.status();
-    if !status.is_success() {
-        return Err(crate::http_status_error(status));
-    }
     #[derive(Deserialize)]
     struct Created {
         sid: Option<String>,
@@ -306,16 +303,7 @@ async fn vonage(
     if !is_gsm7(text) {
         form.push(("type", "unicode"));
     }
-    let response = client
-        .post(url)
-        .form(&form)
-        .send()
-        .await
-        .map_err(|e| crate::http_error(&e))?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(crate::http_status_error(status));
-    }
+    let response = crate::post(client.post(url).form(&form)).await?;
     #[derive(Deserialize)]
     struct Answer {
         #[serde(default)]

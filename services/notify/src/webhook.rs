@@ -143,23 +143,17 @@ impl Hooks {
         let body = body(n, now);
         let timestamp = now.timestamp();
         let signature = sign_webhook(self.secret.expose(), timestamp, &body);
-        let response = self
-            .client
-            .post(url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header(ID_HEADER, &n.id)
-            .header(TIMESTAMP_HEADER, timestamp.to_string())
-            .header(SIGNATURE_HEADER, signature)
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| crate::http_error(&e))?;
-        let status = response.status();
-        if status.is_success() {
-            Ok(())
-        } else {
-            Err(crate::http_status_error(status))
-        }
+        crate::post(
+            self.client
+                .post(url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .header(ID_HEADER, &n.id)
+                .header(TIMESTAMP_HEADER, timestamp.to_string())
+                .header(SIGNATURE_HEADER, signature)
+                .body(body),
+        )
+        .await
+        .map(|_| ())
     }
 }
 
