@@ -46,12 +46,17 @@ const REGISTER: &str = "mutation($s: String!, $p: String!, $l: String) { registe
 /// Mission ALPHA, three deployed CLAs at one base (so counts are shown): A's number replies in
 /// French, B's and C's in the mission's language (English).
 async fn world() -> World {
+    world_with(|_| {}).await
+}
+
+async fn world_with(adjust: impl FnOnce(&mut cla_gateway::Config)) -> World {
     let (twilio, vonage) = (secret(), secret());
     let (t, v) = (twilio.clone(), vonage.clone());
     let server = TestServer::start_with(move |c| {
         c.sms_twilio_auth_token = Some(Secret::new(t));
         c.sms_vonage_signature_secret = Some(Secret::new(v));
         c.sms_numbers.insert(MISSION_NUMBER.into(), "ALPHA".into());
+        adjust(c);
     })
     .await;
     let (_, base) = mission_with_base(&server, "ALPHA").await;
@@ -796,5 +801,240 @@ async fn a_silence_is_one_flag_escalating_to_critical_and_the_next_sms_closes_it
     assert_eq!(flag["riskFlag"]["status"], "CLOSED", "{flag}");
     let resolution = flag["riskFlag"]["resolution"].as_str().unwrap();
     assert!(resolution.contains("SMS"), "{resolution}");
+    w.server.stop().await;
+}
+
+const VONAGE_API_KEY: &str = "a1b2c3d4";
+const VONAGE_API_SECRET: &str = "vonage-api-secret-for-tests";
+
+type Form = Vec<(String, String)>;
+
+fn form_field<'a>(form: &'a Form, name: &str) -> Option<&'a str> {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// A server playing Vonage's SMS API (`POST /sms/json`) as its documentation describes it: the
+/// API key and secret checked (status 4 otherwise), `to`, `from` and `text` required (status 2),
+/// status 0 for each message it takes, which it records; C's number is throttled (status 1).
+struct VonageSmsApi {
+    base: String,
+    taken: std::sync::Arc<std::sync::Mutex<Vec<Form>>>,
+}
+
+impl VonageSmsApi {
+    async fn start() -> Self {
+        use axum::extract::State;
+        type Taken = std::sync::Arc<std::sync::Mutex<Vec<Form>>>;
+        async fn sms(State(taken): State<Taken>, body: String) -> axum::Json<Value> {
+            let form: Form = serde_urlencoded::from_str(&body).unwrap();
+            let status = |s: &str, text: &str| {
+                axum::Json(
+                    json!({ "message-count": "1", "messages": [{ "status": s, "error-text": text }] }),
+                )
+            };
+            if form_field(&form, "api_key") != Some(VONAGE_API_KEY)
+                || form_field(&form, "api_secret") != Some(VONAGE_API_SECRET)
+            {
+                return status("4", "Bad Credentials");
+            }
+            let (Some(to), Some(_), Some(_)) = (
+                form_field(&form, "to"),
+                form_field(&form, "from"),
+                form_field(&form, "text"),
+            ) else {
+                return status("2", "Missing Parameters");
+            };
+            if to == C_NUMBER.trim_start_matches('+') {
+                return status("1", "Throttled");
+            }
+            let to = to.to_string();
+            taken.lock().unwrap().push(form);
+            axum::Json(
+                json!({ "message-count": "1", "messages": [{ "to": to, "message-id": "0A00000001", "status": "0" }] }),
+            )
+        }
+        let taken = Taken::default();
+        let app = axum::Router::new()
+            .route("/sms/json", axum::routing::post(sms))
+            .with_state(taken.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self { base, taken }
+    }
+
+    /// The messages taken, once there are `count` (within a deadline).
+    async fn wait_for(&self, count: usize) -> Vec<Form> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            let taken = self.taken.lock().unwrap().clone();
+            if taken.len() >= count {
+                return taken;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{count} replies expected, {} taken",
+                taken.len()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// The count of `cla_sms_replies_total` for an outcome, once it reaches `at_least`.
+async fn replies_counted(w: &World, outcome: &str, at_least: u64) -> u64 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let line = format!("cla_sms_replies_total{{gateway=\"vonage\",outcome=\"{outcome}\"}} ");
+    loop {
+        let figures = w.server.running.state.metrics.render(&[]);
+        let n = figures
+            .lines()
+            .find_map(|l| l.strip_prefix(line.as_str()))
+            .map_or(0, |n| n.parse().unwrap());
+        if n >= at_least {
+            return n;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{outcome}: {n} < {at_least}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn replies_to_vonage_messages_go_out_through_vonages_sms_api_in_the_clas_language() {
+    let captured = logs();
+    let api = VonageSmsApi::start().await;
+    let url = api.base.clone();
+    let w = world_with(move |c| {
+        c.sms_vonage_api_key = Some(VONAGE_API_KEY.into());
+        c.sms_vonage_api_secret = Some(Secret::new(VONAGE_API_SECRET));
+        c.sms_vonage_api_url = url;
+    })
+    .await;
+    w.server
+        .ok(
+            &w.ca,
+            "mutation($s: String!, $w: String!) { setDuressWord(staffId: $s, word: $w) }",
+            json!({ "s": w.b, "w": "Mangué" }),
+        )
+        .await;
+    let messages = [
+        ("0B000000000000A1", "243815550102", "OK"),
+        ("0B000000000000A2", "243815550101", "BIEN"),
+        ("0B000000000000A3", "243815550102", "mangue"),
+    ];
+    for (i, (id, msisdn, text)) in messages.iter().enumerate() {
+        let params = [
+            ("messageId", *id),
+            ("msisdn", *msisdn),
+            ("text", *text),
+            ("to", "243900000001"),
+            ("type", "text"),
+        ];
+        assert_eq!(vonage(&w, &params).await, 200, "{text}");
+        api.wait_for(i + 1).await;
+    }
+    assert_eq!(replies_counted(&w, "sent", 3).await, 3);
+    let taken = api.wait_for(3).await;
+    assert_eq!(taken.len(), 3, "each reply once: {taken:?}");
+    for (form, (_, msisdn, text)) in taken.iter().zip(&messages) {
+        assert_eq!(
+            form_field(form, "to"),
+            Some(*msisdn),
+            "{text}: to the sender"
+        );
+        assert_eq!(
+            form_field(form, "from"),
+            Some("243900000001"),
+            "{text}: from the number it was sent to"
+        );
+    }
+    let texts: Vec<&str> = taken
+        .iter()
+        .map(|f| form_field(f, "text").unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Received, thank you. Stay safe.",
+            "Reçu, merci. Prenez soin de vous.",
+            "Received, thank you. Stay safe.",
+        ]
+    );
+    assert_eq!(
+        texts[2].as_bytes(),
+        texts[0].as_bytes(),
+        "the duress word's reply is OK's, byte for byte"
+    );
+    assert_eq!(form_field(&taken[0], "type"), None, "GSM text");
+    assert_eq!(
+        form_field(&taken[1], "type"),
+        Some("unicode"),
+        "ç is not GSM"
+    );
+    assert_eq!(form_field(&taken[2], "type"), None);
+    // The duress word raised its flag all the same.
+    let b_flags: Vec<Value> = flags(&w, &w.ca)
+        .await
+        .into_iter()
+        .filter(|f| f["staffId"] == w.b.as_str())
+        .collect();
+    assert_eq!(b_flags.len(), 1, "{b_flags:?}");
+    assert_eq!(b_flags[0]["severity"], "CRITICAL");
+
+    // Vonage refuses one (throttled): counted, and logged without the text or the number.
+    const MARKER: &str = "Qx7VonageMarker";
+    let params = [
+        ("messageId", "0B000000000000A4"),
+        ("msisdn", "243815550103"),
+        ("text", MARKER),
+        ("to", "243900000001"),
+        ("type", "text"),
+    ];
+    assert_eq!(vonage(&w, &params).await, 200);
+    assert_eq!(replies_counted(&w, "failed", 1).await, 1);
+    let text = captured.text();
+    assert!(
+        text.contains("vonage-0B000000000000A4") && text.contains("Vonage status 1"),
+        "{text}"
+    );
+    assert!(!text.contains(MARKER), "no message text in the logs");
+    assert!(!text.contains("815550103"), "no number in the logs");
+    assert!(
+        !text.contains(VONAGE_API_SECRET),
+        "no credential in the logs"
+    );
+    assert_eq!(api.wait_for(3).await.len(), 3, "nothing more was taken");
+    w.server.stop().await;
+}
+
+#[tokio::test]
+async fn without_vonage_send_credentials_no_reply_is_sent_and_the_start_says_so() {
+    let captured = logs();
+    let w = world().await;
+    assert!(
+        captured
+            .text()
+            .contains("replies to SMS received through Vonage are off"),
+        "said once at start"
+    );
+    let params = [
+        ("messageId", "0B000000000000B1"),
+        ("msisdn", "243815550102"),
+        ("text", "OK"),
+        ("to", "243900000001"),
+        ("type", "text"),
+    ];
+    assert_eq!(vonage(&w, &params).await, 200);
+    assert_eq!(check_ins(&w, &w.b).await.len(), 1, "received all the same");
+    let figures = w.server.running.state.metrics.render(&[]);
+    assert!(
+        !figures.contains("cla_sms_replies_total{"),
+        "no reply attempted: {figures}"
+    );
     w.server.stop().await;
 }

@@ -14,6 +14,11 @@
 //! Every message runs the same duress-hash work whether or not its sender has a duress word, or is
 //! known at all, and a duress message is answered with the OK text: neither the reply nor its
 //! timing tells anything.
+//!
+//! Replies: a gateway that reads the reply from the webhook's answer (Twilio's TwiML) gets it
+//! there; one that does not (Vonage's SMS API) gets it sent through its send API, from the
+//! number the message was sent to, after the webhook has answered — the same path for every
+//! reply, a duress word's included ([`FieldApp::with_replies`]).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -137,6 +142,8 @@ pub struct FieldApp {
     risk: RiskApp,
     clock: Arc<dyn Clock>,
     settings: Arc<FieldSettings>,
+    /// Sends the replies a gateway does not read from the webhook's answer.
+    replies: Option<cla_notify::Notifier>,
 }
 
 /// Why a webhook request was not received.
@@ -171,7 +178,15 @@ impl FieldApp {
             risk,
             clock,
             settings: Arc::new(settings),
+            replies: None,
         }
+    }
+
+    /// Replies to messages from gateways that read none from the webhook's answer are sent by
+    /// `notifier`, where it has that gateway's send credentials (else no reply is sent).
+    pub fn with_replies(mut self, notifier: cla_notify::Notifier) -> Self {
+        self.replies = Some(notifier);
+        self
     }
 
     /// Whether `word` (normalized) reads as a keyword in any mission: a duress word may not.
@@ -218,7 +233,51 @@ impl FieldApp {
         let inbound = gateway
             .verify(&secret.0, request)
             .map_err(WebhookError::Refused)?;
-        self.receive(inbound).await.map_err(WebhookError::App)
+        let route = (!gateway.replies_in_answer()).then(|| {
+            (
+                inbound.to.clone(),
+                inbound.from.clone(),
+                format!("{}-{}", gateway.name(), inbound.message_id),
+            )
+        });
+        let answer = self.receive(inbound).await.map_err(WebhookError::App)?;
+        if let Some((ours, sender, id)) = route {
+            self.send_reply(gateway, ours, sender, answer.reply.clone(), id);
+        }
+        Ok(answer)
+    }
+
+    /// Sends `reply` to `sender` through `gateway`'s send API, from `ours` (the number the message
+    /// was sent to), in a task of its own: the webhook answers without waiting. A failure is
+    /// logged with the gateway, the message's id and the reason only, and counted.
+    fn send_reply(
+        &self,
+        gateway: Gateway,
+        ours: String,
+        sender: String,
+        reply: String,
+        id: String,
+    ) {
+        let Some(notifier) = self
+            .replies
+            .clone()
+            .filter(|n| n.has_sms_gateway(gateway.sender()))
+        else {
+            return;
+        };
+        if reply.is_empty() || ours.is_empty() {
+            return;
+        }
+        let metrics = Arc::clone(&self.runtime.metrics);
+        tokio::spawn(async move {
+            let outcome = notifier
+                .send_sms_via(gateway.sender(), &ours, &sender, &reply, &id)
+                .await;
+            metrics.sms_reply(
+                gateway.name(),
+                if outcome.is_ok() { "sent" } else { "failed" },
+            );
+        });
     }
 
     /// The SMS door: a message a gateway delivered (its signature checked). The sender's CLA gets

@@ -99,6 +99,23 @@ impl Gateway {
         }
     }
 
+    /// Whether the gateway reads the reply from the webhook's answer (Twilio's TwiML); else it is
+    /// sent through the gateway's send API (Vonage).
+    pub fn replies_in_answer(self) -> bool {
+        match self {
+            Gateway::Twilio => true,
+            Gateway::Vonage => false,
+        }
+    }
+
+    /// The gateway's send API.
+    pub fn sender(self) -> cla_notify::SmsGateway {
+        match self {
+            Gateway::Twilio => cla_notify::SmsGateway::Twilio,
+            Gateway::Vonage => cla_notify::SmsGateway::Vonage,
+        }
+    }
+
     /// Checks the request's signature with `secret` and reads the message.
     pub fn verify(self, secret: &str, request: &Request<'_>) -> Result<Inbound, Refusal> {
         match self {

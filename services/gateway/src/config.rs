@@ -3,7 +3,6 @@
 //! `ops/configuration.md`.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,25 +10,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 /// A secret: never printed, never logged.
-#[derive(Clone, Deserialize, PartialEq, Eq)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
+pub use cla_notify::Secret;
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -170,6 +151,44 @@ pub struct Config {
     pub sms_languages: BTreeMap<String, String>,
     /// The mission each receiving number (E.164) serves: where unmatched messages are listed.
     pub sms_numbers: BTreeMap<String, String>,
+    // Outbound channels (`cla_notify`): email, signed webhooks, SMS sent through a gateway.
+    /// The SMTP server notifications are emailed through; unset: no email channel.
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// `none` (a relay on this machine or a trusted network), `starttls` (required, never falls
+    /// back to plain text) or `tls` (SMTPS, usually port 465).
+    pub smtp_tls: cla_notify::SmtpTls,
+    /// SMTP AUTH, both or neither (over `starttls` or `tls`, or to this machine only).
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<Secret>,
+    /// The sender: `cla@example.org` or `CLA alerts <cla@example.org>`.
+    pub smtp_from: Option<String>,
+    /// The domain of every email's `Message-ID: <notification-id@domain>`.
+    pub smtp_message_id_domain: String,
+    /// Longest one SMTP exchange may take, in milliseconds.
+    pub smtp_timeout_ms: u64,
+    /// The key webhooks are signed with (`X-CLA-Signature`, at least 32 bytes); unset: no
+    /// webhook channel.
+    pub webhook_signing_secret: Option<Secret>,
+    /// Longest one webhook request may take, in milliseconds.
+    pub webhook_timeout_ms: u64,
+    /// The gateway SMS notifications are sent through (`twilio` or `vonage`); unset: no SMS
+    /// notification channel (replies to Vonage messages still go out with Vonage's credentials).
+    pub sms_send_gateway: Option<cla_notify::SmsGateway>,
+    /// The number SMS notifications are sent from (E.164), at `sms_send_gateway`.
+    pub sms_send_from: Option<String>,
+    /// Twilio's Account SID: with `sms_twilio_auth_token`, SMS can be sent through Twilio.
+    pub sms_twilio_account_sid: Option<String>,
+    /// Twilio's API base URL (tests point it at their own server).
+    pub sms_twilio_api_url: String,
+    /// Vonage's API key and secret: SMS can be sent through Vonage, replies to Vonage messages
+    /// included.
+    pub sms_vonage_api_key: Option<String>,
+    pub sms_vonage_api_secret: Option<Secret>,
+    /// Vonage's SMS API base URL.
+    pub sms_vonage_api_url: String,
+    /// Longest one request to a gateway's send API may take, in milliseconds.
+    pub sms_send_timeout_ms: u64,
 }
 
 impl Default for Config {
@@ -223,6 +242,24 @@ impl Default for Config {
             sms_replies: BTreeMap::new(),
             sms_languages: BTreeMap::new(),
             sms_numbers: BTreeMap::new(),
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_tls: cla_notify::SmtpTls::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: None,
+            smtp_message_id_domain: "cla.invalid".into(),
+            smtp_timeout_ms: 30_000,
+            webhook_signing_secret: None,
+            webhook_timeout_ms: 10_000,
+            sms_send_gateway: None,
+            sms_send_from: None,
+            sms_twilio_account_sid: None,
+            sms_twilio_api_url: cla_notify::sms::TWILIO_API.into(),
+            sms_vonage_api_key: None,
+            sms_vonage_api_secret: None,
+            sms_vonage_api_url: cla_notify::sms::VONAGE_API.into(),
+            sms_send_timeout_ms: 10_000,
         }
     }
 }
@@ -269,6 +306,117 @@ impl Config {
             cla_field::gateways::Gateway::Twilio => self.sms_twilio_auth_token.as_ref(),
             cla_field::gateways::Gateway::Vonage => self.sms_vonage_signature_secret.as_ref(),
         }
+    }
+
+    /// The outbound channels' settings: email where `smtp_host` is set, webhooks where
+    /// `webhook_signing_secret` is, SMS through the gateways whose send credentials are.
+    pub fn notify_settings(&self) -> cla_notify::Settings {
+        let secret = |s: &Option<Secret>| s.as_ref().map(|s| Secret::new(s.expose().trim()));
+        let email = self
+            .smtp_host
+            .as_ref()
+            .map(|host| cla_notify::EmailSettings {
+                host: host.clone(),
+                port: self.smtp_port,
+                tls: self.smtp_tls,
+                username: self.smtp_username.clone(),
+                password: secret(&self.smtp_password),
+                from: self.smtp_from.clone().unwrap_or_default(),
+                message_id_domain: self.smtp_message_id_domain.clone(),
+                timeout: Duration::from_millis(self.smtp_timeout_ms),
+            });
+        let webhook =
+            secret(&self.webhook_signing_secret).map(|secret| cla_notify::WebhookSettings {
+                secret,
+                timeout: Duration::from_millis(self.webhook_timeout_ms),
+            });
+        let twilio = match (
+            &self.sms_twilio_account_sid,
+            secret(&self.sms_twilio_auth_token),
+        ) {
+            (Some(sid), Some(auth_token)) => Some(cla_notify::TwilioApi {
+                account_sid: sid.trim().to_string(),
+                auth_token,
+                base_url: self.sms_twilio_api_url.clone(),
+            }),
+            _ => None,
+        };
+        let vonage = match (
+            &self.sms_vonage_api_key,
+            secret(&self.sms_vonage_api_secret),
+        ) {
+            (Some(key), Some(api_secret)) => Some(cla_notify::VonageApi {
+                api_key: key.trim().to_string(),
+                api_secret,
+                base_url: self.sms_vonage_api_url.clone(),
+            }),
+            _ => None,
+        };
+        cla_notify::Settings {
+            email,
+            webhook,
+            sms: cla_notify::SmsSettings {
+                send: self.sms_send_gateway,
+                from: self.sms_send_from.clone(),
+                twilio,
+                vonage,
+                timeout: Duration::from_millis(self.sms_send_timeout_ms),
+            },
+        }
+    }
+
+    /// Whether the outbound settings hold together (each named with its variable).
+    fn check_notify(&self) -> Result<(), String> {
+        let name = |key: &str| format!("{key} (CLA_{})", key.to_ascii_uppercase());
+        if self.smtp_host.is_none() {
+            if let Some((key, _)) = [
+                ("smtp_from", self.smtp_from.is_some()),
+                ("smtp_username", self.smtp_username.is_some()),
+                ("smtp_password", self.smtp_password.is_some()),
+            ]
+            .into_iter()
+            .find(|(_, set)| *set)
+            {
+                return Err(format!("{} needs smtp_host (CLA_SMTP_HOST)", name(key)));
+            }
+        } else if self.smtp_from.is_none() {
+            return Err(format!("smtp_host needs {}", name("smtp_from")));
+        }
+        if self.sms_twilio_account_sid.is_some() && self.sms_twilio_auth_token.is_none() {
+            return Err(format!(
+                "sms_twilio_account_sid needs {}",
+                name("sms_twilio_auth_token")
+            ));
+        }
+        if self.sms_vonage_api_key.is_some() != self.sms_vonage_api_secret.is_some() {
+            return Err(format!(
+                "set both {} and {}, or neither",
+                name("sms_vonage_api_key"),
+                name("sms_vonage_api_secret")
+            ));
+        }
+        if self.sms_send_gateway == Some(cla_notify::SmsGateway::Twilio)
+            && self.sms_twilio_account_sid.is_none()
+        {
+            return Err(format!(
+                "sms_send_gateway = \"twilio\" needs {} and sms_twilio_auth_token",
+                name("sms_twilio_account_sid")
+            ));
+        }
+        if self.sms_send_gateway == Some(cla_notify::SmsGateway::Vonage)
+            && self.sms_vonage_api_key.is_none()
+        {
+            return Err(format!(
+                "sms_send_gateway = \"vonage\" needs {} and sms_vonage_api_secret",
+                name("sms_vonage_api_key")
+            ));
+        }
+        if self.sms_send_from.is_some() && self.sms_send_gateway.is_none() {
+            return Err(format!("sms_send_from needs {}", name("sms_send_gateway")));
+        }
+        cla_notify::Notifier::new(self.notify_settings())
+            .map(|_| ())
+            .map_err(|e| format!("{}: {}", name(e.setting), e.message))
     }
 
     pub fn request_timeout(&self) -> Duration {
@@ -345,6 +493,9 @@ impl Config {
                         .map(|o| toml::Value::String(o.to_string()))
                         .collect(),
                 )
+            } else if TEXT_KEYS.contains(&key.as_str()) {
+                // Numbers, keys and passwords that may be all digits (`+243…`) stay text.
+                toml::Value::String(value)
             } else {
                 env_value(&value)
             };
@@ -504,6 +655,9 @@ impl Config {
         if self.ack_link_hours == 0 || self.notification_lease_seconds == 0 {
             return invalid("ack_link_hours and notification_lease_seconds must be at least 1");
         }
+        if let Err(why) = self.check_notify() {
+            return invalid(&why);
+        }
         if let Some(token) = &self.metrics_token
             && token.expose().trim().len() < MIN_SECRET_BYTES
         {
@@ -597,6 +751,38 @@ pub const KEYS: &[&str] = &[
     "sms_replies",
     "sms_languages",
     "sms_numbers",
+    "smtp_host",
+    "smtp_port",
+    "smtp_tls",
+    "smtp_username",
+    "smtp_password",
+    "smtp_from",
+    "smtp_message_id_domain",
+    "smtp_timeout_ms",
+    "webhook_signing_secret",
+    "webhook_timeout_ms",
+    "sms_send_gateway",
+    "sms_send_from",
+    "sms_twilio_account_sid",
+    "sms_twilio_api_url",
+    "sms_vonage_api_key",
+    "sms_vonage_api_secret",
+    "sms_vonage_api_url",
+    "sms_send_timeout_ms",
+];
+
+/// Keys whose environment value is always text, even where it reads as a number.
+const TEXT_KEYS: &[&str] = &[
+    "smtp_username",
+    "smtp_password",
+    "smtp_from",
+    "webhook_signing_secret",
+    "sms_send_from",
+    "sms_twilio_account_sid",
+    "sms_twilio_auth_token",
+    "sms_vonage_api_key",
+    "sms_vonage_api_secret",
+    "sms_vonage_signature_secret",
 ];
 
 /// An environment value as TOML: whole numbers as integers, everything else as a string.
@@ -815,6 +1001,113 @@ mod tests {
         ] {
             let e = ok(&pairs).unwrap_err().to_string();
             assert!(e.contains(says), "{pairs:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn outbound_channels_come_from_the_environment_and_are_checked() {
+        let defaults = Config::load(None, env(&[])).unwrap();
+        let notify = cla_notify::Notifier::new(defaults.notify_settings()).unwrap();
+        for channel in cla_notify::Channel::ALL {
+            assert!(!notify.has(channel), "{channel}: off by default");
+        }
+        let signing = "w".repeat(32);
+        let config = Config::load(
+            None,
+            env(&[
+                ("CLA_SMTP_HOST", "smtp.example.org"),
+                ("CLA_SMTP_PORT", "465"),
+                ("CLA_SMTP_TLS", "tls"),
+                ("CLA_SMTP_USERNAME", "cla"),
+                ("CLA_SMTP_PASSWORD", "0123456789"),
+                ("CLA_SMTP_FROM", "CLA alerts <cla@example.org>"),
+                ("CLA_WEBHOOK_SIGNING_SECRET", &signing),
+                ("CLA_SMS_SEND_GATEWAY", "vonage"),
+                ("CLA_SMS_SEND_FROM", "+243900000001"),
+                ("CLA_SMS_VONAGE_API_KEY", "12345678"),
+                ("CLA_SMS_VONAGE_API_SECRET", "vonage-api-secret"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.smtp_port, 465);
+        assert_eq!(config.smtp_tls, cla_notify::SmtpTls::Tls);
+        assert_eq!(
+            config.sms_send_from.as_deref(),
+            Some("+243900000001"),
+            "a number stays text"
+        );
+        assert_eq!(config.sms_vonage_api_key.as_deref(), Some("12345678"));
+        let printed = format!("{config:?}");
+        for secret in ["0123456789", signing.as_str(), "vonage-api-secret"] {
+            assert!(!printed.contains(secret), "secrets never print");
+        }
+        let notify = cla_notify::Notifier::new(config.notify_settings()).unwrap();
+        for channel in cla_notify::Channel::ALL {
+            assert!(notify.has(channel), "{channel}");
+        }
+        assert!(notify.has_sms_gateway(cla_notify::SmsGateway::Vonage));
+        assert!(!notify.has_sms_gateway(cla_notify::SmsGateway::Twilio));
+
+        let refused =
+            |pairs: &[(&str, &str)]| Config::load(None, env(pairs)).unwrap_err().to_string();
+        for (pairs, says) in [
+            (vec![("CLA_SMTP_HOST", "smtp.example.org")], "smtp_from"),
+            (vec![("CLA_SMTP_FROM", "cla@example.org")], "smtp_host"),
+            (
+                vec![
+                    ("CLA_SMTP_HOST", "smtp.example.org"),
+                    ("CLA_SMTP_FROM", "nobody"),
+                ],
+                "CLA_SMTP_FROM",
+            ),
+            (
+                vec![
+                    ("CLA_SMTP_HOST", "smtp.example.org"),
+                    ("CLA_SMTP_FROM", "cla@example.org"),
+                    ("CLA_SMTP_TLS", "none"),
+                    ("CLA_SMTP_USERNAME", "cla"),
+                    ("CLA_SMTP_PASSWORD", "pw"),
+                ],
+                "CLA_SMTP_TLS",
+            ),
+            (vec![("CLA_SMTP_TLS", "ssl")], "ssl"),
+            (
+                vec![("CLA_WEBHOOK_SIGNING_SECRET", "short")],
+                "CLA_WEBHOOK_SIGNING_SECRET",
+            ),
+            (
+                vec![("CLA_SMS_SEND_GATEWAY", "twilio")],
+                "sms_twilio_account_sid",
+            ),
+            (vec![("CLA_SMS_SEND_GATEWAY", "nexmo")], "nexmo"),
+            (
+                vec![("CLA_SMS_VONAGE_API_KEY", "k")],
+                "sms_vonage_api_secret",
+            ),
+            (
+                vec![("CLA_SMS_TWILIO_ACCOUNT_SID", "AC123")],
+                "sms_twilio_auth_token",
+            ),
+            (
+                vec![
+                    ("CLA_SMS_SEND_GATEWAY", "vonage"),
+                    ("CLA_SMS_VONAGE_API_KEY", "k"),
+                    ("CLA_SMS_VONAGE_API_SECRET", "s"),
+                ],
+                "CLA_SMS_SEND_FROM",
+            ),
+            (
+                vec![
+                    ("CLA_SMS_VONAGE_API_KEY", "k"),
+                    ("CLA_SMS_VONAGE_API_SECRET", "s"),
+                    ("CLA_SMS_VONAGE_API_URL", "http://rest.example.org"),
+                ],
+                "CLA_SMS_VONAGE_API_URL",
+            ),
+        ] {
+            let e = refused(&pairs);
+            assert!(e.contains(says), "{pairs:?}: {e}");
+            assert!(!e.contains("vonage-api-secret") && !e.contains("pw\""));
         }
     }
 }

@@ -1,12 +1,50 @@
-//! The channels notifications go out by, as configured.
+//! The channels escalation's notifications go out by: the configured outbound channels
+//! (`cla_notify`), behind escalation's `Sender`.
 
-use std::sync::Arc;
-
-use cla_alerts::escalation::{NoChannels, Sender};
-
-use crate::config::Config;
+use cla_alerts::escalation::events::NotificationChannel;
+use cla_alerts::escalation::{Message, SendFailure, Sender};
+use cla_notify::{Channel, Notification, Notifier};
 
 /// The configured channels.
-pub fn sender(_config: &Config) -> Arc<dyn Sender> {
-    Arc::new(NoChannels)
+pub struct Channels(pub Notifier);
+
+fn channel(c: NotificationChannel) -> Option<Channel> {
+    match c {
+        NotificationChannel::Email => Some(Channel::Email),
+        NotificationChannel::Sms => Some(Channel::Sms),
+        NotificationChannel::Webhook => Some(Channel::Webhook),
+        NotificationChannel::Unspecified => None,
+    }
+}
+
+#[async_trait::async_trait]
+impl Sender for Channels {
+    fn has(&self, c: NotificationChannel) -> bool {
+        channel(c).is_some_and(|c| self.0.has(c))
+    }
+
+    async fn send(
+        &self,
+        c: NotificationChannel,
+        to: &str,
+        message: &Message,
+    ) -> Result<(), SendFailure> {
+        let Some(c) = channel(c) else {
+            return Err(SendFailure {
+                retryable: false,
+                reason: "no such channel".into(),
+            });
+        };
+        let n = Notification {
+            id: message.id.clone(),
+            subject: message.subject.clone(),
+            text: message.text.clone(),
+            link: message.link.clone(),
+            payload: message.payload.clone(),
+        };
+        self.0.send(c, to, &n).await.map_err(|e| SendFailure {
+            retryable: e.retryable,
+            reason: e.reason,
+        })
+    }
 }

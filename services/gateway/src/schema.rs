@@ -78,6 +78,8 @@ pub struct Parts {
     pub sms: cla_field::FieldSettings,
     /// The escalation worker (incidents, notifications).
     pub escalation: Arc<cla_alerts::escalation::Escalation>,
+    /// The outbound channels: email, webhooks, SMS sent through the gateways.
+    pub notifier: cla_notify::Notifier,
 }
 
 /// Every context's application layer: the one door behind every door (GraphQL, CSV, the demo).
@@ -110,6 +112,7 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
         field,
         sms,
         escalation,
+        notifier,
     } = parts;
     let idempotency =
         cla_platform::idempotency::Idempotency::new(cla_platform::idempotency::Keys {
@@ -146,7 +149,8 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
         risk_app.clone(),
         clock.clone(),
         sms,
-    );
+    )
+    .with_replies(notifier);
     let apps = Apps {
         registry: cla_registry::RegistryApp::new(
             runtime.clone(),

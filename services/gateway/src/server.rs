@@ -191,6 +191,7 @@ pub fn app(
         staffing: Arc::clone(&staffing),
         supervision: Arc::clone(&supervision),
     });
+    let notifier = notifier(config);
     let link_key = match &config.ack_link_key {
         Some(key) => key.expose().trim().as_bytes().to_vec(),
         None => crate::auth::kept_or_generated(&config.data_dir, "link-key")?,
@@ -203,7 +204,7 @@ pub fn app(
         staff: Arc::clone(&staff),
         supervision: Arc::clone(&supervision),
         risk: Arc::clone(&risk),
-        sender: crate::notify::sender(config),
+        sender: Arc::new(crate::notify::Channels(notifier.clone())),
         links: cla_alerts::escalation::links::Links::new(
             &link_key,
             &config.public_url(),
@@ -265,6 +266,7 @@ pub fn app(
                 .sms_settings()
                 .expect("SMS settings checked by config"),
             escalation: Arc::clone(&escalation),
+            notifier,
         },
     );
     let limits = Arc::new(crate::limits::Limits::new(config, &schema));
@@ -288,6 +290,21 @@ pub fn app(
         },
         tasks,
     })
+}
+
+/// The outbound channels, as configured (checked when the configuration was loaded).
+fn notifier(config: &Config) -> cla_notify::Notifier {
+    let notifier = cla_notify::Notifier::new(config.notify_settings())
+        .expect("outbound settings checked by config");
+    if config.sms_vonage_signature_secret.is_some()
+        && !notifier.has_sms_gateway(cla_notify::SmsGateway::Vonage)
+    {
+        tracing::warn!(
+            "replies to SMS received through Vonage are off: set sms_vonage_api_key and \
+             sms_vonage_api_secret to send them"
+        );
+    }
+    notifier
 }
 
 pub fn router(state: AppState, config: &Config) -> Router {

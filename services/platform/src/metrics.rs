@@ -28,6 +28,7 @@ struct Figures {
     answers_kept: u64,
     answers_computed: u64,
     idempotency: BTreeMap<&'static str, u64>,
+    sms_replies: BTreeMap<(&'static str, &'static str), u64>,
 }
 
 #[derive(Default)]
@@ -69,6 +70,13 @@ impl Metrics {
     pub fn idempotency(&self, outcome: &'static str) {
         let mut f = self.figures.lock().expect("metrics lock");
         *f.idempotency.entry(outcome).or_default() += 1;
+    }
+
+    /// An SMS reply sent through a gateway's send API (not in the webhook's answer): `sent` or
+    /// `failed`.
+    pub fn sms_reply(&self, gateway: &'static str, outcome: &'static str) {
+        let mut f = self.figures.lock().expect("metrics lock");
+        *f.sms_replies.entry((gateway, outcome)).or_default() += 1;
     }
 
     pub fn command_accepted(&self, events: usize) {
@@ -178,6 +186,17 @@ impl Metrics {
         );
         let _ = writeln!(out, "# TYPE cla_events_appended_total counter");
         let _ = writeln!(out, "cla_events_appended_total {}", f.events_appended);
+        let _ = writeln!(
+            out,
+            "# HELP cla_sms_replies_total SMS replies sent through a gateway's send API, by gateway and outcome."
+        );
+        let _ = writeln!(out, "# TYPE cla_sms_replies_total counter");
+        for ((gateway, outcome), n) in &f.sms_replies {
+            let _ = writeln!(
+                out,
+                "cla_sms_replies_total{{gateway=\"{gateway}\",outcome=\"{outcome}\"}} {n}"
+            );
+        }
         let _ = writeln!(
             out,
             "# HELP cla_projection_lag_events Events stored but not yet applied, by projection."
