@@ -223,7 +223,7 @@ impl Notifier {
                 Channel::Sms => self.sms.send_configured(to, &n.text).await,
             }
         };
-        log(channel.as_str(), &n.id, &outcome);
+        log(channel, None, &n.id, &outcome);
         outcome
     }
 
@@ -239,7 +239,7 @@ impl Notifier {
         id: &str,
     ) -> Result<(), SendError> {
         let outcome = self.sms.send_via(gateway, from, to, text).await;
-        log(gateway.as_str(), id, &outcome);
+        log(Channel::Sms, Some(gateway), id, &outcome);
         outcome
     }
 }
@@ -248,11 +248,13 @@ fn not_configured(channel: Channel) -> SendError {
     SendError::permanent(format!("the {channel} channel is not configured"))
 }
 
-fn log(channel: &str, id: &str, outcome: &Result<(), SendError>) {
+fn log(channel: Channel, gateway: Option<SmsGateway>, id: &str, outcome: &Result<(), SendError>) {
+    let (channel, gateway) = (channel.as_str(), gateway.map_or("", SmsGateway::as_str));
     match outcome {
-        Ok(()) => tracing::info!(channel, notification = id, "notification sent"),
+        Ok(()) => tracing::info!(channel, gateway, notification = id, "notification sent"),
         Err(e) => tracing::warn!(
             channel,
+            gateway,
             notification = id,
             retryable = e.retryable,
             reason = %e.reason,
