@@ -7,7 +7,9 @@ use std::sync::OnceLock;
 
 use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
-use cla_e2e::{Captured, Role, TestServer, active_staff, day, deploy, mission_with_base};
+use cla_e2e::{
+    Captured, Role, TestServer, active_staff, day, deploy, mission_with_base, twilio_signature,
+};
 use cla_event_store::{StreamName, read_stream_to_end};
 use cla_gateway::config::Secret;
 use hmac::{Hmac, Mac};
@@ -89,21 +91,6 @@ async fn world_with(adjust: impl FnOnce(&mut cla_gateway::Config)) -> World {
         b,
         c,
     }
-}
-
-/// Twilio's recipe: the URL, then each parameter sorted by name, name then value; HMAC-SHA1 with
-/// the auth token; Base64.
-fn twilio_signature(token: &str, url: &str, params: &[(&str, &str)]) -> String {
-    let mut sorted = params.to_vec();
-    sorted.sort();
-    let mut data = url.to_string();
-    for (k, v) in sorted {
-        data.push_str(k);
-        data.push_str(v);
-    }
-    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(token.as_bytes()).unwrap();
-    mac.update(data.as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
 /// Vonage's recipe (SHA-256 HMAC): every parameter but `sig` sorted by name, `&name=value` with

@@ -7,6 +7,8 @@ use cla_gateway::auth::Auth;
 use cla_gateway::config::Config;
 use serde_json::{Value, json};
 
+pub mod peers;
+
 pub use cla_gateway::Running;
 pub use cla_platform::Role;
 
@@ -412,4 +414,21 @@ impl Captured {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
     }
+}
+
+/// Twilio's recipe for `X-Twilio-Signature`: the URL, then each parameter sorted by name, name
+/// then value; HMAC-SHA1 with the auth token; Base64.
+pub fn twilio_signature(token: &str, url: &str, params: &[(&str, &str)]) -> String {
+    use base64::Engine;
+    use hmac::Mac;
+    let mut sorted = params.to_vec();
+    sorted.sort();
+    let mut data = url.to_string();
+    for (k, v) in sorted {
+        data.push_str(k);
+        data.push_str(v);
+    }
+    let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(token.as_bytes()).unwrap();
+    mac.update(data.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }

@@ -144,6 +144,16 @@ pub struct FieldApp {
     settings: Arc<FieldSettings>,
     /// Sends the replies a gateway does not read from the webhook's answer.
     replies: Option<cla_notify::Notifier>,
+    /// Where an "ACK <code>" reply to an alert's SMS goes.
+    acknowledgements: Option<Arc<dyn Acknowledgements>>,
+}
+
+/// Alerts acknowledged by SMS: a contact replies "ACK <code>" to the SMS that told them.
+#[async_trait::async_trait]
+pub trait Acknowledgements: Send + Sync {
+    /// The reply, where `text` from `from` acknowledges an alert (or one already acknowledged);
+    /// `None` where it is no acknowledgement, and the message is an ordinary one.
+    async fn acknowledge(&self, from: &str, text: &str) -> Option<String>;
 }
 
 /// Why a webhook request was not received.
@@ -179,6 +189,7 @@ impl FieldApp {
             clock,
             settings: Arc::new(settings),
             replies: None,
+            acknowledgements: None,
         }
     }
 
@@ -186,6 +197,12 @@ impl FieldApp {
     /// `notifier`, where it has that gateway's send credentials (else no reply is sent).
     pub fn with_replies(mut self, notifier: cla_notify::Notifier) -> Self {
         self.replies = Some(notifier);
+        self
+    }
+
+    /// "ACK <code>" replies go to `acknowledgements` before anything else is read of a message.
+    pub fn with_acknowledgements(mut self, acknowledgements: Arc<dyn Acknowledgements>) -> Self {
+        self.acknowledgements = Some(acknowledgements);
         self
     }
 
@@ -284,6 +301,11 @@ impl FieldApp {
     /// a check-in named by the gateway's message id (a resend records nothing more and gets the
     /// same reply); an unknown number's message is kept for an HR officer.
     pub async fn receive(&self, inbound: Inbound) -> AppResult<SmsAnswer> {
+        if let Some(acks) = &self.acknowledgements
+            && let Some(reply) = acks.acknowledge(&inbound.from, &inbound.text).await
+        {
+            return Ok(SmsAnswer { reply });
+        }
         let gateway = inbound.gateway;
         let who = door(gateway);
         let sender = self.staff.sms_sender(&who, &inbound.from)?;

@@ -48,3 +48,13 @@ impl Sender for Channels {
         })
     }
 }
+
+/// "ACK <code>" SMS replies, handed by the field channel to escalation.
+pub struct SmsAcknowledgements(pub cla_alerts::escalation::EscalationApp);
+
+#[async_trait::async_trait]
+impl cla_field::app::Acknowledgements for SmsAcknowledgements {
+    async fn acknowledge(&self, from: &str, text: &str) -> Option<String> {
+        self.0.acknowledge_by_sms(from, text).await
+    }
+}

@@ -141,6 +141,11 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
         });
     let staff_app = cla_staff::StaffApp::new(runtime.clone(), staff.clone(), registry.clone())
         .with_deployments(history.clone());
+    let escalation_app = cla_alerts::escalation::EscalationApp::new(
+        escalation,
+        registry.clone(),
+        supervision.clone(),
+    );
     let field_app = cla_field::FieldApp::new(
         runtime.clone(),
         field.clone(),
@@ -150,7 +155,10 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
         clock.clone(),
         sms,
     )
-    .with_replies(notifier);
+    .with_replies(notifier)
+    .with_acknowledgements(Arc::new(crate::notify::SmsAcknowledgements(
+        escalation_app.clone(),
+    )));
     let apps = Apps {
         registry: cla_registry::RegistryApp::new(
             runtime.clone(),
@@ -185,11 +193,7 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
             clock.clone(),
         ),
         field: field_app,
-        escalation: cla_alerts::escalation::EscalationApp::new(
-            escalation,
-            registry.clone(),
-            supervision.clone(),
-        ),
+        escalation: escalation_app,
     };
     let schema = builder(max_depth, max_complexity)
         .extension(idempotency)

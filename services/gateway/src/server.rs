@@ -409,8 +409,6 @@ pub async fn start_with_clock(
     config: &Config,
     clock: Arc<dyn cla_platform::clock::Clock>,
 ) -> Result<Running, StartError> {
-    let store = open_store(config)?;
-    let App { state, tasks } = app(config, store, clock)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| StartError::Listen {
@@ -421,6 +419,12 @@ pub async fn start_with_clock(
         addr: config.listen,
         source,
     })?;
+    // Links in notifications name the address actually listened on (port 0 picks one).
+    let mut bound = config.clone();
+    bound.listen = addr;
+    let config = &bound;
+    let store = open_store(config)?;
+    let App { state, tasks } = app(config, store, clock)?;
     let router = router(state.clone(), config);
     let timeouts = crate::http::serve::Timeouts {
         header_read: config.header_read_timeout(),

@@ -442,8 +442,8 @@ impl EscalationApp {
     }
 
     /// An SMS from `from` saying "ACK <code>": acknowledges the open incident whose SMS to that
-    /// number carried the code. `None` where the text is no acknowledgement (it is then an
-    /// ordinary message); otherwise the reply to send.
+    /// number carried the code. `None` where the text is no acknowledgement or no SMS to that
+    /// number carried the code (it is then an ordinary message); otherwise the reply to send.
     pub async fn acknowledge_by_sms(&self, from: &str, text: &str) -> Option<String> {
         let mut words = text.split_whitespace();
         let first = words.next()?;
@@ -456,9 +456,7 @@ impl EscalationApp {
             .escalation
             .view
             .sms_ack(from, |id| links.sms_code(id) == code);
-        let Some((incident, notification)) = found else {
-            return Some("No alert waits for that code.".into());
-        };
+        let (incident, notification) = found?;
         match self
             .escalation
             .acknowledge_by_notification(&incident, &notification, "SMS")

@@ -20,6 +20,7 @@ pub enum IncidentCommand {
     StartStep {
         step: u32,
         round: u32,
+        at: DateTime<Utc>,
         unreachable: Vec<String>,
         notifications: Vec<contract::NotificationDecided>,
     },
@@ -123,6 +124,7 @@ impl Decider for IncidentDecider {
             C::StartStep {
                 step,
                 round,
+                at,
                 unreachable,
                 notifications,
             } => {
@@ -139,6 +141,7 @@ impl Decider for IncidentDecider {
                         step: *step,
                         round: *round,
                         unreachable: unreachable.clone(),
+                        started_at: at.to_rfc3339(),
                     },
                 )];
                 events.extend(
@@ -358,6 +361,7 @@ mod tests {
         let start = IncidentCommand::StartStep {
             step: 1,
             round: 1,
+            at: at(0),
             unreachable: vec![],
             notifications: vec![decided("n1")],
         };
@@ -381,6 +385,7 @@ mod tests {
             .when(IncidentCommand::StartStep {
                 step: 2,
                 round: 1,
+                at: at(0),
                 unreachable: vec![],
                 notifications: vec![decided("n2")],
             })

@@ -240,6 +240,13 @@ fn label(
         })
 }
 
+/// A time the worker wrote on its clock (the injected one), where it did.
+fn on_clock(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
 impl Projection for EscalationView {
     fn name(&self) -> &'static str {
         "escalation"
@@ -315,7 +322,7 @@ impl Projection for EscalationView {
                 entry(EntryKind::Opened)
             }
             IncidentEvent::IncidentStepStarted(e) => {
-                record.step_started_at = Some(at);
+                record.step_started_at = Some(on_clock(&e.started_at).unwrap_or(at));
                 Entry {
                     step: Some(e.step),
                     detail: (!e.unreachable.is_empty())
@@ -327,9 +334,10 @@ impl Projection for EscalationView {
                 inner
                     .pending
                     .insert((id.to_string(), e.notification_id.clone()));
-                inner
-                    .notifications
-                    .insert(e.notification_id.clone(), (id.to_string(), at));
+                inner.notifications.insert(
+                    e.notification_id.clone(),
+                    (id.to_string(), on_clock(&e.decided_at).unwrap_or(at)),
+                );
                 Entry {
                     step: Some(e.step),
                     channel: NotificationChannel::try_from(e.channel).ok(),

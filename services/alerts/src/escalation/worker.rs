@@ -406,10 +406,11 @@ impl Escalation {
             (_, None) => return None,
         };
         let spec = procedure.steps.get(step as usize - 1)?;
-        let (notifications, unreachable) = self.recipients(opened, spec, step, round);
+        let (notifications, unreachable) = self.recipients(opened, spec, step, round, now);
         Some(IncidentCommand::StartStep {
             step,
             round,
+            at: now,
             unreachable,
             notifications,
         })
@@ -423,6 +424,7 @@ impl Escalation {
         step: &contract::EscalationStep,
         number: u32,
         round: u32,
+        now: DateTime<Utc>,
     ) -> (Vec<contract::NotificationDecided>, Vec<String>) {
         let today = View::on(self.clock.now().date_naive());
         let procedures = self.view.procedures(&opened.mission_code);
@@ -510,6 +512,7 @@ impl Escalation {
                         need_to_know,
                         purpose: "STEP".into(),
                         contact_id: id.clone(),
+                        decided_at: now.to_rfc3339(),
                     });
                 }
             }
@@ -633,6 +636,7 @@ impl Escalation {
                     need_to_know: false,
                     purpose: "CHANNEL_FAILURE".into(),
                     contact_id: c.contact_id.clone(),
+                    decided_at: self.clock.now().to_rfc3339(),
                 });
             }
         }
