@@ -74,7 +74,7 @@ async fn a_detector_that_stops_is_named_by_readyz_and_the_metrics_and_told_once(
     until_scanned_at(&server, "monitor", start).await;
     assert_eq!(until_readyz(&server, 200).await, "ready");
 
-    assert!(server.running.stop_scanner("detector"));
+    assert!(server.running.stop_scanner("detector").await);
     // One interval at a time, each waited out by the alert watch, which never falls behind.
     for step in 1..=4 {
         clock.advance(Duration::from_std(EVERY).unwrap());

@@ -345,12 +345,16 @@ impl Running {
     }
 
     /// Stops one of the tasks [`Running::spawn_scanners`] started (`detector`, `monitor`,
-    /// [`WATCHDOG`]), as if it had died: whether there was one.
-    pub fn stop_scanner(&mut self, name: &str) -> bool {
-        let mut stopped = false;
-        for (_, task) in self.scanners.iter().filter(|(n, _)| *n == name) {
+    /// [`WATCHDOG`]), as if it had died, and returns once it has: whether there was one.
+    pub async fn stop_scanner(&mut self, name: &str) -> bool {
+        let (stopping, kept) = std::mem::take(&mut self.scanners)
+            .into_iter()
+            .partition::<Vec<_>, _>(|(n, _)| *n == name);
+        self.scanners = kept;
+        let stopped = !stopping.is_empty();
+        for (_, task) in stopping {
             task.abort();
-            stopped = true;
+            let _ = task.await;
         }
         stopped
     }
