@@ -1,7 +1,8 @@
 //! Alerts through GraphQL over websockets and HTTP, on an injected clock: every kind of the watch
 //! raised once however often it looks, cleared when no longer true and raised again when true
 //! again, filtered by the subscriber's missions and the kinds asked for; the alerts active in a
-//! mission as of a date and as known at a moment; and the watch looking by itself after a change.
+//! mission as of a date and as known at a moment; the watch looking by itself after a change; and
+//! a subscriber resuming after the last alert it saw, missing none and getting none twice.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -477,6 +478,187 @@ async fn the_watch_looks_by_itself_soon_after_a_change() {
             .as_str()
             .is_some_and(|s| opened.iter().any(|o| o == s)),
         "{alert}"
+    );
+    server.stop().await;
+}
+
+const RESUME: &str = "subscription($m: String, $after: ID) { alerts(missionCode: $m, after: $after) { alertId kind missionCode subjectId baseId staffId flagId severity at } }";
+
+/// Raises a flag on `staff` as `ca`; its id.
+async fn flag(server: &TestServer, ca: &str, staff: &str, severity: &str) -> String {
+    let query = format!(
+        "mutation($s: String!) {{ raiseRiskFlag(staffId: $s, category: OTHER, severity: {severity}) {{ id }} }}"
+    );
+    server.ok(ca, &query, json!({ "s": staff })).await["raiseRiskFlag"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The next `n` alerts of a subscription.
+async fn next_alerts(socket: &mut Socket, n: usize) -> Vec<Value> {
+    let mut out = Vec::new();
+    while out.len() < n {
+        let data = next_data(socket, StdDuration::from_secs(20))
+            .await
+            .unwrap_or_else(|| panic!("alert {} of {n} arrives; so far {out:?}", out.len() + 1));
+        out.push(data["alerts"].clone());
+    }
+    out
+}
+
+fn ids(alerts: &[Value]) -> Vec<String> {
+    alerts
+        .iter()
+        .map(|a| a["alertId"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The ids of the alerts of the watch active in a mission.
+async fn active_ids(server: &TestServer, token: &str, mission: &str) -> Vec<String> {
+    let data = server
+        .ok(
+            token,
+            "query($m: String!) { activeAlerts(missionCode: $m) { alertId } }",
+            json!({ "m": mission }),
+        )
+        .await;
+    ids(data["activeAlerts"].as_array().unwrap())
+}
+
+/// A subscription started with `after` is refused: its error's (code, field, message).
+async fn refused_after(server: &TestServer, token: &str, after: &str) -> (Value, Value, Value) {
+    let mut socket = subscribe(server, token, RESUME, json!({ "after": after })).await;
+    let refusal = next_message(&mut socket, StdDuration::from_secs(20))
+        .await
+        .expect("an answer");
+    assert_eq!(refusal["payload"]["data"], Value::Null, "{refusal}");
+    let error = &refusal["payload"]["errors"][0];
+    (
+        error["extensions"]["code"].clone(),
+        error["extensions"]["field"].clone(),
+        error["message"].clone(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_resumes_after_the_last_alert_it_saw() {
+    let clock = Arc::new(ManualClock::new(start()));
+    let server = TestServer::start_with_clock(clock, |_| {}).await;
+    let (_, alpha_base) = mission_with_base(&server, "ALPHA").await;
+    let (_, bravo_base) = mission_with_base(&server, "BRAVO").await;
+    let alpha_hr = server.token(Role::MissionHr, &["ALPHA"]);
+    let alpha_ca = server.token(Role::CivilAffairs, &["ALPHA"]);
+    let bravo_hr = server.token(Role::MissionHr, &["BRAVO"]);
+    let bravo_ca = server.token(Role::CivilAffairs, &["BRAVO"]);
+    let far = "2030-12-31";
+    let x = cla(&server, &alpha_hr, &alpha_base, "X", "300001", far).await;
+    let y = cla(&server, &bravo_hr, &bravo_base, "Y", "300002", far).await;
+    deploy(&server, &alpha_ca, &x, &alpha_base, &day(-10)).await;
+    deploy(&server, &bravo_ca, &y, &bravo_base, &day(-10)).await;
+
+    // A subscription goes live (flags on X until one arrives), sees alerts up to a mark, and
+    // loses its link.
+    let mut first = subscribe(&server, &alpha_ca, RESUME, json!({})).await;
+    let until = Instant::now() + StdDuration::from_secs(30);
+    let mut seen = Vec::new();
+    while seen.is_empty() {
+        assert!(Instant::now() < until, "the subscription never went live");
+        flag(&server, &alpha_ca, &x, "LOW").await;
+        if let Some(data) = next_data(&mut first, StdDuration::from_millis(500)).await {
+            seen.push(data["alerts"].clone());
+        }
+    }
+    let mark = flag(&server, &alpha_ca, &x, "MEDIUM").await;
+    while seen.last().unwrap()["flagId"] != mark.as_str() {
+        seen.extend(next_alerts(&mut first, 1).await);
+    }
+    let last_seen = seen.last().unwrap()["alertId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    drop(first);
+
+    // While it is away: alerts of both missions, of the risk register and of the watch.
+    let f1 = flag(&server, &alpha_ca, &x, "HIGH").await;
+    flag(&server, &bravo_ca, &y, "HIGH").await;
+    server.running.state.monitor.scan().await;
+    let f2 = flag(&server, &alpha_ca, &x, "CRITICAL").await;
+    let watch_alpha = active_ids(&server, &alpha_hr, "ALPHA").await;
+    let watch_bravo = active_ids(&server, &bravo_hr, "BRAVO").await;
+    assert!(!watch_alpha.is_empty() && !watch_bravo.is_empty());
+
+    // Back, after the last alert it saw: what ALPHA raised meanwhile, in the order recorded,
+    // nothing of BRAVO, then on live with nothing twice.
+    let mut back = subscribe(&server, &alpha_ca, RESUME, json!({ "after": last_seen })).await;
+    let missed = next_alerts(&mut back, watch_alpha.len() + 2).await;
+    assert_eq!(missed[0]["flagId"], f1.as_str(), "{missed:?}");
+    assert_eq!(missed.last().unwrap()["flagId"], f2.as_str(), "{missed:?}");
+    let mut of_the_watch = ids(&missed[1..missed.len() - 1]);
+    of_the_watch.sort();
+    let mut expected = watch_alpha.clone();
+    expected.sort();
+    assert_eq!(of_the_watch, expected);
+    assert!(
+        missed.iter().all(|a| a["missionCode"] == "ALPHA"),
+        "{missed:?}"
+    );
+    let at: Vec<&str> = missed.iter().map(|a| a["at"].as_str().unwrap()).collect();
+    assert!(at.windows(2).all(|w| w[0] <= w[1]), "in order: {at:?}");
+    let before = ids(&seen);
+    assert!(ids(&missed).iter().all(|id| !before.contains(id)));
+    // Live: a flag, then a mark; a duplicate would come between them.
+    let f3 = flag(&server, &alpha_ca, &x, "LOW").await;
+    let f4 = flag(&server, &alpha_ca, &x, "MEDIUM").await;
+    let live = next_alerts(&mut back, 2).await;
+    assert_eq!(
+        (live[0]["flagId"].as_str(), live[1]["flagId"].as_str()),
+        (Some(f3.as_str()), Some(f4.as_str()))
+    );
+    let everything: Vec<String> = ids(&missed).into_iter().chain(ids(&live)).collect();
+
+    // Resumed after an alert of the watch: from there on.
+    let mut again = subscribe(
+        &server,
+        &alpha_ca,
+        RESUME,
+        json!({ "after": everything[1] }),
+    )
+    .await;
+    assert_eq!(
+        ids(&next_alerts(&mut again, everything.len() - 2).await),
+        everything[2..].to_vec()
+    );
+
+    // A counts-only reader resumes just as well, with the alerts as it may see them.
+    let mut counts = subscribe(&server, &alpha_hr, RESUME, json!({ "after": last_seen })).await;
+    let redacted = next_alerts(&mut counts, everything.len()).await;
+    assert_eq!(ids(&redacted), everything);
+    for a in redacted.iter().filter(|a| a["kind"] == "RISK_FLAG_RAISED") {
+        assert_eq!(
+            (&a["flagId"], &a["staffId"], &a["subjectId"], &a["baseId"]),
+            (&Value::Null, &Value::Null, &Value::Null, &Value::Null),
+            "{a}"
+        );
+    }
+    assert_eq!(redacted[0]["severity"], "HIGH");
+
+    // An id it never saw is refused before anything is sent; another mission's alert is no
+    // better known than an id made up.
+    let unknown = refused_after(&server, &alpha_ca, &uuid::Uuid::now_v7().to_string()).await;
+    assert_eq!(
+        (unknown.0.as_str(), unknown.1.as_str()),
+        (Some("VALIDATION"), Some("after")),
+        "{unknown:?}"
+    );
+    assert_eq!(
+        refused_after(&server, &alpha_ca, &watch_bravo[0]).await,
+        unknown
+    );
+    let malformed = refused_after(&server, &alpha_ca, "not an id").await;
+    assert_eq!(
+        (malformed.0.as_str(), malformed.1.as_str()),
+        (Some("VALIDATION"), Some("after"))
     );
     server.stop().await;
 }

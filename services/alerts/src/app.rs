@@ -7,10 +7,11 @@
 //!   risk detail ([`DETAIL_ROLES`]: CIVIL_AFFAIRS of the mission, ADMIN); everyone else gets the
 //!   alert without it.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use cla_event_store::RecordedEvent;
+use cla_event_store::{AllFrom, EventStore, Position, RecordedEvent};
 use cla_platform::app::authorize;
 use cla_platform::clock::Clock;
 use cla_platform::codec::decode_recorded;
@@ -18,7 +19,10 @@ use cla_platform::{AppError, AppResult, Principal, Restricted, Role, Runtime};
 use cla_risk::RiskView;
 use cla_risk::app::DETAIL_ROLES;
 use cla_risk::projections::risk_alert;
-use futures::{Stream, StreamExt};
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use tokio::sync::broadcast;
+use uuid::Uuid;
 
 use crate::decider::{ActiveAlert, Condition};
 use crate::events::{AlertEvent, AlertKind, STREAM_PREFIX};
@@ -74,14 +78,18 @@ impl AlertsApp {
             .collect())
     }
 
-    /// Alerts from now on, each once, as it is raised and as `who` may see it: for `mission` or
-    /// every mission in the caller's scope, of `kinds` or all. Refused before anything is sent.
-    pub fn alerts(
+    /// Alerts as they are raised, each once and in log order, as `who` may see them: for
+    /// `mission` or every mission in the caller's scope, of `kinds` or all. From now on, or, given
+    /// `after` (the id of the last alert a subscriber saw), every alert raised since, then on
+    /// live with no gap and no duplicate. Refused before anything is sent: an `after` that is not
+    /// an alert the caller may see is unknown, whatever it is.
+    pub async fn alerts(
         &self,
         who: &Principal,
         mission: Option<String>,
         kinds: Option<Vec<Kind>>,
-    ) -> AppResult<impl Stream<Item = Alert> + Send + 'static + use<>> {
+        after: Option<&str>,
+    ) -> AppResult<BoxStream<'static, Alert>> {
         if let Some(m) = &mission {
             authorize(who, m, READERS)?;
         }
@@ -91,27 +99,148 @@ impl AlertsApp {
                 "name at least one kind, or none for all",
             ));
         }
+        // Subscribed before anything is read, so that nothing falls between what is read from
+        // the store and what the broadcast brings.
+        let live = self.runtime.hub.changes();
+        // Everything up to here has been applied by the read models, so it reads as it was seen.
+        let applied = Position(self.runtime.hub.position());
+        let (last, until) = match after {
+            Some(id) => (self.position_of(who, id).await?, Some(applied)),
+            None => (applied, None),
+        };
+        let feed = Feed {
+            store: Arc::clone(&self.runtime.store),
+            live,
+            last,
+            until,
+            gap: true,
+            read: VecDeque::new(),
+            held: None,
+        };
         let who = who.clone();
         let risk = Arc::clone(&self.risk);
-        let changes = self.runtime.hub.changes();
-        let feed = futures::stream::unfold(changes, |mut changes| async move {
-            loop {
-                match changes.recv().await {
-                    Ok(event) => return Some((event, changes)),
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
-                        tracing::warn!(missed, "an alerts subscriber fell behind")
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-                }
-            }
+        let events = futures::stream::unfold(feed, |mut feed| async move {
+            let event = feed.next().await?;
+            Some((event, feed))
         });
-        Ok(feed.filter_map(move |recorded| {
-            let alert = alert_of(&recorded, &risk, &who).filter(|a| {
-                mission.as_ref().is_none_or(|m| *m == a.mission_code)
-                    && kinds.as_ref().is_none_or(|k| k.contains(&a.kind))
-            });
-            async move { alert }
-        }))
+        Ok(events
+            .filter_map(move |recorded| {
+                let alert = alert_of(&recorded, &risk, &who).filter(|a| {
+                    mission.as_ref().is_none_or(|m| *m == a.mission_code)
+                        && kinds.as_ref().is_none_or(|k| k.contains(&a.kind))
+                });
+                async move { alert }
+            })
+            .boxed())
+    }
+
+    /// The log position of the alert `id`, where it is one `who` may see; unknown otherwise, with
+    /// the same answer for an alert outside the caller's scope as for none at all.
+    async fn position_of(&self, who: &Principal, id: &str) -> AppResult<Position> {
+        let unknown = || {
+            AppError::validation(
+                "after",
+                "no alert with this id: resume after an alert this subscription gave",
+            )
+        };
+        let parsed = Uuid::parse_str(id)
+            .map_err(|_| AppError::validation("after", "an alert id is a UUID"))?;
+        let position = self.alerts.position_of(&parsed).ok_or_else(unknown)?;
+        let from = match position.0.checked_sub(1) {
+            Some(before) => AllFrom::After(Position(before)),
+            None => AllFrom::Start,
+        };
+        let raised = self.runtime.store.read_all(from, 1).await?;
+        let alert = raised
+            .first()
+            .filter(|e| e.position == position)
+            .and_then(|e| alert_of(e, &self.risk, who))
+            .ok_or_else(unknown)?;
+        if Uuid::parse_str(&alert.alert_id).ok() != Some(parsed) {
+            return Err(unknown());
+        }
+        Ok(position)
+    }
+}
+
+/// How many events a catch-up reads from the store at a time.
+const PAGE: usize = 256;
+
+/// The recorded events of one subscriber, in log order, each once: read from the store after its
+/// last position where the broadcast may not have them (a catch-up, the start of the broadcast, a
+/// fall behind it), from the broadcast otherwise.
+struct Feed {
+    store: Arc<dyn EventStore>,
+    live: broadcast::Receiver<Arc<RecordedEvent>>,
+    /// The position of the last event given (or the one to give events after).
+    last: Position,
+    /// Read the store up to here (inclusive) before anything else.
+    until: Option<Position>,
+    /// Whether events may lie between `last` and the broadcast's next: at the start (the broadcast
+    /// begins at some event no one knows in advance) and after falling behind it.
+    gap: bool,
+    read: VecDeque<RecordedEvent>,
+    /// A broadcast event to give once the store has been read up to it.
+    held: Option<Arc<RecordedEvent>>,
+}
+
+impl Feed {
+    async fn next(&mut self) -> Option<Arc<RecordedEvent>> {
+        loop {
+            if let Some(event) = self.read.pop_front() {
+                self.last = event.position;
+                return Some(Arc::new(event));
+            }
+            if let Some(until) = self.until {
+                if until <= self.last {
+                    self.until = None;
+                    continue;
+                }
+                let page = match self.store.read_all(AllFrom::After(self.last), PAGE).await {
+                    Ok(page) => page,
+                    Err(e) => {
+                        // The subscriber resumes with `after` once the store answers again.
+                        tracing::warn!(error = %e, "an alerts subscription could not read the store; it ends");
+                        return None;
+                    }
+                };
+                self.read
+                    .extend(page.into_iter().filter(|e| e.position <= until));
+                // A page short of full, or reaching past `until`: the store is read up to it.
+                if self.read.len() < PAGE {
+                    self.until = None;
+                }
+                continue;
+            }
+            if let Some(event) = self.held.take() {
+                if event.position > self.last {
+                    self.last = event.position;
+                    return Some(event);
+                }
+                continue;
+            }
+            match self.live.recv().await {
+                Ok(event) if event.position <= self.last => {}
+                Ok(event) if self.gap => {
+                    // Whatever lies before the broadcast's first event has been applied: read it.
+                    self.gap = false;
+                    self.until = event.position.0.checked_sub(1).map(Position);
+                    self.held = Some(event);
+                }
+                Ok(event) => {
+                    self.last = event.position;
+                    return Some(event);
+                }
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::warn!(
+                        missed,
+                        "an alerts subscriber fell behind; it reads what it missed from the store"
+                    );
+                    self.gap = true;
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
     }
 }
 
@@ -279,13 +408,17 @@ mod tests {
             Err("FORBIDDEN")
         );
         assert_eq!(
-            app.alerts(&away, Some("ALPHA".into()), None)
+            app.alerts(&away, Some("ALPHA".into()), None, None)
+                .await
                 .err()
                 .map(code),
             Some("FORBIDDEN")
         );
         assert_eq!(
-            app.alerts(&away, None, Some(vec![])).err().map(|e| e.field),
+            app.alerts(&away, None, Some(vec![]), None)
+                .await
+                .err()
+                .map(|e| e.field),
             Some(Some("kinds".to_string()))
         );
         let home = who(Role::MissionHr, &["ALPHA"]);
@@ -293,6 +426,171 @@ mod tests {
             app.active_alerts(&home, "ALPHA", None, None, None),
             Ok(vec![])
         );
-        assert!(app.alerts(&home, None, None).is_ok());
+        assert!(app.alerts(&home, None, None, None).await.is_ok());
+    }
+
+    /// An app whose alerts view is fed from a fresh store.
+    fn fed(dir: &std::path::Path) -> (AlertsApp, Arc<dyn cla_event_store::EventStore>) {
+        let store: Arc<dyn cla_event_store::EventStore> =
+            Arc::new(cla_event_store::EmbeddedStore::open(dir).unwrap());
+        let alerts = Arc::new(AlertsView::default());
+        let runtime = Runtime::started(
+            Arc::clone(&store),
+            vec![alerts.clone()],
+            std::time::Duration::from_secs(10),
+        );
+        let clock: Arc<dyn Clock> = Arc::new(cla_platform::clock::ManualClock::new(
+            chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap(),
+        ));
+        (
+            AlertsApp::new(runtime, alerts, Default::default(), clock),
+            store,
+        )
+    }
+
+    /// Appends `count` alerts of the watch to `mission`'s stream, `batch` to an append; their ids.
+    async fn raise(
+        store: &dyn cla_event_store::EventStore,
+        mission: &str,
+        count: usize,
+        batch: usize,
+    ) -> Vec<String> {
+        use cla_platform::codec::EventCodec;
+        let mut ids = Vec::new();
+        for chunk in (0..count).collect::<Vec<_>>().chunks(batch) {
+            let events = chunk
+                .iter()
+                .map(|i| {
+                    let id = Uuid::now_v7().to_string();
+                    ids.push(id.clone());
+                    let event = AlertEvent::AlertRaised(crate::events::contract::AlertRaised {
+                        alert_id: id,
+                        kind: AlertKind::BaseBelowMinimum as i32,
+                        subject_id: format!("base-{i}"),
+                        base_id: format!("base-{i}"),
+                        on: "2026-01-01".into(),
+                        detail: "strength 0 of minimum 2".into(),
+                    });
+                    cla_event_store::NewEvent::new(
+                        cla_event_store::EventType::parse(event.event_type()).unwrap(),
+                        event.encode(),
+                        cla_event_store::Metadata {
+                            actor: cla_event_store::Actor {
+                                id: "system".into(),
+                                role: "SYSTEM".into(),
+                            },
+                            correlation_id: Uuid::now_v7(),
+                            causation_id: None,
+                            effective: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                        },
+                    )
+                })
+                .collect();
+            store
+                .append(
+                    &crate::events::stream(mission),
+                    cla_event_store::ExpectedRevision::Any,
+                    events,
+                )
+                .await
+                .unwrap();
+        }
+        ids
+    }
+
+    /// The next `n` alerts of a feed, each within a few seconds.
+    async fn take(feed: &mut BoxStream<'static, Alert>, n: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        for _ in 0..n {
+            let next = tokio::time::timeout(std::time::Duration::from_secs(10), feed.next())
+                .await
+                .expect("the next alert arrives")
+                .expect("the feed goes on");
+            out.push(next.alert_id);
+        }
+        out
+    }
+
+    /// Nothing more within a moment: no duplicate, nothing unasked for.
+    async fn nothing_more(feed: &mut BoxStream<'static, Alert>) {
+        let more = tokio::time::timeout(std::time::Duration::from_millis(300), feed.next()).await;
+        assert!(more.is_err(), "nothing more: {:?}", more.ok().flatten());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_subscriber_that_falls_behind_the_broadcast_misses_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, store) = fed(dir.path());
+        let admin = who(Role::Admin, &[]);
+        let mut feed = app.alerts(&admin, None, None, None).await.unwrap();
+        // On live first: the broadcast has given it events.
+        let first = raise(store.as_ref(), "ALPHA", 3, 1).await;
+        assert_eq!(take(&mut feed, 3).await, first);
+        // Then more than the broadcast keeps, while the subscriber reads nothing.
+        let raised = raise(store.as_ref(), "ALPHA", 5000, 250).await;
+        let head = store.head().await.unwrap().unwrap();
+        app.runtime
+            .hub
+            .wait_for(head, std::time::Duration::from_secs(30))
+            .await
+            .unwrap();
+        assert_eq!(take(&mut feed, raised.len()).await, raised);
+        nothing_more(&mut feed).await;
+        // And on live after that.
+        let then = raise(store.as_ref(), "ALPHA", 3, 3).await;
+        assert_eq!(take(&mut feed, 3).await, then);
+        nothing_more(&mut feed).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_subscriber_resumes_after_the_last_alert_it_saw_in_its_scope() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, store) = fed(dir.path());
+        let alpha = who(Role::MissionHr, &["ALPHA"]);
+        let seen = raise(store.as_ref(), "ALPHA", 3, 1).await;
+        let bravo = raise(store.as_ref(), "BRAVO", 2, 1).await;
+        let missed = raise(store.as_ref(), "ALPHA", 600, 100).await;
+        let head = store.head().await.unwrap().unwrap();
+        let settle = std::time::Duration::from_secs(10);
+        app.runtime.hub.wait_for(head, settle).await.unwrap();
+        let mut feed = app
+            .alerts(&alpha, None, None, Some(&seen[2]))
+            .await
+            .unwrap();
+        // Caught up over more than one page of the store, BRAVO's left out.
+        assert_eq!(take(&mut feed, missed.len()).await, missed);
+        let live = raise(store.as_ref(), "ALPHA", 2, 1).await;
+        assert_eq!(take(&mut feed, 2).await, live);
+        nothing_more(&mut feed).await;
+
+        let refused = |e: AppError| (e.code.as_str(), e.field, e.message);
+        let unknown = app
+            .alerts(&alpha, None, None, Some(&Uuid::now_v7().to_string()))
+            .await
+            .err()
+            .map(refused)
+            .unwrap();
+        assert_eq!(
+            (unknown.0, unknown.1.as_deref()),
+            ("VALIDATION", Some("after"))
+        );
+        // Another mission's alert is as unknown as none at all.
+        let other = app
+            .alerts(&alpha, None, None, Some(&bravo[0]))
+            .await
+            .err()
+            .map(refused)
+            .unwrap();
+        assert_eq!(other, unknown);
+        let malformed = app
+            .alerts(&alpha, None, None, Some("not an id"))
+            .await
+            .err()
+            .map(refused)
+            .unwrap();
+        assert_eq!(
+            (malformed.0, malformed.1.as_deref()),
+            ("VALIDATION", Some("after"))
+        );
     }
 }

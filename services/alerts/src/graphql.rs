@@ -1,11 +1,12 @@
 //! Alerts in the GraphQL schema: the alerts active in a mission (with `asOf` and `knownAt`), and
 //! the `alerts` subscription, which carries every kind of DESIGN.md §4 — the watch's (see
 //! [`crate::monitor`]) and the risk alerts, which are risk events themselves. Each arrives once,
-//! when it is recorded. Mapping only: [`AlertsApp`] decides which missions a caller hears of, and
+//! when it is recorded; a subscriber that lost its link resumes after the last one it saw.
+//! Mapping only: [`AlertsApp`] decides which missions a caller hears of, and
 //! that whose risk flag an alert is about goes only to those who see risk detail (CIVIL_AFFAIRS of
 //! the mission, ADMIN).
 
-use async_graphql::{Context, Object, Subscription};
+use async_graphql::{Context, ID, Object, Subscription};
 use chrono::{DateTime, Utc};
 use cla_platform::access::{MissionGuard, principal};
 use cla_platform::graphql::Date;
@@ -53,14 +54,21 @@ pub struct AlertsSubscription;
 
 #[Subscription]
 impl AlertsSubscription {
-    /// Alerts from now on, each once, as it is raised: for the given mission or every mission
-    /// in the caller's scope, of the given kinds or all.
+    /// Alerts as they are raised, each once and in the order they were recorded: for the given
+    /// mission or every mission in the caller's scope, of the given kinds or all. From now on, or
+    /// after the alert `after` (the `alertId` of the last one a subscriber saw): every alert
+    /// raised since, then on as they are raised, with none missed and none twice. An `after` that
+    /// is not an alert the caller may see is refused (VALIDATION, field `after`).
     async fn alerts(
         &self,
         ctx: &Context<'_>,
         mission_code: Option<String>,
         kinds: Option<Vec<Kind>>,
+        after: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = Alert> + use<>> {
-        Ok(alerts(ctx).alerts(principal(ctx)?, mission_code, kinds)?)
+        let after = after.as_ref().map(|id| id.as_str());
+        Ok(alerts(ctx)
+            .alerts(principal(ctx)?, mission_code, kinds, after)
+            .await?)
     }
 }

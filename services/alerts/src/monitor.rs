@@ -26,6 +26,7 @@ use cla_platform::Runtime;
 use cla_platform::clock::Clock;
 use cla_platform::command::CommandMeta;
 use cla_platform::timeline::View;
+use cla_platform::watch::Heartbeats;
 use cla_registry::RegistryView;
 use cla_registry::decider::BaseStatus;
 use cla_staff::StaffView;
@@ -42,6 +43,8 @@ use crate::events::{AlertEvent, AlertKind, STREAM_PREFIX, stream};
 pub const FORECAST_DAYS: i64 = 30;
 /// How far ahead an appointment's end is watched for, in days.
 pub const APPOINTMENT_DAYS: i64 = 60;
+/// The watch's name among the periodic parts that are watched ([`cla_platform::watch`]).
+pub const WATCHED_AS: &str = "monitor";
 /// The least time between two looks prompted by changes.
 const SETTLE: StdDuration = StdDuration::from_millis(500);
 
@@ -269,8 +272,14 @@ impl Monitor {
         report
     }
 
-    /// Looks every `every`, and soon after each change recorded outside the alerts streams.
-    pub fn spawn(self: Arc<Self>, every: StdDuration) -> tokio::task::JoinHandle<()> {
+    /// Looks every `every`, and soon after each change recorded outside the alerts streams,
+    /// marking each look it completes in `heartbeats` (as [`WATCHED_AS`]).
+    pub fn spawn(
+        self: Arc<Self>,
+        every: StdDuration,
+        heartbeats: &Arc<Heartbeats>,
+    ) -> tokio::task::JoinHandle<()> {
+        let heartbeat = heartbeats.register(WATCHED_AS, every, self.clock.now());
         tokio::spawn(async move {
             let mut changes = self.runtime.hub.changes();
             let mut tick = tokio::time::interval(every);
@@ -289,6 +298,7 @@ impl Monitor {
                     },
                 }
                 let report = self.scan().await;
+                heartbeat.beat(self.clock.now());
                 if report != ScanReport::default() {
                     tracing::info!(?report, "alert watch");
                 }

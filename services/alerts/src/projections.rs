@@ -6,15 +6,18 @@ use std::sync::RwLock;
 
 use async_graphql::{Enum, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use cla_event_store::RecordedEvent;
+use cla_contracts::EventContract;
+use cla_event_store::{Position, RecordedEvent};
 use cla_platform::codec::decode_recorded;
 use cla_platform::graphql::{Date, date};
 use cla_platform::projection::Projection;
 use cla_platform::timeline::{Stamp, Timeline, View, fold_decider};
 use cla_risk::events::{Category, Severity};
 // The risk enums are reused for the schema's output only.
+use cla_risk::events::contract as risk_contract;
 use cla_risk::graphql::{CategoryValue, SeverityValue};
 use cla_risk::projections::RiskAlertKind;
+use uuid::Uuid;
 
 use crate::decider::{ActiveAlert, AlertsDecider};
 use crate::events::{AlertEvent, AlertKind, STREAM_PREFIX};
@@ -164,12 +167,33 @@ pub fn watch_alert(mission: &str, alert: &ActiveAlert, at: DateTime<Utc>) -> Opt
 struct State {
     missions: BTreeMap<String, Timeline<AlertEvent>>,
     raised_at: HashMap<String, DateTime<Utc>>,
+    /// Where in the log each alert was raised, by its id: the watch's by `alert_id`, the risk
+    /// alerts by the id of the risk event (a subscriber resumes after one).
+    positions: HashMap<Uuid, Position>,
 }
 
-/// Each mission's alerts of the watch, folded from its alerts stream.
+/// Each mission's alerts of the watch, folded from its alerts stream, and the log position of
+/// every alert (the watch's and the risk alerts alike).
 #[derive(Default)]
 pub struct AlertsView {
     state: RwLock<State>,
+}
+
+/// The stored types of the risk events that may raise an alert (see
+/// [`cla_risk::projections::risk_alert`]).
+const RISK_ALERT_TYPES: [&str; 3] = [
+    <risk_contract::RiskFlagRaised as EventContract>::TYPE_NAME,
+    <risk_contract::RiskFlagSeverityChanged as EventContract>::TYPE_NAME,
+    <risk_contract::RiskReviewOverdue as EventContract>::TYPE_NAME,
+];
+
+/// Whether a recorded event may be a risk alert: a risk event of a type that raises one.
+fn may_be_risk_alert(recorded: &RecordedEvent) -> bool {
+    recorded
+        .stream
+        .as_str()
+        .starts_with(cla_risk::events::STREAM_PREFIX)
+        && RISK_ALERT_TYPES.contains(&recorded.event_type.as_str())
 }
 
 impl AlertsView {
@@ -190,6 +214,13 @@ impl AlertsView {
         out.sort_by(|a, b| (a.at, &a.alert_id).cmp(&(b.at, &b.alert_id)));
         out
     }
+
+    /// The log position of the event that raised the alert `alert_id`, if it is one: what it is
+    /// and who may see it, the caller reads at that position.
+    pub fn position_of(&self, alert_id: &Uuid) -> Option<Position> {
+        let s = self.state.read().expect("alerts view lock");
+        s.positions.get(alert_id).copied()
+    }
 }
 
 impl Projection for AlertsView {
@@ -198,10 +229,15 @@ impl Projection for AlertsView {
     }
 
     fn spares(&self, event: &RecordedEvent) -> bool {
-        !event.stream.as_str().starts_with(STREAM_PREFIX)
+        !event.stream.as_str().starts_with(STREAM_PREFIX) && !may_be_risk_alert(event)
     }
 
     fn apply(&self, recorded: &RecordedEvent) {
+        if may_be_risk_alert(recorded) {
+            let mut s = self.state.write().expect("alerts view lock");
+            s.positions.insert(recorded.id, recorded.position);
+            return;
+        }
         let Some(mission) = recorded.stream.as_str().strip_prefix(STREAM_PREFIX) else {
             return;
         };
@@ -211,6 +247,9 @@ impl Projection for AlertsView {
         let mut s = self.state.write().expect("alerts view lock");
         if let AlertEvent::AlertRaised(e) = &event {
             s.raised_at.insert(e.alert_id.clone(), recorded.recorded);
+            if let Ok(id) = Uuid::parse_str(&e.alert_id) {
+                s.positions.insert(id, recorded.position);
+            }
         }
         s.missions
             .entry(mission.to_string())

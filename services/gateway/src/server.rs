@@ -16,6 +16,7 @@ use cla_platform::Role;
 use cla_platform::metrics::Metrics;
 use cla_platform::projection::{Projection, ProjectionHub, SnapshotConfig};
 use cla_platform::reactor::ReactorCheckpoint;
+use cla_platform::watch::{Heartbeats, Hooks, Watchdog};
 use cla_platform::{AppError, Runtime};
 use cla_registry::RegistryView;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -36,6 +37,10 @@ pub struct AppState {
     pub detector: Arc<cla_risk::detector::Detector>,
     /// The alert watch (tests look with it on their own clock).
     pub monitor: Arc<cla_alerts::Monitor>,
+    /// The periodic parts' last completed scans (`/readyz`, `/metrics`, the watchdog).
+    pub heartbeats: Arc<Heartbeats>,
+    /// What the watchdog does when a periodic part stalls or recovers.
+    pub watch_hooks: Hooks,
     pub auth: Arc<Auth>,
     pub metrics: Arc<Metrics>,
     pub hub: Arc<ProjectionHub>,
@@ -223,12 +228,12 @@ pub fn app(
             reactors.join("escalation-opener"),
         ))),
     );
+    let heartbeats: Arc<cla_platform::watch::Heartbeats> = Arc::default();
     if config.escalation_interval_ms > 0 {
-        tasks.push(
-            Arc::clone(&escalation).spawn(std::time::Duration::from_millis(
-                config.escalation_interval_ms,
-            )),
-        );
+        tasks.push(Arc::clone(&escalation).spawn(
+            std::time::Duration::from_millis(config.escalation_interval_ms),
+            &heartbeats,
+        ));
     }
     tasks.extend(auth.keep_keys_fresh());
     tasks.push(cla_risk::detector::spawn_closure_reactor(
@@ -237,16 +242,6 @@ pub fn app(
         Arc::clone(&clock),
         ReactorCheckpoint::new(Some(reactors.join("closure-exposure-flags"))),
     ));
-    if config.scan_interval_seconds > 0 {
-        tasks.push(
-            Arc::clone(&detector)
-                .spawn(std::time::Duration::from_secs(config.scan_interval_seconds)),
-        );
-        tasks.push(
-            Arc::clone(&monitor)
-                .spawn(std::time::Duration::from_secs(config.scan_interval_seconds)),
-        );
-    }
     let (schema, apps) = schema::build(
         config.max_query_depth,
         config.max_query_complexity,
@@ -270,26 +265,80 @@ pub fn app(
         },
     );
     let limits = Arc::new(crate::limits::Limits::new(config, &schema));
-    Ok(App {
-        state: AppState {
-            limits,
-            schema,
-            apps,
-            store,
-            clock,
-            detector,
-            monitor,
-            escalation,
-            auth,
-            metrics,
-            hub,
-            answers: Arc::new(AnswerCache::new(
-                std::time::Duration::from_millis(config.answer_cache_ms),
-                512,
-            )),
-        },
-        tasks,
-    })
+    let state = AppState {
+        limits,
+        schema,
+        apps,
+        store,
+        clock,
+        detector,
+        monitor,
+        escalation: Arc::clone(&escalation),
+        heartbeats,
+        watch_hooks: watch_hooks(&escalation),
+        auth,
+        metrics,
+        hub,
+        answers: Arc::new(AnswerCache::new(
+            std::time::Duration::from_millis(config.answer_cache_ms),
+            512,
+        )),
+    };
+    let every = std::time::Duration::from_secs(config.scan_interval_seconds);
+    tasks.extend(
+        spawn_scanners(&state, every, state.watch_hooks.clone())
+            .into_iter()
+            .map(|(_, task)| task),
+    );
+    Ok(App { state, tasks })
+}
+
+/// What the watchdog does: logs, and tells every mission's named contacts directly through the
+/// channels (not through the escalation worker, which may be the part that stopped).
+fn watch_hooks(escalation: &Arc<cla_alerts::escalation::Escalation>) -> Hooks {
+    let logged = Hooks::default();
+    let tell = Arc::clone(escalation);
+    let log = Arc::clone(&logged.on_stall);
+    Hooks {
+        on_stall: Arc::new(move |stalled| {
+            log(stalled.clone());
+            let tell = Arc::clone(&tell);
+            tokio::spawn(async move { tell.tell_stall(&stalled.part, &stalled.to_string()).await });
+        }),
+        on_recovery: logged.on_recovery,
+    }
+}
+
+/// The name of the watchdog's task among the scanners' (see [`Running::stop_scanner`]).
+pub const WATCHDOG: &str = "watchdog";
+
+/// Starts the periodic parts on a schedule — the risk detector and the alert watch, each marking
+/// its scans in the heartbeats — and the watchdog over them, on a task of its own that goes on
+/// when they hang, calling `hooks`. Nothing for a zero interval. Each task with its name.
+fn spawn_scanners(
+    state: &AppState,
+    every: std::time::Duration,
+    hooks: Hooks,
+) -> Vec<(&'static str, tokio::task::JoinHandle<()>)> {
+    if every.is_zero() {
+        return Vec::new();
+    }
+    let watchdog = Watchdog::new(
+        Arc::clone(&state.heartbeats),
+        Arc::clone(&state.clock),
+        hooks,
+    );
+    vec![
+        (
+            cla_risk::detector::WATCHED_AS,
+            Arc::clone(&state.detector).spawn(every, &state.heartbeats),
+        ),
+        (
+            cla_alerts::monitor::WATCHED_AS,
+            Arc::clone(&state.monitor).spawn(every, &state.heartbeats),
+        ),
+        (WATCHDOG, watchdog.spawn(every)),
+    ]
 }
 
 /// The outbound channels, as configured (checked when the configuration was loaded).
@@ -365,19 +414,38 @@ pub struct Running {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
     background: Vec<tokio::task::JoinHandle<()>>,
+    /// The periodic parts and their watchdog, by name, started by [`Running::spawn_scanners`].
+    scanners: Vec<(&'static str, tokio::task::JoinHandle<()>)>,
 }
 
 impl Running {
-    /// Starts the risk detector and the alert watch on a schedule (for a server started with
-    /// `scan_interval_seconds = 0`, once what it must do first is done).
+    /// Starts the risk detector and the alert watch on a schedule, and the watchdog over them
+    /// with the state's hooks (for a server started with `scan_interval_seconds = 0`, once what
+    /// it must do first is done).
     pub fn spawn_scanners(&mut self, every: std::time::Duration) {
-        if every.is_zero() {
-            return;
+        let hooks = self.state.watch_hooks.clone();
+        self.spawn_scanners_with(every, hooks);
+    }
+
+    /// [`Running::spawn_scanners`], the watchdog calling `hooks`.
+    pub fn spawn_scanners_with(&mut self, every: std::time::Duration, hooks: Hooks) {
+        self.scanners
+            .extend(spawn_scanners(&self.state, every, hooks));
+    }
+
+    /// Stops one of the tasks [`Running::spawn_scanners`] started (`detector`, `monitor`,
+    /// [`WATCHDOG`]), as if it had died, and returns once it has: whether there was one.
+    pub async fn stop_scanner(&mut self, name: &str) -> bool {
+        let (stopping, kept) = std::mem::take(&mut self.scanners)
+            .into_iter()
+            .partition::<Vec<_>, _>(|(n, _)| *n == name);
+        self.scanners = kept;
+        let stopped = !stopping.is_empty();
+        for (_, task) in stopping {
+            task.abort();
+            let _ = task.await;
         }
-        self.background
-            .push(Arc::clone(&self.state.detector).spawn(every));
-        self.background
-            .push(Arc::clone(&self.state.monitor).spawn(every));
+        stopped
     }
 
     /// Stops accepting requests, finishes those under way, stops the background tasks and
@@ -387,6 +455,8 @@ impl Running {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        self.background
+            .extend(self.scanners.drain(..).map(|(_, task)| task));
         for task in &self.background {
             task.abort();
         }
@@ -467,6 +537,7 @@ pub async fn start_with_clock(
         shutdown: Some(tx),
         task,
         background: tasks,
+        scanners: Vec::new(),
     })
 }
 
@@ -552,15 +623,22 @@ async fn websocket(
         })
 }
 
+/// 200 `ready` once the read models have caught up with the store and every periodic part has
+/// completed a scan lately; 503 otherwise, one line per reason (the lag, each stalled part by name
+/// and time: nothing personal).
 async fn readyz(State(app): State<AppState>) -> Response {
+    let mut unready = Vec::new();
     match app.hub.lag().await {
-        Ok(0) if app.hub.caught_up().await => (StatusCode::OK, "ready").into_response(),
-        Ok(lag) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("projections are {lag} events behind the store"),
-        )
-            .into_response(),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.describe()).into_response(),
+        Ok(0) if app.hub.caught_up().await => {}
+        Ok(lag) => unready.push(format!("projections are {lag} events behind the store")),
+        Err(e) => unready.push(e.describe()),
+    }
+    let stalled = app.heartbeats.stalled(app.clock.now());
+    unready.extend(stalled.iter().map(ToString::to_string));
+    if unready.is_empty() {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, unready.join("\n")).into_response()
     }
 }
 
@@ -612,11 +690,7 @@ async fn render_metrics(app: &AppState) -> Response {
         "# HELP cla_projections_restored_position The checkpoint the read models were restored from at start-up (0: rebuilt from the start).\n# TYPE cla_projections_restored_position gauge\ncla_projections_restored_position {}\n",
         app.hub.restored_from()
     ));
-    text.push_str(&app.escalation.counters.render());
-    text.push_str(&format!(
-        "# HELP cla_notifications_pending Notifications decided and not yet delivered or given up.\n# TYPE cla_notifications_pending gauge\ncla_notifications_pending {}\n",
-        app.escalation.view.pending_count()
-    ));
+    text.push_str(&app.heartbeats.render());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 

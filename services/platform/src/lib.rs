@@ -14,7 +14,8 @@
 //!   each GraphQL field who may use it;
 //! - [`error`]: the one error type at the edge, with stable codes;
 //! - [`graphql`]: connections (Relay), views and other helpers;
-//! - [`idempotency`]: idempotency keys, kept in the store, honoured by one schema extension.
+//! - [`idempotency`]: idempotency keys, kept in the store, honoured by one schema extension;
+//! - [`watch`]: the periodic workers' heartbeats, and the watchdog that tells when one stalls.
 
 pub mod access;
 pub mod app;
@@ -36,6 +37,7 @@ pub mod runtime;
 pub mod snapshot;
 pub mod timeline;
 pub mod view_spec;
+pub mod watch;
 
 pub use access::{Principal, Role};
 pub use app::Restricted;

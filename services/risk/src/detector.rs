@@ -29,6 +29,7 @@ use cla_platform::Runtime;
 use cla_platform::clock::Clock;
 use cla_platform::command::CommandMeta;
 use cla_platform::timeline::View;
+use cla_platform::watch::Heartbeats;
 use cla_registry::RegistryView;
 use cla_staffing::StaffingView;
 use cla_staffing::coverage::OnDay;
@@ -41,6 +42,9 @@ use crate::projections::RiskView;
 /// Check-in periods a silence misses before its flag escalates to critical, unless the detector
 /// is configured otherwise.
 pub const ESCALATE_AFTER_PERIODS: u32 = 3;
+
+/// The detector's name among the periodic parts that are watched ([`cla_platform::watch`]).
+pub const WATCHED_AS: &str = "detector";
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ScanReport {
@@ -369,14 +373,21 @@ impl Detector {
         report
     }
 
-    /// Scans every `every` on a schedule, until the task is stopped.
-    pub fn spawn(self: Arc<Self>, every: StdDuration) -> tokio::task::JoinHandle<()> {
+    /// Scans every `every` on a schedule, until the task is stopped, marking each scan it
+    /// completes in `heartbeats` (as [`WATCHED_AS`]).
+    pub fn spawn(
+        self: Arc<Self>,
+        every: StdDuration,
+        heartbeats: &Arc<Heartbeats>,
+    ) -> tokio::task::JoinHandle<()> {
+        let heartbeat = heartbeats.register(WATCHED_AS, every, self.clock.now());
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
                 let report = self.scan().await;
+                heartbeat.beat(self.clock.now());
                 if report != ScanReport::default() {
                     tracing::info!(?report, "risk scan");
                 }

@@ -12,8 +12,11 @@ cla_platform::event_enum! {
 
 /// The risk stream of one CLA: the consistency boundary of their flags.
 pub fn stream(staff_id: &str) -> cla_event_store::StreamName {
-    cla_event_store::StreamName::keyed("risk-", staff_id)
+    cla_event_store::StreamName::keyed(STREAM_PREFIX, staff_id)
 }
+
+/// The stream prefix of every CLA's risk stream.
+pub const STREAM_PREFIX: &str = "risk-";
 
 /// Days to the next review: 7 for high and critical flags, 30 otherwise.
 pub fn review_days(severity: Severity) -> i64 {

@@ -212,6 +212,23 @@ impl EscalationView {
             .copied()
     }
 
+    /// Every mission's named contacts (not managers' addresses).
+    pub fn named_contacts(&self) -> Vec<(String, contract::EscalationContactSet)> {
+        let inner = self.inner.read().expect("escalation view");
+        let mut out: Vec<_> = inner
+            .procedures
+            .iter()
+            .flat_map(|(mission, p)| {
+                p.contacts
+                    .values()
+                    .filter(|c| c.manager_id.is_empty())
+                    .map(move |c| (mission.clone(), c.clone()))
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.0, &a.1.contact_id).cmp(&(&b.0, &b.1.contact_id)));
+        out
+    }
+
     /// Every incident (the HQ review's figures).
     pub fn all(&self) -> Vec<Record> {
         self.inner

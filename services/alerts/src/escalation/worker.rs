@@ -122,6 +122,9 @@ impl Counters {
     }
 }
 
+/// The worker's name among the watched parts (`/readyz`, `cla_escalation_last_scan_…`).
+pub const WATCHED_AS: &str = "escalation";
+
 /// After this many failed attempts on a channel, the mission's named contacts are told on
 /// another.
 pub const FAILURES_BEFORE_TELLING: u32 = 3;
@@ -719,6 +722,44 @@ impl Escalation {
         }
     }
 
+    /// Tells every mission's named contacts, on each channel they have, that a part of the
+    /// watch (the detector, the alert watch, this worker) has stopped: sent at once, not through
+    /// the outbox, so it goes out whichever part stopped. Names the part and the time only.
+    pub async fn tell_stall(&self, part: &str, what: &str) {
+        let id = notification_id("watch", &[part, what]);
+        let message = Message {
+            id: id.clone(),
+            subject: format!("[CLA] The watch has stopped: {part}"),
+            text: format!(
+                "{what}.\n\nUntil it runs again, silences and alerts may go unnoticed: check on \
+                 the CLAs by radio or phone, and tell the system's administrators.\n"
+            ),
+            link: None,
+            payload: serde_json::json!({ "part": part, "what": what }),
+        };
+        for (mission, contact) in self.view.named_contacts() {
+            for (channel, address) in [
+                (NotificationChannel::Email, &contact.email),
+                (NotificationChannel::Sms, &contact.phone),
+                (NotificationChannel::Webhook, &contact.webhook_url),
+            ] {
+                if address.is_empty() || !self.sender.has(channel) {
+                    continue;
+                }
+                let sent = self.sender.send(channel, address, &message).await;
+                self.counters.count(channel, sent.is_ok());
+                if let Err(f) = sent {
+                    tracing::error!(
+                        mission,
+                        channel = channel_name(channel),
+                        reason = %f.reason,
+                        "the watch's stop could not be told"
+                    );
+                }
+            }
+        }
+    }
+
     /// Acknowledges an incident through a notification's link or SMS code: by its recipient.
     pub async fn acknowledge_by_notification(
         &self,
@@ -759,11 +800,18 @@ impl Escalation {
 
     /// Runs passes: after every change to an incident or a procedure, and every `every` (steps
     /// fall due with time).
-    pub fn spawn(self: Arc<Self>, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    /// Each completed pass is marked in `heartbeats` (as [`WATCHED_AS`]).
+    pub fn spawn(
+        self: Arc<Self>,
+        every: std::time::Duration,
+        heartbeats: &Arc<cla_platform::watch::Heartbeats>,
+    ) -> tokio::task::JoinHandle<()> {
+        let heartbeat = heartbeats.register(WATCHED_AS, every, self.clock.now());
         tokio::spawn(async move {
             let mut changes = self.runtime.hub.changes();
             loop {
                 self.pass().await;
+                heartbeat.beat(self.clock.now());
                 let relevant = |e: &RecordedEvent| {
                     let s = e.stream.as_str();
                     s.starts_with(super::events::INCIDENT_PREFIX)
