@@ -55,12 +55,17 @@ bench-silence events="4660000":
 bench-sms seconds="20":
     CLA_BENCH_SECONDS={{seconds}} cargo bench -p cla-gateway --bench sms
 
+# 1,000 CRITICAL flags raised at once, each notified by a signed webhook to a real receiver: time
+# from the first flag's answer to the last notification (target <= 10 s), flag-to-webhook p50/p99.
+bench-escalation flags="1000":
+    CLA_BENCH_FLAGS={{flags}} cargo bench -p cla-gateway --bench escalation
+
 # Write a history for benchmarks into ./data-generated (see `cla generate --help`).
 generate *ARGS:
     CLA_DATA_DIR=./data-generated cargo run --release -- generate {{ARGS}}
 
 # Every benchmark.
-bench: bench-store bench-scale bench-abuse bench-silence bench-sms
+bench: bench-store bench-scale bench-abuse bench-silence bench-sms bench-escalation
 
 # Start one KurrentDB node (insecure, local testing) on 127.0.0.1:2113.
 kurrentdb-up:

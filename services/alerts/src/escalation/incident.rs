@@ -14,6 +14,8 @@ use super::events::{IncidentEvent, contract};
 /// A notification is tried at most this many times.
 pub const MAX_ATTEMPTS: u32 = 8;
 
+// A command lives for one decision and is never stored or kept in bulk: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum IncidentCommand {
     Open(contract::IncidentOpened),

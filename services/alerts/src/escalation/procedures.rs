@@ -208,9 +208,8 @@ fn check_contact(
             "a phone number in international form: + and 8 to 15 digits",
         ));
     }
-    if !c.webhook_url.is_empty()
-        && !(c.webhook_url.starts_with("https://") || c.webhook_url.starts_with("http://"))
-    {
+    let web = |u: &str| u.starts_with("https://") || u.starts_with("http://");
+    if !c.webhook_url.is_empty() && !web(&c.webhook_url) {
         return Err(AppError::validation(
             "webhookUrl",
             "an http or https address",
