@@ -156,6 +156,20 @@ pub struct Config {
     pub sms_languages: BTreeMap<String, String>,
     /// The mission each receiving number (E.164) serves: where unmatched messages are listed.
     pub sms_numbers: BTreeMap<String, String>,
+    // The web app at `/` (see ops/configuration.md, "The web app").
+    /// The address people open the web app at (`https://cla.example.org`): the identity
+    /// provider sends them back to `<web_public_url>/sign-in/callback`, and with `https://` the
+    /// cookies are `Secure`. Unset: `http://` and `listen`.
+    pub web_public_url: Option<String>,
+    /// The web app's client id at the identity provider (`oidc_issuer_url`). Unset: no sign-in
+    /// through the provider; one-time sign-in links only (the demo's).
+    pub web_oidc_client_id: Option<String>,
+    /// The web app's client secret, for a confidential client (unset: a public client, PKCE only).
+    pub web_oidc_client_secret: Option<Secret>,
+    /// Scopes asked for beside `openid` (comma-separated in `CLA_WEB_OIDC_SCOPES`).
+    pub web_oidc_scopes: Vec<String>,
+    /// How long a web session lasts, in hours.
+    pub web_session_hours: u64,
 }
 
 impl Default for Config {
@@ -204,6 +218,11 @@ impl Default for Config {
             sms_replies: BTreeMap::new(),
             sms_languages: BTreeMap::new(),
             sms_numbers: BTreeMap::new(),
+            web_public_url: None,
+            web_oidc_client_id: None,
+            web_oidc_client_secret: None,
+            web_oidc_scopes: vec!["profile".into()],
+            web_session_hours: 12,
         }
     }
 }
@@ -242,6 +261,42 @@ impl Config {
             &self.sms_languages,
             &self.sms_numbers,
         )
+    }
+
+    /// The web app's settings are whole: a client id needs the provider, a public URL is one.
+    fn check_web(&self) -> Result<(), String> {
+        if self.web_oidc_client_id.is_some() && self.oidc_issuer_url.is_none() {
+            return Err(
+                "web_oidc_client_id needs the identity provider: oidc_issuer_url \
+                        (CLA_OIDC_ISSUER_URL)"
+                    .into(),
+            );
+        }
+        if self
+            .web_oidc_client_id
+            .as_ref()
+            .is_some_and(|c| c.trim().is_empty())
+        {
+            return Err("web_oidc_client_id is empty: set a value or unset it".into());
+        }
+        if let Some(url) = &self.web_public_url
+            && (!(url.starts_with("https://") || url.starts_with("http://"))
+                || url.trim_end_matches('/').contains(['?', '#']))
+        {
+            return Err("web_public_url is the address people open: scheme://host[:port]".into());
+        }
+        if self.web_session_hours == 0 {
+            return Err("web_session_hours must be positive".into());
+        }
+        Ok(())
+    }
+
+    /// The web app's public address: `web_public_url`, or `http://` and `listen`.
+    pub fn web_address(&self, listening_on: SocketAddr) -> String {
+        self.web_public_url
+            .as_deref()
+            .map(|u| u.trim_end_matches('/').to_string())
+            .unwrap_or_else(|| format!("http://{listening_on}"))
     }
 
     /// The secret of a gateway, where it is configured.
@@ -307,7 +362,7 @@ impl Config {
             if !KEYS.contains(&key.as_str()) {
                 continue;
             }
-            let value = if key == "cors_allowed_origins" {
+            let value = if key == "cors_allowed_origins" || key == "web_oidc_scopes" {
                 // A list in one variable: comma-separated.
                 toml::Value::Array(
                     value
@@ -458,6 +513,9 @@ impl Config {
         if let Err(why) = self.sms_settings() {
             return invalid(&format!("SMS settings: {why}"));
         }
+        if let Err(why) = self.check_web() {
+            return invalid(&why);
+        }
         if let Some(token) = &self.metrics_token
             && token.expose().trim().len() < MIN_SECRET_BYTES
         {
@@ -546,6 +604,11 @@ pub const KEYS: &[&str] = &[
     "sms_replies",
     "sms_languages",
     "sms_numbers",
+    "web_public_url",
+    "web_oidc_client_id",
+    "web_oidc_client_secret",
+    "web_oidc_scopes",
+    "web_session_hours",
 ];
 
 /// An environment value as TOML: whole numbers as integers, everything else as a string.

@@ -57,6 +57,8 @@ pub enum StartError {
     Store(#[from] cla_event_store::StoreError),
     #[error("sign-in: {0}")]
     Auth(#[from] crate::auth::AuthSetupError),
+    #[error("web app: {0}")]
+    Web(#[from] cla_web::WebError),
     #[error("data directory {path}: {source}")]
     DataDir {
         path: String,
@@ -238,7 +240,8 @@ pub fn app(
     })
 }
 
-pub fn router(state: AppState, config: &Config) -> Router {
+/// Every route: the API's, and the web app's (`web`, see [`web_app`]) at `/`.
+pub fn router(state: AppState, config: &Config, web: Router) -> Router {
     Router::new()
         .route(
             "/graphql",
@@ -254,6 +257,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/export/staff.csv", get(export_staff))
         .route("/export/hq-review.csv", get(export_review))
         .route("/sms/{gateway}", post(crate::sms::webhook))
+        .with_state(state)
+        .merge(web)
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -261,7 +266,50 @@ pub fn router(state: AppState, config: &Config) -> Router {
         ))
         .route_layer(axum::middleware::from_fn(crate::telemetry::request_span))
         .layer(cors(config))
-        .with_state(state)
+}
+
+/// The web app, rendered from the application layers this server serves with, as the signed-in
+/// person; signing in through the identity provider where `web_oidc_client_id` is set.
+pub fn web_app(state: &AppState, config: &Config, addr: SocketAddr) -> Result<Router, StartError> {
+    let apps = &state.apps;
+    let board_apps = apps.clone();
+    let address = config.web_address(addr);
+    let settings = cla_web::WebSettings {
+        apps: cla_web::WebApps {
+            registry: apps.registry.clone(),
+            staff: apps.staff.clone(),
+            staffing: apps.staffing.clone(),
+            risk: apps.risk.clone(),
+            supervision: apps.supervision.clone(),
+        },
+        claims: state.auth.claims_mapping().clone(),
+        oidc: match (&config.web_oidc_client_id, &config.oidc_issuer_url) {
+            (Some(client_id), Some(issuer)) => Some(cla_web::oidc::OidcSettings {
+                issuer_url: issuer.clone(),
+                client_id: client_id.clone(),
+                client_secret: config
+                    .web_oidc_client_secret
+                    .as_ref()
+                    .map(|s| s.expose().to_string()),
+                redirect_url: format!("{address}/sign-in/callback"),
+                scopes: config.web_oidc_scopes.clone(),
+            }),
+            _ => None,
+        },
+        data_dir: config.data_dir.clone(),
+        secure_cookies: address.starts_with("https://"),
+        session_ttl: std::time::Duration::from_secs(config.web_session_hours * 3600),
+        board_csv: Arc::new(move |who, mission, as_of| {
+            crate::csvio::export_board(&board_apps, who, mission, as_of).map_err(|r| {
+                cla_web::ExportRefusal {
+                    code: r.code,
+                    message: r.message,
+                }
+            })
+        }),
+        clock: Arc::clone(&state.clock),
+    };
+    cla_web::router(settings).map_err(StartError::Web)
 }
 
 /// Cross-origin calls from the configured origins only; with none configured, the layer adds no
@@ -348,7 +396,7 @@ pub async fn start_with_clock(
         addr: config.listen,
         source,
     })?;
-    let router = router(state.clone(), config);
+    let router = router(state.clone(), config, web_app(&state, config, addr)?);
     let timeouts = crate::http::serve::Timeouts {
         header_read: config.header_read_timeout(),
         idle: config.idle_timeout(),
