@@ -397,6 +397,25 @@ async fn sign_in(c: &Client, idp: &Idp, base: &str, user: Value) {
     );
 }
 
+/// Presses the language switch, and waits for the page in `lang`.
+async fn switch_language(c: &Client, lang: &str) {
+    c.find(Locator::Css("form[action='/language'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(20);
+    while c
+        .find(Locator::Css(&format!("html[lang='{lang}']")))
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < until, "never in {lang}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn sign_out(c: &Client) {
     c.find(Locator::Css("form[action='/sign-out'] button"))
         .await
@@ -477,17 +496,7 @@ async fn journeys_in_a_real_browser() {
     c.goto(&format!("{base}/missions/MONUSCO")).await.unwrap();
 
     // 2. French: dates and numbers in French.
-    c.find(Locator::Css("form[action='/language'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let until = Instant::now() + Duration::from_secs(20);
-    while c.find(Locator::Css("html[lang='fr']")).await.is_err() {
-        assert!(Instant::now() < until, "never in French");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    switch_language(&c, "fr").await;
     let today = chrono::Utc::now().date_naive();
     let title = text_of(&c, "h1").await;
     assert!(
@@ -513,17 +522,7 @@ async fn journeys_in_a_real_browser() {
         c.find(Locator::Css("html[lang='fr']")).await.is_ok(),
         "remembered"
     );
-    c.find(Locator::Css("form[action='/language'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let until = Instant::now() + Duration::from_secs(20);
-    while c.find(Locator::Css("html[lang='en']")).await.is_err() {
-        assert!(Instant::now() < until, "never back in English");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    switch_language(&c, "en").await;
 
     // 3. The overview's "bases below minimum" opens the board filtered to them.
     c.goto(&format!("{base}/missions/MONUSCO")).await.unwrap();
