@@ -243,7 +243,7 @@ fn kinds(incident: &Value) -> Vec<(String, Option<i64>)> {
 fn ack_path(body: &str, base: &str) -> String {
     let at = body.find("/ack/").expect("an acknowledge link");
     assert!(
-        body[..at].ends_with(&format!("{base}")),
+        body[..at].ends_with(base),
         "the link names the server's address: {body}"
     );
     body[at..].split_whitespace().next().unwrap().to_string()

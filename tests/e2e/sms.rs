@@ -5,7 +5,6 @@
 
 use std::sync::OnceLock;
 
-use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
 use cla_e2e::{
     Captured, Role, TestServer, active_staff, day, deploy, mission_with_base, twilio_signature,

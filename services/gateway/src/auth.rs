@@ -6,15 +6,13 @@
 //! `exp` and `nbf` with 5 s leeway, and the roles and missions are read from configurable claims
 //! (dotted paths reach nested ones, a string counts as a list of one).
 
-use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use cla_platform::claims::ClaimsMapping;
 use cla_platform::{AppError, Principal, Role};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -49,8 +47,7 @@ pub struct Auth {
     encoding: Option<(Algorithm, EncodingKey)>,
     issuer: Option<String>,
     audience: Option<String>,
-    roles_claim: String,
-    missions_claim: String,
+    claims: ClaimsMapping,
 }
 
 /// A verified token: who holds it, and until when (seconds since the epoch).
@@ -156,8 +153,10 @@ impl Auth {
             encoding,
             issuer: config.jwt_issuer.clone(),
             audience: config.jwt_audience.clone(),
-            roles_claim: config.jwt_roles_claim.clone(),
-            missions_claim: config.jwt_missions_claim.clone(),
+            claims: ClaimsMapping {
+                roles_claim: config.jwt_roles_claim.clone(),
+                missions_claim: config.jwt_missions_claim.clone(),
+            },
         })
     }
 
@@ -320,57 +319,18 @@ impl Auth {
         self.principal(&data.claims).map_err(Refused::from)
     }
 
-    /// The caller a verified token's claims name.
+    /// The caller a verified token's claims name (the one mapping, shared with web sessions).
     fn principal(&self, claims: &Map<String, Value>) -> Result<SignedIn, AppError> {
-        let text = |name: &str| {
-            claims
-                .get(name)
-                .and_then(Value::as_str)
-                .filter(|s| !s.trim().is_empty())
-        };
-        let sub = text("sub")
-            .ok_or_else(|| AppError::unauthenticated("the token's sub claim is malformed"))?
-            .to_string();
-        let name = text("name")
-            .or_else(|| text("preferred_username"))
-            .unwrap_or(&sub)
-            .to_string();
-        let expires_at = claims
-            .get("exp")
-            .and_then(|v| v.as_u64().or_else(|| v.as_f64().map(|f| f as u64)))
-            .unwrap_or(0);
-        let mut roles = BTreeSet::new();
-        let mut unknown = 0usize;
-        for role in strings_at(claims, &self.roles_claim) {
-            match Role::parse(role) {
-                Some(r) => {
-                    roles.insert(r);
-                }
-                None => unknown += 1,
-            }
-        }
-        if unknown > 0 {
-            // One line however many: the names are the token's, not ours, and are not logged.
-            tracing::warn!(unknown, caller = %sub, "token names roles this system does not know; ignored");
-        }
-        if roles.is_empty() {
-            return Err(AppError::unauthenticated(format!(
-                "the token grants no known role (in its {} claim)",
-                self.roles_claim
-            )));
-        }
-        let missions = strings_at(claims, &self.missions_claim)
-            .map(str::to_string)
-            .collect();
+        let mapped = self.claims.principal(claims)?;
         Ok(SignedIn {
-            principal: Principal {
-                id: sub,
-                name,
-                roles,
-                missions,
-            },
-            expires_at,
+            principal: mapped.principal,
+            expires_at: mapped.expires_at,
         })
+    }
+
+    /// How claims map to the caller's roles and missions.
+    pub fn claims_mapping(&self) -> &ClaimsMapping {
+        &self.claims
     }
 }
 
@@ -388,23 +348,6 @@ fn bearer(header: Option<&str>) -> Result<&str, AppError> {
         .ok_or_else(|| AppError::unauthenticated("the Authorization header must be Bearer <token>"))
 }
 
-/// The strings of the claim at `path`: the claim of that very name where there is one (claim
-/// names may hold dots, e.g. `https://example.org/roles`), else the dotted path into nested
-/// claims (`realm_access.roles`). A string counts as a list of one; anything else as none.
-fn strings_at<'a>(claims: &'a Map<String, Value>, path: &str) -> impl Iterator<Item = &'a str> {
-    let value = claims.get(path).or_else(|| {
-        let mut parts = path.split('.');
-        let first = claims.get(parts.next()?)?;
-        parts.try_fold(first, |v, part| v.get(part))
-    });
-    let items: Vec<&'a str> = match value {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    };
-    items.into_iter()
-}
-
 fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -412,91 +355,33 @@ fn now() -> u64 {
 }
 
 /// The development signing secret: read from the data directory, or generated there at first run
-/// with mode 0600.
+/// with mode 0600 (see [`cla_platform::secret_file`]).
 fn generated_secret(dir: &Path) -> Result<Vec<u8>, AuthSetupError> {
-    kept_or_generated(dir, SECRET_FILE)
+    data_dir_secret(
+        dir,
+        SECRET_FILE,
+        "the signing secret",
+        "signs out every token",
+    )
 }
 
-/// A secret of the data directory's (`name`): read back, or generated there at first run with
-/// mode 0600 (32 random bytes, hex).
-pub fn kept_or_generated(dir: &Path, name: &str) -> Result<Vec<u8>, AuthSetupError> {
-    let path = dir.join(name);
-    let io = |source| AuthSetupError::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    match std::fs::read_to_string(&path) {
-        Ok(text) => return kept_secret(&path, &text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(io(e)),
-    }
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir).map_err(io)?;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let secret = hex::encode(bytes);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    match options.open(&path) {
-        Ok(mut file) => {
-            file.write_all(secret.as_bytes()).map_err(io)?;
-            file.sync_all().map_err(io)?;
-            tracing::info!(path = %path.display(), "generated a secret");
-            Ok(secret.into_bytes())
-        }
-        // Another process generated it at the same moment: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            kept_secret(&path, &std::fs::read_to_string(&path).map_err(io)?)
-        }
-        Err(e) => Err(io(e)),
-    }
-}
-
-/// A secret read back from the data directory, refused where it is too short to resist guessing
-/// or where others than the owner may read the file: a secret that others could read is no longer
-/// a secret, and quietly narrowing the file's mode would not undo that.
-fn kept_secret(path: &Path, text: &str) -> Result<Vec<u8>, AuthSetupError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path)
-            .map_err(|source| AuthSetupError::Io {
-                path: path.display().to_string(),
-                source,
-            })?
-            .permissions()
-            .mode();
-        if mode & 0o077 != 0 {
-            return Err(AuthSetupError::Key(format!(
-                "{} may be read by others (mode {:o}): the signing secret must be the owner's \
-                 alone; replace it (delete the file to have a new one generated, which signs out \
-                 every token) or run `chmod 600` on it if it was never exposed",
-                path.display(),
-                mode & 0o777
-            )));
-        }
-    }
-    let secret = text.trim();
-    if secret.len() < MIN_SECRET_BYTES {
-        return Err(AuthSetupError::Key(format!(
-            "{} holds {} bytes of secret; at least {MIN_SECRET_BYTES} are needed (an empty or \
-             short one lets anyone sign tokens): delete the file to have one generated",
-            path.display(),
-            secret.len()
-        )));
-    }
-    Ok(secret.as_bytes().to_vec())
+/// A secret of the data directory's (`name`): read back, or generated there at first run (mode
+/// 0600). `what` names it in errors; `replacing` says what deleting it does.
+pub fn data_dir_secret(
+    dir: &Path,
+    name: &str,
+    what: &str,
+    replacing: &str,
+) -> Result<Vec<u8>, AuthSetupError> {
+    cla_platform::secret_file::kept_or_generated(dir, name, MIN_SECRET_BYTES, what, replacing)
+        .map_err(|e| match e {
+            cla_platform::secret_file::SecretFileError::Io { path, source } => {
+                AuthSetupError::Io { path, source }
+            }
+            cla_platform::secret_file::SecretFileError::Unsafe(message) => {
+                AuthSetupError::Key(message)
+            }
+        })
 }
 
 #[cfg(test)]

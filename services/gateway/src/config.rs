@@ -97,8 +97,10 @@ pub struct Config {
     /// How long an idempotency key is kept with its first answer, in hours: a mutation sent again
     /// with the same key by the same caller within it gets that answer and writes nothing.
     pub idempotency_retention_hours: u64,
-    /// The address people reach the server at (`https://cla.monusco.example`): the links in
-    /// notifications (acknowledge, the incident) point there. Unset: `http://<listen>`.
+    /// The address people reach the server at (`https://cla.monusco.example`, no path): the web
+    /// app and the links in notifications (acknowledge, the incident) point there, the identity
+    /// provider sends people back to `<public_url>/sign-in/callback`, and with `https://` every
+    /// cookie is `Secure`. Unset: `http://<listen>`.
     pub public_url: Option<String>,
     /// How often the escalation worker looks for steps fallen due and notifications to send, in
     /// milliseconds; it also looks at once after every change to an incident. 0: it does not run.
@@ -189,6 +191,16 @@ pub struct Config {
     pub sms_vonage_api_url: String,
     /// Longest one request to a gateway's send API may take, in milliseconds.
     pub sms_send_timeout_ms: u64,
+    // The web app at `/` (see ops/configuration.md, "The web app").
+    /// The web app's client id at the identity provider (`oidc_issuer_url`). Unset: no sign-in
+    /// through the provider; one-time sign-in links only (the demo's).
+    pub web_oidc_client_id: Option<String>,
+    /// The web app's client secret, for a confidential client (unset: a public client, PKCE only).
+    pub web_oidc_client_secret: Option<Secret>,
+    /// Scopes asked for beside `openid` (comma-separated in `CLA_WEB_OIDC_SCOPES`).
+    pub web_oidc_scopes: Vec<String>,
+    /// How long a web session lasts, in hours.
+    pub web_session_hours: u64,
 }
 
 impl Default for Config {
@@ -260,6 +272,10 @@ impl Default for Config {
             sms_vonage_api_secret: None,
             sms_vonage_api_url: cla_notify::sms::VONAGE_API.into(),
             sms_send_timeout_ms: 10_000,
+            web_oidc_client_id: None,
+            web_oidc_client_secret: None,
+            web_oidc_scopes: vec!["profile".into()],
+            web_session_hours: 12,
         }
     }
 }
@@ -298,6 +314,36 @@ impl Config {
             &self.sms_languages,
             &self.sms_numbers,
         )
+    }
+
+    /// The web app's settings are whole: a client id needs the provider, a public URL is one.
+    fn check_web(&self) -> Result<(), String> {
+        if self.web_oidc_client_id.is_some() && self.oidc_issuer_url.is_none() {
+            return Err(
+                "web_oidc_client_id needs the identity provider: oidc_issuer_url \
+                        (CLA_OIDC_ISSUER_URL)"
+                    .into(),
+            );
+        }
+        if self
+            .web_oidc_client_id
+            .as_ref()
+            .is_some_and(|c| c.trim().is_empty())
+        {
+            return Err("web_oidc_client_id is empty: set a value or unset it".into());
+        }
+        if self.web_session_hours == 0 {
+            return Err("web_session_hours must be positive".into());
+        }
+        Ok(())
+    }
+
+    /// The web app's public address: `public_url`, or `http://` and `listen`.
+    pub fn web_address(&self, listening_on: SocketAddr) -> String {
+        self.public_url
+            .as_deref()
+            .map(|u| u.trim_end_matches('/').to_string())
+            .unwrap_or_else(|| format!("http://{listening_on}"))
     }
 
     /// The secret of a gateway, where it is configured.
@@ -483,7 +529,7 @@ impl Config {
             if !KEYS.contains(&key.as_str()) {
                 continue;
             }
-            let value = if key == "cors_allowed_origins" {
+            let value = if key == "cors_allowed_origins" || key == "web_oidc_scopes" {
                 // A list in one variable: comma-separated.
                 toml::Value::Array(
                     value
@@ -658,6 +704,9 @@ impl Config {
         if let Err(why) = self.check_notify() {
             return invalid(&why);
         }
+        if let Err(why) = self.check_web() {
+            return invalid(&why);
+        }
         if let Some(token) = &self.metrics_token
             && token.expose().trim().len() < MIN_SECRET_BYTES
         {
@@ -783,6 +832,10 @@ const TEXT_KEYS: &[&str] = &[
     "sms_vonage_api_key",
     "sms_vonage_api_secret",
     "sms_vonage_signature_secret",
+    "web_oidc_client_id",
+    "web_oidc_client_secret",
+    "web_oidc_scopes",
+    "web_session_hours",
 ];
 
 /// An environment value as TOML: whole numbers as integers, everything else as a string.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use cla_gateway::auth::Auth;
 use cla_gateway::config::Config;
-use cla_platform::Role;
+use cla_platform::{Principal, Role};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -278,6 +278,9 @@ fn serve(mut config: Config, demo: bool) -> ExitCode {
             }
         }
         println!("  send a token as: Authorization: Bearer <token>");
+        if demo {
+            print_sign_in_links(&config, running.addr);
+        }
         shutdown_signal().await;
         println!("stopping");
         running.stop().await;
@@ -420,6 +423,57 @@ fn print_demo(config: &Config, summary: &cla_devtools::demo::Summary) {
     println!(
         "    {{ hqStaffingReview {{ overall {{ clas deployed basesAtMinimumPercent supervisionCoveragePercent }} missions {{ scope clas deployed basesAtMinimum bases }} }} }}"
     );
+}
+
+/// The web app's address and a one-time sign-in link per demo role: each works once, within 12
+/// hours (only their digests are kept, in the data directory), so printing them gives nothing
+/// lasting away, unlike a token.
+fn print_sign_in_links(config: &Config, addr: std::net::SocketAddr) {
+    let address = config.web_address(addr);
+    let people = [
+        (
+            "ADMIN",
+            Principal::new("demo-admin", "Demo Admin", &[Role::Admin], &[]),
+        ),
+        (
+            "HQ_REVIEWER",
+            Principal::new(
+                "demo-hq-reviewer",
+                "Demo HQ Reviewer",
+                &[Role::HqReviewer],
+                &[],
+            ),
+        ),
+        (
+            "MISSION_HR for MONUSCO",
+            Principal::new(
+                "demo-mission-hr",
+                "Demo HR Officer",
+                &[Role::MissionHr],
+                &["MONUSCO"],
+            ),
+        ),
+        (
+            "CIVIL_AFFAIRS for MONUSCO",
+            Principal::new(
+                "demo-civil-affairs",
+                "Demo Civil Affairs Officer",
+                &[Role::CivilAffairs],
+                &["MONUSCO"],
+            ),
+        ),
+    ];
+    let who: Vec<Principal> = people.iter().map(|(_, p)| p.clone()).collect();
+    println!("The web app is at {address}/");
+    match cla_web::issue_sign_in_codes(&config.data_dir, &who, Duration::from_secs(12 * 3600)) {
+        Ok(codes) => {
+            println!("  one-time sign-in links (each works once, within 12 hours):");
+            for ((role, _), code) in people.iter().zip(codes) {
+                println!("    {role:<26} {address}/sign-in/{code}");
+            }
+        }
+        Err(e) => println!("  no sign-in links: {e}"),
+    }
 }
 
 /// The demo's tokens, in the data directory.

@@ -64,6 +64,8 @@ pub enum StartError {
     Store(#[from] cla_event_store::StoreError),
     #[error("sign-in: {0}")]
     Auth(#[from] crate::auth::AuthSetupError),
+    #[error("web app: {0}")]
+    Web(#[from] cla_web::WebError),
     #[error("data directory {path}: {source}")]
     DataDir {
         path: String,
@@ -199,7 +201,12 @@ pub fn app(
     let notifier = notifier(config);
     let link_key = match &config.ack_link_key {
         Some(key) => key.expose().trim().as_bytes().to_vec(),
-        None => crate::auth::kept_or_generated(&config.data_dir, "link-key")?,
+        None => crate::auth::data_dir_secret(
+            &config.data_dir,
+            "link-key",
+            "the acknowledge links' key",
+            "voids every acknowledge link sent",
+        )?,
     };
     let escalation = Arc::new(cla_alerts::escalation::Escalation {
         runtime: runtime.clone(),
@@ -303,7 +310,7 @@ fn watch_hooks(escalation: &Arc<cla_alerts::escalation::Escalation>) -> Hooks {
         on_stall: Arc::new(move |stalled| {
             log(stalled.clone());
             let tell = Arc::clone(&tell);
-            tokio::spawn(async move { tell.tell_stall(&stalled.part, &stalled.to_string()).await });
+            tokio::spawn(async move { tell.tell_stall(stalled.part, &stalled.to_string()).await });
         }),
         on_recovery: logged.on_recovery,
     }
@@ -356,7 +363,8 @@ fn notifier(config: &Config) -> cla_notify::Notifier {
     notifier
 }
 
-pub fn router(state: AppState, config: &Config) -> Router {
+/// Every route: the API's, and the web app's (`web`, see [`web_app`]) at `/`.
+pub fn router(state: AppState, config: &Config, web: Router) -> Router {
     Router::new()
         .route(
             "/graphql",
@@ -376,6 +384,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
             "/ack/{token}",
             get(crate::ack::show).post(crate::ack::acknowledge),
         )
+        .with_state(state)
+        .merge(web)
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -383,7 +393,50 @@ pub fn router(state: AppState, config: &Config) -> Router {
         ))
         .route_layer(axum::middleware::from_fn(crate::telemetry::request_span))
         .layer(cors(config))
-        .with_state(state)
+}
+
+/// The web app, rendered from the application layers this server serves with, as the signed-in
+/// person; signing in through the identity provider where `web_oidc_client_id` is set.
+pub fn web_app(state: &AppState, config: &Config, addr: SocketAddr) -> Result<Router, StartError> {
+    let apps = &state.apps;
+    let board_apps = apps.clone();
+    let address = config.web_address(addr);
+    let settings = cla_web::WebSettings {
+        apps: cla_web::WebApps {
+            registry: apps.registry.clone(),
+            staff: apps.staff.clone(),
+            staffing: apps.staffing.clone(),
+            risk: apps.risk.clone(),
+            supervision: apps.supervision.clone(),
+        },
+        claims: state.auth.claims_mapping().clone(),
+        oidc: match (&config.web_oidc_client_id, &config.oidc_issuer_url) {
+            (Some(client_id), Some(issuer)) => Some(cla_web::oidc::OidcSettings {
+                issuer_url: issuer.clone(),
+                client_id: client_id.clone(),
+                client_secret: config
+                    .web_oidc_client_secret
+                    .as_ref()
+                    .map(|s| s.expose().to_string()),
+                redirect_url: format!("{address}/sign-in/callback"),
+                scopes: config.web_oidc_scopes.clone(),
+            }),
+            _ => None,
+        },
+        data_dir: config.data_dir.clone(),
+        secure_cookies: address.starts_with("https://"),
+        session_ttl: std::time::Duration::from_secs(config.web_session_hours * 3600),
+        board_csv: Arc::new(move |who, mission, as_of| {
+            crate::csvio::export_board(&board_apps, who, mission, as_of).map_err(|r| {
+                cla_web::ExportRefusal {
+                    code: r.code,
+                    message: r.message,
+                }
+            })
+        }),
+        clock: Arc::clone(&state.clock),
+    };
+    cla_web::router(settings).map_err(StartError::Web)
 }
 
 /// Cross-origin calls from the configured origins only; with none configured, the layer adds no
@@ -495,7 +548,7 @@ pub async fn start_with_clock(
     let config = &bound;
     let store = open_store(config)?;
     let App { state, tasks } = app(config, store, clock)?;
-    let router = router(state.clone(), config);
+    let router = router(state.clone(), config, web_app(&state, config, addr)?);
     let timeouts = crate::http::serve::Timeouts {
         header_read: config.header_read_timeout(),
         idle: config.idle_timeout(),

@@ -10,6 +10,7 @@
 //!   every cache: stream states, kept folds and views, kept answers;
 //! - [`timeline`]: the one mechanism behind every read model's `asOf` (business date) and
 //!   `knownAt` (what was recorded by then);
+//! - [`claims`]: the one mapping from an identity provider's claims to the caller;
 //! - [`access`]: roles, the signed-in principal and mission scope, and the guards that declare at
 //!   each GraphQL field who may use it;
 //! - [`error`]: the one error type at the edge, with stable codes;
@@ -20,6 +21,7 @@
 pub mod access;
 pub mod app;
 pub mod cache;
+pub mod claims;
 pub mod clock;
 pub mod codec;
 pub mod command;
@@ -34,6 +36,7 @@ pub mod metrics;
 pub mod projection;
 pub mod reactor;
 pub mod runtime;
+pub mod secret_file;
 pub mod snapshot;
 pub mod timeline;
 pub mod view_spec;

@@ -1,0 +1,893 @@
+//! The handlers: each reads its request, asks the application layer once (as the signed-in
+//! person), and renders the answer or the refusal. No handler decides access or computes a
+//! read model.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::Duration;
+use cla_platform::timeline::View;
+use cla_platform::{AppError, ErrorCode, Principal};
+use cla_staffing::projections::{BoardFilter, Coverage, RotationState};
+use maud::Markup;
+use tower_http::compression::CompressionLayer;
+
+use crate::Web;
+use crate::i18n::{L10n, Lang};
+use crate::pages::board::{Board, Filters};
+use crate::pages::lists::{Kind, List, Rotation};
+use crate::pages::overview::{Overview, Severities};
+use crate::pages::refusal::Refused;
+use crate::pages::sign_in::Notice;
+use crate::pages::{self, Frame, TravelForm};
+use crate::session::{self, ANON_COOKIE, LANG_COOKIE, SESSION_COOKIE, SIGN_IN_COOKIE, Session};
+use crate::travel::Travel;
+
+type Params = Query<HashMap<String, String>>;
+
+pub fn router(web: Arc<Web>) -> Router {
+    Router::new()
+        .route("/", get(home))
+        .route("/sign-in", get(sign_in_page))
+        .route("/sign-in/start", get(sign_in_start))
+        .route("/sign-in/callback", get(sign_in_callback))
+        .route("/sign-in/{code}", get(sign_in_code))
+        .route("/sign-out", post(sign_out))
+        .route("/language", post(language))
+        .route("/missions/{code}", get(overview))
+        .route("/missions/{code}/board", get(board))
+        .route("/missions/{code}/board.csv", get(board_csv))
+        .route("/missions/{code}/lists/{kind}", get(list))
+        .route("/assets/{name}", get(asset))
+        .layer(CompressionLayer::new())
+        .with_state(web)
+}
+
+/// Who is reading, in which language, and what their forms carry.
+struct Reader {
+    l: L10n,
+    session: Option<Session>,
+    csrf: String,
+    here: String,
+    /// Cookies to set with the answer (a new anonymous CSRF token; a stale session cleared).
+    cookies: Vec<String>,
+}
+
+fn now(web: &Web) -> chrono::DateTime<chrono::Utc> {
+    web.settings.clock.now()
+}
+
+fn reader(web: &Web, headers: &HeaderMap, uri: &Uri) -> Reader {
+    let lang = session::cookie(headers, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .unwrap_or_else(|| {
+            Lang::negotiate(
+                headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok()),
+            )
+        });
+    let mut cookies = Vec::new();
+    let session = session::cookie(headers, SESSION_COOKIE).and_then(|sealed| {
+        let opened: Option<Session> = web.sealer.open(SESSION_COOKIE, sealed);
+        match opened {
+            Some(s) if s.expires_at > now(web).timestamp() => Some(s),
+            _ => {
+                cookies.push(web.cookies.clear(SESSION_COOKIE, "/"));
+                None
+            }
+        }
+    });
+    let csrf = match &session {
+        Some(s) => s.csrf.clone(),
+        None => match session::cookie(headers, ANON_COOKIE).filter(|t| t.len() >= 16) {
+            Some(token) => token.to_string(),
+            None => {
+                let token = session::random_token();
+                cookies.push(web.cookies.set(ANON_COOKIE, &token, "/", 86_400));
+                token
+            }
+        },
+    };
+    Reader {
+        l: L10n::new(lang),
+        session,
+        csrf,
+        here: uri
+            .path_and_query()
+            .map_or("/".to_string(), |p| p.as_str().to_string()),
+        cookies,
+    }
+}
+
+/// An HTML page: never cached (it is the reader's), with the security headers every page has.
+fn html(status: StatusCode, markup: Markup, cookies: &[String]) -> Response {
+    let mut response = (status, markup.into_string()).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    for cookie in cookies {
+        if let Ok(v) = HeaderValue::from_str(cookie) {
+            h.append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+fn redirect(to: &str, cookies: &[String]) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        h.insert(header::LOCATION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    for cookie in cookies {
+        if let Ok(v) = HeaderValue::from_str(cookie) {
+            h.append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+fn to_sign_in(r: &Reader) -> Response {
+    redirect("/sign-in", &r.cookies)
+}
+
+/// A page in the frame, for a reader.
+fn page(
+    r: &Reader,
+    status: StatusCode,
+    title: String,
+    mission: Option<&str>,
+    travel: Option<TravelForm<'_>>,
+    body: Markup,
+) -> Response {
+    let markup = pages::frame(
+        Frame {
+            l: r.l,
+            title,
+            session: r.session.as_ref(),
+            csrf: &r.csrf,
+            here: &r.here,
+            mission,
+            travel,
+        },
+        body,
+    );
+    html(status, markup, &r.cookies)
+}
+
+/// A mission's page: its navigation, and the time-travel form coming back to `action` with
+/// `keep` (the page's other parameters).
+fn mission_page(
+    r: &Reader,
+    status: StatusCode,
+    title: String,
+    code: &str,
+    (action, travel, keep): (&str, &Travel, Vec<(&'static str, String)>),
+    body: Markup,
+) -> Response {
+    page(
+        r,
+        status,
+        title,
+        Some(code),
+        Some(TravelForm {
+            action,
+            travel,
+            keep,
+            error: None,
+        }),
+        body,
+    )
+}
+
+fn refusal(r: &Reader, refused: Refused) -> Response {
+    let status = match refused {
+        Refused::Forbidden => StatusCode::FORBIDDEN,
+        Refused::NotFound => StatusCode::NOT_FOUND,
+        Refused::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    page(
+        r,
+        status,
+        r.l.t(refused.title_key()),
+        None,
+        None,
+        pages::refusal::body(r.l, refused),
+    )
+}
+
+/// An application layer's refusal, shown as a page.
+fn refused(r: &Reader, e: AppError) -> Response {
+    match e.code {
+        ErrorCode::Unauthenticated => to_sign_in(r),
+        ErrorCode::Forbidden => refusal(r, Refused::Forbidden),
+        ErrorCode::NotFound => refusal(r, Refused::NotFound),
+        _ => {
+            tracing::warn!(code = e.code.as_str(), "a web page could not be answered");
+            refusal(r, Refused::Unavailable)
+        }
+    }
+}
+
+fn param<'a>(q: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
+    q.get(name).map(String::as_str)
+}
+
+fn today(web: &Web) -> chrono::NaiveDate {
+    now(web).date_naive()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign-in and out, language
+
+async fn sign_in_page(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    uri: Uri,
+    Query(q): Params,
+) -> Response {
+    let r = reader(&web, &headers, &uri);
+    if r.session.is_some() {
+        return redirect("/", &r.cookies);
+    }
+    let notice = if q.contains_key("signedOut") {
+        Notice::SignedOut
+    } else if q.contains_key("failed") {
+        Notice::Failed
+    } else if q.contains_key("used") {
+        Notice::CodeUsed
+    } else {
+        Notice::None
+    };
+    page(
+        &r,
+        StatusCode::OK,
+        r.l.t("sign-in-title"),
+        None,
+        None,
+        pages::sign_in::body(r.l, web.oidc.is_some(), notice),
+    )
+}
+
+async fn sign_in_start(State(web): State<Arc<Web>>, headers: HeaderMap, uri: Uri) -> Response {
+    let r = reader(&web, &headers, &uri);
+    let Some(oidc) = &web.oidc else {
+        return redirect("/sign-in", &r.cookies);
+    };
+    match oidc.start().await {
+        Ok((url, pending)) => {
+            let sealed = web.sealer.seal(SIGN_IN_COOKIE, &pending);
+            let mut cookies = r.cookies.clone();
+            cookies.push(web.cookies.set(SIGN_IN_COOKIE, &sealed, "/sign-in", 600));
+            redirect(&url, &cookies)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "web sign-in could not start");
+            redirect("/sign-in?failed", &r.cookies)
+        }
+    }
+}
+
+/// Signs `who` in: a new session cookie, and off to the missions.
+fn signed_in(web: &Web, who: Principal, mut cookies: Vec<String>) -> Response {
+    tracing::info!(caller = %who.id, "signed in to the web app");
+    let ttl = web.settings.session_ttl.as_secs() as i64;
+    let session = Session::new(who, now(web).timestamp() + ttl);
+    cookies.push(web.cookies.set(
+        SESSION_COOKIE,
+        &web.sealer.seal(SESSION_COOKIE, &session),
+        "/",
+        ttl,
+    ));
+    redirect("/", &cookies)
+}
+
+async fn sign_in_callback(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    uri: Uri,
+    Query(q): Params,
+) -> Response {
+    let r = reader(&web, &headers, &uri);
+    let mut cookies = r.cookies.clone();
+    cookies.push(web.cookies.clear(SIGN_IN_COOKIE, "/sign-in"));
+    let failed = |why: &str| {
+        tracing::warn!(why, "web sign-in refused");
+        redirect("/sign-in?failed", &cookies)
+    };
+    let (Some(oidc), Some(code), Some(state)) = (&web.oidc, param(&q, "code"), param(&q, "state"))
+    else {
+        return failed("no code or state from the identity provider");
+    };
+    let pending: Option<crate::oidc::Pending> = session::cookie(&headers, SIGN_IN_COOKIE)
+        .and_then(|sealed| web.sealer.open(SIGN_IN_COOKIE, sealed));
+    let Some(pending) = pending.filter(|p| session::same_token(&p.state, state)) else {
+        return failed("the sign-in's state does not match this browser's");
+    };
+    let claims = match oidc.finish(code, &pending).await {
+        Ok(claims) => claims,
+        Err(e) => return failed(&e.to_string()),
+    };
+    match web.settings.claims.principal(&claims) {
+        Ok(mapped) => signed_in(&web, mapped.principal, cookies),
+        Err(e) => failed(&e.message),
+    }
+}
+
+async fn sign_in_code(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(code): Path<String>,
+) -> Response {
+    let r = reader(&web, &headers, &uri);
+    match web.codes.redeem(&code, now(&web).timestamp()) {
+        Some(who) => signed_in(&web, who, r.cookies),
+        None => redirect("/sign-in?used", &r.cookies),
+    }
+}
+
+/// Whether a form carries this reader's CSRF token.
+fn carries_token(r: &Reader, form: &HashMap<String, String>) -> bool {
+    form.get("csrf")
+        .is_some_and(|t| session::same_token(t, &r.csrf))
+        // An anonymous token is only good with its cookie sent back (not one made just now).
+        && (r.session.is_some() || r.cookies.iter().all(|c| !c.starts_with(ANON_COOKIE)))
+}
+
+fn csrf_refused(r: &Reader) -> Response {
+    // Nothing is written: no cookie set, no session changed.
+    let markup = pages::frame(
+        Frame {
+            l: r.l,
+            title: r.l.t("refusal-csrf-title"),
+            session: r.session.as_ref(),
+            csrf: &r.csrf,
+            here: "/",
+            mission: None,
+            travel: None,
+        },
+        maud::html! { div.refusal role="alert" { p { (r.l.t("refusal-csrf")) } } p { a href="/" { (r.l.t("refusal-back")) } } },
+    );
+    html(StatusCode::FORBIDDEN, markup, &[])
+}
+
+async fn sign_out(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    uri: Uri,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let r = reader(&web, &headers, &uri);
+    if r.session.is_none() {
+        return to_sign_in(&r);
+    }
+    if !carries_token(&r, &form) {
+        return csrf_refused(&r);
+    }
+    redirect(
+        "/sign-in?signedOut",
+        &[web.cookies.clear(SESSION_COOKIE, "/")],
+    )
+}
+
+/// A path of this app to come back to (never another site's).
+fn local(back: Option<&String>) -> &str {
+    back.map(String::as_str)
+        .filter(|b| {
+            b.starts_with('/')
+                && !b.starts_with("//")
+                && !b.contains('\\')
+                && !b.chars().any(char::is_control)
+        })
+        .unwrap_or("/")
+}
+
+async fn language(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    uri: Uri,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let r = reader(&web, &headers, &uri);
+    if !carries_token(&r, &form) {
+        return csrf_refused(&r);
+    }
+    let lang = form
+        .get("lang")
+        .and_then(|l| Lang::parse(l))
+        .unwrap_or(r.l.lang);
+    let mut cookies = r.cookies.clone();
+    cookies.push(web.cookies.set(LANG_COOKIE, lang.code(), "/", 365 * 86_400));
+    redirect(local(form.get("back")), &cookies)
+}
+
+async fn asset(Path(name): Path<String>) -> Response {
+    match crate::assets::find(&name) {
+        Some(a) => (
+            [
+                (header::CONTENT_TYPE, a.content_type),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            a.body,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The missions, the overview, the board, the lists
+
+async fn home(State(web): State<Arc<Web>>, headers: HeaderMap, uri: Uri) -> Response {
+    let r = reader(&web, &headers, &uri);
+    let Some(s) = &r.session else {
+        return to_sign_in(&r);
+    };
+    let who = s.principal();
+    let missions = web
+        .settings
+        .apps
+        .registry
+        .missions(&who, &View::on(today(&web)));
+    if let [only] = missions.as_slice() {
+        return redirect(&format!("/missions/{}", only.code), &r.cookies);
+    }
+    let items: Vec<(String, String, String)> = missions
+        .into_iter()
+        .map(|m| (format!("/missions/{}", m.code), m.code, m.name))
+        .collect();
+    page(
+        &r,
+        StatusCode::OK,
+        r.l.t("missions-title"),
+        None,
+        None,
+        pages::sign_in::missions(r.l, &items),
+    )
+}
+
+/// A request for one of a mission's pages: the signed-in reader, the mission (`{code}` in the
+/// path), the page's time travel and its query. Extracting it answers for the handler where there
+/// is no one signed in (to the sign-in page) or the time travel cannot be read (the form, with
+/// the error beside its field), so a new screen's handler starts from here.
+struct MissionRequest {
+    r: Reader,
+    who: Principal,
+    code: String,
+    travel: Travel,
+    view: View,
+    q: HashMap<String, String>,
+    uri: Uri,
+}
+
+impl axum::extract::FromRequestParts<Arc<Web>> for MissionRequest {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        web: &Arc<Web>,
+    ) -> Result<Self, Response> {
+        let uri = parts.uri.clone();
+        let r = reader(web, &parts.headers, &uri);
+        let Some(s) = &r.session else {
+            return Err(to_sign_in(&r));
+        };
+        let who = s.principal();
+        let Path(path) = Path::<HashMap<String, String>>::from_request_parts(parts, web)
+            .await
+            .map_err(|_| refusal(&r, Refused::NotFound))?;
+        let Query(q) = Params::from_request_parts(parts, web)
+            .await
+            .map_err(|_| refusal(&r, Refused::NotFound))?;
+        let code = path.get("code").cloned().unwrap_or_default();
+        match Travel::parse(param(&q, "asOf"), param(&q, "knownAt")) {
+            Ok(travel) => Ok(Self {
+                view: travel.view(today(web)),
+                r,
+                who,
+                code,
+                travel,
+                q,
+                uri,
+            }),
+            Err(bad) => Err(page(
+                &r,
+                StatusCode::BAD_REQUEST,
+                r.l.t("travel-invalid-title"),
+                None,
+                Some(TravelForm {
+                    action: uri.path(),
+                    travel: &Travel::default(),
+                    keep: Vec::new(),
+                    error: Some(bad),
+                }),
+                maud::html! {},
+            )),
+        }
+    }
+}
+
+async fn overview(State(web): State<Arc<Web>>, m: MissionRequest) -> Response {
+    let MissionRequest {
+        r,
+        who,
+        code,
+        travel,
+        view,
+        ..
+    } = m;
+    match overview_figures(&web, &who, &code, &view) {
+        Ok(o) => mission_page(
+            &r,
+            StatusCode::OK,
+            r.l.t_args(
+                "overview-title",
+                &[
+                    ("mission", o.mission_code.clone()),
+                    ("date", r.l.date(view.as_of)),
+                ],
+            ),
+            &code,
+            (&format!("/missions/{code}"), &travel, Vec::new()),
+            pages::overview::body(r.l, &o, &travel),
+        ),
+        Err(e) => refused(&r, e),
+    }
+}
+
+fn severities(c: &cla_risk::projections::SeverityCounts) -> Severities {
+    Severities {
+        critical: c.critical,
+        high: c.high,
+        medium: c.medium,
+        low: c.low,
+    }
+}
+
+/// The overview's figures: every one from an application layer's answer for `who`.
+fn overview_figures(
+    web: &Web,
+    who: &Principal,
+    code: &str,
+    view: &View,
+) -> Result<Overview, AppError> {
+    let apps = &web.settings.apps;
+    let mission = apps.registry.mission(who, code, view)?;
+    let board = apps
+        .staffing
+        .base_board(who, code, &BoardFilter::default(), view)?;
+    let compliance = apps.risk.check_in_compliance(who, code, view)?;
+    let register = apps.risk.risk_register(who, code, view)?;
+    let rotations = apps.staffing.rotation_calendar(
+        who,
+        code,
+        Some(view.as_of),
+        Some(view.as_of + Duration::days(30)),
+        view,
+    )?;
+    let ending = apps.staff.appointments_ending(who, code, Some(60), view)?;
+    let coverage = apps.supervision.management_coverage(who, code, view)?;
+    let counts = &register.counts;
+    Ok(Overview {
+        mission_code: mission.code,
+        mission_name: mission.name,
+        bases: board.len(),
+        below_minimum: board
+            .iter()
+            .filter(|b| b.status == Coverage::BelowMinimum)
+            .count(),
+        empty: board.iter().filter(|b| b.status == Coverage::Empty).count(),
+        lone: board.iter().filter(|b| b.effective_strength == 1).count(),
+        overdue_check_ins: (!compliance.counts.withheld).then_some(compliance.overdue_count),
+        open_flags: (!counts.withheld).then(|| severities(&counts.by_severity)),
+        overdue_reviews: (!counts.withheld).then_some(counts.overdue_reviews),
+        rotations_overdue: rotations
+            .iter()
+            .filter(|r| r.state == RotationState::Overdue)
+            .count(),
+        rotations_due: rotations
+            .iter()
+            .filter(|r| r.state == RotationState::Planned)
+            .count(),
+        appointments_ending: ending.len(),
+        unsupervised: coverage.mission.unsupervised.len(),
+        not_visited: coverage.mission.not_visited.len(),
+        visit_interval_days: coverage.field_visit_interval_days,
+        supervision_percent: coverage.mission.coverage_percent,
+    })
+}
+
+async fn board(State(web): State<Arc<Web>>, m: MissionRequest) -> Response {
+    let MissionRequest {
+        r,
+        who,
+        code,
+        travel,
+        view,
+        q,
+        ..
+    } = m;
+    let (filters, error) = match Filters::parse(
+        param(&q, "fieldOffice"),
+        param(&q, "status"),
+        param(&q, "sort"),
+    ) {
+        Ok(f) => (f, None),
+        Err(bad) => (Filters::default(), Some(bad)),
+    };
+    let apps = &web.settings.apps;
+    let answer = apps.registry.mission(&who, &code, &view).and_then(|m| {
+        let offices = apps.registry.field_offices(&who, &code, &view)?;
+        let rows = apps.staffing.base_board(
+            &who,
+            &code,
+            &BoardFilter {
+                field_office_id: filters.field_office.clone(),
+                status: filters.status,
+                order: filters.sort,
+            },
+            &view,
+        )?;
+        Ok((m, offices, rows))
+    });
+    let (mission, offices, rows) = match answer {
+        Ok(a) => a,
+        Err(e) => return refused(&r, e),
+    };
+    let mut offices: Vec<(String, String)> = offices.into_iter().map(|o| (o.id, o.name)).collect();
+    offices.sort_by(|a, b| a.1.cmp(&b.1));
+    let action = format!("/missions/{code}/board");
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    mission_page(
+        &r,
+        status,
+        r.l.t_args(
+            "board-title",
+            &[("mission", mission.code), ("date", r.l.date(view.as_of))],
+        ),
+        &code,
+        (&action, &travel, filters.pairs()),
+        pages::board::body(
+            r.l,
+            &Board {
+                mission_code: &code,
+                rows: &rows,
+                offices: &offices,
+                filters: &filters,
+                error,
+            },
+            &travel,
+        ),
+    )
+}
+
+async fn board_csv(State(web): State<Arc<Web>>, m: MissionRequest) -> Response {
+    let MissionRequest {
+        r, who, code, q, ..
+    } = m;
+    match (web.settings.board_csv)(&who, &code, param(&q, "asOf").filter(|s| !s.is_empty())) {
+        Ok(text) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"board-{code}.csv\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            text,
+        )
+            .into_response(),
+        Err(e) => refusal(
+            &r,
+            match e.code.as_str() {
+                "FORBIDDEN" => Refused::Forbidden,
+                "NOT_FOUND" => Refused::NotFound,
+                _ => Refused::Unavailable,
+            },
+        ),
+    }
+}
+
+async fn list(State(web): State<Arc<Web>>, m: MissionRequest) -> Response {
+    let MissionRequest {
+        r,
+        who,
+        code,
+        travel,
+        view,
+        uri,
+        ..
+    } = m;
+    let kind = uri_kind(&uri).to_string();
+    let Some(kind) = Kind::parse(&kind) else {
+        return refusal(&r, Refused::NotFound);
+    };
+    match list_rows(&web, &who, &code, kind, &view) {
+        Ok((mission_name, rows)) => {
+            let action = format!("/missions/{code}/lists/{}", uri_kind(&uri));
+            mission_page(
+                &r,
+                StatusCode::OK,
+                format!(
+                    "{} — {}",
+                    r.l.t(kind.title_key()),
+                    r.l.t_args(
+                        "list-title-suffix",
+                        &[("mission", mission_name), ("date", r.l.date(view.as_of))]
+                    )
+                ),
+                &code,
+                (&action, &travel, Vec::new()),
+                pages::lists::body(r.l, &rows),
+            )
+        }
+        Err(e) => refused(&r, e),
+    }
+}
+
+fn uri_kind(uri: &Uri) -> &str {
+    uri.path().rsplit('/').next().unwrap_or("")
+}
+
+/// A list's rows: each from an application layer's answer for `who`; names and bases from the
+/// board (the staffing context's answer for the same reader).
+fn list_rows(
+    web: &Web,
+    who: &Principal,
+    code: &str,
+    kind: Kind,
+    view: &View,
+) -> Result<(String, List), AppError> {
+    let apps = &web.settings.apps;
+    let mission = apps.registry.mission(who, code, view)?;
+    let board = apps
+        .staffing
+        .base_board(who, code, &BoardFilter::default(), view)?;
+    let base_name = |id: &str| {
+        board
+            .iter()
+            .find(|b| b.base_id == id)
+            .map_or_else(|| id.to_string(), |b| b.name.clone())
+    };
+    let cla = |staff: &str| {
+        board
+            .iter()
+            .find_map(|b| {
+                b.clas
+                    .iter()
+                    .find(|c| c.staff_id == staff)
+                    .map(|c| (c.name.clone(), b.name.clone()))
+            })
+            .unwrap_or_else(|| (staff.to_string(), String::new()))
+    };
+    let list = match kind {
+        Kind::Lone => List::Lone(
+            board
+                .iter()
+                .filter(|b| b.effective_strength == 1)
+                .map(|b| {
+                    let present = b
+                        .clas
+                        .iter()
+                        .filter(|c| !c.absent)
+                        .map(|c| c.name.clone())
+                        .collect();
+                    (b.name.clone(), present)
+                })
+                .collect(),
+        ),
+        Kind::Overdue => {
+            let c = apps.risk.check_in_compliance(who, code, view)?;
+            List::Overdue {
+                count: (!c.counts.withheld).then_some(c.overdue_count),
+                people: c.overdue.shown().map(|people| {
+                    people
+                        .into_iter()
+                        .map(|o| (cla(&o.staff_id).0, base_name(&o.base_id), o.due_at))
+                        .collect()
+                }),
+            }
+        }
+        Kind::Flags => {
+            let register = apps.risk.risk_register(who, code, view)?;
+            let offices = apps.registry.field_offices(who, code, view)?;
+            let counts = register.counts;
+            let office_name = |id: &str| {
+                offices
+                    .iter()
+                    .find(|o| o.id == id)
+                    .map_or_else(|| id.to_string(), |o| o.name.clone())
+            };
+            List::Flags {
+                mission: (!counts.withheld).then(|| severities(&counts.by_severity)),
+                by_office: counts
+                    .by_field_office
+                    .iter()
+                    .map(|(id, c)| {
+                        (
+                            office_name(id),
+                            (!counts.withheld_places.contains(id)).then(|| severities(c)),
+                        )
+                    })
+                    .collect(),
+                overdue_reviews: (!counts.withheld).then_some(counts.overdue_reviews),
+            }
+        }
+        Kind::Rotations => List::Rotations(
+            apps.staffing
+                .rotation_calendar(
+                    who,
+                    code,
+                    Some(view.as_of),
+                    Some(view.as_of + Duration::days(30)),
+                    view,
+                )?
+                .into_iter()
+                .filter(|r| matches!(r.state, RotationState::Planned | RotationState::Overdue))
+                .map(|r| Rotation {
+                    overdue: r.state == RotationState::Overdue,
+                    from: base_name(&r.from_base_id),
+                    to: base_name(&r.to_base_id),
+                    name: r.name,
+                    date: r.date,
+                })
+                .collect(),
+        ),
+        Kind::Appointments => List::Appointments(
+            apps.staff
+                .appointments_ending(who, code, Some(60), view)?
+                .into_iter()
+                .map(|a| (a.member.name, a.member.appointment.end))
+                .collect(),
+        ),
+        Kind::Unsupervised => List::Unsupervised(
+            apps.supervision
+                .management_coverage(who, code, view)?
+                .mission
+                .unsupervised
+                .iter()
+                .map(|id| cla(id))
+                .collect(),
+        ),
+        Kind::NotVisited => List::NotVisited(
+            apps.supervision
+                .management_coverage(who, code, view)?
+                .mission
+                .not_visited
+                .into_iter()
+                .map(|v| (v.name, v.last_visit, v.days_since))
+                .collect(),
+        ),
+    };
+    Ok((mission.code, list))
+}
