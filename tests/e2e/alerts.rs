@@ -184,8 +184,8 @@ async fn every_kind_of_the_watch_is_raised_once_cleared_and_raised_again() {
     let again = monitor.scan().await;
     assert_eq!(
         (first.raised, first.cleared),
-        (9, 0),
-        "seven in ALPHA, two in BRAVO"
+        (10, 0),
+        "seven in ALPHA, three in BRAVO"
     );
     assert_eq!(
         (again.raised, again.cleared),
@@ -266,13 +266,17 @@ async fn every_kind_of_the_watch_is_raised_once_cleared_and_raised_again() {
         "never visited"
     );
 
-    // HQ_REVIEWER sees every mission: ALPHA's seven and BRAVO's two (its base below minimum and
-    // never visited).
-    assert_eq!(for_hq.len(), 9);
+    // HQ_REVIEWER sees every mission: ALPHA's seven and BRAVO's three (its base empty, below
+    // minimum and never visited).
+    assert_eq!(for_hq.len(), 10);
     assert!(for_hq.values().all(|a| a.len() == 1));
     assert_eq!(
         for_hq[&key("BASE_BELOW_MINIMUM", &w.bravo_base)][0]["missionCode"],
         "BRAVO"
+    );
+    assert_eq!(
+        for_hq[&key("BASE_EMPTY", &w.bravo_base)][0]["detail"],
+        "Base One: no CLA present"
     );
     // Asked for one kind: that kind only.
     let only = next_data(&mut spans, StdDuration::from_secs(20))

@@ -744,6 +744,11 @@ async fn render_metrics(app: &AppState) -> Response {
         app.hub.restored_from()
     ));
     text.push_str(&app.heartbeats.render());
+    text.push_str(&app.escalation.counters.render());
+    text.push_str(&format!(
+        "# HELP cla_notifications_pending Notifications decided and not yet delivered or given up.\n# TYPE cla_notifications_pending gauge\ncla_notifications_pending {}\n",
+        app.escalation.view.pending_count()
+    ));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
