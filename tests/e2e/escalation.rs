@@ -93,6 +93,11 @@ const PROCEDURE: &str = "mutation($m: String!, $steps: [EscalationStepInput!]!, 
 /// supervisor by email (15 min), 2. the JOC by webhook and email (30 min), 3. the field office's
 /// managers by email; duress straight to 2 and the security cell.
 async fn world(test: &str, smtp_port: Option<u16>) -> Option<World> {
+    world_every(test, smtp_port, 50).await
+}
+
+/// [`world`], the escalation worker looking every `every_ms` (0: not by itself).
+async fn world_every(test: &str, smtp_port: Option<u16>, every_ms: u64) -> Option<World> {
     let smtp = SmtpSink::start(test)?;
     let hooks = WebhookReceiver::start(WEBHOOK_SECRET).await;
     let (sms, twilio_url) = TwilioApi::start().await;
@@ -100,7 +105,7 @@ async fn world(test: &str, smtp_port: Option<u16>) -> Option<World> {
     let clock = Arc::new(ManualClock::new(start));
     let port = smtp_port.unwrap_or(smtp.port);
     let server = TestServer::start_with_clock(clock.clone(), move |c| {
-        c.escalation_interval_ms = 50;
+        c.escalation_interval_ms = every_ms;
         c.smtp_host = Some("127.0.0.1".into());
         c.smtp_port = port;
         c.smtp_tls = cla_notify::SmtpTls::None;
@@ -383,6 +388,18 @@ async fn a_silence_emails_the_supervisor_then_the_operations_centre_and_a_link_a
         metrics.contains("cla_notifications_sent_total{channel=\"email\"} 2"),
         "{metrics}"
     );
+    // The HQ review's figure: counts only, the time withheld below 3 acknowledged incidents.
+    let hq = w.server.token(Role::HqReviewer, &[]);
+    let review = w.server.ok(&hq, "{ hqStaffingReview { acknowledgement { missionCode fieldOfficeName incidents acknowledged medianMinutesToAcknowledge withheld } } }", json!({})).await;
+    assert_eq!(
+        review["hqStaffingReview"]["acknowledgement"],
+        json!([{ "missionCode": "ESC", "fieldOfficeName": "Office", "incidents": 1, "acknowledged": 1, "medianMinutesToAcknowledge": null, "withheld": true }])
+    );
+    let hq_incidents = w
+        .server
+        .gql(Some(&hq), INCIDENTS, json!({ "m": "ESC" }))
+        .await;
+    assert_eq!(hq_incidents.code(), "FORBIDDEN", "HQ sees the figures only");
     w.server.stop().await;
 }
 
@@ -484,5 +501,99 @@ async fn smtp_down_is_retried_and_its_failure_is_told_to_the_named_contacts_by_w
         !metrics.contains("cla_notifications_failed_total{channel=\"email\"} 0"),
         "{metrics}"
     );
+    w.server.stop().await;
+}
+
+#[tokio::test]
+async fn of_two_workers_sending_at_once_one_sends_each_notification() {
+    let Some(w) = world_every("escalation: two workers", None, 0).await else {
+        return;
+    };
+    let first = Arc::clone(&w.server.running.state.escalation);
+    let second = Arc::new(cla_alerts::escalation::Escalation {
+        runtime: first.runtime.clone(),
+        clock: Arc::clone(&first.clock),
+        view: Arc::clone(&first.view),
+        registry: Arc::clone(&first.registry),
+        staff: Arc::clone(&first.staff),
+        supervision: Arc::clone(&first.supervision),
+        risk: Arc::clone(&first.risk),
+        sender: Arc::clone(&first.sender),
+        links: first.links.clone(),
+        worker: "the-other-replica".into(),
+        lease: first.lease,
+        concurrency: 8,
+        counters: Default::default(),
+    });
+    let (status, _) = w.twilio_sms(CLA_NUMBER, "DANGER").await;
+    assert_eq!(status, 200);
+    // Both look at once, again and again, until step 1's email is delivered.
+    let incident = loop {
+        tokio::join!(first.pass(), second.pass());
+        let incidents = w.incidents(&w.ca).await;
+        if let Some(i) = incidents.first()
+            && kinds(i).contains(&("NOTIFICATION_DELIVERED".into(), Some(1)))
+        {
+            break i.clone();
+        }
+    };
+    let count = |kind: &str| kinds(&incident).iter().filter(|(k, _)| k == kind).count();
+    assert_eq!(count("STEP_STARTED"), 1, "one step 1: {incident}");
+    assert_eq!(count("NOTIFICATION_DECIDED"), 1);
+    assert_eq!(
+        count("NOTIFICATION_ATTEMPTED"),
+        1,
+        "one claim won: {incident}"
+    );
+    assert_eq!(count("NOTIFICATION_DELIVERED"), 1);
+    let emails = w.smtp.wait_for(1, Duration::from_secs(10)).await;
+    tokio::join!(first.pass(), second.pass());
+    assert_eq!(w.smtp.messages().len(), emails.len());
+    assert_eq!(emails.len(), 1, "sent once: {emails:?}");
+    w.server.stop().await;
+}
+
+#[tokio::test]
+async fn a_detector_that_stops_is_told_to_the_named_contacts() {
+    let Some(mut w) = world_every("escalation: the watch stops", None, 1000).await else {
+        return;
+    };
+    w.server.running.spawn_scanners(Duration::from_millis(200));
+    assert!(w.server.running.stop_scanner("detector").await);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let told = loop {
+        let hooks = w.hooks.received();
+        if let Some(h) = hooks.iter().find(|h| {
+            h.body
+                .to_string()
+                .contains("The watch has stopped: detector")
+        }) {
+            break h.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the stop was never told: {hooks:?}"
+        );
+        w.clock
+            .set(w.clock_now() + chrono::Duration::milliseconds(100));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(told.signed);
+    let (status, body) = w.server.get("/readyz").await;
+    assert_eq!(status, 503);
+    assert!(body.contains("detector has not completed a scan"), "{body}");
+    // Told by email too, to the JOC: the part and the time, nothing of any CLA.
+    let emails = w.smtp.wait_for(1, Duration::from_secs(10)).await;
+    let to_joc = emails
+        .iter()
+        .find(|e| e["rcpt_tos"] == json!(["joc@cla.example.org"]))
+        .expect("the JOC's email");
+    assert!(
+        to_joc["headers"]["Subject"]
+            .as_str()
+            .unwrap()
+            .contains("The watch has stopped: detector")
+    );
+    assert!(!to_joc.to_string().contains("Amina"));
     w.server.stop().await;
 }

@@ -185,7 +185,8 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
             staffing.clone(),
             risk.clone(),
             supervision.clone(),
-        ),
+        )
+        .with_incidents(Arc::clone(&escalation_app.escalation.view)),
         alerts: cla_alerts::AlertsApp::new(
             runtime.clone(),
             alerts.clone(),

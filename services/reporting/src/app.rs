@@ -30,7 +30,26 @@ pub struct ReportingApp {
     staffing: Arc<StaffingView>,
     risk: Arc<RiskView>,
     supervision: Arc<SupervisionView>,
+    incidents: Option<Arc<cla_alerts::escalation::EscalationView>>,
 }
+
+/// How fast a field office's incidents were acknowledged: the incidents opened in the
+/// [`ACKNOWLEDGEMENT_DAYS`] days up to the review's date. Counts only; the median is withheld
+/// where fewer than 3 were acknowledged (a lone incident's time would tell of one person).
+#[derive(Clone, Debug, PartialEq, async_graphql::SimpleObject)]
+pub struct AcknowledgementFigures {
+    pub mission_code: String,
+    pub field_office_id: String,
+    pub field_office_name: String,
+    pub incidents: u32,
+    pub acknowledged: u32,
+    /// Median minutes from opening to acknowledgement; null where withheld.
+    pub median_minutes_to_acknowledge: Option<f64>,
+    pub withheld: bool,
+}
+
+/// The window of [`AcknowledgementFigures`].
+pub const ACKNOWLEDGEMENT_DAYS: i64 = 90;
 
 /// The review for one date: every mission the caller's scope covers, and all of them together.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,6 +57,8 @@ pub struct HqReview {
     pub as_of: NaiveDate,
     pub overall: ReviewFigures,
     pub missions: Vec<ReviewFigures>,
+    /// Time to acknowledge incidents, per field office of the missions in scope.
+    pub acknowledgement: Vec<AcknowledgementFigures>,
 }
 
 /// The review for the last day of a month.
@@ -71,7 +92,71 @@ impl ReportingApp {
             staffing,
             risk,
             supervision,
+            incidents: None,
         }
+    }
+
+    /// Time to acknowledge incidents comes from escalation's incidents.
+    pub fn with_incidents(
+        mut self,
+        incidents: Arc<cla_alerts::escalation::EscalationView>,
+    ) -> Self {
+        self.incidents = Some(incidents);
+        self
+    }
+
+    /// Per field office of the missions `who` reads: how fast incidents opened in the window up
+    /// to `as_of` were acknowledged.
+    pub fn acknowledgement(
+        &self,
+        who: &Principal,
+        as_of: NaiveDate,
+    ) -> Vec<AcknowledgementFigures> {
+        let Some(incidents) = &self.incidents else {
+            return Vec::new();
+        };
+        let from = as_of - Duration::days(ACKNOWLEDGEMENT_DAYS - 1);
+        let mut by_office: BTreeMap<(String, String), (String, u32, Vec<f64>)> = BTreeMap::new();
+        for r in incidents.all() {
+            let o = r.opened();
+            let Some(opened) = r.opened_at else { continue };
+            let day = opened.date_naive();
+            if day < from || day > as_of || !who.can_read(&o.mission_code) {
+                continue;
+            }
+            let entry = by_office
+                .entry((o.mission_code.clone(), o.field_office_id.clone()))
+                .or_insert_with(|| (o.field_office_name.clone(), 0, Vec::new()));
+            entry.1 += 1;
+            if let Some(at) = r.acknowledged_at {
+                entry.2.push((at - opened).num_seconds() as f64 / 60.0);
+            }
+        }
+        by_office
+            .into_iter()
+            .map(|((mission, office), (name, count, mut minutes))| {
+                minutes.sort_by(f64::total_cmp);
+                let withheld = minutes.len() < 3;
+                let median = (!withheld).then(|| {
+                    let n = minutes.len();
+                    let m = if n % 2 == 1 {
+                        minutes[n / 2]
+                    } else {
+                        (minutes[n / 2 - 1] + minutes[n / 2]) / 2.0
+                    };
+                    (m * 10.0).round() / 10.0
+                });
+                AcknowledgementFigures {
+                    mission_code: mission,
+                    field_office_id: office,
+                    field_office_name: name,
+                    incidents: count,
+                    acknowledged: minutes.len() as u32,
+                    median_minutes_to_acknowledge: median,
+                    withheld,
+                }
+            })
+            .collect()
     }
 
     fn sources(&self) -> Sources<'_> {
@@ -127,6 +212,7 @@ impl ReportingApp {
             as_of: view.as_of,
             overall: all,
             missions: rows,
+            acknowledgement: self.acknowledgement(who, view.as_of),
         })
     }
 

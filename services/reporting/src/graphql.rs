@@ -14,6 +14,8 @@ pub struct HqReview {
     pub as_of: Date,
     pub overall: ReviewFigures,
     pub missions: Vec<ReviewFigures>,
+    /// How fast incidents were acknowledged, per field office, over the 90 days up to `asOf`.
+    pub acknowledgement: Vec<app::AcknowledgementFigures>,
 }
 
 impl From<app::HqReview> for HqReview {
@@ -22,6 +24,7 @@ impl From<app::HqReview> for HqReview {
             as_of: Date(r.as_of),
             overall: r.overall,
             missions: r.missions,
+            acknowledgement: r.acknowledgement,
         }
     }
 }
