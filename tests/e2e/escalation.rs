@@ -597,3 +597,45 @@ async fn a_detector_that_stops_is_told_to_the_named_contacts() {
     assert!(!to_joc.to_string().contains("Amina"));
     w.server.stop().await;
 }
+
+#[tokio::test]
+async fn nobody_acknowledging_by_the_last_step_repeats_it_on_the_procedures_repeat() {
+    let Some(w) = world("escalation: repeats", None).await else {
+        return;
+    };
+    // One step only: the supervisor by email, 15 minutes; then again every 10 minutes.
+    let steps = json!([{ "recipients": [{ "kind": "SUPERVISOR", "needToKnow": true }], "channels": ["EMAIL"], "waitMinutes": 15 }]);
+    w.server.ok(&w.ca, "mutation($m: String!, $steps: [EscalationStepInput!]!) { setEscalationProcedure(missionCode: $m, kinds: [UNDER_THREAT], steps: $steps, repeatMinutes: 10) { procedures { repeatMinutes } } }", json!({ "m": "ESC", "steps": steps })).await;
+    let (status, _) = w.twilio_sms(CLA_NUMBER, "DANGER").await;
+    assert_eq!(status, 200);
+    w.smtp.wait_for(1, Duration::from_secs(10)).await;
+    let rounds = |i: &Value| kinds(i).iter().filter(|(k, _)| k == "STEP_STARTED").count();
+    w.advance(14);
+    w.server.running.state.escalation.pass().await;
+    assert_eq!(
+        rounds(&w.incidents(&w.ca).await[0]),
+        1,
+        "the step's wait first"
+    );
+    w.advance(2);
+    w.smtp.wait_for(2, Duration::from_secs(10)).await;
+    w.advance(9);
+    w.server.running.state.escalation.pass().await;
+    assert_eq!(rounds(&w.incidents(&w.ca).await[0]), 2, "then the repeat's");
+    w.advance(2);
+    let emails = w.smtp.wait_for(3, Duration::from_secs(10)).await;
+    let ids: std::collections::BTreeSet<_> = emails
+        .iter()
+        .map(|e| {
+            e["headers"]["X-CLA-Notification-Id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids.len(), 3, "each round a notification of its own");
+    let incident = w.incidents(&w.ca).await[0].clone();
+    assert_eq!(incident["step"], 1);
+    assert_eq!(incident["status"], "NOTIFIED");
+    w.server.stop().await;
+}
