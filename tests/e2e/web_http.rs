@@ -398,3 +398,81 @@ async fn pages_read_without_javascript_refuse_other_missions_and_stay_within_bud
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn an_incident_page_shows_what_its_reader_may_see_and_acknowledges_with_its_token() {
+    let server = TestServer::start().await;
+    let (_, base) = cla_e2e::mission_with_base(&server, "MONUSCO").await;
+    let hr_token = server.token(Role::MissionHr, &["MONUSCO"]);
+    let ca_token = server.token(Role::CivilAffairs, &["MONUSCO"]);
+    let staff = cla_e2e::active_staff(&server, &hr_token, "mutation($b: String!) { registerStaffMember(input: {baseId: $b, name: \"Espérance Kavira\", gender: FEMALE, indexNumber: \"400001\", grade: \"GS-5\", appointment: {type: FIXED_TERM, start: \"2024-01-01\", end: \"2030-12-31\"}, effective: \"2024-02-15\"}) { id } }", serde_json::json!({ "b": base })).await;
+    cla_e2e::deploy(&server, &ca_token, &staff, &base, &cla_e2e::day(-10)).await;
+    server.ok(&ca_token, "mutation { setEscalationContact(missionCode: \"MONUSCO\", contactId: \"joc\", name: \"JOC\", email: \"joc@cla.example.org\") { contacts { contactId } } }", serde_json::json!({})).await;
+    server.ok(&ca_token, "mutation { setEscalationProcedure(missionCode: \"MONUSCO\", kinds: [UNDER_THREAT], steps: [{recipients: [{kind: NAMED, contactId: \"joc\"}], channels: [EMAIL], waitMinutes: 15}]) { mission: missionCode } }", serde_json::json!({})).await;
+    server.ok(&ca_token, "mutation($s: String!) { recordCheckIn(staffId: $s, channel: PHONE, welfare: UNDER_THREAT) { checkInId } }", serde_json::json!({ "s": staff })).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let id = loop {
+        let data = server
+            .ok(
+                &ca_token,
+                "{ incidents(missionCode: \"MONUSCO\") { id step } }",
+                serde_json::json!({}),
+            )
+            .await;
+        if let Some(i) = data["incidents"].as_array().and_then(|a| a.first())
+            && i["step"] == 1
+        {
+            break i["id"].as_str().unwrap().to_string();
+        }
+        assert!(std::time::Instant::now() < deadline, "no incident: {data}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let path = format!("/incidents/{id}");
+    let (ca, _) = session(&server.base, &server.config, ca()).await;
+    let (status, page) = get(&server.base, &path, &ca).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("Under threat (DANGER)") && page.contains("Espérance Kavira"),
+        "{page}"
+    );
+    assert!(
+        page.contains("not reachable: JOC"),
+        "no email channel configured: {page}"
+    );
+    let hr = Principal::new("hr-1", "Honoré RH", &[Role::MissionHr], &["MONUSCO"]);
+    let (hr, _) = session(&server.base, &server.config, hr).await;
+    let (status, page) = get(&server.base, &path, &hr).await;
+    assert_eq!(status, 200);
+    assert!(
+        !page.contains("Kavira") && !page.contains("DANGER"),
+        "MISSION_HR: no detail: {page}"
+    );
+    let away = Principal::new("ca-2", "Ailleurs", &[Role::CivilAffairs], &["MINUSCA"]);
+    let (away, _) = session(&server.base, &server.config, away).await;
+    let (status, _) = get(&server.base, &path, &away).await;
+    assert_eq!(status, 404, "another mission's incident is as none");
+    // Acknowledging needs the form's token.
+    let post = |cookie: String, form: Vec<(&'static str, String)>| {
+        let url = format!("{}{path}/acknowledge", server.base);
+        async move {
+            client()
+                .post(url)
+                .header("cookie", cookie)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(post(ca.clone(), vec![]).await, 403);
+    let (_, page) = get(&server.base, &path, &ca).await;
+    assert_eq!(post(ca.clone(), vec![("csrf", csrf(&page))]).await, 303);
+    let (_, page) = get(&server.base, &path, &ca).await;
+    assert!(
+        page.contains("Acknowledged") && page.contains("Clémence Affaires"),
+        "{page}"
+    );
+    server.stop().await;
+}

@@ -40,6 +40,7 @@ pub struct WebApps {
     pub staffing: cla_staffing::StaffingApp,
     pub risk: cla_risk::RiskApp,
     pub supervision: cla_supervision::SupervisionApp,
+    pub escalation: cla_alerts::escalation::EscalationApp,
 }
 
 /// A refusal from an export, as the door that owns it words it.

@@ -43,6 +43,9 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/missions/{code}/board", get(board))
         .route("/missions/{code}/board.csv", get(board_csv))
         .route("/missions/{code}/lists/{kind}", get(list))
+        .route("/incidents/{id}", get(incident))
+        .route("/incidents/{id}/acknowledge", post(acknowledge_incident))
+        .route("/incidents/{id}/resolve", post(resolve_incident))
         .route("/assets/{name}", get(asset))
         .layer(CompressionLayer::new())
         .with_state(web)
@@ -424,6 +427,101 @@ async fn language(
     let mut cookies = r.cookies.clone();
     cookies.push(web.cookies.set(LANG_COOKIE, lang.code(), "/", 365 * 86_400));
     redirect(local(form.get("back")), &cookies)
+}
+
+fn incident_page(
+    r: &Reader,
+    status: StatusCode,
+    i: &cla_alerts::escalation::app::IncidentAnswer,
+    error: Option<String>,
+) -> Response {
+    page(
+        r,
+        status,
+        r.l.t_args("incident-title", &[("office", i.field_office_name.clone())]),
+        Some(&i.mission_code),
+        None,
+        maud::html! {
+            @if let Some(e) = error { p.error role="alert" { (e) } }
+            (pages::incident::body(r.l, i, &r.csrf))
+        },
+    )
+}
+
+/// An incident, as the signed-in person may see it (the page a notification's link opens).
+async fn incident(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Response {
+    let r = reader(&web, &headers, &uri);
+    let Some(s) = &r.session else {
+        return to_sign_in(&r);
+    };
+    match web.settings.apps.escalation.incident(&s.principal(), &id) {
+        Ok(i) => incident_page(&r, StatusCode::OK, &i, None),
+        Err(e) => refused(&r, e),
+    }
+}
+
+async fn acknowledge_incident(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let r = reader(&web, &headers, &uri);
+    let Some(s) = &r.session else {
+        return to_sign_in(&r);
+    };
+    if !carries_token(&r, &form) {
+        return csrf_refused(&r);
+    }
+    match web
+        .settings
+        .apps
+        .escalation
+        .acknowledge(&s.principal(), &id)
+        .await
+    {
+        // Acknowledged, or already: the page says by whom.
+        Ok(_) => redirect(&format!("/incidents/{id}"), &r.cookies),
+        Err(e) if e.code == ErrorCode::Conflict => {
+            redirect(&format!("/incidents/{id}"), &r.cookies)
+        }
+        Err(e) => refused(&r, e),
+    }
+}
+
+async fn resolve_incident(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let r = reader(&web, &headers, &uri);
+    let Some(s) = &r.session else {
+        return to_sign_in(&r);
+    };
+    if !carries_token(&r, &form) {
+        return csrf_refused(&r);
+    }
+    let who = s.principal();
+    let outcome = form.get("outcome").map(String::as_str).unwrap_or("");
+    let escalation = &web.settings.apps.escalation;
+    match escalation.resolve(&who, &id, outcome).await {
+        Ok(_) => redirect(&format!("/incidents/{id}"), &r.cookies),
+        Err(e) if matches!(e.code, ErrorCode::Validation | ErrorCode::Conflict) => {
+            match escalation.incident(&who, &id) {
+                Ok(i) => incident_page(&r, StatusCode::BAD_REQUEST, &i, Some(e.message)),
+                Err(e) => refused(&r, e),
+            }
+        }
+        Err(e) => refused(&r, e),
+    }
 }
 
 async fn asset(Path(name): Path<String>) -> Response {

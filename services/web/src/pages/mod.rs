@@ -3,6 +3,7 @@
 //! every string comes from the catalogues through [`L10n`].
 
 pub mod board;
+pub mod incident;
 pub mod lists;
 pub mod overview;
 pub mod refusal;
