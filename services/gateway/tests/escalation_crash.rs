@@ -11,7 +11,7 @@
 //! it fails.
 
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,78 +21,10 @@ const MISSION: &str = "CRASH";
 const DUTY_EMAIL: &str = "duty.officer@example.org";
 const MESSAGE_ID_DOMAIN: &str = "alerts.crash.example.org";
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+#[path = "../../notify/tests/smtp_sink.rs"]
+mod smtp_sink;
 
-fn aiosmtpd_available() -> bool {
-    Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// A running aiosmtpd writing what it accepts to `dir`, killed when dropped.
-struct SmtpSink {
-    child: Child,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl SmtpSink {
-    fn start(port: u16) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../notify/tests/smtp_sink.py");
-        let child = Command::new("python3")
-            .arg(script)
-            .arg(port.to_string())
-            .arg(dir.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("python3 runs");
-        let sink = SmtpSink { child, dir };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "the SMTP server did not listen on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        sink
-    }
-
-    /// The summaries of the messages received so far, in the order received.
-    fn received(&self) -> Vec<Value> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        files.sort_by_key(|p| {
-            p.file_stem()
-                .and_then(|s| s.to_str())
-                .and_then(|s| s.parse::<u32>().ok())
-        });
-        files
-            .iter()
-            .map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap())
-            .collect()
-    }
-}
+use smtp_sink::{SmtpSink, aiosmtpd, free_port};
 
 fn cla() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cla"));
@@ -313,12 +245,7 @@ fn header<'a>(message: &'a Value, name: &str) -> Option<&'a str> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_decided_notification_survives_sigkill_and_arrives_once() {
     let test = "a_decided_notification_survives_sigkill_and_arrives_once";
-    if !aiosmtpd_available() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{test}: aiosmtpd is not importable by python3; CI must install it (.ci/run)"
-        );
-        eprintln!("{test}: skipped (python3 cannot import aiosmtpd)");
+    if !aiosmtpd(test) {
         return;
     }
     let data = tempfile::tempdir().unwrap();
@@ -412,8 +339,8 @@ smtp_timeout_ms = 5000
     );
 
     // The SMTP server comes up on that port; the server starts again on the same data directory.
-    let sink = SmtpSink::start(smtp_port);
-    assert!(sink.received().is_empty());
+    let sink = SmtpSink::start_on(smtp_port);
+    assert!(sink.messages().is_empty());
     let second = serve(&config);
     let c = Client {
         http: reqwest::Client::new(),
@@ -436,7 +363,7 @@ smtp_timeout_ms = 5000
     );
 
     // Delivered means the SMTP server accepted it: it is in the sink's directory already.
-    let received = sink.received();
+    let received = sink.messages();
     assert!(!received.is_empty(), "delivered, yet nothing received");
     let ids: std::collections::BTreeSet<&str> = received
         .iter()

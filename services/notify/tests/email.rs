@@ -5,74 +5,19 @@
 //! under `CI=true` they fail.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use cla_notify::{Channel, EmailSettings, Notification, Notifier, Secret, Settings, SmtpTls};
 use serde_json::Value;
 
-/// A running aiosmtpd, killed when dropped.
-struct SmtpSink {
-    child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
-}
+#[path = "smtp_sink.rs"]
+mod smtp_sink;
 
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn aiosmtpd_available() -> bool {
-    Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
+use smtp_sink::{SmtpSink, free_port};
 
 /// aiosmtpd, started; `None` (and "skipped" said) where it is not installed, outside CI.
 fn smtp_sink(test: &str) -> Option<SmtpSink> {
-    if !aiosmtpd_available() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{test}: aiosmtpd is not importable by python3; CI must install it (.ci/run)"
-        );
-        eprintln!("{test}: skipped (python3 cannot import aiosmtpd)");
-        return None;
-    }
-    let port = free_port();
-    let dir = tempfile::tempdir().unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_sink.py");
-    let child = Command::new("python3")
-        .arg(script)
-        .arg(port.to_string())
-        .arg(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("python3 runs");
-    let sink = SmtpSink { child, port, dir };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "the SMTP server did not listen on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Some(sink)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    SmtpSink::start(test)
 }
 
 /// The summaries of the messages received, once `count` have been (in the order received).
