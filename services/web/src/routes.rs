@@ -465,6 +465,24 @@ async fn incident(
     }
 }
 
+/// Who posted a form: the signed-in person, where the form carries its token.
+fn posted_by(
+    web: &Web,
+    headers: &HeaderMap,
+    uri: &Uri,
+    form: &HashMap<String, String>,
+) -> Result<(Reader, Principal), Box<Response>> {
+    let r = reader(web, headers, uri);
+    let Some(s) = &r.session else {
+        return Err(Box::new(to_sign_in(&r)));
+    };
+    if !carries_token(&r, form) {
+        return Err(Box::new(csrf_refused(&r)));
+    }
+    let who = s.principal();
+    Ok((r, who))
+}
+
 async fn acknowledge_incident(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
@@ -502,14 +520,10 @@ async fn resolve_incident(
     Path(id): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let r = reader(&web, &headers, &uri);
-    let Some(s) = &r.session else {
-        return to_sign_in(&r);
+    let (r, who) = match posted_by(&web, &headers, &uri, &form) {
+        Ok(posted) => posted,
+        Err(refused) => return *refused,
     };
-    if !carries_token(&r, &form) {
-        return csrf_refused(&r);
-    }
-    let who = s.principal();
     let outcome = form.get("outcome").map(String::as_str).unwrap_or("");
     let escalation = &web.settings.apps.escalation;
     match escalation.resolve(&who, &id, outcome).await {
