@@ -325,7 +325,7 @@ impl Decider for ProcedureDecider {
 #[cfg(test)]
 mod tests {
     use cla_platform::ErrorCode;
-    use cla_platform::decider::given;
+    use cla_platform::decider::{given, given_date};
 
     use super::*;
 
@@ -421,6 +421,37 @@ mod tests {
             contact_id: "joc".into(),
         })
         .then_error_on(ErrorCode::Conflict, "contactId");
+    }
+
+    #[test]
+    fn a_field_offices_override_applies_there_and_the_missions_procedure_elsewhere() {
+        let mut office = procedure("joc");
+        office.field_office_id = "FO-1".into();
+        office.repeat_minutes = 5;
+        let state = ProcedureDecider::fold(&[
+            (
+                given_date(),
+                ProcedureEvent::EscalationContactSet(named("joc")),
+            ),
+            (
+                given_date(),
+                ProcedureEvent::EscalationProcedureSet(procedure("joc")),
+            ),
+            (
+                given_date(),
+                ProcedureEvent::EscalationProcedureSet(office.clone()),
+            ),
+        ]);
+        assert_eq!(state.for_office("FO-1"), Some(&office));
+        assert_eq!(state.for_office("FO-2"), Some(&procedure("joc")));
+        let removed = ProcedureDecider::evolve(
+            state,
+            &ProcedureEvent::EscalationProcedureRemoved(contract::EscalationProcedureRemoved {
+                field_office_id: "FO-1".into(),
+            }),
+            given_date(),
+        );
+        assert_eq!(removed.for_office("FO-1"), Some(&procedure("joc")));
     }
 
     #[test]
