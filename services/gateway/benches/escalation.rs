@@ -82,26 +82,9 @@ async fn hook(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> Sta
     StatusCode::OK
 }
 
-async fn gql(
-    client: &reqwest::Client,
-    url: &str,
-    token: &str,
-    query: &str,
-    variables: Value,
-) -> Value {
-    let body: Value = client
-        .post(url)
-        .bearer_auth(token)
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await
-        .expect("the server answers")
-        .json()
-        .await
-        .expect("JSON");
-    assert!(body.get("errors").is_none(), "{query}: {body}");
-    body["data"].clone()
-}
+#[path = "support/graphql.rs"]
+mod graphql;
+use graphql::gql;
 
 fn ms(micros: u64) -> f64 {
     micros as f64 / 1000.0

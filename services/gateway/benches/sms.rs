@@ -20,7 +20,7 @@ use cla_gateway::config::Secret;
 use cla_platform::Role;
 use hdrhistogram::Histogram;
 use hmac::{Hmac, Mac};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const SENDERS: usize = 32;
 const OK_REPLY: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>Received, thank you. Stay safe.</Message></Response>";
@@ -38,26 +38,9 @@ fn twilio_signature(token: &str, url: &str, params: &[(&str, &str)]) -> String {
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
-async fn gql(
-    client: &reqwest::Client,
-    url: &str,
-    token: &str,
-    query: &str,
-    variables: Value,
-) -> Value {
-    let body: Value = client
-        .post(url)
-        .bearer_auth(token)
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await
-        .expect("the server answers")
-        .json()
-        .await
-        .expect("JSON");
-    assert!(body.get("errors").is_none(), "{query}: {body}");
-    body["data"].clone()
-}
+#[path = "support/graphql.rs"]
+mod graphql;
+use graphql::gql;
 
 #[tokio::main]
 async fn main() {
