@@ -1,6 +1,10 @@
 //! The handlers: each reads its request, asks the application layer once (as the signed-in
 //! person), and renders the answer or the refusal. No handler decides access or computes a
 //! read model.
+//!
+//! A screen's handlers live in a module of their own here (`routes/<screen>.rs`), built from what
+//! this module shares: [`MissionRequest`] (the reader, the mission, the time travel), [`posted_by`]
+//! (a form's sender and its token), [`mission_page`], [`refused`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,7 +32,7 @@ use crate::pages::{self, Frame, TravelForm};
 use crate::session::{self, ANON_COOKIE, LANG_COOKIE, SESSION_COOKIE, SIGN_IN_COOKIE, Session};
 use crate::travel::Travel;
 
-type Params = Query<HashMap<String, String>>;
+pub(crate) type Params = Query<HashMap<String, String>>;
 
 pub fn router(web: Arc<Web>) -> Router {
     Router::new()
@@ -52,20 +56,20 @@ pub fn router(web: Arc<Web>) -> Router {
 }
 
 /// Who is reading, in which language, and what their forms carry.
-struct Reader {
-    l: L10n,
-    session: Option<Session>,
-    csrf: String,
-    here: String,
+pub(crate) struct Reader {
+    pub(crate) l: L10n,
+    pub(crate) session: Option<Session>,
+    pub(crate) csrf: String,
+    pub(crate) here: String,
     /// Cookies to set with the answer (a new anonymous CSRF token; a stale session cleared).
-    cookies: Vec<String>,
+    pub(crate) cookies: Vec<String>,
 }
 
-fn now(web: &Web) -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn now(web: &Web) -> chrono::DateTime<chrono::Utc> {
     web.settings.clock.now()
 }
 
-fn reader(web: &Web, headers: &HeaderMap, uri: &Uri) -> Reader {
+pub(crate) fn reader(web: &Web, headers: &HeaderMap, uri: &Uri) -> Reader {
     let lang = session::cookie(headers, LANG_COOKIE)
         .and_then(Lang::parse)
         .unwrap_or_else(|| {
@@ -109,7 +113,7 @@ fn reader(web: &Web, headers: &HeaderMap, uri: &Uri) -> Reader {
 }
 
 /// An HTML page: never cached (it is the reader's), with the security headers every page has.
-fn html(status: StatusCode, markup: Markup, cookies: &[String]) -> Response {
+pub(crate) fn html(status: StatusCode, markup: Markup, cookies: &[String]) -> Response {
     let mut response = (status, markup.into_string()).into_response();
     let h = response.headers_mut();
     h.insert(
@@ -139,7 +143,7 @@ fn html(status: StatusCode, markup: Markup, cookies: &[String]) -> Response {
     response
 }
 
-fn redirect(to: &str, cookies: &[String]) -> Response {
+pub(crate) fn redirect(to: &str, cookies: &[String]) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     let h = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(to) {
@@ -154,12 +158,12 @@ fn redirect(to: &str, cookies: &[String]) -> Response {
     response
 }
 
-fn to_sign_in(r: &Reader) -> Response {
+pub(crate) fn to_sign_in(r: &Reader) -> Response {
     redirect("/sign-in", &r.cookies)
 }
 
 /// A page in the frame, for a reader.
-fn page(
+pub(crate) fn page(
     r: &Reader,
     status: StatusCode,
     title: String,
@@ -184,7 +188,7 @@ fn page(
 
 /// A mission's page: its navigation, and the time-travel form coming back to `action` with
 /// `keep` (the page's other parameters).
-fn mission_page(
+pub(crate) fn mission_page(
     r: &Reader,
     status: StatusCode,
     title: String,
@@ -207,7 +211,7 @@ fn mission_page(
     )
 }
 
-fn refusal(r: &Reader, refused: Refused) -> Response {
+pub(crate) fn refusal(r: &Reader, refused: Refused) -> Response {
     let status = match refused {
         Refused::Forbidden => StatusCode::FORBIDDEN,
         Refused::NotFound => StatusCode::NOT_FOUND,
@@ -224,7 +228,7 @@ fn refusal(r: &Reader, refused: Refused) -> Response {
 }
 
 /// An application layer's refusal, shown as a page.
-fn refused(r: &Reader, e: AppError) -> Response {
+pub(crate) fn refused(r: &Reader, e: AppError) -> Response {
     match e.code {
         ErrorCode::Unauthenticated => to_sign_in(r),
         ErrorCode::Forbidden => refusal(r, Refused::Forbidden),
@@ -236,11 +240,11 @@ fn refused(r: &Reader, e: AppError) -> Response {
     }
 }
 
-fn param<'a>(q: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
+pub(crate) fn param<'a>(q: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
     q.get(name).map(String::as_str)
 }
 
-fn today(web: &Web) -> chrono::NaiveDate {
+pub(crate) fn today(web: &Web) -> chrono::NaiveDate {
     now(web).date_naive()
 }
 
@@ -355,14 +359,14 @@ async fn sign_in_code(
 }
 
 /// Whether a form carries this reader's CSRF token.
-fn carries_token(r: &Reader, form: &HashMap<String, String>) -> bool {
+pub(crate) fn carries_token(r: &Reader, form: &HashMap<String, String>) -> bool {
     form.get("csrf")
         .is_some_and(|t| session::same_token(t, &r.csrf))
         // An anonymous token is only good with its cookie sent back (not one made just now).
         && (r.session.is_some() || r.cookies.iter().all(|c| !c.starts_with(ANON_COOKIE)))
 }
 
-fn csrf_refused(r: &Reader) -> Response {
+pub(crate) fn csrf_refused(r: &Reader) -> Response {
     // Nothing is written: no cookie set, no session changed.
     let markup = pages::frame(
         Frame {
@@ -466,7 +470,7 @@ async fn incident(
 }
 
 /// Who posted a form: the signed-in person, where the form carries its token.
-fn posted_by(
+pub(crate) fn posted_by(
     web: &Web,
     headers: &HeaderMap,
     uri: &Uri,
@@ -587,14 +591,14 @@ async fn home(State(web): State<Arc<Web>>, headers: HeaderMap, uri: Uri) -> Resp
 /// path), the page's time travel and its query. Extracting it answers for the handler where there
 /// is no one signed in (to the sign-in page) or the time travel cannot be read (the form, with
 /// the error beside its field), so a new screen's handler starts from here.
-struct MissionRequest {
-    r: Reader,
-    who: Principal,
-    code: String,
-    travel: Travel,
-    view: View,
-    q: HashMap<String, String>,
-    uri: Uri,
+pub(crate) struct MissionRequest {
+    pub(crate) r: Reader,
+    pub(crate) who: Principal,
+    pub(crate) code: String,
+    pub(crate) travel: Travel,
+    pub(crate) view: View,
+    pub(crate) q: HashMap<String, String>,
+    pub(crate) uri: Uri,
 }
 
 impl axum::extract::FromRequestParts<Arc<Web>> for MissionRequest {
