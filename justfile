@@ -60,12 +60,17 @@ bench-sms seconds="20":
 bench-escalation flags="1000":
     CLA_BENCH_FLAGS={{flags}} cargo bench -p cla-gateway --bench escalation
 
+# The web app's pages for a history of about 4.66M events: server time per page p50/p99/max
+# (target p99 <= 20 ms) and bytes on the wire with assets (budget 60 KB).
+bench-web events="4660000":
+    CLA_BENCH_EVENTS={{events}} cargo bench -p cla-gateway --bench web
+
 # Write a history for benchmarks into ./data-generated (see `cla generate --help`).
 generate *ARGS:
     CLA_DATA_DIR=./data-generated cargo run --release -- generate {{ARGS}}
 
 # Every benchmark.
-bench: bench-store bench-scale bench-abuse bench-silence bench-sms bench-escalation
+bench: bench-store bench-scale bench-abuse bench-silence bench-sms bench-escalation bench-web
 
 # Start one KurrentDB node (insecure, local testing) on 127.0.0.1:2113.
 kurrentdb-up:

@@ -455,3 +455,90 @@ pub async fn sign_in_by_link(c: &Client, server: &TestServer, who: cla_platform:
         .unwrap();
     url_until(c, "signed in", |u| !u.contains("/sign-in")).await;
 }
+
+/// A DevTools protocol command, sent through chromedriver (`goog/cdp/execute`).
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()),
+        )
+    }
+}
+
+/// Runs a DevTools protocol command on the page.
+pub async fn cdp(c: &Client, cmd: &'static str, params: Value) -> Value {
+    c.issue_cmd(Cdp { cmd, params })
+        .await
+        .unwrap_or_else(|e| panic!("{cmd}: {e}"))
+}
+
+/// Chromium's network emulation: `latency_ms` round trip and `bytes_per_second` each way; `None`
+/// lifts it.
+pub async fn emulate_link(c: &Client, link: Option<(u32, u32)>) {
+    cdp(c, "Network.enable", json!({})).await;
+    let (latency, throughput) = match link {
+        Some((latency, bytes)) => (json!(latency), json!(bytes)),
+        None => (json!(0), json!(-1)),
+    };
+    cdp(
+        c,
+        "Network.emulateNetworkConditions",
+        json!({ "offline": false, "latency": latency, "downloadThroughput": throughput, "uploadThroughput": throughput }),
+    )
+    .await;
+}
+
+/// What a first view cost: milliseconds from navigation to the load event, and the bytes the
+/// page and its assets took on the wire.
+pub struct FirstView {
+    pub load_ms: f64,
+    pub content_loaded_ms: f64,
+    pub bytes: u64,
+}
+
+/// Opens `url` with an empty cache and reads the navigation's timing.
+pub async fn first_view(c: &Client, url: &str) -> FirstView {
+    cdp(c, "Network.clearBrowserCache", json!({})).await;
+    c.goto(url).await.unwrap();
+    let until = Instant::now() + Duration::from_secs(60);
+    loop {
+        let t = c
+            .execute(
+                "const n = performance.getEntriesByType('navigation')[0];
+                 const assets = performance.getEntriesByType('resource')
+                   .reduce((sum, r) => sum + r.transferSize, 0);
+                 return [n.loadEventEnd, n.domContentLoadedEventEnd, n.transferSize + assets];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let load = t[0].as_f64().unwrap_or(0.0);
+        if load > 0.0 {
+            return FirstView {
+                load_ms: load,
+                content_loaded_ms: t[1].as_f64().unwrap_or(0.0),
+                bytes: t[2].as_f64().unwrap_or(0.0) as u64,
+            };
+        }
+        assert!(Instant::now() < until, "{url} never loaded");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -59,6 +59,24 @@ async fn journeys_in_a_real_browser() {
     );
     axe(&c, &axe_js, "the overview").await;
     screenshot(&c, "overview").await;
+    // The first view on a field office's link: 256 kbit/s each way, 600 ms round trip, nothing
+    // cached. Figures printed (budget ≤ 3 s), not asserted: speed is a benchmark's, not a test's.
+    emulate_link(&c, Some((600, 256_000 / 8))).await;
+    for path in ["/missions/MONUSCO", "/missions/MONUSCO/board"] {
+        let v = first_view(&c, &format!("{base}{path}")).await;
+        println!(
+            "first view of {path} on 256 kbit/s, 600 ms round trip: loaded in {:.0} ms (content in {:.0} ms), {} bytes (budget 3000 ms)",
+            v.load_ms, v.content_loaded_ms, v.bytes
+        );
+        assert!(
+            v.load_ms >= 600.0,
+            "the emulated link was in force: {:.0} ms",
+            v.load_ms
+        );
+        assert!(v.bytes > 0, "bytes counted");
+        assert!(text_of(&c, "h1").await.contains("MONUSCO"), "{path} read");
+    }
+    emulate_link(&c, None).await;
     // Who is overdue, as civil affairs sees them: the names an HQ reviewer must not see.
     c.goto(&format!("{base}/missions/MONUSCO/lists/overdue"))
         .await
