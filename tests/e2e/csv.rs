@@ -434,3 +434,155 @@ async fn import_export_import_changes_nothing_and_downloads_match_graphql() {
     assert_eq!(alpha.split(',').nth(3), Some("3"), "{alpha}");
     server.stop().await;
 }
+
+/// The example staff list as French Excel saves it: a BOM, `;` between cells (the languages cell
+/// quoted), dates day first.
+fn as_french_excel(csv: &str) -> String {
+    let mut out = String::from("\u{feff}");
+    let mut reader = csv::ReaderBuilder::new().from_reader(csv.as_bytes());
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    writer.write_record(reader.headers().unwrap()).unwrap();
+    for record in reader.records() {
+        let cells: Vec<String> = record
+            .unwrap()
+            .iter()
+            .map(
+                |cell| match chrono::NaiveDate::parse_from_str(cell, "%Y-%m-%d") {
+                    Ok(d) => d.format("%d/%m/%Y").to_string(),
+                    Err(_) => cell.to_string(),
+                },
+            )
+            .collect();
+        writer.write_record(&cells).unwrap();
+    }
+    out.push_str(&String::from_utf8(writer.into_inner().unwrap()).unwrap());
+    out
+}
+
+#[tokio::test]
+async fn french_excel_files_import_and_downloads_open_in_french_excel() {
+    let (server, hr, ca) = world().await;
+    let french = as_french_excel(STAFF);
+    assert!(
+        french.contains("01/03/2023;")
+            && french.contains("\"Swahili:NATIVE;French:WORKING;Kinande:FLUENT\"")
+    );
+
+    // Without a locale, a date that reads both ways is an error naming its cell, and nothing is
+    // written; 15/07/2022 (one way only) is not among the errors.
+    let (status, report) = post(
+        &server,
+        Some(&hr),
+        "/import/staff?missionCode=ALPHA&dryRun=true",
+        &french,
+    )
+    .await;
+    assert_eq!(status, 422, "{report}");
+    let found = errors(&report);
+    assert!(
+        found.contains(&(2, "appointment_start".to_string())),
+        "{found:?}"
+    );
+    assert!(
+        !found.contains(&(3, "appointment_start".to_string())),
+        "{found:?}"
+    );
+    let message = report["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("01/03/2023") && message.contains("locale fr"),
+        "{message}"
+    );
+    assert_eq!(staff_count(&server).await, 0);
+
+    // With the French locale: every row, no "column missing", and the dates day first.
+    let (status, report) = post(
+        &server,
+        Some(&hr),
+        "/import/staff?missionCode=ALPHA&locale=fr",
+        &french,
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(
+        (report["created"].clone(), report["errors"].clone()),
+        (json!(4), json!([]))
+    );
+    let member = server.ok(&hr, "{ staffMembers(missionCode: \"ALPHA\") { edges { node { indexNumber appointment { start end } languages { language } } } } }", json!({})).await;
+    let first = member["staffMembers"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["indexNumber"] == "4510002")
+        .unwrap()["node"]
+        .clone();
+    assert_eq!(
+        first["appointment"],
+        json!({ "start": "2022-07-15", "end": "2026-07-14" })
+    );
+    assert_eq!(first["languages"].as_array().unwrap().len(), 2);
+    let (_, deployed) = post(
+        &server,
+        Some(&ca),
+        "/import/deployments?missionCode=ALPHA&locale=fr",
+        &as_french_excel(DEPLOYMENTS),
+    )
+    .await;
+    assert_eq!(deployed["errors"], json!([]), "{deployed}");
+
+    // Downloads in French: a BOM, `;`, dates day first; and one imports back unchanged.
+    let (status, _, staff) = download(
+        &server,
+        &hr,
+        "/export/staff.csv?missionCode=ALPHA&locale=fr",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(staff.starts_with("\u{feff}index_number;name;"), "{staff}");
+    assert!(staff.contains(";15/07/2022;14/07/2026;"), "{staff}");
+    assert!(!staff.contains("2022-07-15"), "{staff}");
+    let (status, again) = post(
+        &server,
+        Some(&hr),
+        "/import/staff?missionCode=ALPHA&locale=fr",
+        &staff,
+    )
+    .await;
+    assert_eq!(
+        (status, again["unchanged"].clone(), again["created"].clone()),
+        (200, json!(4), json!(0)),
+        "{again}"
+    );
+    let (_, _, review) =
+        download(&server, &server.admin(), "/export/hq-review.csv?locale=fr").await;
+    assert!(review.starts_with("\u{feff}as_of;scope;"), "{review}");
+    let (_, _, board) = download(
+        &server,
+        &ca,
+        "/export/board.csv?missionCode=ALPHA&locale=fr",
+    )
+    .await;
+    assert!(board.starts_with("\u{feff}base_id;base;"), "{board}");
+    // The default stays RFC 4180.
+    let (_, _, plain) = download(&server, &hr, "/export/staff.csv?missionCode=ALPHA").await;
+    assert!(
+        plain.starts_with("index_number,name,") && plain.contains(",2022-07-15,"),
+        "{plain}"
+    );
+
+    // A locale the files are not written in is refused, naming the parameter.
+    let (status, _, refused) = download(
+        &server,
+        &hr,
+        "/export/staff.csv?missionCode=ALPHA&locale=xx",
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    let refused: Value = serde_json::from_str(&refused).unwrap();
+    assert_eq!(
+        refused["errors"][0]["extensions"]["field"], "locale",
+        "{refused}"
+    );
+    server.stop().await;
+}

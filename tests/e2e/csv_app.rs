@@ -3,7 +3,7 @@
 //! date that is not one is the caller's error, named by its parameter.
 
 use cla_e2e::{Role, TestServer, mission_with_base};
-use cla_gateway::csvio;
+use cla_gateway::csvio::{self, Dialect};
 use cla_platform::access::Principal;
 
 const STAFF: &str = include_str!("../../ops/examples/staff.csv");
@@ -31,26 +31,35 @@ async fn the_application_layers_refuse_an_outsider_and_write_nothing() {
         who(Role::MissionHr, &["BRAVO"]),
     ] {
         for dry_run in [true, false] {
-            let staff = csvio::import_staff(apps, &outsider, "ALPHA", STAFF, dry_run).await;
+            let staff =
+                csvio::import_staff(apps, &outsider, "ALPHA", STAFF, Dialect::Standard, dry_run)
+                    .await;
             assert_eq!(staff.unwrap_err().code, "FORBIDDEN");
-            let deployed =
-                csvio::import_deployments(apps, &outsider, "ALPHA", DEPLOYMENTS, dry_run).await;
+            let deployed = csvio::import_deployments(
+                apps,
+                &outsider,
+                "ALPHA",
+                DEPLOYMENTS,
+                Dialect::Standard,
+                dry_run,
+            )
+            .await;
             assert_eq!(deployed.unwrap_err().code, "FORBIDDEN");
         }
         assert_eq!(
-            csvio::export_board(apps, &outsider, "ALPHA", None)
+            csvio::export_board(apps, &outsider, "ALPHA", None, Dialect::Standard)
                 .unwrap_err()
                 .code,
             "FORBIDDEN"
         );
         assert_eq!(
-            csvio::export_staff(apps, &outsider, "ALPHA")
+            csvio::export_staff(apps, &outsider, "ALPHA", Dialect::Standard)
                 .unwrap_err()
                 .code,
             "FORBIDDEN"
         );
         // The review covers only the outsider's own mission, and all of it together.
-        let review = csvio::export_review(apps, &outsider, None).unwrap();
+        let review = csvio::export_review(apps, &outsider, None, Dialect::Standard).unwrap();
         let scopes: Vec<&str> = review
             .lines()
             .skip(1)
@@ -61,9 +70,10 @@ async fn the_application_layers_refuse_an_outsider_and_write_nothing() {
     // The writer of one context is no writer of the other.
     let ca = who(Role::CivilAffairs, &["ALPHA"]);
     let hr = who(Role::MissionHr, &["ALPHA"]);
-    let refused = csvio::import_staff(apps, &ca, "ALPHA", STAFF, true).await;
+    let refused = csvio::import_staff(apps, &ca, "ALPHA", STAFF, Dialect::Standard, true).await;
     assert_eq!(refused.unwrap_err().code, "FORBIDDEN");
-    let refused = csvio::import_deployments(apps, &hr, "ALPHA", DEPLOYMENTS, true).await;
+    let refused =
+        csvio::import_deployments(apps, &hr, "ALPHA", DEPLOYMENTS, Dialect::Standard, true).await;
     assert_eq!(refused.unwrap_err().code, "FORBIDDEN");
     assert_eq!(store.head().await.unwrap(), before, "nothing was written");
     server.stop().await;
@@ -77,7 +87,7 @@ async fn a_withheld_home_community_is_an_empty_cell() {
     let file = "index_number,name,gender,grade,appointment_type,appointment_start,appointment_end,base,languages,home_community,status,effective\n\
          4700001,Amani K.,FEMALE,GS-5,FIXED_TERM,2024-03-01,2026-12-31,Base One,Swahili:NATIVE,Kambi,ACTIVE,2024-03-01\n".to_string();
     let hr = who(Role::MissionHr, &["ALPHA"]);
-    let report = csvio::import_staff(apps, &hr, "ALPHA", &file, false)
+    let report = csvio::import_staff(apps, &hr, "ALPHA", &file, Dialect::Standard, false)
         .await
         .unwrap();
     assert_eq!((report.created, report.errors.len()), (1, 0), "{report:?}");
@@ -87,9 +97,15 @@ async fn a_withheld_home_community_is_an_empty_cell() {
             .and_then(|l| l.split(',').nth(9))
             .map(str::to_string)
     };
-    let for_hr = csvio::export_staff(apps, &hr, "ALPHA").unwrap();
+    let for_hr = csvio::export_staff(apps, &hr, "ALPHA", Dialect::Standard).unwrap();
     assert_eq!(cell(&for_hr).as_deref(), Some("Kambi"), "{for_hr}");
-    let for_hq = csvio::export_staff(apps, &who(Role::HqReviewer, &[]), "ALPHA").unwrap();
+    let for_hq = csvio::export_staff(
+        apps,
+        &who(Role::HqReviewer, &[]),
+        "ALPHA",
+        Dialect::Standard,
+    )
+    .unwrap();
     assert_eq!(cell(&for_hq).as_deref(), Some(""), "{for_hq}");
     assert!(!for_hq.contains("Kambi"), "{for_hq}");
     server.stop().await;
@@ -102,8 +118,8 @@ async fn a_download_date_that_is_not_a_date_is_the_callers_error() {
     let apps = &server.running.state.apps;
     let admin = who(Role::Admin, &[]);
     for refused in [
-        csvio::export_board(apps, &admin, "ALPHA", Some("2024-13-01")),
-        csvio::export_review(apps, &admin, Some("yesterday")),
+        csvio::export_board(apps, &admin, "ALPHA", Some("2024-13-01"), Dialect::Standard),
+        csvio::export_review(apps, &admin, Some("yesterday"), Dialect::Standard),
     ] {
         let e = refused.unwrap_err();
         assert_eq!(
@@ -111,7 +127,8 @@ async fn a_download_date_that_is_not_a_date_is_the_callers_error() {
             ("VALIDATION", Some("asOf"))
         );
     }
-    let board = csvio::export_board(apps, &admin, "ALPHA", Some("2030-01-01")).unwrap();
+    let board =
+        csvio::export_board(apps, &admin, "ALPHA", Some("2030-01-01"), Dialect::Standard).unwrap();
     assert_eq!(
         board.lines().count(),
         2,
@@ -148,8 +165,8 @@ async fn cells_that_would_start_a_formula_are_exported_as_text() {
     }
     let apps = &server.running.state.apps;
     let caller = who(Role::MissionHr, &["ALPHA"]);
-    let staff = csvio::export_staff(apps, &caller, "ALPHA").unwrap();
-    let board = csvio::export_board(apps, &caller, "ALPHA", None).unwrap();
+    let staff = csvio::export_staff(apps, &caller, "ALPHA", Dialect::Standard).unwrap();
+    let board = csvio::export_board(apps, &caller, "ALPHA", None, Dialect::Standard).unwrap();
     let mut all = Vec::new();
     for text in [&staff, &board] {
         let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
@@ -173,7 +190,7 @@ async fn cells_that_would_start_a_formula_are_exported_as_text() {
             "{payload:?} not shown as text: {all:?}"
         );
     }
-    let again = csvio::import_staff(apps, &caller, "ALPHA", &staff, false)
+    let again = csvio::import_staff(apps, &caller, "ALPHA", &staff, Dialect::Standard, false)
         .await
         .unwrap();
     assert_eq!((again.created, again.errors.len()), (0, 0), "{again:?}");

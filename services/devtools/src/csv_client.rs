@@ -20,6 +20,7 @@ pub fn export(
     what: &str,
     mission: Option<String>,
     as_of: Option<String>,
+    locale: Option<String>,
 ) -> ExitCode {
     let path = match what {
         "board" => "board.csv",
@@ -37,6 +38,9 @@ pub fn export(
     if let Some(d) = as_of {
         query.push(("asOf", d));
     }
+    if let Some(l) = locale {
+        query.push(("locale", l));
+    }
     call(
         remote,
         reqwest::Method::GET,
@@ -47,13 +51,15 @@ pub fn export(
 }
 
 /// Imports `staff` or `deployments` from a file; the server validates it whole first, and a file
-/// with any error writes nothing. `dry_run`: report what would change, writing nothing.
+/// with any error writes nothing. `dry_run`: report what would change, writing nothing. `locale`
+/// `fr`: dates day first (a `;` separator and a BOM are read whatever the locale).
 pub fn import(
     remote: &Remote,
     what: &str,
     mission: String,
     file: &Path,
     dry_run: bool,
+    locale: Option<String>,
 ) -> ExitCode {
     if what != "staff" && what != "deployments" {
         eprintln!("cla import: {what}? staff or deployments");
@@ -61,12 +67,22 @@ pub fn import(
     }
     let body = match std::fs::read_to_string(file) {
         Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            eprintln!(
+                "cla import: {}: not UTF-8 text (in Excel, save as \"CSV UTF-8\")",
+                file.display()
+            );
+            return ExitCode::from(2);
+        }
         Err(e) => {
             eprintln!("cla import: {}: {e}", file.display());
             return ExitCode::from(2);
         }
     };
-    let query = vec![("missionCode", mission), ("dryRun", dry_run.to_string())];
+    let mut query = vec![("missionCode", mission), ("dryRun", dry_run.to_string())];
+    if let Some(l) = locale {
+        query.push(("locale", l));
+    }
     call(
         remote,
         reqwest::Method::POST,

@@ -87,6 +87,89 @@ impl From<AppError> for Refusal {
     }
 }
 
+/// How a file is written and read: its separator, a byte-order mark, and how its dates and
+/// decimals look. Imports read either separator and a BOM whatever the dialect; the dialect says
+/// which way round a date like `03/04/2027` is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Dialect {
+    /// RFC 4180: `,`, no BOM, dates as 2026-07-15, decimals as 82.9. The default.
+    #[default]
+    Standard,
+    /// What a French spreadsheet opens on a double-click (French Excel is the norm in MONUSCO and
+    /// MINUSCA): `;`, a UTF-8 BOM, dates as 15/07/2026, decimals as 82,9.
+    French,
+}
+
+impl Dialect {
+    /// The dialect a `locale` asks for (`fr`, `fr-CD`, `en`, …); none: the default.
+    pub fn parse(locale: Option<&str>) -> Result<Self, Refusal> {
+        let Some(locale) = locale.map(str::trim).filter(|l| !l.is_empty()) else {
+            return Ok(Self::Standard);
+        };
+        let language = locale
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match language.as_str() {
+            "fr" => Ok(Self::French),
+            "en" => Ok(Self::Standard),
+            _ => Err(Refusal {
+                code: "VALIDATION".into(),
+                message: format!(
+                    "{locale:?} is not a locale the files are written in: fr (`;`, dd/mm/yyyy) or en (RFC 4180)"
+                ),
+                field: Some("locale".into()),
+            }),
+        }
+    }
+
+    fn separator(self) -> u8 {
+        match self {
+            Self::Standard => b',',
+            Self::French => b';',
+        }
+    }
+
+    /// A cell as this dialect writes it: ISO dates and decimal figures in the local form.
+    fn localize(self, cell: &str) -> std::borrow::Cow<'_, str> {
+        if self == Self::Standard {
+            return cell.into();
+        }
+        if let Ok(d) = NaiveDate::parse_from_str(cell, "%Y-%m-%d")
+            && cell.len() == 10
+        {
+            return d.format("%d/%m/%Y").to_string().into();
+        }
+        let decimal = cell.split_once('.').is_some_and(|(whole, fraction)| {
+            let whole = whole.strip_prefix('-').unwrap_or(whole);
+            !whole.is_empty()
+                && !fraction.is_empty()
+                && whole.bytes().all(|b| b.is_ascii_digit())
+                && fraction.bytes().all(|b| b.is_ascii_digit())
+        });
+        if decimal {
+            return cell.replacen('.', ",", 1).into();
+        }
+        cell.into()
+    }
+}
+
+/// The separator a file uses: the one its header line holds more of, outside quotes.
+fn sniff_separator(text: &str) -> u8 {
+    let header = text.lines().next().unwrap_or("");
+    let (mut commas, mut semicolons, mut quoted) = (0, 0, false);
+    for c in header.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => commas += 1,
+            ';' if !quoted => semicolons += 1,
+            _ => {}
+        }
+    }
+    if semicolons > commas { b';' } else { b',' }
+}
+
 /// Today, as every query and command without a date sees it.
 fn today() -> View {
     View::now()
@@ -117,7 +200,9 @@ struct Table {
 }
 
 fn read_table(text: &str, required: &[&str], known: &[&str]) -> Result<Table, Vec<CellError>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
+        .delimiter(sniff_separator(text))
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
@@ -257,6 +342,42 @@ fn date(text: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("{text:?} is not a date (YYYY-MM-DD)"))
 }
 
+/// A date in an imported cell: `YYYY-MM-DD` always; `dd/mm/yyyy` where the file's dialect puts
+/// the day first (French), or where it cannot be read the other way round (`25/12/2026`). A date
+/// that reads both ways (`03/04/2027`) without a dialect saying which is an error.
+fn cell_date(text: &str, dialect: Dialect) -> Result<NaiveDate, String> {
+    if let Ok(d) = date(text) {
+        return Ok(d);
+    }
+    let parts: Vec<&str> = text.split('/').collect();
+    let numbers: Option<Vec<u32>> = match parts.as_slice() {
+        [a, b, y] if y.len() == 4 && (1..=2).contains(&a.len()) && (1..=2).contains(&b.len()) => {
+            [a, b, y].iter().map(|p| p.parse().ok()).collect()
+        }
+        _ => None,
+    };
+    let Some([a, b, y]) = numbers.as_deref().map(|n| [n[0], n[1], n[2]]) else {
+        return Err(format!(
+            "{text:?} is not a date (YYYY-MM-DD, or DD/MM/YYYY in a French file)"
+        ));
+    };
+    let day_first = NaiveDate::from_ymd_opt(y as i32, b, a);
+    let month_first = NaiveDate::from_ymd_opt(y as i32, a, b);
+    match (dialect, day_first, month_first) {
+        (Dialect::French, Some(d), _) => Ok(d),
+        (Dialect::Standard, Some(d), None) => Ok(d),
+        (Dialect::Standard, None, Some(d)) => Ok(d),
+        (Dialect::Standard, Some(d), Some(other)) if d == other => Ok(d),
+        (Dialect::Standard, Some(d), Some(other)) => Err(format!(
+            "{text:?} reads as {} or as {}: write {} (YYYY-MM-DD), or import with the locale fr for day first",
+            d.format("%-d %B %Y"),
+            other.format("%-d %B %Y"),
+            d
+        )),
+        _ => Err(format!("{text:?} is not a date")),
+    }
+}
+
 fn languages(text: &str) -> Result<Vec<Language>, String> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
@@ -292,6 +413,7 @@ pub async fn import_staff(
     who: &Principal,
     mission: &str,
     text: &str,
+    dialect: Dialect,
     dry_run: bool,
 ) -> Result<ImportReport, Refusal> {
     authorize(who, mission, cla_staff::app::WRITERS)?;
@@ -375,10 +497,10 @@ pub async fn import_staff(
                 None
             }
         };
-        let start = date(&get("appointment_start"))
+        let start = cell_date(&get("appointment_start"), dialect)
             .map_err(|m| bad("appointment_start", m))
             .ok();
-        let end = date(&get("appointment_end"))
+        let end = cell_date(&get("appointment_end"), dialect)
             .map_err(|m| bad("appointment_end", m))
             .ok();
         if let (Some(s), Some(e)) = (start, end) {
@@ -406,7 +528,7 @@ pub async fn import_staff(
                 false
             }
         };
-        let effective = date(&get("effective"))
+        let effective = cell_date(&get("effective"), dialect)
             .map_err(|m| bad("effective", m))
             .ok();
         if let (Some(b), Some(on)) = (&base, effective)
@@ -476,6 +598,7 @@ pub async fn import_deployments(
     who: &Principal,
     mission: &str,
     text: &str,
+    dialect: Dialect,
     dry_run: bool,
 ) -> Result<ImportReport, Refusal> {
     authorize(who, mission, cla_staffing::app::WRITERS)?;
@@ -519,7 +642,9 @@ pub async fn import_deployments(
             );
         }
         let base = bases.find(&get("base")).map_err(|m| bad("base", m)).ok();
-        let from = date(&get("from")).map_err(|m| bad("from", m)).ok();
+        let from = cell_date(&get("from"), dialect)
+            .map_err(|m| bad("from", m))
+            .ok();
         let (Some(member), Some(base), Some(from)) = (member, base, from) else {
             continue;
         };
@@ -643,13 +768,23 @@ fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn write(header: &[&str], rows: Vec<Vec<String>>) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
+fn write(header: &[&str], rows: Vec<Vec<String>>, dialect: Dialect) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(dialect.separator())
+        .from_writer(Vec::new());
     let _ = w.write_record(header);
     for r in rows {
-        let _ = w.write_record(r.iter().map(|c| spreadsheet_safe(c).into_owned()));
+        let _ = w.write_record(
+            r.iter()
+                .map(|c| spreadsheet_safe(&dialect.localize(c)).into_owned()),
+        );
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    let text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+    match dialect {
+        Dialect::Standard => text,
+        // The mark a spreadsheet needs to read the file as UTF-8 (names with accents).
+        Dialect::French => format!("\u{feff}{text}"),
+    }
 }
 
 fn gender(g: Gender) -> &'static str {
@@ -687,7 +822,12 @@ fn coverage(c: Coverage) -> &'static str {
 
 /// The staff directory in the staff list's columns (so that it can be imported again). The home
 /// community is left empty for those who may not see it.
-pub fn export_staff(apps: &Apps, who: &Principal, mission: &str) -> Result<String, Refusal> {
+pub fn export_staff(
+    apps: &Apps,
+    who: &Principal,
+    mission: &str,
+    dialect: Dialect,
+) -> Result<String, Refusal> {
     let bases = Bases::load(apps, who, mission)?;
     let mut rows = Vec::new();
     for s in current_staff(apps, who, mission)? {
@@ -721,7 +861,7 @@ pub fn export_staff(apps: &Apps, who: &Principal, mission: &str) -> Result<Strin
         ]);
     }
     rows.sort();
-    Ok(write(&STAFF_COLUMNS, rows))
+    Ok(write(&STAFF_COLUMNS, rows, dialect))
 }
 
 /// The base board of a mission as of a date.
@@ -730,6 +870,7 @@ pub fn export_board(
     who: &Principal,
     mission: &str,
     as_of: Option<&str>,
+    dialect: Dialect,
 ) -> Result<String, Refusal> {
     let view = view_as_of(as_of)?;
     let board = apps
@@ -782,7 +923,7 @@ pub fn export_board(
             ]
         })
         .collect();
-    Ok(write(&header, rows))
+    Ok(write(&header, rows, dialect))
 }
 
 /// The review's columns after `as_of`, in order.
@@ -850,7 +991,12 @@ fn review_row(as_of: NaiveDate, f: &ReviewFigures) -> Vec<String> {
 }
 
 /// The HQ staffing review as of a date: one row per mission in the caller's scope and `ALL`.
-pub fn export_review(apps: &Apps, who: &Principal, as_of: Option<&str>) -> Result<String, Refusal> {
+pub fn export_review(
+    apps: &Apps,
+    who: &Principal,
+    as_of: Option<&str>,
+    dialect: Dialect,
+) -> Result<String, Refusal> {
     let review = apps.reporting.hq_review(who, &view_as_of(as_of)?)?;
     let mut header = vec!["as_of"];
     header.extend(REVIEW_COLUMNS);
@@ -860,7 +1006,7 @@ pub fn export_review(apps: &Apps, who: &Principal, as_of: Option<&str>) -> Resul
         .chain(std::iter::once(&review.overall))
         .map(|f| review_row(review.as_of, f))
         .collect();
-    Ok(write(&header, rows))
+    Ok(write(&header, rows, dialect))
 }
 
 #[cfg(test)]
@@ -875,5 +1021,73 @@ mod tests {
         for plain in ["Beni", "2024-01-01", "12", "", "a=b"] {
             assert_eq!(spreadsheet_safe(plain), plain);
         }
+    }
+
+    #[test]
+    fn a_file_is_read_with_the_separator_its_header_uses() {
+        assert_eq!(sniff_separator("a;b;c\n1;2;3"), b';');
+        assert_eq!(sniff_separator("a,b,c\n1;2;3"), b',');
+        assert_eq!(sniff_separator("\"a;b\",c,d"), b',');
+    }
+
+    #[test]
+    fn dates_day_first_where_the_file_says_so_and_ambiguous_ones_named() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(
+            cell_date("2027-04-03", Dialect::Standard),
+            Ok(d(2027, 4, 3))
+        );
+        assert_eq!(cell_date("03/04/2027", Dialect::French), Ok(d(2027, 4, 3)));
+        assert_eq!(cell_date("3/4/2027", Dialect::French), Ok(d(2027, 4, 3)));
+        assert_eq!(
+            cell_date("25/12/2026", Dialect::Standard),
+            Ok(d(2026, 12, 25))
+        );
+        assert_eq!(
+            cell_date("12/25/2026", Dialect::Standard),
+            Ok(d(2026, 12, 25))
+        );
+        assert_eq!(
+            cell_date("04/04/2027", Dialect::Standard),
+            Ok(d(2027, 4, 4))
+        );
+        let ambiguous = cell_date("03/04/2027", Dialect::Standard).unwrap_err();
+        assert!(
+            ambiguous.contains("3 April 2027") && ambiguous.contains("4 March 2027"),
+            "{ambiguous}"
+        );
+        assert!(cell_date("12/25/2026", Dialect::French).is_err());
+        assert!(cell_date("31/02/2027", Dialect::French).is_err());
+        assert!(cell_date("2027/04/03", Dialect::French).is_err());
+    }
+
+    #[test]
+    fn the_french_dialect_writes_semicolons_a_bom_local_dates_and_decimal_commas() {
+        let text = write(
+            &["as_of", "share", "name", "count"],
+            vec![vec![
+                "2026-07-15".into(),
+                "82.9".into(),
+                "Kambi; Oicha".into(),
+                "12".into(),
+            ]],
+            Dialect::French,
+        );
+        assert_eq!(
+            text,
+            "\u{feff}as_of;share;name;count\n15/07/2026;82,9;\"Kambi; Oicha\";12\n"
+        );
+        let plain = write(
+            &["a", "b"],
+            vec![vec!["2026-07-15".into(), "82.9".into()]],
+            Dialect::Standard,
+        );
+        assert_eq!(plain, "a,b\n2026-07-15,82.9\n");
+        assert_eq!(Dialect::parse(Some("fr-CD")).unwrap(), Dialect::French);
+        assert_eq!(Dialect::parse(None).unwrap(), Dialect::Standard);
+        assert_eq!(
+            Dialect::parse(Some("de")).unwrap_err().field.as_deref(),
+            Some("locale")
+        );
     }
 }

@@ -57,6 +57,9 @@ enum Command {
         /// YYYY-MM-DD (board and hq-review; default today).
         #[arg(long)]
         as_of: Option<String>,
+        /// `fr`: for French Excel (`;`, a BOM, dd/mm/yyyy, decimal commas); default RFC 4180.
+        #[arg(long)]
+        locale: Option<String>,
         #[command(flatten)]
         remote: Remote,
     },
@@ -72,6 +75,9 @@ enum Command {
         /// Check the file and report what would change, writing nothing.
         #[arg(long)]
         dry_run: bool,
+        /// `fr`: dates are day first (dd/mm/yyyy). A `;` separator and a BOM are read either way.
+        #[arg(long)]
+        locale: Option<String>,
         #[command(flatten)]
         remote: Remote,
     },
@@ -192,15 +198,19 @@ fn main() -> ExitCode {
             what,
             mission,
             as_of,
+            locale,
             remote,
-        } => cla_devtools::csv_client::export(&remote.into(), &what, mission, as_of),
+        } => cla_devtools::csv_client::export(&remote.into(), &what, mission, as_of, locale),
         Command::Import {
             what,
             mission,
             file,
             dry_run,
+            locale,
             remote,
-        } => cla_devtools::csv_client::import(&remote.into(), &what, mission, &file, dry_run),
+        } => {
+            cla_devtools::csv_client::import(&remote.into(), &what, mission, &file, dry_run, locale)
+        }
         Command::Generate {
             seed,
             years,

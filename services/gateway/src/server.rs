@@ -427,13 +427,13 @@ pub fn web_app(state: &AppState, config: &Config, addr: SocketAddr) -> Result<Ro
         data_dir: config.data_dir.clone(),
         secure_cookies: address.starts_with("https://"),
         session_ttl: std::time::Duration::from_secs(config.web_session_hours * 3600),
-        board_csv: Arc::new(move |who, mission, as_of| {
-            crate::csvio::export_board(&board_apps, who, mission, as_of).map_err(|r| {
-                cla_web::ExportRefusal {
+        board_csv: Arc::new(move |who, mission, as_of, locale| {
+            crate::csvio::Dialect::parse(locale)
+                .and_then(|d| crate::csvio::export_board(&board_apps, who, mission, as_of, d))
+                .map_err(|r| cla_web::ExportRefusal {
                     code: r.code,
                     message: r.message,
-                }
-            })
+                })
         }),
         clock: Arc::clone(&state.clock),
     };
@@ -810,6 +810,13 @@ fn import_answer(report: Result<crate::csvio::ImportReport, crate::csvio::Refusa
     }
 }
 
+/// The file's dialect (`?locale=fr`: `;`, a BOM, dd/mm/yyyy); the default RFC 4180.
+fn dialect(
+    params: &std::collections::HashMap<String, String>,
+) -> Result<crate::csvio::Dialect, crate::csvio::Refusal> {
+    crate::csvio::Dialect::parse(params.get("locale").map(String::as_str))
+}
+
 fn dry_run(params: &std::collections::HashMap<String, String>) -> bool {
     params
         .get("dryRun")
@@ -826,8 +833,13 @@ async fn import_staff(
         Ok(c) => c,
         Err(r) => return *r,
     };
+    let dialect = match dialect(&params) {
+        Ok(d) => d,
+        Err(r) => return refusal_response(r),
+    };
     import_answer(
-        crate::csvio::import_staff(&app.apps, &who, &mission, &body, dry_run(&params)).await,
+        crate::csvio::import_staff(&app.apps, &who, &mission, &body, dialect, dry_run(&params))
+            .await,
     )
 }
 
@@ -841,8 +853,20 @@ async fn import_deployments(
         Ok(c) => c,
         Err(r) => return *r,
     };
+    let dialect = match dialect(&params) {
+        Ok(d) => d,
+        Err(r) => return refusal_response(r),
+    };
     import_answer(
-        crate::csvio::import_deployments(&app.apps, &who, &mission, &body, dry_run(&params)).await,
+        crate::csvio::import_deployments(
+            &app.apps,
+            &who,
+            &mission,
+            &body,
+            dialect,
+            dry_run(&params),
+        )
+        .await,
     )
 }
 
@@ -875,7 +899,8 @@ async fn export_board(
     let as_of = params.get("asOf").map(String::as_str);
     csv_answer(
         format!("board-{mission}.csv"),
-        crate::csvio::export_board(&app.apps, &who, &mission, as_of),
+        dialect(&params)
+            .and_then(|d| crate::csvio::export_board(&app.apps, &who, &mission, as_of, d)),
     )
 }
 
@@ -890,7 +915,7 @@ async fn export_staff(
     };
     csv_answer(
         format!("staff-{mission}.csv"),
-        crate::csvio::export_staff(&app.apps, &who, &mission),
+        dialect(&params).and_then(|d| crate::csvio::export_staff(&app.apps, &who, &mission, d)),
     )
 }
 
@@ -906,6 +931,6 @@ async fn export_review(
     let as_of = params.get("asOf").map(String::as_str);
     csv_answer(
         "hq-review.csv".into(),
-        crate::csvio::export_review(&app.apps, &who, as_of),
+        dialect(&params).and_then(|d| crate::csvio::export_review(&app.apps, &who, as_of, d)),
     )
 }

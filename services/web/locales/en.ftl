@@ -85,6 +85,7 @@ board-sort-strength = weakest first
 board-sort-invalid = Choose an order from the list.
 board-count = { $count } bases
 board-download-csv = Download as CSV
+board-download-csv-french = for French Excel (;, dd/mm/yyyy)
 board-caption = Bases, their strength against their minimum, and their open risk flags
 board-col-base = Base
 board-col-field-office = Field office

@@ -85,6 +85,7 @@ board-sort-strength = plus faibles d'abord
 board-sort-invalid = Choisissez un ordre dans la liste.
 board-count = { $count } bases
 board-download-csv = Télécharger en CSV
+board-download-csv-french = pour Excel en français (;, jj/mm/aaaa)
 board-caption = Les bases, leur effectif face à leur minimum, et leurs alertes de risque ouvertes
 board-col-base = Base
 board-col-field-office = Bureau de terrain

@@ -51,9 +51,13 @@ pub struct ExportRefusal {
 }
 
 /// The base board as CSV (the `/export/board.csv` export, whose columns the gateway owns), for
-/// the caller, a mission and an optional `asOf`.
-pub type BoardCsv =
-    Arc<dyn Fn(&Principal, &str, Option<&str>) -> Result<String, ExportRefusal> + Send + Sync>;
+/// the caller, a mission, an optional `asOf` and an optional `locale` (`fr`: `;`, a BOM,
+/// dd/mm/yyyy).
+pub type BoardCsv = Arc<
+    dyn Fn(&Principal, &str, Option<&str>, Option<&str>) -> Result<String, ExportRefusal>
+        + Send
+        + Sync,
+>;
 
 /// Everything the web app needs, built by the server that mounts it.
 #[derive(Clone)]

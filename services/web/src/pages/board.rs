@@ -131,6 +131,10 @@ pub fn body(l: L10n, b: &Board<'_>, travel: &Travel) -> Markup {
             .map(|e| l.t(e.key))
     };
     let csv = travel.link(&format!("/missions/{}/board.csv", b.mission_code), &[]);
+    let csv_fr = travel.link(
+        &format!("/missions/{}/board.csv", b.mission_code),
+        &[("locale", "fr".to_string())],
+    );
     html! {
         form.filters method="get" action=(action) hx-get=(action) hx-select="#board" hx-target="#board" hx-swap="outerHTML" hx-push-url="true" {
             @for (name, value) in travel.pairs() {
@@ -171,6 +175,8 @@ pub fn body(l: L10n, b: &Board<'_>, travel: &Travel) -> Markup {
                 (l.t_args("board-count", &[("count", l.count(b.rows.len()))]))
                 " · "
                 a href=(csv) download { (l.t("board-download-csv")) }
+                " · "
+                a href=(csv_fr) download lang="fr" { (l.t("board-download-csv-french")) }
             }
             table {
                 caption { (l.t("board-caption")) }

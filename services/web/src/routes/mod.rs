@@ -810,7 +810,8 @@ async fn board_csv(State(web): State<Arc<Web>>, m: MissionRequest) -> Response {
     let MissionRequest {
         r, who, code, q, ..
     } = m;
-    match (web.settings.board_csv)(&who, &code, param(&q, "asOf").filter(|s| !s.is_empty())) {
+    let given = |name: &str| param(&q, name).filter(|s| !s.is_empty());
+    match (web.settings.board_csv)(&who, &code, given("asOf"), given("locale")) {
         Ok(text) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -828,6 +829,7 @@ async fn board_csv(State(web): State<Arc<Web>>, m: MissionRequest) -> Response {
             match e.code.as_str() {
                 "FORBIDDEN" => Refused::Forbidden,
                 "NOT_FOUND" => Refused::NotFound,
+                "VALIDATION" => Refused::NotFound,
                 _ => Refused::Unavailable,
             },
         ),
