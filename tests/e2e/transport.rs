@@ -436,3 +436,59 @@ async fn the_same_question_is_answered_again_only_while_nothing_has_changed() {
     );
     server.stop().await;
 }
+
+/// GraphQL answers and CSV go out compressed as the client asks (gzip or brotli), decode to the
+/// same answer, and stay plain for a client that asks for nothing.
+#[tokio::test]
+async fn answers_go_out_compressed_as_the_client_asks() {
+    use std::io::Read;
+    let server = TestServer::start().await;
+    server.load_demo().await.expect("an empty store");
+    server.ready().await;
+    let token = server.token(Role::CivilAffairs, &["MONUSCO"]);
+    let client = reqwest::Client::builder().build().unwrap();
+    let ask = |encoding: &'static str, path: &'static str| {
+        let request = if path == "/graphql" {
+            client
+                .post(format!("{}{path}", server.base))
+                .json(&json!({ "query": "{ baseBoard(missionCode: \"MONUSCO\") { baseId name deployed effectiveStrength minimum status } }" }))
+        } else {
+            client.get(format!("{}{path}", server.base))
+        };
+        request
+            .bearer_auth(&token)
+            .header("accept-encoding", encoding)
+            .send()
+    };
+    for path in ["/graphql", "/export/board.csv?missionCode=MONUSCO"] {
+        let plain = ask("identity", path).await.unwrap();
+        assert_eq!(plain.status().as_u16(), 200, "{path}");
+        assert!(plain.headers().get("content-encoding").is_none(), "{path}");
+        let plain = plain.bytes().await.unwrap();
+        let gzipped = ask("gzip", path).await.unwrap();
+        assert_eq!(gzipped.headers()["content-encoding"], "gzip", "{path}");
+        let gzipped = gzipped.bytes().await.unwrap();
+        let mut decoded = Vec::new();
+        flate2::read::GzDecoder::new(&gzipped[..])
+            .read_to_end(&mut decoded)
+            .unwrap();
+        assert_eq!(decoded, plain.to_vec(), "{path}: the same answer");
+        assert!(
+            gzipped.len() * 2 < plain.len(),
+            "{path}: {} bytes gzipped of {}",
+            gzipped.len(),
+            plain.len()
+        );
+        let brotli = ask("br", path).await.unwrap();
+        assert_eq!(brotli.headers()["content-encoding"], "br", "{path}");
+        let brotli = brotli.bytes().await.unwrap();
+        assert!(brotli.len() < plain.len(), "{path}");
+        println!(
+            "{path}: {} bytes, gzip {}, brotli {}",
+            plain.len(),
+            gzipped.len(),
+            brotli.len()
+        );
+    }
+    server.stop().await;
+}

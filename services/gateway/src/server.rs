@@ -392,6 +392,9 @@ pub fn router(state: AppState, config: &Config, web: Router) -> Router {
             config.request_timeout(),
         ))
         .route_layer(axum::middleware::from_fn(crate::telemetry::request_span))
+        // Field offices pay per megabyte: GraphQL answers, CSV and pages go out compressed (gzip
+        // or brotli, as the client asks). Event streams and websockets are left as they are.
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(cors(config))
 }
 
