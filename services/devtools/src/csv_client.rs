@@ -50,16 +50,26 @@ pub fn export(
     )
 }
 
+/// How `cla import` asks and answers.
+#[derive(Clone, Debug, Default)]
+pub struct ImportOptions {
+    /// Report what would change, writing nothing.
+    pub dry_run: bool,
+    /// `fr`: dates day first (a `;` separator and a BOM are read whatever the locale).
+    pub locale: Option<String>,
+    /// Print the server's report as JSON, not as a summary and a table.
+    pub json: bool,
+}
+
 /// Imports `staff` or `deployments` from a file; the server validates it whole first, and a file
-/// with any error writes nothing. `dry_run`: report what would change, writing nothing. `locale`
-/// `fr`: dates day first (a `;` separator and a BOM are read whatever the locale).
+/// with any error writes nothing. The answer is a summary on stdout and, for a file with errors, a
+/// table of every error (line, column, message) on stderr and exit 1.
 pub fn import(
     remote: &Remote,
     what: &str,
     mission: String,
     file: &Path,
-    dry_run: bool,
-    locale: Option<String>,
+    options: ImportOptions,
 ) -> ExitCode {
     if what != "staff" && what != "deployments" {
         eprintln!("cla import: {what}? staff or deployments");
@@ -79,17 +89,124 @@ pub fn import(
             return ExitCode::from(2);
         }
     };
-    let mut query = vec![("missionCode", mission), ("dryRun", dry_run.to_string())];
-    if let Some(l) = locale {
+    let mut query = vec![
+        ("missionCode", mission),
+        ("dryRun", options.dry_run.to_string()),
+    ];
+    if let Some(l) = options.locale {
         query.push(("locale", l));
     }
-    call(
+    if options.json {
+        return call(
+            remote,
+            reqwest::Method::POST,
+            &format!("/import/{what}"),
+            &query,
+            Some(body),
+        );
+    }
+    let answer = send(
         remote,
         reqwest::Method::POST,
         &format!("/import/{what}"),
         &query,
         Some(body),
-    )
+    );
+    let (status, text) = match answer {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    match serde_json::from_str::<Report>(&text) {
+        Ok(report) => {
+            print!("{}", report.summary(&file.display().to_string()));
+            if report.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                eprint!("{}", report.table());
+                ExitCode::FAILURE
+            }
+        }
+        // Not a report: a refusal (a role, a mission, a token), said as the server said it.
+        Err(_) => {
+            eprintln!("cla import: {}{}: {status}", remote.server, "/import");
+            eprintln!("{text}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// An import's report, as the server answers it.
+#[derive(Debug, serde::Deserialize)]
+struct Report {
+    rows: usize,
+    created: usize,
+    unchanged: usize,
+    applied: bool,
+    errors: Vec<ReportError>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ReportError {
+    line: usize,
+    column: String,
+    message: String,
+}
+
+impl Report {
+    fn summary(&self, file: &str) -> String {
+        if !self.errors.is_empty() {
+            let written = if self.applied || self.created > 0 {
+                format!(
+                    "{} rows were imported before the error; import the file again once it is fixed",
+                    self.created
+                )
+            } else {
+                "nothing was written".to_string()
+            };
+            return format!(
+                "{file}: {} rows, {} {}; {written}\n",
+                self.rows,
+                self.errors.len(),
+                if self.errors.len() == 1 {
+                    "error"
+                } else {
+                    "errors"
+                },
+            );
+        }
+        if self.applied {
+            format!(
+                "{file}: {} rows: {} created, {} already there (unchanged)\n",
+                self.rows, self.created, self.unchanged
+            )
+        } else {
+            format!(
+                "{file}: {} rows: {} would be created, {} already there; a dry run, nothing written\n",
+                self.rows, self.created, self.unchanged
+            )
+        }
+    }
+
+    /// Every error as a table: line, column, message.
+    fn table(&self) -> String {
+        let column_width = self
+            .errors
+            .iter()
+            .map(|e| e.column.chars().count())
+            .chain(["column".len()])
+            .max()
+            .unwrap_or(6);
+        let mut out = format!("{:>5}  {:<column_width$}  message\n", "line", "column");
+        for e in &self.errors {
+            out.push_str(&format!(
+                "{:>5}  {:<column_width$}  {}\n",
+                e.line,
+                if e.column.is_empty() { "-" } else { &e.column },
+                e.message
+            ));
+        }
+        out
+    }
 }
 
 /// Calls the server and prints its answer: the CSV or the import's report on stdout, a refusal on
@@ -101,8 +218,37 @@ pub fn call(
     query: &[(&str, String)],
     body: Option<String>,
 ) -> ExitCode {
-    crate::on_runtime(async {
-        let url = format!("{}{path}", remote.server.trim_end_matches('/'));
+    let (status, text) = match send(remote, method, path, query, body) {
+        Ok(answer) => answer,
+        Err(code) => return code,
+    };
+    if status.is_success() {
+        print!("{text}");
+        if !text.ends_with('\n') {
+            println!();
+        }
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "cla: {}{path}: {status}",
+            remote.server.trim_end_matches('/')
+        );
+        eprintln!("{text}");
+        ExitCode::FAILURE
+    }
+}
+
+/// Asks the server: its status and text, or (said on stderr) why it could not be asked.
+fn send(
+    remote: &Remote,
+    method: reqwest::Method,
+    path: &str,
+    query: &[(&str, String)],
+    body: Option<String>,
+) -> Result<(reqwest::StatusCode, String), ExitCode> {
+    crate::block_on(async {
+        let server = remote.server.trim_end_matches('/');
+        let url = format!("{server}{path}");
         let mut request = reqwest::Client::new()
             .request(method, &url)
             .query(query)
@@ -114,25 +260,20 @@ pub fn call(
         }
         match request.send().await {
             Ok(response) => {
-                let ok = response.status().is_success();
                 let status = response.status();
-                let text = response.text().await.unwrap_or_default();
-                if ok {
-                    print!("{text}");
-                    if !text.ends_with('\n') {
-                        println!();
-                    }
-                    ExitCode::SUCCESS
-                } else {
-                    eprintln!("cla: {url}: {status}");
-                    eprintln!("{text}");
-                    ExitCode::FAILURE
-                }
+                Ok((status, response.text().await.unwrap_or_default()))
+            }
+            Err(e) if e.is_connect() || e.is_timeout() => {
+                eprintln!(
+                    "cla: no server answered at {server} (is it running? --server or CLA_SERVER names another)"
+                );
+                Err(ExitCode::FAILURE)
             }
             Err(e) => {
                 eprintln!("cla: {url}: {e}");
-                ExitCode::FAILURE
+                Err(ExitCode::FAILURE)
             }
         }
     })
+    .unwrap_or(Err(ExitCode::FAILURE))
 }

@@ -29,11 +29,16 @@ pub fn on_runtime<F>(work: F) -> std::process::ExitCode
 where
     F: std::future::Future<Output = std::process::ExitCode>,
 {
+    block_on(work).unwrap_or(std::process::ExitCode::FAILURE)
+}
+
+/// Runs `work` on a runtime of its own; `None` (said on stderr) where none can be started.
+pub fn block_on<F: std::future::Future>(work: F) -> Option<F::Output> {
     match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime.block_on(work),
+        Ok(runtime) => Some(runtime.block_on(work)),
         Err(e) => {
             eprintln!("cla: cannot start: {e}");
-            std::process::ExitCode::FAILURE
+            None
         }
     }
 }

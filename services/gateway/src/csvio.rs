@@ -197,6 +197,9 @@ struct Table {
     columns: HashMap<String, usize>,
     /// (line, cells)
     rows: Vec<(usize, Vec<String>)>,
+    /// The rows that could not be read as rows (too few or too many cells, unreadable): each is
+    /// an error, reported beside every error of the rows that could.
+    unread: Vec<CellError>,
 }
 
 fn read_table(text: &str, required: &[&str], known: &[&str]) -> Result<Table, Vec<CellError>> {
@@ -262,10 +265,11 @@ fn read_table(text: &str, required: &[&str], known: &[&str]) -> Result<Table, Ve
             }
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(Table { columns, rows })
+    Ok(Table {
+        columns,
+        rows,
+        unread: errors,
+    })
 }
 
 impl Table {
@@ -434,7 +438,7 @@ pub async fn import_staff(
         .into_iter()
         .map(|s| s.member.index_number)
         .collect();
-    let mut errors = Vec::new();
+    let mut errors = table.unread.clone();
     let mut rows = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut unchanged = 0;
@@ -571,8 +575,13 @@ pub async fn import_staff(
             activate_on: status.then_some(effective),
         });
     }
-    let mut report = match before_applying(table.rows.len(), errors, unchanged, dry_run, rows.len())
-    {
+    let mut report = match before_applying(
+        table.rows.len() + table.unread.len(),
+        errors,
+        unchanged,
+        dry_run,
+        rows.len(),
+    ) {
         Ok(report) => report,
         Err(done) => return Ok(done),
     };
@@ -612,7 +621,7 @@ pub async fn import_deployments(
         .iter()
         .map(|s| (s.member.index_number.as_str(), s))
         .collect();
-    let mut errors = Vec::new();
+    let mut errors = table.unread.clone();
     let mut rows: Vec<(usize, String, String, NaiveDate)> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut unchanged = 0;
@@ -688,8 +697,13 @@ pub async fn import_deployments(
         }
         rows.push((line, member.id.clone(), base, from));
     }
-    let mut report = match before_applying(table.rows.len(), errors, unchanged, dry_run, rows.len())
-    {
+    let mut report = match before_applying(
+        table.rows.len() + table.unread.len(),
+        errors,
+        unchanged,
+        dry_run,
+        rows.len(),
+    ) {
         Ok(report) => report,
         Err(done) => return Ok(done),
     };
@@ -718,6 +732,8 @@ fn before_applying(
     to_create: usize,
 ) -> Result<ImportReport, ImportReport> {
     if !errors.is_empty() {
+        let mut errors = errors;
+        errors.sort_by_key(|e| e.line);
         return Err(refused(total, errors));
     }
     let mut report = ImportReport {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use cla_gateway::auth::Auth;
 use cla_gateway::config::Config;
 use cla_platform::{Principal, Role};
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
 #[command(name = "cla", about = "The CLA workforce system", version)]
@@ -30,12 +30,13 @@ enum Command {
     },
     /// Print a development token signed with the configured key.
     Token {
-        /// ADMIN, HQ_REVIEWER, MISSION_HR or CIVIL_AFFAIRS; repeat for several.
-        #[arg(long = "role", required = true)]
-        roles: Vec<String>,
+        /// The token's role; repeat for several.
+        #[arg(long = "role", required = true, value_enum)]
+        roles: Vec<RoleArg>,
         /// Mission code of a mission-scoped role; repeat for several.
         #[arg(long = "mission")]
         missions: Vec<String>,
+        /// The name the token's holder is shown by.
         #[arg(long, default_value = "Development user")]
         name: String,
         /// The user id (`sub`); default: derived from the name.
@@ -50,47 +51,58 @@ enum Command {
     /// Download a CSV from a running server, as the token's holder: `board`, `staff` (the staff
     /// directory, in the import's columns) or `hq-review`.
     Export {
-        /// board, staff or hq-review.
-        what: String,
+        /// What to download.
+        #[arg(value_enum)]
+        what: ExportKind,
+        /// Mission code (board and staff).
         #[arg(long)]
         mission: Option<String>,
         /// YYYY-MM-DD (board and hq-review; default today).
         #[arg(long)]
         as_of: Option<String>,
         /// `fr`: for French Excel (`;`, a BOM, dd/mm/yyyy, decimal commas); default RFC 4180.
-        #[arg(long)]
-        locale: Option<String>,
+        #[arg(long, value_enum)]
+        locale: Option<LocaleArg>,
         #[command(flatten)]
         remote: Remote,
     },
     /// Import a CSV into a running server, as the token's holder: `staff` or `deployments`
     /// (columns in the README). Validated whole first; a file with any error writes nothing.
     Import {
-        /// staff or deployments.
-        what: String,
+        /// What the file lists.
+        #[arg(value_enum)]
+        what: ImportKind,
+        /// The mission the file is for (its code).
         #[arg(long)]
         mission: String,
+        /// The CSV file (UTF-8; `,` or `;` between cells).
         #[arg(long)]
         file: PathBuf,
         /// Check the file and report what would change, writing nothing.
         #[arg(long)]
         dry_run: bool,
         /// `fr`: dates are day first (dd/mm/yyyy). A `;` separator and a BOM are read either way.
+        #[arg(long, value_enum)]
+        locale: Option<LocaleArg>,
+        /// Print the server's report as JSON instead of a summary and a table of errors.
         #[arg(long)]
-        locale: Option<String>,
+        json: bool,
         #[command(flatten)]
         remote: Remote,
     },
     /// Write a seeded, repeatable history into an empty store, for benchmarks: e.g. 10 years × 4
     /// missions × 300 CLAs with daily check-ins (about 4.5 million events).
     Generate {
+        /// The seed: the same seed writes the same history.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Years of history.
         #[arg(long, default_value_t = 10)]
         years: u32,
         /// Days of history instead of years.
         #[arg(long)]
         days: Option<u32>,
+        /// Missions.
         #[arg(long, default_value_t = 4)]
         missions: u32,
         /// CLAs per mission.
@@ -100,6 +112,68 @@ enum Command {
         #[arg(long)]
         no_check_ins: bool,
     },
+}
+
+/// A role, as tokens name it.
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    #[value(name = "ADMIN")]
+    Admin,
+    #[value(name = "HQ_REVIEWER")]
+    HqReviewer,
+    #[value(name = "MISSION_HR")]
+    MissionHr,
+    #[value(name = "CIVIL_AFFAIRS")]
+    CivilAffairs,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Admin => Role::Admin,
+            RoleArg::HqReviewer => Role::HqReviewer,
+            RoleArg::MissionHr => Role::MissionHr,
+            RoleArg::CivilAffairs => Role::CivilAffairs,
+        }
+    }
+}
+
+/// What `cla export` downloads.
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportKind {
+    /// The base board.
+    Board,
+    /// The staff directory, in the staff list's columns.
+    Staff,
+    /// The HQ staffing review.
+    HqReview,
+}
+
+/// What an imported file lists.
+#[derive(Clone, Copy, ValueEnum)]
+enum ImportKind {
+    /// Staff members (the staff list's columns).
+    Staff,
+    /// Who is at which base since when.
+    Deployments,
+}
+
+/// The locale a CSV file is written in.
+#[derive(Clone, Copy, ValueEnum)]
+enum LocaleArg {
+    /// RFC 4180: `,`, dates as 2026-07-15.
+    En,
+    /// French Excel: `;`, a byte-order mark, dates as 15/07/2026.
+    Fr,
+}
+
+impl LocaleArg {
+    fn code(self) -> String {
+        match self {
+            LocaleArg::En => "en".into(),
+            LocaleArg::Fr => "fr".into(),
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -160,18 +234,10 @@ fn main() -> ExitCode {
             sub,
             ttl,
         } => {
-            let roles: Result<Vec<Role>, String> = roles
-                .iter()
-                .map(|r| {
-                    Role::parse(r).ok_or_else(|| {
-                        format!("unknown role {r} (ADMIN, HQ_REVIEWER, MISSION_HR, CIVIL_AFFAIRS)")
-                    })
-                })
-                .collect();
-            let ttl = parse_ttl(&ttl);
-            let (roles, ttl) = match (roles, ttl) {
-                (Ok(r), Ok(t)) => (r, t),
-                (Err(e), _) | (_, Err(e)) => {
+            let roles: Vec<Role> = roles.into_iter().map(Role::from).collect();
+            let ttl = match parse_ttl(&ttl) {
+                Ok(t) => t,
+                Err(e) => {
                     eprintln!("cla token: {e}");
                     return ExitCode::from(2);
                 }
@@ -200,17 +266,39 @@ fn main() -> ExitCode {
             as_of,
             locale,
             remote,
-        } => cla_devtools::csv_client::export(&remote.into(), &what, mission, as_of, locale),
+        } => cla_devtools::csv_client::export(
+            &remote.into(),
+            match what {
+                ExportKind::Board => "board",
+                ExportKind::Staff => "staff",
+                ExportKind::HqReview => "hq-review",
+            },
+            mission,
+            as_of,
+            locale.map(LocaleArg::code),
+        ),
         Command::Import {
             what,
             mission,
             file,
             dry_run,
             locale,
+            json,
             remote,
-        } => {
-            cla_devtools::csv_client::import(&remote.into(), &what, mission, &file, dry_run, locale)
-        }
+        } => cla_devtools::csv_client::import(
+            &remote.into(),
+            match what {
+                ImportKind::Staff => "staff",
+                ImportKind::Deployments => "deployments",
+            },
+            mission,
+            &file,
+            cla_devtools::csv_client::ImportOptions {
+                dry_run,
+                locale: locale.map(LocaleArg::code),
+                json,
+            },
+        ),
         Command::Generate {
             seed,
             years,

@@ -1,5 +1,6 @@
 //! The `cla` binary as a user runs it: `cla token` mints a token the server accepts; `cla schema`
-//! prints the served schema; `cla serve` never prints a token.
+//! prints the served schema; `cla serve` never prints a token; `cla import` and `cla export`
+//! against a running server.
 
 use std::process::Command;
 
@@ -54,7 +55,11 @@ fn token_mints_what_the_server_accepts() {
 
     let bad = cla(dir.path(), &["token", "--role", "GENERAL"]);
     assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown role GENERAL"));
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        said.contains("'GENERAL'") && said.contains("CIVIL_AFFAIRS"),
+        "the choices are named: {said}"
+    );
     let bad = cla(dir.path(), &["token", "--role", "ADMIN", "--ttl", "soon"]);
     assert!(!bad.status.success());
 }
@@ -243,4 +248,184 @@ fn serve_prints_no_token() {
     assert!(auth.verify(&token("ADMIN_TOKEN")).unwrap().has(Role::Admin));
     let scoped = auth.verify(&token("CIVIL_AFFAIRS_TOKEN")).unwrap();
     assert!(scoped.holds_for("MONUSCO", &[Role::CivilAffairs]));
+}
+
+/// `cla import` against a running server: a summary, every error of a file as a table (line,
+/// column, message) and exit 1, nothing written; `cla export` with its choices named by `--help`
+/// and refused by name; a server that is not there named by its address.
+#[test]
+fn import_and_export_speak_in_tables_and_choices() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.path().to_path_buf(),
+        scan_interval_seconds: 0,
+        ..Config::default()
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let running = runtime.block_on(cla_gateway::start(&config)).unwrap();
+    let server = format!("http://{}", running.addr);
+    let auth = Auth::load(&config).unwrap();
+    let admin = auth
+        .mint(
+            "admin",
+            "Admin",
+            &[Role::Admin],
+            &[],
+            std::time::Duration::from_secs(600),
+        )
+        .unwrap();
+    let hr = auth
+        .mint(
+            "hr",
+            "HR",
+            &[Role::MissionHr],
+            &["ALPHA".to_string()],
+            std::time::Duration::from_secs(600),
+        )
+        .unwrap();
+    let gql = |query: &str| {
+        let body = serde_json::json!({ "query": query });
+        runtime.block_on(async {
+            reqwest::Client::new()
+                .post(format!("{server}/graphql"))
+                .bearer_auth(&admin)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        })
+    };
+    gql(
+        "mutation { createMission(input: {code: \"ALPHA\", name: \"Mission\", country: \"Country\", effective: \"2020-01-01\"}) { code } }",
+    );
+    let office = gql("mutation { openFieldOffice(input: {missionCode: \"ALPHA\", name: \"Beni\", effective: \"2020-01-01\"}) { id } }")["data"]["openFieldOffice"]["id"].as_str().unwrap().to_string();
+    gql(&format!(
+        "mutation {{ openBase(input: {{fieldOfficeId: \"{office}\", name: \"COB Oicha\", kind: COMPANY_OPERATING_BASE, effective: \"2020-01-01\"}}) {{ id }} }}"
+    ));
+
+    let header = "index_number,name,gender,grade,appointment_type,appointment_start,appointment_end,base,languages,home_community,status,effective";
+    let bad = format!(
+        "{header}\n4510001,Neema Kavira,FEMALE,GS-9,FIXED_TERM,2023-03-01,2027-02-28,COB Oicha,Swahili:NATIVE,Oicha,ACTIVE,2023-03-01\n4510002,Baraka Paluku,MALE\n4510003,Esther Masika,FEMALE,GS-5,FIXED_TERM,2024-01-08,2027-01-07,Nowhere,Swahili:FLUENT,Eringeti,ACTIVE,2024-01-08\n"
+    );
+    let file = dir.path().join("staff.csv");
+    std::fs::write(&file, bad).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_cla"))
+            .args(args)
+            .env("CLA_DATA_DIR", dir.path())
+            .env("CLA_SERVER", &server)
+            .env("CLA_TOKEN", &hr)
+            .output()
+            .expect("cla runs")
+    };
+    let file_arg = file.display().to_string();
+    let out = run(&["import", "staff", "--mission", "ALPHA", "--file", &file_arg]);
+    assert_eq!(out.status.code(), Some(1));
+    let summary = String::from_utf8_lossy(&out.stdout);
+    let table = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        summary.contains("3 rows, 3 errors; nothing was written"),
+        "{summary}"
+    );
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(
+        lines[0].contains("line") && lines[0].contains("column") && lines[0].contains("message"),
+        "{table}"
+    );
+    // Every error, the ragged row's among the others, in line order.
+    assert!(lines[1].trim_start().starts_with("2  grade"), "{table}");
+    assert!(
+        lines[2].trim_start().starts_with("3  -")
+            && lines[2].contains("3 cells where the header has 12"),
+        "{table}"
+    );
+    assert!(
+        lines[3].trim_start().starts_with("4  base") && lines[3].contains("Nowhere"),
+        "{table}"
+    );
+    assert!(!table.contains('{'), "a table, not JSON: {table}");
+
+    // The same as JSON where asked; then a good file, dry run and for real.
+    let out = run(&[
+        "import",
+        "staff",
+        "--mission",
+        "ALPHA",
+        "--file",
+        &file_arg,
+        "--json",
+    ]);
+    let report: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stderr).lines().nth(1).unwrap()).unwrap();
+    assert_eq!(report["errors"].as_array().unwrap().len(), 3);
+    std::fs::write(
+        &file,
+        format!("{header}\n4510001,Neema Kavira,FEMALE,GS-5,FIXED_TERM,2023-03-01,2027-02-28,COB Oicha,Swahili:NATIVE,Oicha,ACTIVE,2023-03-01\n"),
+    )
+    .unwrap();
+    let out = run(&[
+        "import",
+        "staff",
+        "--mission",
+        "ALPHA",
+        "--file",
+        &file_arg,
+        "--dry-run",
+    ]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("1 would be created, 0 already there; a dry run, nothing written")
+    );
+    let out = run(&["import", "staff", "--mission", "ALPHA", "--file", &file_arg]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 rows: 1 created, 0 already there"));
+    let out = run(&["export", "staff", "--mission", "ALPHA", "--locale", "fr"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("\u{feff}index_number;name;"));
+
+    // Choices by name.
+    let out = run(&["export", "everything"]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("board") && said.contains("hq-review"),
+        "{said}"
+    );
+    let help = String::from_utf8_lossy(&run(&["export", "--help"]).stdout).to_string();
+    for option in ["--mission", "--as-of", "--locale", "--server", "--token"] {
+        let line = help
+            .lines()
+            .find(|l| l.contains(option))
+            .unwrap_or_else(|| panic!("{option}: {help}"));
+        let described = line
+            .split(option)
+            .nth(1)
+            .map(|rest| rest.split_whitespace().count())
+            .unwrap_or(0)
+            + help
+                .lines()
+                .skip_while(|l| !l.contains(option))
+                .nth(1)
+                .map_or(0, |next| next.split_whitespace().count());
+        assert!(described > 1, "{option} has help text: {help}");
+    }
+
+    runtime.block_on(running.stop());
+    // No server there: the address tried is said.
+    let out = run(&["export", "board", "--mission", "ALPHA"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(&format!("no server answered at {server}")),
+        "{said}"
+    );
 }
