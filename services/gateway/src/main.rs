@@ -195,6 +195,23 @@ impl From<Remote> for cla_devtools::csv_client::Remote {
     }
 }
 
+/// Whether the start-up banner is written as JSON lines (the log format is JSON).
+static BANNER_AS_JSON: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A line of the start-up banner, on standard error beside the logs (standard output stays for
+/// what a command answers): as it is for a person, or as a JSON log line in JSON mode.
+fn say(line: &str) {
+    if BANNER_AS_JSON.load(std::sync::atomic::Ordering::Relaxed) {
+        tracing::info!(target: "cla::banner", "{}", line.trim());
+    } else {
+        eprintln!("{line}");
+    }
+}
+
+macro_rules! say {
+    ($($arg:tt)*) => { say(&format!($($arg)*)) };
+}
+
 fn parse_ttl(text: &str) -> Result<Duration, String> {
     let (number, unit) = text.split_at(
         text.trim_end_matches(|c: char| c.is_ascii_alphabetic())
@@ -322,6 +339,10 @@ fn main() -> ExitCode {
 
 fn serve(mut config: Config, demo: bool) -> ExitCode {
     cla_gateway::telemetry::init(&config);
+    BANNER_AS_JSON.store(
+        config.log_format == cla_gateway::config::LogFormat::Json,
+        std::sync::atomic::Ordering::Relaxed,
+    );
     // The detector and the alert watch start after the demo is loaded, not half-way through it.
     let scan_every = Duration::from_secs(config.scan_interval_seconds);
     if demo {
@@ -337,8 +358,10 @@ fn serve(mut config: Config, demo: bool) -> ExitCode {
         };
         let mut loaded = None;
         if demo {
-            println!("an empty store gets the demo dataset first; loading…");
             let state = &running.state;
+            if matches!(state.store.head().await, Ok(None)) {
+                say!("the store is empty: loading the demo dataset…");
+            }
             match cla_devtools::demo::load_if_empty(
                 &cla_gateway::demo::tool_apps(&state.apps),
                 state.store.as_ref(),
@@ -359,28 +382,26 @@ fn serve(mut config: Config, demo: bool) -> ExitCode {
             running.spawn_scanners(scan_every);
         }
         let url = format!("http://{}/graphql", running.addr);
-        println!("CLA workforce is serving GraphQL at {url} (GraphiQL in a browser)");
-        println!("  data directory: {}", config.data_dir.display());
+        say!("CLA workforce is serving GraphQL at {url} (GraphiQL in a browser)");
+        say!("  data directory: {}", config.data_dir.display());
         match &loaded {
             Some(summary) => print_demo(&config, summary),
             None => {
                 if demo {
-                    println!("  the store has data: nothing loaded");
+                    say!("  the store has data: nothing loaded");
                 }
-                println!(
+                say!(
                     "  get a token:    cargo run --release -- token --role ADMIN --name \"Your Name\""
                 );
-                println!(
-                    "                  (or a scoped one: --role CIVIL_AFFAIRS --mission MONUSCO)"
-                );
+                say!("                  (or a scoped one: --role CIVIL_AFFAIRS --mission MONUSCO)");
             }
         }
-        println!("  send a token as: Authorization: Bearer <token>");
+        say!("  send a token as: Authorization: Bearer <token>");
         if demo {
             print_sign_in_links(&config, running.addr);
         }
         shutdown_signal().await;
-        println!("stopping");
+        say!("stopping");
         running.stop().await;
         ExitCode::SUCCESS
     })
@@ -447,19 +468,20 @@ fn generate(mut config: Config, params: cla_devtools::generate::Params) -> ExitC
 }
 
 fn print_demo(config: &Config, summary: &cla_devtools::demo::Summary) {
-    println!(
+    say!(
         "  demo loaded: {} commands in {:.1} s",
-        summary.commands, summary.seconds
+        summary.commands,
+        summary.seconds
     );
     for m in &summary.missions {
         if m.clas == 0 {
-            println!(
+            say!(
                 "    {:<8} closed: its bases closed, its CLAs separated",
                 m.code
             );
             continue;
         }
-        println!(
+        say!(
             "    {:<8} {} field offices, {} bases, {} CLAs ({} deployed); {} bases below minimum, {} lone CLAs, {} stopped checking in, {} appointments ending within 60 days",
             m.code,
             m.field_offices,
@@ -502,23 +524,23 @@ fn print_demo(config: &Config, summary: &cla_devtools::demo::Summary) {
             );
             match write_private(&path, &text) {
                 Ok(()) => {
-                    println!(
+                    say!(
                         "  demo tokens (ADMIN; CIVIL_AFFAIRS for MONUSCO; 7 days) are in {} (owner-only)",
                         path.display()
                     );
-                    println!("    use them: . {}", path.display());
+                    say!("    use them: . {}", path.display());
                 }
-                Err(e) => println!("  no demo tokens written to {}: {e}", path.display()),
+                Err(e) => say!("  no demo tokens written to {}: {e}", path.display()),
             }
         }
-        Err(e) => println!("  no tokens minted here: {e}"),
+        Err(e) => say!("  no tokens minted here: {e}"),
     }
-    println!("  or mint one:     cargo run --release -- token --role ADMIN --name \"Your Name\"");
-    println!("  try, in GraphiQL with a token in the headers:");
-    println!(
+    say!("  or mint one:     cargo run --release -- token --role ADMIN --name \"Your Name\"");
+    say!("  try, in GraphiQL with a token in the headers:");
+    say!(
         "    {{ baseBoard(missionCode: \"MONUSCO\", status: BELOW_MINIMUM, first: 10) {{ totalCount edges {{ node {{ name effectiveStrength minimum clas {{ name tourDays }} }} }} }} }}"
     );
-    println!(
+    say!(
         "    {{ hqStaffingReview {{ overall {{ clas deployed basesAtMinimumPercent supervisionCoveragePercent }} missions {{ scope clas deployed basesAtMinimum bases }} }} }}"
     );
 }
@@ -562,15 +584,15 @@ fn print_sign_in_links(config: &Config, addr: std::net::SocketAddr) {
         ),
     ];
     let who: Vec<Principal> = people.iter().map(|(_, p)| p.clone()).collect();
-    println!("The web app is at {address}/");
+    say!("The web app is at {address}/");
     match cla_web::issue_sign_in_codes(&config.data_dir, &who, Duration::from_secs(12 * 3600)) {
         Ok(codes) => {
-            println!("  one-time sign-in links (each works once, within 12 hours):");
+            say!("  one-time sign-in links (each works once, within 12 hours):");
             for ((role, _), code) in people.iter().zip(codes) {
-                println!("    {role:<26} {address}/sign-in/{code}");
+                say!("    {role:<26} {address}/sign-in/{code}");
             }
         }
-        Err(e) => println!("  no sign-in links: {e}"),
+        Err(e) => say!("  no sign-in links: {e}"),
     }
 }
 

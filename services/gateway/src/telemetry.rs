@@ -45,7 +45,9 @@ where
         .with_ansi(ansi)
         .with_writer(writer);
     let _ = match config.log_format {
-        LogFormat::Json => builder.json().try_init(),
+        // The message at the top level of each line, beside the level and the target, where log
+        // collectors look for it.
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Text => builder.try_init(),
     };
 }

@@ -176,22 +176,23 @@ fn serve_prints_no_token() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("cla runs");
-    let stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
     let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
     let reader = std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines() {
+        for line in std::io::BufReader::new(stderr).lines() {
             let Ok(line) = line else { break };
             if lines_tx.send(line).is_err() {
                 break;
             }
         }
     });
-    let errors = std::thread::spawn(move || {
+    let answered = std::thread::spawn(move || {
         let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
+        let _ = stdout.read_to_string(&mut text);
         text
     });
+    // The banner is on standard error, beside the logs.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
     let mut printed = String::new();
     loop {
@@ -200,8 +201,8 @@ fn serve_prints_no_token() {
             Ok(line) => {
                 printed.push_str(&line);
                 printed.push('\n');
-                // The banner's last line: the server is serving.
-                if line.contains("send a token as") {
+                // The banner's last line: the sign-in links are printed.
+                if line.contains("/sign-in/") && line.contains("CIVIL_AFFAIRS") {
                     break;
                 }
             }
@@ -216,11 +217,19 @@ fn serve_prints_no_token() {
     child.wait().unwrap();
     reader.join().unwrap();
     printed.extend(lines.try_iter().map(|l| l + "\n"));
-    let logged = errors.join().unwrap();
+    let logged = answered.join().unwrap();
+    assert!(
+        logged.is_empty(),
+        "standard output is for what a command answers: {logged}"
+    );
+    assert!(
+        printed.contains("the store is empty: loading the demo dataset"),
+        "{printed}"
+    );
 
     assert!(printed.contains("demo loaded"), "{printed}");
-    assert!(jwt_in(&printed).is_none(), "a token on stdout:\n{printed}");
-    assert!(jwt_in(&logged).is_none(), "a token on stderr:\n{logged}");
+    assert!(jwt_in(&printed).is_none(), "a token on stderr:\n{printed}");
+    assert!(jwt_in(&logged).is_none(), "a token on stdout:\n{logged}");
     let file = dir.path().join("demo-tokens");
     assert!(
         printed.contains(&file.display().to_string()),

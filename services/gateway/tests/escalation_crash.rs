@@ -10,7 +10,6 @@
 //! Without aiosmtpd (`python3 -m pip install aiosmtpd`) the test says "skipped"; under `CI=true`
 //! it fails.
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -21,6 +20,8 @@ const MISSION: &str = "CRASH";
 const DUTY_EMAIL: &str = "duty.officer@example.org";
 const MESSAGE_ID_DOMAIN: &str = "alerts.crash.example.org";
 
+#[path = "support/banner.rs"]
+mod banner;
 #[path = "../../notify/tests/smtp_sink.rs"]
 mod smtp_sink;
 
@@ -55,29 +56,11 @@ fn serve(config: &Path) -> Served {
         .arg(config)
         .arg("serve")
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
+        .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("cla serve runs");
-    let mut stderr = child.stderr.take().unwrap();
-    let stderr = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let (tx, rx) = std::sync::mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        let mut sent = false;
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if !sent && let Some(at) = line.find("http://") {
-                let url = line[at..].split_whitespace().next().unwrap().to_string();
-                let _ = tx.send(url);
-                sent = true;
-            }
-        }
-    });
+    let (rx, stderr) = banner::watch(child.stderr.take().unwrap());
     let url = match rx.recv_timeout(Duration::from_secs(120)) {
         Ok(url) => url,
         Err(_) => {

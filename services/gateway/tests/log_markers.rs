@@ -5,11 +5,14 @@
 //! field-visit notes), including a refused command and inline literals as well as variables, and
 //! reads them back; the captured output must hold none of the markers.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+#[path = "support/banner.rs"]
+mod banner;
 
 /// Every marker: none is a substring of another, none is a word the system would write.
 const MARKERS: &[&str] = &[
@@ -78,28 +81,12 @@ fn serve(dir: &std::path::Path, format: &str) -> Served {
         .stderr(Stdio::piped())
         .spawn()
         .expect("cla serve runs");
-    let mut stderr = child.stderr.take().unwrap();
-    let stderr = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    // The banner names the address; the rest of standard output is kept for the check.
-    let (tx, rx) = std::sync::mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
+    let (rx, stderr) = banner::watch(child.stderr.take().unwrap());
+    // Standard output is kept for the check too (it should say nothing of the data).
+    let mut stdout = child.stdout.take().unwrap();
     let stdout = std::thread::spawn(move || {
         let mut all = String::new();
-        let mut sent = false;
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if !sent && let Some(at) = line.find("http://") {
-                let url = line[at..].split_whitespace().next().unwrap().to_string();
-                let _ = tx.send(url);
-                sent = true;
-            }
-            all.push_str(&line);
-            all.push('\n');
-        }
+        let _ = stdout.read_to_string(&mut all);
         all
     });
     let url = rx
@@ -449,7 +436,33 @@ fn markers_absent(format: &str) {
             .filter(|l| serde_json::from_str::<Value>(l).is_ok())
             .count();
         assert!(json_lines > 30, "{json_lines} JSON lines");
+        // The message at the top level of each line, the start-up banner's lines too.
+        let banner = output
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|v| {
+                v["target"] == "cla::banner"
+                    && v["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains("serving GraphQL at"))
+            })
+            .unwrap_or_else(|| panic!("no banner line in JSON:\n{output}"));
+        assert!(banner.get("fields").is_none(), "{banner}");
+        let lines_with_fields = output
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|v| v.get("fields").is_some())
+            .count();
+        assert_eq!(
+            lines_with_fields, 0,
+            "an event's fields nested rather than flattened"
+        );
     }
+    // Written to a pipe, not a terminal: no colours.
+    assert!(
+        !output.contains('\u{1b}'),
+        "ANSI escapes in a log written to a pipe"
+    );
     let leaks: Vec<String> = MARKERS
         .iter()
         .filter_map(|marker| {
