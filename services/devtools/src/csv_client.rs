@@ -128,7 +128,10 @@ pub fn import(
         }
         // Not a report: a refusal (a role, a mission, a token), said as the server said it.
         Err(_) => {
-            eprintln!("cla import: {}{}: {status}", remote.server, "/import");
+            eprintln!(
+                "cla import: {}/import/{what}: {status}",
+                remote.server.trim_end_matches('/')
+            );
             eprintln!("{text}");
             ExitCode::FAILURE
         }
