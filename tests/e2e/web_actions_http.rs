@@ -77,6 +77,26 @@ async fn post(
     (status, location, response.text().await.unwrap())
 }
 
+/// A page's bytes on the wire, gzip-compressed as a browser asks for it.
+async fn wire(server: &TestServer, path: &str, cookie: &str) -> usize {
+    let response = client()
+        .get(format!("{}{path}", server.base))
+        .header("cookie", cookie)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap()),
+        Some("gzip"),
+        "{path}"
+    );
+    response.bytes().await.unwrap().len()
+}
+
 fn csrf(page: &str) -> String {
     let at = page
         .find("name=\"csrf\" value=\"")
@@ -135,7 +155,15 @@ async fn actions_refuse_in_words_write_nothing_when_refused_and_accept_a_gap_wit
     } = base_of_two(&server).await;
     let cookie = session(&server, manager()).await;
 
-    // Every form renders, with what it needs to choose from; the link's choices preselected.
+    // Every form renders, with what it needs to choose from; the link's choices preselected;
+    // within the budget on the wire with its assets (the mission's ~200 CLAs in a select).
+    let (_, first) = get(&server, "/missions/MONUSCO/actions/absence", &cookie).await;
+    let mut asset_bytes = 0;
+    for (i, _) in first.match_indices("/assets/") {
+        let asset = first[i..].split('"').next().unwrap();
+        asset_bytes += wire(&server, asset, &cookie).await;
+    }
+    assert!(asset_bytes > 0, "a stylesheet and a script");
     for (path, fields) in [
         (
             format!("/missions/MONUSCO/actions/deploy?base={base_id}"),
@@ -183,6 +211,9 @@ async fn actions_refuse_in_words_write_nothing_when_refused_and_accept_a_gap_wit
             );
         }
         assert!(!page.contains("id=\"action-refused\""), "{path}");
+        let total = wire(&server, &path, &cookie).await + asset_bytes;
+        println!("bytes on the wire: {path}: {total} with its assets (budget 61440)");
+        assert!(total <= 60 * 1024, "{path}: {total} bytes");
     }
     let (_, page) = get(
         &server,
@@ -489,6 +520,52 @@ async fn actions_refuse_in_words_write_nothing_when_refused_and_accept_a_gap_wit
     assert_eq!(
         beside(&page, "rotationId-error"),
         "This rotation was cancelled."
+    );
+
+    // Plan another and complete it today: it takes one of two away, so the gap is offered; accepted.
+    let (status, _, page) = post(
+        &server,
+        "/missions/MONUSCO/actions/plan-rotation",
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("staffId", &staying),
+            ("toBaseId", &other_base),
+            ("date", &in_a_month),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{page}");
+    let second = planned_rotations(&server, &staying).await;
+    assert_eq!(second.len(), 1, "{second:?}");
+    let complete = format!(
+        "/missions/MONUSCO/actions/complete-rotation?staff={staying}&rotation={}",
+        second[0]
+    );
+    let (status, page) = get(&server, &complete, &cookie).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!("<option value=\"{}\" selected>", second[0])));
+    let completing = [
+        ("csrf", token.as_str()),
+        ("rotationId", second[0].as_str()),
+        ("on", today_text.as_str()),
+    ];
+    let (status, _, page) = post(&server, &complete, &cookie, &completing).await;
+    assert_eq!(status, 400, "{page}");
+    assert_eq!(beside(&page, "acceptGap-error"), sentence);
+    let mut accepting = completing.to_vec();
+    accepting.push(("acceptGap", "yes"));
+    accepting.push(("gapReason", "the other base needs a Lingala speaker"));
+    let (status, location, page) = post(&server, &complete, &cookie, &accepting).await;
+    assert_eq!(status, 303, "{page}");
+    assert_eq!(
+        location.unwrap(),
+        "/missions/MONUSCO/board?done=complete-rotation"
+    );
+    assert_eq!(
+        cla_staffing(&server, &staying).await["baseId"],
+        other_base.as_str(),
+        "rotated"
     );
 
     // Record an absence, in the future: the board as of its first day.

@@ -763,3 +763,93 @@ fn words(l: L10n, e: &AppError) -> String {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use cla_platform::{AppError, ErrorCode};
+
+    use super::*;
+    use crate::i18n::Lang;
+
+    /// Every refusal the staffing rules give, with the details they carry.
+    fn refusals() -> Vec<AppError> {
+        let rule = |code: ErrorCode, rule: &str| AppError::new(code, "m").with("rule", rule);
+        let gap = |strength: u32| {
+            rule(ErrorCode::CoverageGap, "coverage-gap")
+                .with("baseName", "COB Oicha")
+                .with("strength", strength)
+                .with("minimum", 2)
+                .with("on", "2026-12-05")
+        };
+        vec![
+            rule(ErrorCode::NotFound, "cla-unknown"),
+            rule(ErrorCode::Validation, "cla-not-yet").with("on", "2026-12-05"),
+            rule(ErrorCode::Conflict, "cla-not-active")
+                .with("name", "Ana")
+                .with("on", "2026-12-05"),
+            rule(ErrorCode::NotFound, "base-unknown").with("on", "2026-12-05"),
+            rule(ErrorCode::Validation, "base-other-mission").with("baseName", "Bria"),
+            rule(ErrorCode::Conflict, "base-not-open")
+                .with("baseName", "COB Oicha")
+                .with("on", "2026-12-05"),
+            rule(ErrorCode::Conflict, "already-deployed")
+                .with("name", "Ana")
+                .with("baseName", "COB Oicha")
+                .with("from", "2025-01-01"),
+            rule(ErrorCode::NotFound, "no-deployment").with("on", "2026-12-05"),
+            rule(ErrorCode::Validation, "end-before-start").with("from", "2026-12-05"),
+            rule(ErrorCode::Validation, "gap-reason-needed"),
+            gap(0),
+            gap(1),
+            gap(3),
+            rule(ErrorCode::Validation, "reason-too-long"),
+            rule(ErrorCode::Conflict, "rotation-exists"),
+            rule(ErrorCode::Validation, "rotation-origin")
+                .with("name", "Ana")
+                .with("on", "2026-12-05"),
+            rule(ErrorCode::Validation, "rotation-same-base"),
+            rule(ErrorCode::Conflict, "rotation-already-planned").with("name", "Ana"),
+            rule(ErrorCode::NotFound, "rotation-unknown"),
+            rule(ErrorCode::Conflict, "rotation-not-planned").with("status", "cancelled"),
+            rule(ErrorCode::Conflict, "rotation-not-planned").with("status", "completed"),
+            rule(ErrorCode::Conflict, "rotation-not-at-origin").with("on", "2026-12-05"),
+            rule(ErrorCode::Validation, "absence-kind"),
+            rule(ErrorCode::Validation, "absence-ends-before"),
+            rule(ErrorCode::Conflict, "absence-overlap")
+                .with("from", "2026-12-05")
+                .with("to", "2026-12-09"),
+            AppError::conflict("the record was changed by someone else at the same moment"),
+            AppError::not_found("x", "m"),
+            AppError::validation("x", "m"),
+        ]
+    }
+
+    #[test]
+    fn every_refusal_of_the_staffing_rules_reads_as_a_sentence_in_both_languages() {
+        for lang in Lang::ALL {
+            let l = L10n::new(lang);
+            let mut seen = std::collections::HashSet::new();
+            for e in refusals() {
+                let text = words(l, &e);
+                assert!(!text.contains('⟦'), "{e:?} in {lang:?}: {text}");
+                assert!(!text.contains('{'), "every argument given: {e:?}: {text}");
+                assert!(
+                    !text.contains("2026-12-05"),
+                    "dates in the language: {text}"
+                );
+                assert!(text.ends_with('.'), "a sentence: {text}");
+                seen.insert(text);
+            }
+            assert_eq!(seen.len(), refusals().len() - 1, "each says its own thing");
+        }
+        let gap = &refusals()[11];
+        assert_eq!(
+            words(L10n::new(Lang::En), gap),
+            "This would leave COB Oicha with 1 CLA on 5 Dec 2026 (minimum 2)."
+        );
+        assert_eq!(
+            words(L10n::new(Lang::Fr), gap),
+            "COB Oicha n’aurait plus qu’un seul CLA le 05/12/2026 (minimum 2)."
+        );
+    }
+}
