@@ -254,6 +254,18 @@ async fn actions_refuse_in_words_write_nothing_when_refused_and_accept_a_gap_wit
         assert_eq!(status, 403, "{form:?}");
         assert!(page.contains("Nothing was changed"), "{page}");
     }
+    for action in [
+        "deploy",
+        "end-deployment",
+        "plan-rotation",
+        "complete-rotation",
+        "cancel-rotation",
+        "absence",
+    ] {
+        let path = format!("/missions/MONUSCO/actions/{action}");
+        let (status, _, _) = post(&server, &path, &cookie, &[("staffId", leaving.as_str())]).await;
+        assert_eq!(status, 403, "{path} without its token");
+    }
     assert_eq!(
         head(&server).await,
         before,

@@ -244,3 +244,4 @@ actions-done-plan-rotation = The rotation is planned.
 actions-done-complete-rotation = The rotation is completed.
 actions-done-cancel-rotation = The rotation is cancelled.
 actions-done-absence = The absence is recorded.
+actions-nothing-to-choose = There is nothing to choose from here today.

@@ -244,3 +244,4 @@ actions-done-plan-rotation = La rotation est planifiée.
 actions-done-complete-rotation = La rotation est achevée.
 actions-done-cancel-rotation = La rotation est annulée.
 actions-done-absence = L’absence est enregistrée.
+actions-nothing-to-choose = Il n’y a rien à choisir ici aujourd’hui.

@@ -106,6 +106,9 @@ pub fn body(l: L10n, f: &ActionForm<'_>) -> Markup {
                                     option value=(value) selected[*value == chosen] { (text) }
                                 }
                             }
+                            @if options.is_empty() {
+                                span.note { (l.t("actions-nothing-to-choose")) }
+                            }
                         }
                         Field::Date { label, .. } => {
                             label for=(name) { (label) }
