@@ -70,6 +70,9 @@ pub struct AppError {
     pub message: String,
     /// The input at fault, as the client named it (`input.name`, `code`, `baseId`).
     pub field: Option<String>,
+    /// What a door needs to word the refusal in its reader's language (the rule refused, the
+    /// names, dates and figures in its message), by name; empty where the message says it all.
+    pub details: Vec<(String, String)>,
 }
 
 impl AppError {
@@ -78,7 +81,22 @@ impl AppError {
             code,
             message: message.into(),
             field: None,
+            details: Vec::new(),
         }
+    }
+
+    /// This refusal with a detail (see [`AppError::details`]).
+    pub fn with(mut self, name: impl Into<String>, value: impl ToString) -> Self {
+        self.details.push((name.into(), value.to_string()));
+        self
+    }
+
+    /// A detail of this refusal, by name.
+    pub fn detail(&self, name: &str) -> Option<&str> {
+        self.details
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn on(mut self, field: impl Into<String>) -> Self {
@@ -127,6 +145,7 @@ impl AppError {
             code,
             message,
             field,
+            ..
         } = self;
         use async_graphql::ErrorExtensions;
         async_graphql::Error::new(message).extend_with(|_, e| {

@@ -93,6 +93,16 @@ pub struct CancelAbsence {
     pub absence_id: String,
 }
 
+/// A CLA of a mission's roster, as [`StaffingApp::roster`] lists them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RosterEntry {
+    pub staff_id: String,
+    pub name: String,
+    pub active: bool,
+    /// The base they are deployed at on the date asked, if any.
+    pub base_id: Option<String>,
+}
+
 /// The longest coverage forecast, in days.
 pub const MAX_FORECAST_DAYS: i32 = 366;
 
@@ -241,6 +251,51 @@ impl StaffingApp {
             authorize(who, &mission, READERS)?;
         }
         projections::cla_staffing(&self.registry, &self.staffing, staff_id, view)
+    }
+
+    /// Whether the caller may change the mission's staffing: the action forms ask before they
+    /// are shown, so a reader who may not act sees the refusal rather than a form.
+    pub fn may_change_staffing(
+        &self,
+        who: &Principal,
+        mission: &str,
+        view: &View,
+    ) -> AppResult<()> {
+        authorize(who, mission, WRITERS)?;
+        if self.registry.mission(mission, view).is_none() {
+            return Err(AppError::not_found(
+                "missionCode",
+                format!("no mission {mission} as of {}", view.as_of),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The mission's CLAs on the view's date, by name: whether each is active, and the base
+    /// they are deployed at (what the action forms offer to choose from).
+    pub fn roster(
+        &self,
+        who: &Principal,
+        mission: &str,
+        view: &View,
+    ) -> AppResult<Vec<RosterEntry>> {
+        authorize(who, mission, READERS)?;
+        let staffing = self.staffing.staffing(mission, view);
+        let mut entries: Vec<RosterEntry> = self
+            .staffing
+            .roster(mission, view)
+            .values()
+            .map(|c| RosterEntry {
+                staff_id: c.id.clone(),
+                name: c.name.clone(),
+                active: c.status == ClaStatus::Active,
+                base_id: staffing
+                    .deployment_on(&c.id, view.as_of)
+                    .map(|d| d.base_id.clone()),
+            })
+            .collect();
+        entries.sort_by(|a, b| a.name.cmp(&b.name).then(a.staff_id.cmp(&b.staff_id)));
+        Ok(entries)
     }
 
     // -----------------------------------------------------------------------------------------
@@ -425,10 +480,9 @@ impl StaffingApp {
 
     /// The mission of a CLA the caller may change the staffing of.
     fn writable_cla(&self, who: &Principal, staff_id: &str) -> AppResult<String> {
-        let mission = self
-            .staffing
-            .mission_of_cla(staff_id)
-            .ok_or_else(|| AppError::not_found("staffId", format!("no CLA {staff_id}")))?;
+        let mission = self.staffing.mission_of_cla(staff_id).ok_or_else(|| {
+            AppError::not_found("staffId", format!("no CLA {staff_id}")).with("rule", "cla-unknown")
+        })?;
         authorize(who, &mission, WRITERS)?;
         Ok(mission)
     }
@@ -439,7 +493,9 @@ impl StaffingApp {
         who: &Principal,
         id: &str,
     ) -> AppResult<(String, crate::decider::Rotation)> {
-        let not_found = || AppError::not_found("rotationId", "no such rotation");
+        let not_found = || {
+            AppError::not_found("rotationId", "no such rotation").with("rule", "rotation-unknown")
+        };
         let mission = self
             .staffing
             .mission_of_rotation(id)
@@ -559,7 +615,9 @@ impl StaffingApp {
                         format!(
                             "this CLA did not exist yet on {on}; nothing takes effect before they did"
                         ),
-                    ));
+                    )
+                    .with("rule", "cla-not-yet")
+                    .with("on", on));
                 }
                 None => {}
             }
@@ -694,8 +752,23 @@ mod tests {
             "nothing written"
         );
 
+        // Who may act, asked before a form is shown: the same answer as the commands give.
+        for reader in [&outsider, &hq, &hr] {
+            let may = app.may_change_staffing(reader, "MONUSCO", &view);
+            assert_eq!(may.expect_err("may not act").code, ErrorCode::Forbidden);
+        }
+
         // The mission's CIVIL_AFFAIRS deploys: the same call, allowed.
         let ca = who(&[Role::CivilAffairs], &["MONUSCO"]);
+        assert!(app.may_change_staffing(&ca, "MONUSCO", &view).is_ok());
+        let roster = app.roster(&ca, "MONUSCO", &view).expect("the roster");
+        let names: Vec<&str> = roster.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["Ana", "Ben", "Cy"], "by name");
+        assert!(roster[0].base_id.is_some() && roster[1].base_id.is_some());
+        assert_eq!(roster[2].base_id, None, "Cy is not deployed yet");
+        assert!(roster.iter().all(|c| c.active));
+        let outsiders = app.roster(&outsider, "MONUSCO", &view);
+        assert_eq!(outsiders.expect_err("refused").code, ErrorCode::Forbidden);
         let after = app.deploy_cla(&ca, deploy_cy()).await.expect("deployed");
         assert_eq!(after.deployments.len(), 1);
         assert_eq!(after.deployments[0].base_id, "oicha");

@@ -175,6 +175,7 @@ fn staff<'a>(ctx: &'a StaffingContext, id: &str) -> Result<&'a StaffFacts, AppEr
         .filter(|s| s.mission == ctx.mission)
         .ok_or_else(|| {
             AppError::not_found("staffId", format!("no CLA {id} in mission {}", ctx.mission))
+                .with("rule", "cla-unknown")
         })
 }
 
@@ -184,18 +185,27 @@ fn open_base<'a>(
     field: &str,
     day: NaiveDate,
 ) -> Result<&'a BaseFacts, AppError> {
-    let base = ctx
-        .bases
-        .get(id)
-        .ok_or_else(|| AppError::not_found(field, format!("no base {id} on {day}")))?;
+    let base = ctx.bases.get(id).ok_or_else(|| {
+        AppError::not_found(field, format!("no base {id} on {day}"))
+            .with("rule", "base-unknown")
+            .with("on", day)
+    })?;
     if base.mission != ctx.mission {
         return Err(AppError::validation(
             field,
             format!("{} is not a base of {}", base.name, ctx.mission),
-        ));
+        )
+        .with("rule", "base-other-mission")
+        .with("baseName", &base.name));
     }
     if !base.open {
-        return Err(AppError::conflict(format!("{} is not open on {day}", base.name)).on(field));
+        return Err(
+            AppError::conflict(format!("{} is not open on {day}", base.name))
+                .on(field)
+                .with("rule", "base-not-open")
+                .with("baseName", &base.name)
+                .with("on", day),
+        );
     }
     Ok(base)
 }
@@ -223,6 +233,13 @@ fn two_per_base(
     if after >= minimum {
         return Ok(None);
     }
+    let gap = |e: AppError| {
+        e.with("baseId", base_id)
+            .with("baseName", &name)
+            .with("strength", after)
+            .with("minimum", minimum)
+            .with("on", day)
+    };
     match accept {
         Some(a) if !a.reason.trim().is_empty() => Ok(Some(contract::GapAcceptance {
             reason: a.reason.trim().to_string(),
@@ -230,27 +247,37 @@ fn two_per_base(
             strength: after,
             minimum,
         })),
-        Some(_) => Err(AppError::validation("acceptGap", "accepting a coverage gap needs a reason")),
-        None => Err(AppError::new(
+        Some(_) => Err(gap(
+            AppError::validation("acceptGap", "accepting a coverage gap needs a reason")
+                .with("rule", "gap-reason-needed"),
+        )),
+        None => Err(gap(AppError::new(
             ErrorCode::CoverageGap,
             format!(
                 "{name} would fall to a strength of {after} on {day}, below its minimum of {minimum}; \
                  accept the gap with a reason to go ahead"
             ),
         )
-        .on("acceptGap")),
+        .on("acceptGap")
+        .with("rule", "coverage-gap"))),
     }
 }
 
 /// The rotation `rotation_id`, still planned (not completed or cancelled).
 fn planned<'a>(state: &'a Staffing, rotation_id: &str) -> Result<&'a Rotation, AppError> {
-    let rotation = state
-        .rotations
-        .get(rotation_id)
-        .ok_or_else(|| AppError::not_found("rotationId", "no such rotation"))?;
+    let rotation = state.rotations.get(rotation_id).ok_or_else(|| {
+        AppError::not_found("rotationId", "no such rotation").with("rule", "rotation-unknown")
+    })?;
     if rotation.status != RotationStatus::Planned {
+        let status = match rotation.status {
+            RotationStatus::Cancelled => "cancelled",
+            _ => "completed",
+        };
         return Err(
-            AppError::conflict(format!("the rotation is {:?}", rotation.status)).on("rotationId"),
+            AppError::conflict(format!("the rotation is {:?}", rotation.status))
+                .on("rotationId")
+                .with("rule", "rotation-not-planned")
+                .with("status", status),
         );
     }
     Ok(rotation)
@@ -259,10 +286,10 @@ fn planned<'a>(state: &'a Staffing, rotation_id: &str) -> Result<&'a Rotation, A
 fn reason(value: &str) -> Result<String, AppError> {
     let value = value.trim();
     if value.chars().count() > 2000 {
-        return Err(AppError::validation(
-            "reason",
-            "a reason is at most 2000 characters",
-        ));
+        return Err(
+            AppError::validation("reason", "a reason is at most 2000 characters")
+                .with("rule", "reason-too-long"),
+        );
     }
     Ok(value.to_string())
 }
@@ -292,7 +319,10 @@ impl Decider for StaffingDecider {
                         "{} is not active on {from}; only active CLAs deploy",
                         cla.name
                     ))
-                    .on("staffId"));
+                    .on("staffId")
+                    .with("rule", "cla-not-active")
+                    .with("name", &cla.name)
+                    .with("on", from));
                 }
                 open_base(ctx, base_id, "baseId", *from)?;
                 if let Some(d) = state
@@ -308,7 +338,11 @@ impl Decider for StaffingDecider {
                         "{} is already deployed at {at} from {}",
                         cla.name, d.from
                     ))
-                    .on("staffId"));
+                    .on("staffId")
+                    .with("rule", "already-deployed")
+                    .with("name", &cla.name)
+                    .with("baseName", at)
+                    .with("from", d.from));
                 }
                 Ok(vec![StaffingEvent::ClaDeployed(contract::ClaDeployed {
                     deployment_id: deployment_id.clone(),
@@ -327,6 +361,8 @@ impl Decider for StaffingDecider {
                         "staffId",
                         format!("no deployment of this CLA runs on {on}"),
                     )
+                    .with("rule", "no-deployment")
+                    .with("on", on)
                 })?;
                 if *on <= deployment.from {
                     return Err(AppError::validation(
@@ -335,7 +371,9 @@ impl Decider for StaffingDecider {
                             "a deployment that started on {} ends after it",
                             deployment.from
                         ),
-                    ));
+                    )
+                    .with("rule", "end-before-start")
+                    .with("from", deployment.from));
                 }
                 let gap = two_per_base(
                     state,
@@ -365,7 +403,9 @@ impl Decider for StaffingDecider {
             } => {
                 let cla = staff(ctx, staff_id)?;
                 if state.rotations.contains_key(rotation_id) {
-                    return Err(AppError::conflict("this rotation already exists").on("rotationId"));
+                    return Err(AppError::conflict("this rotation already exists")
+                        .on("rotationId")
+                        .with("rule", "rotation-exists"));
                 }
                 let origin = state
                     .deployment_on(staff_id, *date)
@@ -377,13 +417,17 @@ impl Decider for StaffingDecider {
                             "a rotation starts from the CLA's base on its date; {} is not at that base on {date}",
                             cla.name
                         ),
-                    ));
+                    )
+                    .with("rule", "rotation-origin")
+                    .with("name", &cla.name)
+                    .with("on", date));
                 }
                 if from_base_id == to_base_id {
                     return Err(AppError::validation(
                         "toBaseId",
                         "a rotation goes to another base",
-                    ));
+                    )
+                    .with("rule", "rotation-same-base"));
                 }
                 open_base(ctx, to_base_id, "toBaseId", *date)?;
                 if state
@@ -395,7 +439,9 @@ impl Decider for StaffingDecider {
                         "{} already has a planned rotation",
                         cla.name
                     ))
-                    .on("staffId"));
+                    .on("staffId")
+                    .with("rule", "rotation-already-planned")
+                    .with("name", &cla.name));
                 }
                 Ok(vec![StaffingEvent::RotationPlanned(
                     contract::RotationPlanned {
@@ -422,6 +468,8 @@ impl Decider for StaffingDecider {
                             "the CLA is not deployed at the rotation's origin on {on}"
                         ))
                         .on("rotationId")
+                        .with("rule", "rotation-not-at-origin")
+                        .with("on", on)
                     })?;
                 open_base(ctx, &rotation.to_base_id, "toBaseId", *on)?;
                 let gap = two_per_base(
@@ -466,13 +514,15 @@ impl Decider for StaffingDecider {
             } => {
                 staff(ctx, staff_id)?;
                 if *kind == AbsenceKind::Unspecified {
-                    return Err(AppError::validation("kind", "choose the kind of absence"));
+                    return Err(AppError::validation("kind", "choose the kind of absence")
+                        .with("rule", "absence-kind"));
                 }
                 if to < from {
                     return Err(AppError::validation(
                         "to",
                         "an absence ends on or after it starts",
-                    ));
+                    )
+                    .with("rule", "absence-ends-before"));
                 }
                 if let Some(other) = state.absences.values().find(|a| {
                     a.staff_id == *staff_id && !a.cancelled && a.from <= *to && *from <= a.to
@@ -481,7 +531,10 @@ impl Decider for StaffingDecider {
                         "this CLA is already absent from {} to {}; absences do not overlap",
                         other.from, other.to
                     ))
-                    .on("from"));
+                    .on("from")
+                    .with("rule", "absence-overlap")
+                    .with("from", other.from)
+                    .with("to", other.to));
                 }
                 Ok(vec![StaffingEvent::AbsenceRecorded(
                     contract::AbsenceRecorded {

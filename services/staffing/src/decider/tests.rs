@@ -166,6 +166,17 @@ fn ending_a_deployment_that_leaves_a_base_below_its_minimum_needs_an_accepted_ga
         "{}",
         refusal.message
     );
+    // The same, as details a door words in its reader's language.
+    for (name, value) in [
+        ("rule", "coverage-gap"),
+        ("baseId", "b-1"),
+        ("baseName", "Kamango"),
+        ("strength", "1"),
+        ("minimum", "2"),
+        ("on", "2026-03-10"),
+    ] {
+        assert_eq!(refusal.detail(name), Some(value), "{name} of {refusal:?}");
+    }
     // Accepted with a reason: the event records the acceptance, who gave it and the figures.
     given_on::<StaffingDecider>(two_at_base())
         .with(ctx())
@@ -184,10 +195,14 @@ fn ending_a_deployment_that_leaves_a_base_below_its_minimum_needs_an_accepted_ga
                 }),
             },
         )]);
-    given_on::<StaffingDecider>(two_at_base())
+    let blank = given_on::<StaffingDecider>(two_at_base())
         .with(ctx())
         .when(end("s-2", day(10), Some("  ")))
         .then_error_on(ErrorCode::Validation, "acceptGap");
+    // Refused for the missing reason, it still says which gap it would open.
+    assert_eq!(blank.detail("rule"), Some("gap-reason-needed"));
+    assert_eq!(blank.detail("baseName"), Some("Kamango"));
+    assert_eq!(blank.detail("strength"), Some("1"));
     // A base override of 3 makes 3 → 2 a gap too.
     let mut strict = ctx();
     strict.bases.get_mut("b-1").unwrap().minimum = 3;

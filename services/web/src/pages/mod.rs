@@ -2,6 +2,7 @@
 //! function from what the application layer answered (already shaped for the caller) to HTML;
 //! every string comes from the catalogues through [`L10n`].
 
+pub mod actions;
 pub mod board;
 pub mod incident;
 pub mod lists;

@@ -32,6 +32,8 @@ use crate::pages::{self, Frame, TravelForm};
 use crate::session::{self, ANON_COOKIE, LANG_COOKIE, SESSION_COOKIE, SIGN_IN_COOKIE, Session};
 use crate::travel::Travel;
 
+mod actions;
+
 pub(crate) type Params = Query<HashMap<String, String>>;
 
 pub fn router(web: Arc<Web>) -> Router {
@@ -51,6 +53,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/incidents/{id}/acknowledge", post(acknowledge_incident))
         .route("/incidents/{id}/resolve", post(resolve_incident))
         .route("/assets/{name}", get(asset))
+        .merge(actions::routes())
         .layer(CompressionLayer::new())
         .with_state(web)
 }
@@ -792,7 +795,9 @@ async fn board(State(web): State<Arc<Web>>, m: MissionRequest) -> Response {
         ),
         &code,
         (&action, &travel, filters.pairs()),
-        pages::board::body(
+        maud::html! {
+            @if let Some(done) = pages::actions::done(r.l, param(&q, "done")) { (done) }
+            (pages::board::body(
             r.l,
             &Board {
                 mission_code: &code,
@@ -802,7 +807,8 @@ async fn board(State(web): State<Arc<Web>>, m: MissionRequest) -> Response {
                 error,
             },
             &travel,
-        ),
+        ))
+        },
     )
 }
 
