@@ -105,13 +105,26 @@ pub fn import(
             Some(body),
         );
     }
-    let answer = send(
-        remote,
-        reqwest::Method::POST,
-        &format!("/import/{what}"),
-        &query,
-        Some(body),
-    );
+    let rows = body.lines().count().saturating_sub(1);
+    let label = format!("checking and importing {} ({rows} rows)", file.display());
+    let path = format!("/import/{what}");
+    let answer = crate::block_on(async {
+        // The server checks the whole file before it writes: a spinner while it does.
+        let progress =
+            crate::progress::Progress::new(&label, "", None, crate::progress::Lines::Stderr);
+        let asked = ask(remote, reqwest::Method::POST, &path, &query, Some(body));
+        tokio::pin!(asked);
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
+        let answer = loop {
+            tokio::select! {
+                answer = &mut asked => break answer,
+                _ = tick.tick() => progress.set(0),
+            }
+        };
+        progress.finish("");
+        answer
+    })
+    .unwrap_or(Err(ExitCode::FAILURE));
     let (status, text) = match answer {
         Ok(a) => a,
         Err(code) => return code,
@@ -249,34 +262,41 @@ fn send(
     query: &[(&str, String)],
     body: Option<String>,
 ) -> Result<(reqwest::StatusCode, String), ExitCode> {
-    crate::block_on(async {
-        let server = remote.server.trim_end_matches('/');
-        let url = format!("{server}{path}");
-        let mut request = reqwest::Client::new()
-            .request(method, &url)
-            .query(query)
-            .bearer_auth(&remote.token);
-        if let Some(body) = body {
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, "text/csv")
-                .body(body);
+    crate::block_on(ask(remote, method, path, query, body)).unwrap_or(Err(ExitCode::FAILURE))
+}
+
+async fn ask(
+    remote: &Remote,
+    method: reqwest::Method,
+    path: &str,
+    query: &[(&str, String)],
+    body: Option<String>,
+) -> Result<(reqwest::StatusCode, String), ExitCode> {
+    let server = remote.server.trim_end_matches('/');
+    let url = format!("{server}{path}");
+    let mut request = reqwest::Client::new()
+        .request(method, &url)
+        .query(query)
+        .bearer_auth(&remote.token);
+    if let Some(body) = body {
+        request = request
+            .header(reqwest::header::CONTENT_TYPE, "text/csv")
+            .body(body);
+    }
+    match request.send().await {
+        Ok(response) => {
+            let status = response.status();
+            Ok((status, response.text().await.unwrap_or_default()))
         }
-        match request.send().await {
-            Ok(response) => {
-                let status = response.status();
-                Ok((status, response.text().await.unwrap_or_default()))
-            }
-            Err(e) if e.is_connect() || e.is_timeout() => {
-                eprintln!(
-                    "cla: no server answered at {server} (is it running? --server or CLA_SERVER names another)"
-                );
-                Err(ExitCode::FAILURE)
-            }
-            Err(e) => {
-                eprintln!("cla: {url}: {e}");
-                Err(ExitCode::FAILURE)
-            }
+        Err(e) if e.is_connect() || e.is_timeout() => {
+            eprintln!(
+                "cla: no server answered at {server} (is it running? --server or CLA_SERVER names another)"
+            );
+            Err(ExitCode::FAILURE)
         }
-    })
-    .unwrap_or(Err(ExitCode::FAILURE))
+        Err(e) => {
+            eprintln!("cla: {url}: {e}");
+            Err(ExitCode::FAILURE)
+        }
+    }
 }

@@ -81,12 +81,14 @@ struct Deployed {
     from: NaiveDate,
 }
 
-/// Generates into an empty store; refuses a store with data.
+/// Generates into an empty store; refuses a store with data. With `progress`, the check-ins (the
+/// bulk of the work) are shown moving, CLA by CLA (see [`crate::progress`]).
 pub async fn generate(
     apps: &Apps,
     store: &dyn EventStore,
     now: DateTime<Utc>,
     params: &Params,
+    progress: Option<crate::progress::Lines>,
 ) -> Result<Report, DemoError> {
     let started = Instant::now();
     if store
@@ -118,22 +120,39 @@ pub async fn generate(
         ..Default::default()
     };
     if params.daily_check_ins {
+        let progress = progress.map(|lines| {
+            crate::progress::Progress::new(
+                "writing daily check-ins",
+                "CLAs",
+                Some(deployed.len() as u64),
+                lines,
+            )
+        });
+        let progress = progress.as_ref();
         let seed = params.seed;
         let admin = &r.admin;
         let written: Vec<Result<u64, DemoError>> =
             futures::stream::iter(deployed.into_iter().enumerate())
-                .map(|(i, d)| {
-                    check_ins(
+                .map(|(i, d)| async move {
+                    let written = check_ins(
                         apps,
                         admin,
                         d,
                         seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9),
                         now,
                     )
+                    .await;
+                    if let Some(p) = progress {
+                        p.advance(1);
+                    }
+                    written
                 })
                 .buffer_unordered(WRITERS)
                 .collect()
                 .await;
+        if let Some(p) = progress {
+            p.finish("daily check-ins written");
+        }
         for w in written {
             report.check_ins += w?;
         }

@@ -6,6 +6,7 @@
 pub mod csv_client;
 pub mod demo;
 pub mod generate;
+pub mod progress;
 
 use cla_registry::RegistryApp;
 use cla_risk::RiskApp;

@@ -17,5 +17,5 @@ pub async fn generate(
     now: chrono::DateTime<chrono::Utc>,
     params: &Params,
 ) -> Result<Report, DemoError> {
-    cla_devtools::generate::generate(&apps_of(schema)?, store.as_ref(), now, params).await
+    cla_devtools::generate::generate(&apps_of(schema)?, store.as_ref(), now, params, None).await
 }

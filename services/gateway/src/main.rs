@@ -212,6 +212,36 @@ macro_rules! say {
     ($($arg:tt)*) => { say(&format!($($arg)*)) };
 }
 
+/// The first start's rebuild of the read models (or a long catch-up after a restart), shown
+/// moving: a bar where standard error is a terminal, else a line every few seconds (in the log,
+/// in JSON mode). A short catch-up says nothing.
+fn watch_rebuild(running: &cla_gateway::Running, json: bool) {
+    use cla_devtools::progress::{Lines, Progress};
+    let hub = running.state.hub.clone();
+    tokio::spawn(async move {
+        let Ok(total) = hub.lag().await else { return };
+        if total < 50_000 {
+            return;
+        }
+        let started = std::time::Instant::now();
+        let lines = if json { Lines::Log } else { Lines::Stderr };
+        let progress = Progress::new("rebuilding the read models", "events", Some(total), lines);
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        loop {
+            tick.tick().await;
+            match hub.lag().await {
+                Ok(0) => break,
+                Ok(left) => progress.set(total.saturating_sub(left)),
+                Err(_) => {}
+            }
+        }
+        progress.finish(&format!(
+            "the read models have caught up: {total} events in {:.1} s",
+            started.elapsed().as_secs_f64()
+        ));
+    });
+}
+
 fn parse_ttl(text: &str) -> Result<Duration, String> {
     let (number, unit) = text.split_at(
         text.trim_end_matches(|c: char| c.is_ascii_alphabetic())
@@ -356,6 +386,10 @@ fn serve(mut config: Config, demo: bool) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        watch_rebuild(
+            &running,
+            config.log_format == cla_gateway::config::LogFormat::Json,
+        );
         let mut loaded = None;
         if demo {
             let state = &running.state;
@@ -442,6 +476,7 @@ fn generate(mut config: Config, params: cla_devtools::generate::Params) -> ExitC
             state.store.as_ref(),
             chrono::Utc::now(),
             &params,
+            Some(cla_devtools::progress::Lines::Stderr),
         )
         .await;
         for task in &app.tasks {

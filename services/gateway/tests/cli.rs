@@ -340,7 +340,10 @@ fn import_and_export_speak_in_tables_and_choices() {
         summary.contains("3 rows, 3 errors; nothing was written"),
         "{summary}"
     );
-    let lines: Vec<&str> = table.lines().collect();
+    let lines: Vec<&str> = table
+        .lines()
+        .skip_while(|l| !(l.contains("line") && l.contains("column") && l.contains("message")))
+        .collect();
     assert!(
         lines[0].contains("line") && lines[0].contains("column") && lines[0].contains("message"),
         "{table}"
@@ -368,8 +371,13 @@ fn import_and_export_speak_in_tables_and_choices() {
         &file_arg,
         "--json",
     ]);
-    let report: serde_json::Value =
-        serde_json::from_str(String::from_utf8_lossy(&out.stderr).lines().nth(1).unwrap()).unwrap();
+    let report: serde_json::Value = serde_json::from_str(
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .find(|l| l.starts_with('{'))
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(report["errors"].as_array().unwrap().len(), 3);
     std::fs::write(
         &file,
