@@ -2,7 +2,9 @@
 //! function from what the application layer answered (already shaped for the caller) to HTML;
 //! every string comes from the catalogues through [`L10n`].
 
+pub mod alerts;
 pub mod board;
+pub mod check_ins;
 pub mod incident;
 pub mod lists;
 pub mod overview;
@@ -69,6 +71,8 @@ pub fn frame(f: Frame<'_>, body: Markup) -> Markup {
                             ul {
                                 li { a href=(travel.link(&format!("/missions/{code}"), &[])) { (l.t("nav-overview")) } }
                                 li { a href=(travel.link(&format!("/missions/{code}/board"), &[])) { (l.t("nav-board")) } }
+                                li { a href=(format!("/missions/{code}/check-ins")) { (l.t("checkins-nav")) } }
+                                li { a href=(format!("/missions/{code}/alerts")) { (l.t("alerts-nav")) } }
                                 li { a href="/" { (l.t("nav-missions")) } }
                             }
                         }

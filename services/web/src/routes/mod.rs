@@ -32,6 +32,9 @@ use crate::pages::{self, Frame, TravelForm};
 use crate::session::{self, ANON_COOKIE, LANG_COOKIE, SESSION_COOKIE, SIGN_IN_COOKIE, Session};
 use crate::travel::Travel;
 
+mod alerts;
+mod check_ins;
+
 pub(crate) type Params = Query<HashMap<String, String>>;
 
 pub fn router(web: Arc<Web>) -> Router {
@@ -50,6 +53,12 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/incidents/{id}", get(incident))
         .route("/incidents/{id}/acknowledge", post(acknowledge_incident))
         .route("/incidents/{id}/resolve", post(resolve_incident))
+        .route(
+            "/missions/{code}/check-ins",
+            get(check_ins::check_ins).post(check_ins::record_roll_call),
+        )
+        .route("/missions/{code}/alerts", get(alerts::alerts_page))
+        .route("/missions/{code}/alerts/events", get(alerts::alert_events))
         .route("/assets/{name}", get(asset))
         .layer(CompressionLayer::new())
         .with_state(web)
@@ -487,6 +496,15 @@ pub(crate) fn posted_by(
     Ok((r, who))
 }
 
+/// Where an incident's form comes back to: the page it was posted from (the alerts list) where
+/// it says, the incident otherwise.
+fn back_to(form: &HashMap<String, String>, id: &str) -> String {
+    match form.get("back") {
+        Some(_) => local(form.get("back")).to_string(),
+        None => format!("/incidents/{id}"),
+    }
+}
+
 async fn acknowledge_incident(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
@@ -509,10 +527,8 @@ async fn acknowledge_incident(
         .await
     {
         // Acknowledged, or already: the page says by whom.
-        Ok(_) => redirect(&format!("/incidents/{id}"), &r.cookies),
-        Err(e) if e.code == ErrorCode::Conflict => {
-            redirect(&format!("/incidents/{id}"), &r.cookies)
-        }
+        Ok(_) => redirect(&back_to(&form, &id), &r.cookies),
+        Err(e) if e.code == ErrorCode::Conflict => redirect(&back_to(&form, &id), &r.cookies),
         Err(e) => refused(&r, e),
     }
 }
@@ -531,7 +547,7 @@ async fn resolve_incident(
     let outcome = form.get("outcome").map(String::as_str).unwrap_or("");
     let escalation = &web.settings.apps.escalation;
     match escalation.resolve(&who, &id, outcome).await {
-        Ok(_) => redirect(&format!("/incidents/{id}"), &r.cookies),
+        Ok(_) => redirect(&back_to(&form, &id), &r.cookies),
         Err(e) if matches!(e.code, ErrorCode::Validation | ErrorCode::Conflict) => {
             match escalation.incident(&who, &id) {
                 Ok(i) => incident_page(&r, StatusCode::BAD_REQUEST, &i, Some(e.message)),
