@@ -58,11 +58,11 @@ async fn get(server: &TestServer, path: &str, cookie: &str) -> (u16, String) {
 }
 
 /// Posts a form; the status, the `Location` (if any) and the page.
-async fn post(
+async fn post<K: serde::Serialize>(
     server: &TestServer,
     path: &str,
     cookie: &str,
-    form: &[(&str, String)],
+    form: &[(K, String)],
 ) -> (u16, String, String) {
     let response = client()
         .post(format!("{}{path}", server.base))
@@ -92,6 +92,9 @@ async fn wire(server: &TestServer, path: &str, cookie: &str) -> usize {
     assert_eq!(response.status().as_u16(), 200, "{path}");
     response.bytes().await.unwrap().len()
 }
+
+/// A form's fields.
+type Fields = Vec<(String, String)>;
 
 /// The one value of `name="csrf"` in a page.
 fn csrf(page: &str) -> String {
@@ -268,18 +271,18 @@ async fn a_roll_call_without_its_token_for_another_missions_base_or_with_bad_inp
         .unwrap();
     let line = &page[page[..boxed].rfind("id=\"heard-").unwrap() + "id=\"heard-".len()..];
     let line_error = format!("heard-{}-error", &line[..line.find('"').unwrap()]);
-    let heard = |base: &str, welfare: &str| {
+    let heard = |base: &str, welfare: &str| -> Fields {
         vec![
-            ("base", base.to_string()),
-            ("heard", w.staff[0].clone()),
-            (
-                Box::leak(format!("welfare-{}", w.staff[0]).into_boxed_str()) as &str,
-                welfare.to_string(),
-            ),
+            ("base".into(), base.to_string()),
+            ("heard".into(), w.staff[0].clone()),
+            (format!("welfare-{}", w.staff[0]), welfare.to_string()),
         ]
     };
     // No token, a forged one.
-    for extra in [vec![], vec![("csrf", "forged-token-forged".to_string())]] {
+    for extra in [
+        vec![],
+        vec![("csrf".to_string(), "forged-token-forged".to_string())],
+    ] {
         let mut form = heard(&w.base, "ok");
         form.extend(extra);
         let (status, _, page) = post(server, "/missions/MONUSCO/check-ins", &cookie, &form).await;
@@ -289,7 +292,7 @@ async fn a_roll_call_without_its_token_for_another_missions_base_or_with_bad_inp
     // Another mission's base, posted to this mission's page or to its own.
     for mission in ["MONUSCO", "MINUSCA"] {
         let mut form = heard(&away_base, "ok");
-        form.push(("csrf", token.clone()));
+        form.push(("csrf".into(), token.clone()));
         let (status, _, page) = post(
             server,
             &format!("/missions/{mission}/check-ins"),
@@ -303,16 +306,16 @@ async fn a_roll_call_without_its_token_for_another_missions_base_or_with_bad_inp
     let future = (chrono::Utc::now() + chrono::Duration::hours(3))
         .format("%Y-%m-%dT%H:%M")
         .to_string();
-    let cases: Vec<(Vec<(&str, String)>, &str, &str)> = vec![
+    let cases: Vec<(Fields, &str, &str)> = vec![
         (
-            vec![("base", w.base.clone())],
+            vec![("base".into(), w.base.clone())],
             "heard-error",
             "Tick at least one CLA who answered.",
         ),
         (
             {
                 let mut f = heard(&w.base, "ok");
-                f.push(("at", "yesterday".into()));
+                f.push(("at".into(), "yesterday".into()));
                 f
             },
             "at-error",
@@ -321,7 +324,7 @@ async fn a_roll_call_without_its_token_for_another_missions_base_or_with_bad_inp
         (
             {
                 let mut f = heard(&w.base, "ok");
-                f.push(("at", future));
+                f.push(("at".into(), future));
                 f
             },
             "at-error",
@@ -334,7 +337,7 @@ async fn a_roll_call_without_its_token_for_another_missions_base_or_with_bad_inp
         ),
     ];
     for (mut form, id, words) in cases {
-        form.push(("csrf", token.clone()));
+        form.push(("csrf".into(), token.clone()));
         let (status, _, page) = post(server, "/missions/MONUSCO/check-ins", &cookie, &form).await;
         assert_eq!(status, 400, "{form:?}: {page}");
         let at = page
