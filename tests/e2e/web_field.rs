@@ -16,6 +16,7 @@ use browser::*;
 use cla_e2e::TestServer;
 use cla_platform::{Principal, Role};
 use fantoccini::Locator;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use serde_json::json;
 
@@ -34,6 +35,16 @@ async fn text_until(c: &fantoccini::Client, css: &str, needle: &str) -> String {
         assert!(Instant::now() < until, "never {needle} in {css}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Presses a key on the keyboard, wherever the focus is (as a person does: not typed into an
+/// element, which would move the focus there first).
+async fn press(c: &fantoccini::Client, key: Key) {
+    let key: char = key.into();
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    c.perform_actions(keys).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -152,12 +163,7 @@ async fn a_manager_records_a_roll_call_and_acknowledges_a_live_alert_by_keyboard
     .unwrap();
     let mut on_button = false;
     for _ in 0..60 {
-        c.active_element()
-            .await
-            .unwrap()
-            .send_keys(&Key::Tab)
-            .await
-            .unwrap();
+        press(&c, Key::Tab).await;
         let id = c
             .execute("return document.activeElement.id || '';", vec![])
             .await
@@ -168,12 +174,7 @@ async fn a_manager_records_a_roll_call_and_acknowledges_a_live_alert_by_keyboard
         }
     }
     assert!(on_button, "the acknowledge button is reached by Tab");
-    c.active_element()
-        .await
-        .unwrap()
-        .send_keys(&Key::Enter)
-        .await
-        .unwrap();
+    press(&c, Key::Enter).await;
     let list = text_until(&c, "#alerts-table", "Acknowledged by Clémence Affaires").await;
     assert!(!list.contains("\nAcknowledge\n"), "{list}");
     url_until(&c, "back on the alerts", |u| {

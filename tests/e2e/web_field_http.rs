@@ -124,13 +124,14 @@ const NAMES: [&str; 3] = ["Espérance Kavira", "Jean-Paul Mumbere", "Grâce Masi
 /// reader's counts of the base are not withheld), the base's id and the CLAs' ids.
 struct World {
     server: TestServer,
+    office: String,
     base: String,
     staff: Vec<String>,
     ca_token: String,
 }
 
 async fn world(server: TestServer) -> World {
-    let (_, base) = cla_e2e::mission_with_base(&server, "MONUSCO").await;
+    let (office, base) = cla_e2e::mission_with_base(&server, "MONUSCO").await;
     let hr = server.token(Role::MissionHr, &["MONUSCO"]);
     let ca_token = server.token(Role::CivilAffairs, &["MONUSCO"]);
     let mut staff = Vec::new();
@@ -141,6 +142,7 @@ async fn world(server: TestServer) -> World {
     }
     World {
         server,
+        office,
         base,
         staff,
         ca_token,
@@ -511,6 +513,57 @@ async fn the_stream_brings_an_alert_raised_after_it_opened_and_the_list_acknowle
     let (_, page) = get(server, "/missions/MONUSCO/alerts", &cookie).await;
     assert!(page.contains("Acknowledged by Clémence Affaires"), "{page}");
     assert!(!page.contains(">Acknowledge</button>"), "{page}");
+    w.server.stop().await;
+}
+
+#[tokio::test]
+async fn the_stream_follows_an_alert_of_the_watch_raised_then_cleared() {
+    let w = world(TestServer::start().await).await;
+    let server = &w.server;
+    let cookie = session(server, &server.config, ca()).await;
+    let mut events = Events::open(server, "/missions/MONUSCO/alerts/events", &cookie).await;
+    events
+        .until("alerts", "alerts-table", Duration::from_secs(10))
+        .await;
+    // A base opened with nobody there: the watch raises it empty.
+    let admin = server.admin();
+    let two = cla_e2e::open_base(server, &admin, &w.office, "Base Two").await;
+    let monitor = &server.running.state.monitor;
+    assert!(monitor.scan().await.raised > 0);
+    let raised = events
+        .until("raised", "Base left empty", Duration::from_secs(20))
+        .await;
+    assert!(raised.contains("Base Two"), "{raised}");
+    let list = events
+        .until("alerts", "Base left empty", Duration::from_secs(20))
+        .await;
+    assert!(list.contains("Base Two"), "{list}");
+    // As of yesterday, it was not raised yet; that page does not follow the events.
+    let (status, then) = get(
+        server,
+        &format!("/missions/MONUSCO/alerts?asOf={}", cla_e2e::day(-1)),
+        &cookie,
+    )
+    .await;
+    assert_eq!(status, 200, "{then}");
+    assert!(!then.contains("Base left empty"), "{then}");
+    assert!(then.contains("as they stood then") && !then.contains("data-events"));
+    let (_, now) = get(server, "/missions/MONUSCO/alerts", &cookie).await;
+    assert!(now.contains("Base left empty") && now.contains("data-events"));
+    // A CLA deployed there: no longer empty (still below its minimum), the list says so.
+    let hr = server.token(Role::MissionHr, &["MONUSCO"]);
+    let id = cla_e2e::active_staff(server, &hr, "mutation($b: String!) { registerStaffMember(input: {baseId: $b, name: \"Amani Kahindo\", gender: MALE, indexNumber: \"400099\", grade: \"GS-5\", appointment: {type: FIXED_TERM, start: \"2024-01-01\", end: \"2030-12-31\"}, effective: \"2024-02-15\"}) { id } }", json!({ "b": two })).await;
+    cla_e2e::deploy(server, &w.ca_token, &id, &two, &cla_e2e::day(-1)).await;
+    assert!(monitor.scan().await.cleared > 0);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (event, data) = events.next(deadline).await.expect("the stream goes on");
+        if event == "alerts" && !data.contains("Base left empty") {
+            assert!(data.contains("Base below minimum strength"), "{data}");
+            break;
+        }
+    }
+    drop(events);
     w.server.stop().await;
 }
 

@@ -241,3 +241,4 @@ alerts-kind-appointment-ending = Appointment ending
 alerts-kind-review-overdue = Risk review overdue
 alerts-kind-manager-over-span = Manager over span
 alerts-kind-base-not-visited = Base not visited
+alerts-travel-note = The alerts of the watch as they stood then; the incidents are those under way now. This list does not follow new alerts.

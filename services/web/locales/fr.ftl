@@ -241,3 +241,4 @@ alerts-kind-appointment-ending = Fin de contrat proche
 alerts-kind-review-overdue = Revue de risque en retard
 alerts-kind-manager-over-span = Responsable au-delà de son effectif
 alerts-kind-base-not-visited = Base non visitée
+alerts-travel-note = Les alertes de veille telles qu’elles étaient alors ; les incidents sont ceux en cours maintenant. Cette liste ne suit pas les nouvelles alertes.

@@ -162,21 +162,27 @@ pub fn raised(l: L10n, alert: &Alert, place: Option<&str>) -> Markup {
 }
 
 /// The page: the refresh link, the alerts raised while it is open, the list (`region`, as
-/// [`region`] rendered it).
-pub fn body(l: L10n, code: &str, region: Markup) -> Markup {
+/// [`region`] rendered it). `live`: the page is about now, and follows the server's events; as of
+/// another day or time it stands as it was.
+pub fn body(l: L10n, code: &str, live: bool, region: Markup) -> Markup {
     let events = format!("/missions/{code}/alerts/events");
     html! {
-        p {
-            a href={ "/missions/" (code) "/alerts" } { (l.t("alerts-refresh")) }
-            " " span.note { (l.t("alerts-live-note")) }
+        @if live {
+            p {
+                a href={ "/missions/" (code) "/alerts" } { (l.t("alerts-refresh")) }
+                " " span.note { (l.t("alerts-live-note")) }
+            }
+            section #raised-section aria-labelledby="raised-title" hidden {
+                h2 #raised-title { (l.t("alerts-raised-title")) }
+                ul #alerts-raised aria-live="polite" {}
+            }
+            div #alerts-live data-events=(events) {
+                (region)
+            }
+            script src=(assets::href(&assets::ALERTS)) defer {}
+        } @else {
+            p.note { (l.t("alerts-travel-note")) }
+            div #alerts-then { (region) }
         }
-        section #raised-section aria-labelledby="raised-title" hidden {
-            h2 #raised-title { (l.t("alerts-raised-title")) }
-            ul #alerts-raised aria-live="polite" {}
-        }
-        div #alerts-live data-events=(events) {
-            (region)
-        }
-        script src=(assets::href(&assets::ALERTS)) defer {}
     }
 }

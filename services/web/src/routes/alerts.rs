@@ -21,7 +21,7 @@ use cla_staffing::projections::BoardFilter;
 use futures::StreamExt;
 use futures::stream::BoxStream;
 
-use super::{MissionRequest, now, page, refused, today};
+use super::{MissionRequest, mission_page, now, refused, today};
 use crate::Web;
 use crate::i18n::L10n;
 use crate::pages::alerts::{self, Alerts, WatchAlert};
@@ -41,11 +41,20 @@ struct Answers {
     base_names: Vec<(String, String)>,
 }
 
-fn answers(web: &Web, who: &Principal, code: &str) -> Result<Answers, AppError> {
+/// The list now, or the alerts of the watch as `travel` asks (as of a date, as known at a time;
+/// the incidents are those under way now).
+fn answers(
+    web: &Web,
+    who: &Principal,
+    code: &str,
+    travel: Option<&View>,
+) -> Result<Answers, AppError> {
     let apps = &web.settings.apps;
-    let view = View::on(today(web));
+    let view = travel.copied().unwrap_or_else(|| View::on(today(web)));
     apps.registry.mission(who, code, &view)?;
-    let watch = apps.alerts.active_alerts(who, code, None, None, None)?;
+    let watch = apps
+        .alerts
+        .active_alerts(who, code, Some(view.as_of), view.known_at, None)?;
     let incidents = match apps.escalation.incidents(who, code, true) {
         Ok(i) => Some(i),
         Err(e) if e.code == ErrorCode::Forbidden => None,
@@ -131,19 +140,29 @@ fn render(l: L10n, web: &Web, code: &str, csrf: &str, a: &Answers) -> String {
 }
 
 pub(crate) async fn alerts_page(State(web): State<Arc<Web>>, m: MissionRequest) -> Response {
-    let MissionRequest { r, who, code, .. } = m;
-    let a = match answers(&web, &who, &code) {
+    let MissionRequest {
+        r,
+        who,
+        code,
+        travel,
+        view,
+        ..
+    } = m;
+    // Live where the page is about now; as of another day or time, as it stood then.
+    let live = travel.as_of.is_none() && travel.known_at.is_none();
+    let a = match answers(&web, &who, &code, (!live).then_some(&view)) {
         Ok(a) => a,
         Err(e) => return refused(&r, e),
     };
     let region = render(r.l, &web, &code, &r.csrf, &a);
-    page(
+    let action = format!("/missions/{code}/alerts");
+    mission_page(
         &r,
         StatusCode::OK,
         r.l.t_args("alerts-title", &[("mission", code.clone())]),
-        Some(&code),
-        None,
-        alerts::body(r.l, &code, maud::PreEscaped(region)),
+        &code,
+        (&action, &travel, Vec::new()),
+        alerts::body(r.l, &code, live, maud::PreEscaped(region)),
     )
 }
 
@@ -172,14 +191,14 @@ impl Stream {
             tokio::select! {
                 raised = self.feed.next() => {
                     let alert = raised?;
-                    let a = answers(&self.web, &self.who, &self.code).ok()?;
+                    let a = answers(&self.web, &self.who, &self.code, None).ok()?;
                     let item = alerts::raised(self.l, &alert, place(&a, alert.base_id.as_deref()).as_deref());
                     // The list follows at once (an incident may open with it: the next reading).
                     self.tick.reset_immediately();
                     return Some(Event::default().event("raised").data(item.into_string()));
                 }
                 _ = self.tick.tick() => {
-                    let a = answers(&self.web, &self.who, &self.code).ok()?;
+                    let a = answers(&self.web, &self.who, &self.code, None).ok()?;
                     let list = render(self.l, &self.web, &self.code, &self.csrf, &a);
                     if list != self.sent {
                         self.sent.clone_from(&list);
@@ -197,7 +216,7 @@ pub(crate) async fn alert_events(State(web): State<Arc<Web>>, m: MissionRequest)
         return super::to_sign_in(&r);
     };
     // Refused before anything is sent.
-    if let Err(e) = answers(&web, &who, &code) {
+    if let Err(e) = answers(&web, &who, &code, None) {
         return refused(&r, e);
     }
     let feed = match web
