@@ -34,22 +34,40 @@ pub(crate) async fn check_ins(State(web): State<Arc<Web>>, m: MissionRequest) ->
     let notice = param(&q, "recorded")
         .and_then(|n| n.parse::<usize>().ok())
         .map(|n| r.l.t_args("checkins-recorded", &[("count", r.l.count(n))]));
-    show(&web, &r, &who, &code, &view, &filter, None, notice)
+    let asked = Asked {
+        web: &web,
+        r: &r,
+        who: &who,
+        code: &code,
+        view: &view,
+    };
+    show(&asked, &filter, None, notice)
+}
+
+/// Who asks for the page, of which mission, as of when.
+struct Asked<'a> {
+    web: &'a Web,
+    r: &'a Reader,
+    who: &'a Principal,
+    code: &'a str,
+    view: &'a View,
 }
 
 /// The page for `filter`, with the roll-call form as posted (`posted`: again, with its errors) or
 /// fresh, answering 400 where the posted form has errors.
-#[allow(clippy::too_many_arguments)]
 fn show(
-    web: &Web,
-    r: &Reader,
-    who: &Principal,
-    code: &str,
-    view: &View,
+    asked: &Asked<'_>,
     filter: &Filter,
     posted: Option<RollCall>,
     notice: Option<String>,
 ) -> Response {
+    let Asked {
+        web,
+        r,
+        who,
+        code,
+        view,
+    } = *asked;
     let apps = &web.settings.apps;
     let answer = (|| {
         let mission = apps.registry.mission(who, code, view)?;
@@ -294,16 +312,14 @@ pub(crate) async fn record_roll_call(
         }
     }
     form_again.errors = errors;
-    show(
-        &web,
-        &r,
-        &who,
-        &code,
-        &view,
-        &filter,
-        Some(form_again),
-        None,
-    )
+    let asked = Asked {
+        web: &web,
+        r: &r,
+        who: &who,
+        code: &code,
+        view: &view,
+    };
+    show(&asked, &filter, Some(form_again), None)
 }
 
 /// A refusal of the risk context, worded beside its field: the time, the list, or a CLA's line
