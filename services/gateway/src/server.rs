@@ -412,6 +412,7 @@ pub fn web_app(state: &AppState, config: &Config, addr: SocketAddr) -> Result<Ro
             risk: apps.risk.clone(),
             supervision: apps.supervision.clone(),
             escalation: apps.escalation.clone(),
+            alerts: apps.alerts.clone(),
         },
         claims: state.auth.claims_mapping().clone(),
         oidc: match (&config.web_oidc_client_id, &config.oidc_issuer_url) {

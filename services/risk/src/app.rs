@@ -198,6 +198,18 @@ pub struct OverdueCla {
     pub interval_hours: i64,
 }
 
+/// A CLA's check-ins as they stand now: the last one, when the next is due, whether it is overdue.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClaCheckIns {
+    pub staff_id: String,
+    pub base_id: String,
+    pub last_at: Option<DateTime<Utc>>,
+    /// When a check-in was due after the last one (or since the obligation began).
+    pub due_at: DateTime<Utc>,
+    /// No check-in by the due time plus the mission's grace.
+    pub overdue: bool,
+}
+
 /// A mission's check-in compliance as the caller may see it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckInCompliance {
@@ -421,6 +433,32 @@ impl RiskApp {
             counts,
             overdue: Restricted::for_caller(who, mission, DETAIL_ROLES, || overdue),
         })
+    }
+
+    /// Each CLA of the mission who owes check-ins now (deployed, not away), with their last
+    /// check-in and when the next is due, in the registry's order of bases: for CIVIL_AFFAIRS of
+    /// the mission and ADMIN; every other reader in scope gets it withheld (how many are overdue
+    /// is [`Self::check_in_compliance`]'s count).
+    pub fn cla_check_ins(
+        &self,
+        who: &Principal,
+        mission: &str,
+    ) -> AppResult<Restricted<Vec<ClaCheckIns>>> {
+        authorize(who, mission, READERS)?;
+        Ok(Restricted::for_caller(who, mission, DETAIL_ROLES, || {
+            let now = self.clock.now();
+            self.detector
+                .obligations(mission, now)
+                .into_iter()
+                .map(|o| ClaCheckIns {
+                    overdue: o.overdue(now),
+                    staff_id: o.staff_id,
+                    base_id: o.base_id,
+                    last_at: o.last_heard_at,
+                    due_at: o.due_at,
+                })
+                .collect()
+        }))
     }
 
     // -----------------------------------------------------------------------------------------

@@ -40,9 +40,21 @@ pub static HTMX: LazyLock<Asset> = LazyLock::new(|| {
     )
 });
 
+/// The alerts list's own script: it follows the server's events (see `pages/alerts.rs`).
+pub static ALERTS: LazyLock<Asset> = LazyLock::new(|| {
+    asset(
+        "alerts",
+        "js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/alerts.js"),
+    )
+});
+
 /// The asset served under `name`.
 pub fn find(name: &str) -> Option<&'static Asset> {
-    [&*STYLE, &*HTMX].into_iter().find(|a| a.name == name)
+    [&*STYLE, &*HTMX, &*ALERTS]
+        .into_iter()
+        .find(|a| a.name == name)
 }
 
 /// The path a page links an asset with.

@@ -41,6 +41,7 @@ pub struct WebApps {
     pub risk: cla_risk::RiskApp,
     pub supervision: cla_supervision::SupervisionApp,
     pub escalation: cla_alerts::escalation::EscalationApp,
+    pub alerts: cla_alerts::AlertsApp,
 }
 
 /// A refusal from an export, as the door that owns it words it.

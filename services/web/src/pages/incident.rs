@@ -8,7 +8,7 @@ use maud::{Markup, html};
 
 use crate::i18n::L10n;
 
-fn status(l: L10n, s: IncidentStatus) -> String {
+pub(crate) fn status(l: L10n, s: IncidentStatus) -> String {
     match s {
         IncidentStatus::Open => l.t("incident-status-open"),
         IncidentStatus::Notified => l.t("incident-status-notified"),
@@ -17,7 +17,7 @@ fn status(l: L10n, s: IncidentStatus) -> String {
     }
 }
 
-fn kind(l: L10n, k: IncidentKind) -> String {
+pub(crate) fn kind(l: L10n, k: IncidentKind) -> String {
     match k {
         IncidentKind::MissedCheckIn => l.t("incident-kind-missed-check-in"),
         IncidentKind::Duress => l.t("incident-kind-duress"),

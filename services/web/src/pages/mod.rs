@@ -3,7 +3,9 @@
 //! every string comes from the catalogues through [`L10n`].
 
 pub mod actions;
+pub mod alerts;
 pub mod board;
+pub mod check_ins;
 pub mod incident;
 pub mod lists;
 pub mod overview;
@@ -70,6 +72,8 @@ pub fn frame(f: Frame<'_>, body: Markup) -> Markup {
                             ul {
                                 li { a href=(travel.link(&format!("/missions/{code}"), &[])) { (l.t("nav-overview")) } }
                                 li { a href=(travel.link(&format!("/missions/{code}/board"), &[])) { (l.t("nav-board")) } }
+                                li { a href=(format!("/missions/{code}/check-ins")) { (l.t("checkins-nav")) } }
+                                li { a href=(format!("/missions/{code}/alerts")) { (l.t("alerts-nav")) } }
                                 li { a href="/" { (l.t("nav-missions")) } }
                             }
                         }

@@ -33,6 +33,8 @@ use crate::session::{self, ANON_COOKIE, LANG_COOKIE, SESSION_COOKIE, SIGN_IN_COO
 use crate::travel::Travel;
 
 mod actions;
+mod alerts;
+mod check_ins;
 
 pub(crate) type Params = Query<HashMap<String, String>>;
 
@@ -52,6 +54,12 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/incidents/{id}", get(incident))
         .route("/incidents/{id}/acknowledge", post(acknowledge_incident))
         .route("/incidents/{id}/resolve", post(resolve_incident))
+        .route(
+            "/missions/{code}/check-ins",
+            get(check_ins::check_ins).post(check_ins::record_roll_call),
+        )
+        .route("/missions/{code}/alerts", get(alerts::alerts_page))
+        .route("/missions/{code}/alerts/events", get(alerts::alert_events))
         .route("/assets/{name}", get(asset))
         .merge(actions::routes())
         .layer(CompressionLayer::new())
@@ -490,6 +498,15 @@ pub(crate) fn posted_by(
     Ok((r, who))
 }
 
+/// Where an incident's form comes back to: the page it was posted from (the alerts list) where
+/// it says, the incident otherwise.
+fn back_to(form: &HashMap<String, String>, id: &str) -> String {
+    match form.get("back") {
+        Some(_) => local(form.get("back")).to_string(),
+        None => format!("/incidents/{id}"),
+    }
+}
+
 async fn acknowledge_incident(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
@@ -512,10 +529,8 @@ async fn acknowledge_incident(
         .await
     {
         // Acknowledged, or already: the page says by whom.
-        Ok(_) => redirect(&format!("/incidents/{id}"), &r.cookies),
-        Err(e) if e.code == ErrorCode::Conflict => {
-            redirect(&format!("/incidents/{id}"), &r.cookies)
-        }
+        Ok(_) => redirect(&back_to(&form, &id), &r.cookies),
+        Err(e) if e.code == ErrorCode::Conflict => redirect(&back_to(&form, &id), &r.cookies),
         Err(e) => refused(&r, e),
     }
 }
@@ -534,7 +549,7 @@ async fn resolve_incident(
     let outcome = form.get("outcome").map(String::as_str).unwrap_or("");
     let escalation = &web.settings.apps.escalation;
     match escalation.resolve(&who, &id, outcome).await {
-        Ok(_) => redirect(&format!("/incidents/{id}"), &r.cookies),
+        Ok(_) => redirect(&back_to(&form, &id), &r.cookies),
         Err(e) if matches!(e.code, ErrorCode::Validation | ErrorCode::Conflict) => {
             match escalation.incident(&who, &id) {
                 Ok(i) => incident_page(&r, StatusCode::BAD_REQUEST, &i, Some(e.message)),
