@@ -210,7 +210,10 @@ async fn main() {
     // The assets every page loads (once per browser: counted into each page's budget).
     let (_, _, overview) = fetch(&base, &cookie, &m).await;
     let mut asset_bytes = 0;
-    for asset in links(&overview, "/assets/") {
+    let scripts = overview
+        .match_indices("src=\"/assets/")
+        .map(|(i, _)| overview[i + 5..].split('"').next().unwrap().to_string());
+    for asset in links(&overview, "/assets/").into_iter().chain(scripts) {
         asset_bytes += fetch(&base, &cookie, &asset).await.1;
     }
 
