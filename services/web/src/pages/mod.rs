@@ -2,10 +2,12 @@
 //! function from what the application layer answered (already shaped for the caller) to HTML;
 //! every string comes from the catalogues through [`L10n`].
 
+pub mod base;
 pub mod board;
 pub mod incident;
 pub mod lists;
 pub mod overview;
+pub mod profile;
 pub mod refusal;
 pub mod sign_in;
 
