@@ -24,8 +24,8 @@ use crate::commands::{Acceptance, StaffingCommand};
 use crate::decider::{BaseFacts, StaffFacts, StaffingContext, StaffingDecider};
 use crate::events::{AbsenceKind, stream};
 use crate::projections::{
-    self, BoardFilter, BoardRow, Cla, ClaStaffing, ClaStatus, ClosureExposure, CoverageForecast,
-    RotationEntry, StaffingView,
+    self, BoardFilter, BoardRow, Cla, ClaHistoryEntry, ClaStaffing, ClaStatus, ClosureExposure,
+    CoverageForecast, RotationEntry, StaffingView,
 };
 
 /// Who changes staffing.
@@ -296,6 +296,38 @@ impl StaffingApp {
             .collect();
         entries.sort_by(|a, b| a.name.cmp(&b.name).then(a.staff_id.cmp(&b.staff_id)));
         Ok(entries)
+    }
+
+    /// Every change in a CLA's staffing the view sees (deployments, ends, rotations, absences),
+    /// with its effective date, recorded time and actor, the bases it names with their names.
+    pub fn cla_history(
+        &self,
+        who: &Principal,
+        staff_id: &str,
+        view: &View,
+    ) -> AppResult<Vec<ClaHistoryEntry>> {
+        let mission = self
+            .staffing
+            .mission_of_cla(staff_id)
+            .ok_or_else(|| AppError::not_found("staffId", format!("no CLA {staff_id}")))?;
+        authorize(who, &mission, READERS)?;
+        let mut entries = self.staffing.history(staff_id, view);
+        for e in &mut entries {
+            for id in e.change.base_ids() {
+                let name = self
+                    .registry
+                    .base(id, view)
+                    .map_or_else(|| id.to_string(), |b| b.details.name);
+                e.base_names.insert(id.to_string(), name);
+            }
+        }
+        Ok(entries)
+    }
+
+    /// Whether `who` may change the staffing of a mission's CLAs (deploy, end a deployment, plan,
+    /// complete or cancel a rotation, record an absence): the doors offer those actions only then.
+    pub fn may_change(&self, who: &Principal, mission: &str) -> bool {
+        who.holds_for(mission, WRITERS)
     }
 
     // -----------------------------------------------------------------------------------------

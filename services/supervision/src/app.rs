@@ -16,7 +16,9 @@ use cla_staffing::StaffingView;
 use crate::commands::SupervisionCommand;
 use crate::decider::{SupervisionContext, SupervisionDecider};
 use crate::events::{ManagerKind, stream};
-use crate::projections::{ManagementCoverage, SupervisionView, management_coverage};
+use crate::projections::{
+    ManagementCoverage, SupervisionHistoryEntry, SupervisionView, management_coverage,
+};
 
 /// Who changes a mission's management.
 pub const WRITERS: &[Role] = &[Role::Admin, Role::CivilAffairs];
@@ -66,6 +68,23 @@ pub struct RecordFieldVisit {
     pub notes: String,
 }
 
+/// A base's last field visit, as [`SupervisionApp::base_visit`] answers it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseVisitAnswer {
+    pub last_visit: Option<NaiveDate>,
+    pub days_since: Option<i64>,
+    pub interval_days: u32,
+    pub overdue: bool,
+}
+
+/// A CLA's supervisor on a day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SupervisorAnswer {
+    pub manager_id: String,
+    pub name: String,
+    pub since: NaiveDate,
+}
+
 // ---------------------------------------------------------------------------------------------
 // The application
 
@@ -112,6 +131,84 @@ impl SupervisionApp {
             mission,
             view,
         )
+    }
+
+    /// A base's last field visit on or before the view's date (its last day), the days since,
+    /// and the mission's interval: `overdue` where it is longer ago than that, or never.
+    pub fn base_visit(
+        &self,
+        who: &Principal,
+        base_id: &str,
+        view: &View,
+    ) -> AppResult<BaseVisitAnswer> {
+        let mission = self
+            .registry
+            .mission_of_base(base_id)
+            .ok_or_else(|| AppError::not_found("baseId", "no such base"))?;
+        authorize(who, &mission, READERS)?;
+        let interval_days = self
+            .registry
+            .mission(&mission, view)
+            .map_or(30, |m| m.policy.field_visit_interval_days);
+        let last_visit = self
+            .supervision
+            .management(&mission, view)
+            .visits_by_base
+            .get(base_id)
+            .and_then(|v| v.last_on_or_before(view.as_of));
+        let days_since = last_visit.map(|l| (view.as_of - l).num_days());
+        Ok(BaseVisitAnswer {
+            last_visit,
+            days_since,
+            interval_days,
+            overdue: days_since.is_none_or(|d| d > i64::from(interval_days)),
+        })
+    }
+
+    /// Who supervises a CLA on the view's date, and since when; `None` where nobody does.
+    pub fn supervisor_of(
+        &self,
+        who: &Principal,
+        mission: &str,
+        staff_id: &str,
+        view: &View,
+    ) -> AppResult<Option<SupervisorAnswer>> {
+        authorize(who, mission, READERS)?;
+        let management = self.supervision.management(mission, view);
+        Ok(management
+            .supervisions
+            .values()
+            .find(|s| s.staff_id == staff_id && s.covers(view.as_of))
+            .map(|s| SupervisorAnswer {
+                manager_id: s.manager_id.clone(),
+                name: management
+                    .managers
+                    .get(&s.manager_id)
+                    .map_or_else(|| s.manager_id.clone(), |m| m.name.clone()),
+                since: s.from,
+            }))
+    }
+
+    /// Every change in a CLA's supervision the view sees, with its actor and recorded time.
+    pub fn supervision_history(
+        &self,
+        who: &Principal,
+        mission: &str,
+        staff_id: &str,
+        view: &View,
+    ) -> AppResult<Vec<SupervisionHistoryEntry>> {
+        authorize(who, mission, READERS)?;
+        if self
+            .staffing
+            .mission_of_cla(staff_id)
+            .is_some_and(|m| m != mission)
+        {
+            return Err(AppError::not_found(
+                "staffId",
+                "no such CLA in this mission",
+            ));
+        }
+        Ok(self.supervision.history(staff_id, view))
     }
 
     pub async fn appoint_manager(

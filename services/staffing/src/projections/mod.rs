@@ -25,12 +25,14 @@ use crate::events::StaffingEvent;
 
 pub mod board;
 pub mod forecast;
+pub mod history;
 pub mod rotations;
 #[cfg(test)]
 pub(crate) mod tests;
 
 pub use board::{BoardCla, BoardFilter, BoardOrder, BoardRow, Coverage, FlagCounts, board};
 pub use forecast::{CauseKind, CoverageForecast, ForecastDay, Gap, GapCause, forecast};
+pub use history::{ClaChange, ClaHistoryEntry};
 pub use rotations::{
     ClaAbsence, ClaDeployment, ClaStaffing, ClosureExposure, RotationEntry, RotationState,
     cla_staffing, closure_exposures, rotation_calendar,
@@ -132,6 +134,7 @@ struct State {
     cla_mission: HashMap<String, String>,
     rotation_mission: HashMap<String, String>,
     absence_mission: HashMap<String, String>,
+    histories: history::Histories,
 }
 
 #[derive(Default)]
@@ -195,6 +198,22 @@ impl StaffingView {
     pub fn mission_of_absence(&self, id: &str) -> Option<String> {
         self.read().absence_mission.get(id).cloned()
     }
+
+    /// A CLA's staffing history as the view sees it, in business order.
+    pub fn history(&self, staff_id: &str, view: &View) -> Vec<history::ClaHistoryEntry> {
+        let mut entries: Vec<history::ClaHistoryEntry> = self
+            .read()
+            .histories
+            .entries
+            .get(staff_id)
+            .into_iter()
+            .flatten()
+            .filter(|h| view.sees(&h.stamp))
+            .cloned()
+            .collect();
+        entries.sort_by_key(|h| (h.effective, h.position));
+        entries
+    }
 }
 
 impl Projection for StaffingView {
@@ -225,6 +244,7 @@ impl Projection for StaffingView {
                 }
                 _ => {}
             }
+            s.histories.add(recorded, stamp, &event);
             let at = s
                 .missions
                 .entry(mission.to_string())

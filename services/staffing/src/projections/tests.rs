@@ -431,3 +431,71 @@ fn an_absence_and_a_rotation_in_one_gap_are_both_its_causes() {
         [(CauseKind::Absence, "ana"), (CauseKind::Rotation, "ben")]
     );
 }
+
+/// A CLA's history: each staffing change of theirs, with the actor, in business order, the later
+/// events named by id (an absence cancelled) found their CLA; what the view does not see is not
+/// there.
+#[test]
+fn a_clas_history_holds_their_staffing_changes_in_business_order() {
+    let history = beni_with_two()
+        .event(
+            STAFFING,
+            day(8),
+            StaffingEvent::AbsenceRecorded(contract::AbsenceRecorded {
+                absence_id: "a-1".into(),
+                staff_id: "ben".into(),
+                kind: AbsenceKind::Training as i32,
+                from: "2026-03-08".into(),
+                to: "2026-03-09".into(),
+            }),
+        )
+        .event(
+            STAFFING,
+            day(3),
+            StaffingEvent::AbsenceCancelled(contract::AbsenceCancelled {
+                absence_id: "a-1".into(),
+            }),
+        );
+    let views = Views::default();
+    let spec = given(history);
+    let changes = |v: &Views, d: u32| -> Vec<(NaiveDate, ClaChange, String)> {
+        v.staffing
+            .history("ben", &on(d))
+            .into_iter()
+            .map(|h| (h.effective, h.change, h.actor_id))
+            .collect()
+    };
+    spec.then_view(
+        &views,
+        |v| changes(v, 31),
+        vec![
+            (
+                day(1),
+                ClaChange::Deployed {
+                    base_id: "beni".into(),
+                },
+                "spec".into(),
+            ),
+            (
+                day(3),
+                ClaChange::AbsenceCancelled {
+                    absence_id: "a-1".into(),
+                },
+                "spec".into(),
+            ),
+            (
+                day(8),
+                ClaChange::AbsenceRecorded {
+                    absence_id: "a-1".into(),
+                    kind: AbsenceKind::Training,
+                    from: Some(day(8)),
+                    to: Some(day(9)),
+                },
+                "spec".into(),
+            ),
+        ],
+    );
+    // As of 5 March the absence (effective on the 8th) is not seen yet.
+    assert_eq!(changes(&views, 5).len(), 2);
+    assert_eq!(views.staffing.history("ana", &on(31)).len(), 1);
+}

@@ -15,13 +15,16 @@ use crate::decider::{Management, SupervisionDecider};
 use crate::events::SupervisionEvent;
 
 pub mod coverage;
+pub mod history;
 
 pub use coverage::{BaseVisit, CoverageRow, ManagementCoverage, ManagerSpan, management_coverage};
+pub use history::{SupervisionChange, SupervisionHistoryEntry};
 
 #[derive(Default)]
 struct Managements {
     missions: BTreeMap<String, Timeline<SupervisionEvent>>,
     manager_mission: HashMap<String, String>,
+    histories: history::Histories,
 }
 
 /// Each mission's management, folded from its stream.
@@ -40,6 +43,22 @@ impl SupervisionView {
         };
         self.folds
             .fold(mission, timeline, view, SupervisionDecider::evolve)
+    }
+
+    /// A CLA's supervision history as the view sees it, in business order.
+    pub fn history(&self, staff_id: &str, view: &View) -> Vec<history::SupervisionHistoryEntry> {
+        let s = self.state.read().expect("supervision view lock");
+        let mut entries: Vec<history::SupervisionHistoryEntry> = s
+            .histories
+            .entries
+            .get(staff_id)
+            .into_iter()
+            .flatten()
+            .filter(|h| view.sees(&h.stamp))
+            .cloned()
+            .collect();
+        entries.sort_by_key(|h| (h.effective, h.stamp.position));
+        entries
     }
 
     pub fn mission_of_manager(&self, id: &str) -> Option<String> {
@@ -73,6 +92,7 @@ impl Projection for SupervisionView {
             s.manager_mission
                 .insert(e.manager_id.clone(), mission.to_string());
         }
+        s.histories.add(recorded, &event);
         let at = s
             .missions
             .entry(mission.to_string())

@@ -251,3 +251,51 @@ fn a_manager_who_leaves_takes_their_supervisions_with_them() {
     assert_eq!(row.unsupervised, vec!["s-1", "s-2", "s-3"]);
     assert_eq!(row.coverage_percent, Some(0.0));
 }
+
+/// A CLA's supervision history: the manager who began supervising them, by name, and the end of
+/// it when the manager left; another CLA's is their own; the view sees only what took effect.
+#[test]
+fn a_clas_supervision_history_names_the_manager_and_ends_when_they_leave() {
+    let history = mission().event(
+        "management-ALPHA",
+        day(3, 1),
+        SupervisionEvent::ManagerLeft(contract::ManagerLeft {
+            manager_id: "m-1".into(),
+            ended_supervision_ids: vec!["sup-s-1".into(), "sup-s-2".into()],
+        }),
+    );
+    let models = Models::default();
+    let spec = given(history);
+    let changes = |m: &Models, as_of: NaiveDate| -> Vec<(NaiveDate, SupervisionChange)> {
+        m.supervision
+            .history("s-1", &View::on(as_of))
+            .into_iter()
+            .map(|h| (h.effective, h.change))
+            .collect()
+    };
+    spec.then_view(
+        &models,
+        |m| changes(m, day(12, 31)),
+        vec![
+            (
+                day(1, 20),
+                SupervisionChange::Started {
+                    manager: "Amani".into(),
+                },
+            ),
+            (
+                day(3, 1),
+                SupervisionChange::Ended {
+                    manager: "Amani".into(),
+                },
+            ),
+        ],
+    );
+    assert_eq!(changes(&models, day(2, 1)).len(), 1, "not yet ended then");
+    assert!(
+        models
+            .supervision
+            .history("s-3", &View::on(day(12, 31)))
+            .is_empty()
+    );
+}

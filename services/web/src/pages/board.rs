@@ -196,7 +196,7 @@ pub fn body(l: L10n, b: &Board<'_>, travel: &Travel) -> Markup {
                 tbody {
                     @for row in b.rows {
                         tr {
-                            th scope="row" { (row.name) }
+                            th scope="row" { a href=(travel.link(&format!("/missions/{}/bases/{}", b.mission_code, row.base_id), &[])) { (row.name) } }
                             td { (office_name(&row.field_office_id)) }
                             td { (status(l, row.status)) }
                             td.num { (l.t_args("board-strength", &[("strength", l.count(row.effective_strength)), ("minimum", l.count(row.minimum))])) }

@@ -5,6 +5,7 @@ use maud::{Markup, html};
 
 use super::overview::Severities;
 use crate::i18n::L10n;
+use crate::travel::Travel;
 
 /// Which list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +48,7 @@ impl Kind {
 
 /// A rotation on the list.
 pub struct Rotation {
+    pub staff_id: String,
     pub name: String,
     pub from: String,
     pub to: String,
@@ -54,14 +56,22 @@ pub struct Rotation {
     pub overdue: bool,
 }
 
+/// A CLA overdue to check in, at a base.
+pub struct OverdueCla {
+    pub staff_id: String,
+    pub name: String,
+    pub base: String,
+    pub due: DateTime<Utc>,
+}
+
 /// A list's rows, as the application layers answered them for this reader.
 pub enum List {
-    /// Bases with one CLA there, and who.
-    Lone(Vec<(String, Vec<String>)>),
+    /// Bases with one CLA there, and who (staff id, name).
+    Lone(Vec<(String, Vec<(String, String)>)>),
     /// How many are overdue (`None`: withheld), and who (`None`: names not for this reader).
     Overdue {
         count: Option<usize>,
-        people: Option<Vec<(String, String, DateTime<Utc>)>>,
+        people: Option<Vec<OverdueCla>>,
     },
     /// Open flags by severity, for the mission (`None`: withheld) and by field office.
     Flags {
@@ -70,10 +80,10 @@ pub enum List {
         overdue_reviews: Option<usize>,
     },
     Rotations(Vec<Rotation>),
-    /// Name, base, the appointment's end.
-    Appointments(Vec<(String, NaiveDate)>),
-    /// Name and base.
-    Unsupervised(Vec<(String, String)>),
+    /// Staff id, name, the appointment's end.
+    Appointments(Vec<(String, String, NaiveDate)>),
+    /// Staff id, name and base.
+    Unsupervised(Vec<(String, String, String)>),
     /// Base, last visit, days since.
     NotVisited(Vec<(String, Option<NaiveDate>, Option<i64>)>),
 }
@@ -92,7 +102,11 @@ fn severities(l: L10n, s: Option<&Severities>) -> Markup {
     }
 }
 
-pub fn body(l: L10n, list: &List) -> Markup {
+pub fn body(l: L10n, list: &List, code: &str, travel: &Travel) -> Markup {
+    // A CLA's name, linking to their profile.
+    let cla = |id: &str, name: &str| {
+        html! { a href=(super::base::profile_link(code, id, travel)) { (name) } }
+    };
     html! {
         @match list {
             List::Lone(rows) => {
@@ -100,7 +114,7 @@ pub fn body(l: L10n, list: &List) -> Markup {
                     table {
                         caption { (l.t("list-lone-title")) }
                         thead { tr { th scope="col" { (l.t("board-col-base")) } th scope="col" { (l.t("list-col-cla")) } } }
-                        tbody { @for (base, names) in rows { tr { th scope="row" { (base) } td { (names.join(", ")) } } } }
+                        tbody { @for (base, names) in rows { tr { th scope="row" { (base) } td { @for (i, (id, name)) in names.iter().enumerate() { @if i > 0 { ", " } (cla(id, name)) } } } } }
                     }
                 }
             }
@@ -117,7 +131,7 @@ pub fn body(l: L10n, list: &List) -> Markup {
                     Some(rows) => table {
                         caption { (l.t("list-overdue-title")) }
                         thead { tr { th scope="col" { (l.t("list-col-cla")) } th scope="col" { (l.t("board-col-base")) } th scope="col" { (l.t("list-col-due")) } } }
-                        tbody { @for (name, base, due) in rows { tr { th scope="row" { (name) } td { (base) } td { (l.date_time(*due)) } } } }
+                        tbody { @for o in rows { tr { th scope="row" { (cla(&o.staff_id, &o.name)) } td { (o.base) } td { (l.date_time(o.due)) } } } }
                     },
                 }
             }
@@ -156,7 +170,7 @@ pub fn body(l: L10n, list: &List) -> Markup {
                             th scope="col" { (l.t("board-col-status")) }
                         } }
                         tbody { @for r in rows { tr {
-                            th scope="row" { (r.name) } td { (r.from) } td { (r.to) } td { (l.date(r.date)) }
+                            th scope="row" { (cla(&r.staff_id, &r.name)) } td { (r.from) } td { (r.to) } td { (l.date(r.date)) }
                             td { @if r.overdue { span.status.status-empty { span aria-hidden="true" { "✕ " } (l.t("rotation-overdue")) } } @else { (l.t("rotation-planned")) } }
                         } } }
                     }
@@ -167,7 +181,7 @@ pub fn body(l: L10n, list: &List) -> Markup {
                     table {
                         caption { (l.t("list-appointments-title")) }
                         thead { tr { th scope="col" { (l.t("list-col-cla")) } th scope="col" { (l.t("list-col-ends")) } } }
-                        tbody { @for (name, end) in rows { tr { th scope="row" { (name) } td { (l.date(*end)) } } } }
+                        tbody { @for (id, name, end) in rows { tr { th scope="row" { (cla(id, name)) } td { (l.date(*end)) } } } }
                     }
                 }
             }
@@ -176,7 +190,7 @@ pub fn body(l: L10n, list: &List) -> Markup {
                     table {
                         caption { (l.t("list-unsupervised-title")) }
                         thead { tr { th scope="col" { (l.t("list-col-cla")) } th scope="col" { (l.t("board-col-base")) } } }
-                        tbody { @for (name, base) in rows { tr { th scope="row" { (name) } td { (base) } } } }
+                        tbody { @for (id, name, base) in rows { tr { th scope="row" { (cla(id, name)) } td { (base) } } } }
                     }
                 }
             }

@@ -4,11 +4,13 @@
 
 pub mod actions;
 pub mod alerts;
+pub mod base;
 pub mod board;
 pub mod check_ins;
 pub mod incident;
 pub mod lists;
 pub mod overview;
+pub mod profile;
 pub mod refusal;
 pub mod sign_in;
 

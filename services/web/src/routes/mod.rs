@@ -24,7 +24,7 @@ use tower_http::compression::CompressionLayer;
 use crate::Web;
 use crate::i18n::{L10n, Lang};
 use crate::pages::board::{Board, Filters};
-use crate::pages::lists::{Kind, List, Rotation};
+use crate::pages::lists::{Kind, List, OverdueCla, Rotation};
 use crate::pages::overview::{Overview, Severities};
 use crate::pages::refusal::Refused;
 use crate::pages::sign_in::Notice;
@@ -35,6 +35,7 @@ use crate::travel::Travel;
 mod actions;
 mod alerts;
 mod check_ins;
+mod base;
 
 pub(crate) type Params = Query<HashMap<String, String>>;
 
@@ -51,6 +52,8 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/missions/{code}/board", get(board))
         .route("/missions/{code}/board.csv", get(board_csv))
         .route("/missions/{code}/lists/{kind}", get(list))
+        .route("/missions/{code}/bases/{base}", get(base::base))
+        .route("/missions/{code}/staff/{staff}", get(base::profile))
         .route("/incidents/{id}", get(incident))
         .route("/incidents/{id}/acknowledge", post(acknowledge_incident))
         .route("/incidents/{id}/resolve", post(resolve_incident))
@@ -887,7 +890,7 @@ async fn list(State(web): State<Arc<Web>>, m: MissionRequest) -> Response {
                 ),
                 &code,
                 (&action, &travel, Vec::new()),
-                pages::lists::body(r.l, &rows),
+                pages::lists::body(r.l, &rows, &code, &travel),
             )
         }
         Err(e) => refused(&r, e),
@@ -939,7 +942,7 @@ fn list_rows(
                         .clas
                         .iter()
                         .filter(|c| !c.absent)
-                        .map(|c| c.name.clone())
+                        .map(|c| (c.staff_id.clone(), c.name.clone()))
                         .collect();
                     (b.name.clone(), present)
                 })
@@ -952,7 +955,12 @@ fn list_rows(
                 people: c.overdue.shown().map(|people| {
                     people
                         .into_iter()
-                        .map(|o| (cla(&o.staff_id).0, base_name(&o.base_id), o.due_at))
+                        .map(|o| OverdueCla {
+                            name: cla(&o.staff_id).0,
+                            base: base_name(&o.base_id),
+                            staff_id: o.staff_id,
+                            due: o.due_at,
+                        })
                         .collect()
                 }),
             }
@@ -994,6 +1002,7 @@ fn list_rows(
                 .into_iter()
                 .filter(|r| matches!(r.state, RotationState::Planned | RotationState::Overdue))
                 .map(|r| Rotation {
+                    staff_id: r.staff_id.clone(),
                     overdue: r.state == RotationState::Overdue,
                     from: base_name(&r.from_base_id),
                     to: base_name(&r.to_base_id),
@@ -1006,7 +1015,7 @@ fn list_rows(
             apps.staff
                 .appointments_ending(who, code, Some(60), view)?
                 .into_iter()
-                .map(|a| (a.member.name, a.member.appointment.end))
+                .map(|a| (a.member.id, a.member.name, a.member.appointment.end))
                 .collect(),
         ),
         Kind::Unsupervised => List::Unsupervised(
@@ -1015,7 +1024,10 @@ fn list_rows(
                 .mission
                 .unsupervised
                 .iter()
-                .map(|id| cla(id))
+                .map(|id| {
+                    let (name, base) = cla(id);
+                    (id.clone(), name, base)
+                })
                 .collect(),
         ),
         Kind::NotVisited => List::NotVisited(
