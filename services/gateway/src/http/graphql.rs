@@ -332,7 +332,7 @@ pub async fn graphql(State(app): State<AppState>, request: Request) -> Response 
         Ok(params) => params,
         Err(refused) => {
             app.metrics.request("other", "error", started.elapsed());
-            return answer(media, refused, None);
+            return not_persisted(media, &refused);
         }
     };
     let idempotency_key = match idempotency_header(&parts.headers) {
@@ -367,9 +367,9 @@ pub async fn graphql(State(app): State<AppState>, request: Request) -> Response 
     super::etag::revalidated(response, &seed, &parts.headers).await
 }
 
-/// The persisted query's text put in place of its hash (see [`super::persisted`]), or the
-/// answer that it cannot run.
-fn persisted(app: &AppState, mut params: Params) -> Result<Params, async_graphql::Response> {
+/// The persisted query's text put in place of its hash (see [`super::persisted`]), or why it
+/// cannot run.
+fn persisted(app: &AppState, mut params: Params) -> Result<Params, super::persisted::Refused> {
     let Some(extension) = params
         .extensions
         .as_mut()
@@ -377,21 +377,23 @@ fn persisted(app: &AppState, mut params: Params) -> Result<Params, async_graphql
     else {
         return Ok(params);
     };
-    match app.persisted.resolve(params.query.take(), &extension) {
-        Ok(query) => {
-            params.query = Some(query);
-            Ok(params)
-        }
-        Err(refused) => {
-            let (message, code) = refused.message_and_code();
-            let mut error = async_graphql::ServerError::new(message, None);
-            error
-                .extensions
-                .get_or_insert_with(Default::default)
-                .set("code", code);
-            Err(async_graphql::Response::from_errors(vec![error]))
-        }
-    }
+    params.query = Some(app.persisted.resolve(params.query.take(), &extension)?);
+    Ok(params)
+}
+
+/// The answer (in `media`) that a persisted query cannot run.
+fn not_persisted(media: Media, refused: &super::persisted::Refused) -> Response {
+    let (message, code) = refused.message_and_code();
+    let mut error = async_graphql::ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    answer(
+        media,
+        async_graphql::Response::from_errors(vec![error]),
+        None,
+    )
 }
 
 /// The `Idempotency-Key` header's key, where one is sent: at most one header, with a key that
