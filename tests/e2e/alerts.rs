@@ -76,10 +76,10 @@ async fn world() -> (World, Arc<ManualClock>) {
     ] {
         deploy(&server, &ca, who, base, &day(from)).await;
     }
-    server.ok(&ca, "mutation($s: String!, $f: Date!, $t: Date!) { recordAbsence(staffId: $s, kind: LEAVE, from: $f, to: $t) { staffId } }", json!({ "s": a, "f": day(5), "t": day(8) })).await;
+    server.ok(&ca, "mutation($s: String!, $f: Date!, $t: Date!) { recordAbsence(staffId: $s, kind: LEAVE, from: $f, to: $t) { staffing { staffId } } }", json!({ "s": a, "f": day(5), "t": day(8) })).await;
     let m1 = server
-        .ok(&ca, "mutation($o: String!, $f: Date!) { appointManager(input: {fieldOfficeId: $o, name: \"M1\", kind: UN_VOLUNTEER, from: $f}) { mission { spans { managerId } } } }", json!({ "o": office, "f": day(-30) }))
-        .await["appointManager"]["mission"]["spans"][0]["managerId"]
+        .ok(&ca, "mutation($o: String!, $f: Date!) { appointManager(input: {fieldOfficeId: $o, name: \"M1\", kind: UN_VOLUNTEER, from: $f}) { coverage { mission { spans { managerId } } } } }", json!({ "o": office, "f": day(-30) }))
+        .await["appointManager"]["coverage"]["mission"]["spans"][0]["managerId"]
         .as_str()
         .unwrap()
         .to_string();

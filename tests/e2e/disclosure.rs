@@ -255,7 +255,7 @@ async fn a_lone_clas_check_ins_cannot_be_singled_out_by_a_counts_only_reader() {
     w.server
         .ok(&ca, "mutation($s: String!) { recordCheckIn(staffId: $s, channel: RADIO, welfare: OK) { checkInId } }", json!({ "s": w.lone_cla }))
         .await;
-    const COMPLIANCE: &str = "{ checkInCompliance(missionCode: \"KANON\") { overdueCount mission { made withheld } byBase { placeId made share withheld } byFieldOffice { placeId made withheld } } }";
+    const COMPLIANCE: &str = "{ checkInCompliance(missionCode: \"KANON\") { overdueCount mission { made withheld } byBase { placeId made compliancePercent withheld } byFieldOffice { placeId made withheld } } }";
     let rows = |answer: &Value, list: &str| -> std::collections::HashMap<String, Value> {
         answer["checkInCompliance"][list]
             .as_array()
@@ -287,7 +287,7 @@ async fn a_lone_clas_check_ins_cannot_be_singled_out_by_a_counts_only_reader() {
             (
                 by_base[base]["withheld"].clone(),
                 by_base[base]["made"].clone(),
-                by_base[base]["share"].clone()
+                by_base[base]["compliancePercent"].clone()
             ),
             (json!(true), json!(0), Value::Null),
             "{base}: {counts}"

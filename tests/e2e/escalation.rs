@@ -134,7 +134,7 @@ async fn world_every(test: &str, smtp_port: Option<u16>, every_ms: u64) -> Optio
             json!({ "s": cla }),
         )
         .await;
-    let manager = server.ok(&ca, "mutation($o: String!, $f: Date!) { appointManager(input: {fieldOfficeId: $o, name: \"Joseph Mbala\", kind: INTERNATIONAL_STAFF, from: $f}) { mission { spans { managerId } } } }", json!({ "o": office, "f": day(-30) })).await["appointManager"]["mission"]["spans"][0]["managerId"].as_str().unwrap().to_string();
+    let manager = server.ok(&ca, "mutation($o: String!, $f: Date!) { appointManager(input: {fieldOfficeId: $o, name: \"Joseph Mbala\", kind: INTERNATIONAL_STAFF, from: $f}) { coverage { mission { spans { managerId } } } } }", json!({ "o": office, "f": day(-30) })).await["appointManager"]["coverage"]["mission"]["spans"][0]["managerId"].as_str().unwrap().to_string();
     server.ok(&ca, "mutation($m: String!, $s: String!, $f: Date!) { assignSupervisor(managerId: $m, staffId: $s, from: $f) { mission { clas } } }", json!({ "m": manager, "s": cla, "f": day(-20) })).await;
     let contact = "mutation($m: String!, $id: ID!, $mgr: ID, $n: String!, $e: String, $p: String, $w: String) { setEscalationContact(missionCode: $m, contactId: $id, managerId: $mgr, name: $n, email: $e, phone: $p, webhookUrl: $w) { contacts { contactId } } }";
     server.ok(&ca, contact, json!({ "m": "ESC", "id": "mbala", "mgr": manager, "n": "", "e": "joseph.mbala@cla.example.org" })).await;

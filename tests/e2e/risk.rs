@@ -107,7 +107,7 @@ async fn check_ins_missed_periods_a_lone_cla_and_an_absence_across_days() {
     let w = world_in(None, clock.clone()).await;
     // B is on leave from tomorrow for five days.
     w.server
-        .ok(&w.ca, "mutation($s: String!, $f: Date!, $t: Date!) { recordAbsence(staffId: $s, kind: LEAVE, from: $f, to: $t) { staffId } }", json!({ "s": w.b, "f": day(1), "t": day(5) }))
+        .ok(&w.ca, "mutation($s: String!, $f: Date!, $t: Date!) { recordAbsence(staffId: $s, kind: LEAVE, from: $f, to: $t) { staffing { staffId } } }", json!({ "s": w.b, "f": day(1), "t": day(5) }))
         .await;
     assert_eq!(scan(&w).await, 0, "everyone checked in");
 
@@ -150,7 +150,7 @@ async fn check_ins_missed_periods_a_lone_cla_and_an_absence_across_days() {
     clock.set(start() + Duration::hours(60));
     w.server.ok(&w.ca, "mutation($s: String!) { recordCheckIn(staffId: $s, channel: RADIO, welfare: OK) { checkInId } }", json!({ "s": w.a })).await;
     assert!(flags_of(&w, &w.a, "MISSED_CHECK_IN").await.is_empty());
-    let compliance = w.server.ok(&w.ca, "{ checkInCompliance(missionCode: \"ALPHA\") { overdueCount overdue { staffId intervalHours } mission { made missed share } } }", json!({})).await;
+    let compliance = w.server.ok(&w.ca, "{ checkInCompliance(missionCode: \"ALPHA\") { overdueCount overdue { staffId intervalHours } mission { made missed compliancePercent } } }", json!({})).await;
     let overdue = compliance["checkInCompliance"]["overdue"]
         .as_array()
         .unwrap();
@@ -331,7 +331,7 @@ async fn risk_details_are_for_civil_affairs_of_the_mission_and_admin_only() {
         ),
         (
             "compliance counts",
-            "{ checkInCompliance(missionCode: \"ALPHA\") { overdueCount mission { share } } }",
+            "{ checkInCompliance(missionCode: \"ALPHA\") { overdueCount mission { compliancePercent } } }",
             [true, true, true, true, false],
         ),
         (

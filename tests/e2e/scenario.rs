@@ -87,7 +87,7 @@ async fn person(
 
 async fn manager(w: &TestServer, ca: &str, office: &str, name: &str) -> String {
     let data = w
-        .ok(ca, "mutation($o: String!, $n: String!, $f: Date!) { appointManager(input: {fieldOfficeId: $o, name: $n, kind: INTERNATIONAL_STAFF, from: $f}) { mission { spans { managerId name } } } }", json!({ "o": office, "n": name, "f": day(-100) }))
+        .ok(ca, "mutation($o: String!, $n: String!, $f: Date!) { appointManager(input: {fieldOfficeId: $o, name: $n, kind: INTERNATIONAL_STAFF, from: $f}) { coverage { mission { spans { managerId name } } } } }", json!({ "o": office, "n": name, "f": day(-100) }))
         .await;
     manager_named(&data, name)
 }
@@ -198,7 +198,7 @@ async fn world_in(data_dir: Option<std::path::PathBuf>) -> World {
     for (staff, base) in [(1, 7), (2, 7), (3, 8), (4, 8), (5, 8), (6, 9)] {
         deploy(&server, &ca, &b[staff], &bases[base], &day(-40)).await;
     }
-    server.ok(&ca, "mutation($s: String!, $f: Date!, $t: Date!) { recordAbsence(staffId: $s, kind: LEAVE, from: $f, to: $t) { staffId } }", json!({ "s": a[5], "f": day(-2), "t": day(3) })).await;
+    server.ok(&ca, "mutation($s: String!, $f: Date!, $t: Date!) { recordAbsence(staffId: $s, kind: LEAVE, from: $f, to: $t) { staffing { staffId } } }", json!({ "s": a[5], "f": day(-2), "t": day(3) })).await;
     for staff in [&a[19], &b[9]] {
         server.ok(&hr, "mutation($s: String!, $e: Date!) { separateStaff(staffId: $s, reason: RESIGNED, effective: $e) { status } }", json!({ "s": staff, "e": day(-5) })).await;
     }
@@ -216,8 +216,8 @@ async fn world_in(data_dir: Option<std::path::PathBuf>) -> World {
     }
     let v = &vacancies[0];
     let c = server
-        .ok(&hr, "mutation($v: String!) { addCandidate(vacancyId: $v, input: {name: \"a20\", gender: MALE, effective: \"2024-03-02\"}) { candidates { edges { node { id } } } } }", json!({ "v": v }))
-        .await["addCandidate"]["candidates"]["edges"][0]["node"]["id"]
+        .ok(&hr, "mutation($v: String!) { addCandidate(vacancyId: $v, input: {name: \"a20\", gender: MALE, effective: \"2024-03-02\"}) { vacancy { candidates { edges { node { id } } } } } }", json!({ "v": v }))
+        .await["addCandidate"]["vacancy"]["candidates"]["edges"][0]["node"]["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -451,7 +451,7 @@ async fn management_coverage_of_the_fixed_world_is_as_worked_out_by_hand() {
     w.server.stop().await;
 }
 
-const REVIEW: &str = "query($d: Date, $k: DateTime) { hqStaffingReview(asOf: $d, knownAt: $k) { overall { ...F } missions { ...F } } } fragment F on ReviewFigures { scope clas deployed bases basesAtMinimum basesAtMinimumPercent vacancyRate meanTimeToFillDays shareOfWomen openFlagsLow openFlagsMedium openFlagsHigh openFlagsCritical supervisionCoveragePercent checkInCompliancePercent rotationsDue appointmentsEnding60Days }";
+const REVIEW: &str = "query($d: Date, $k: DateTime) { hqStaffingReview(asOf: $d, knownAt: $k) { overall { ...F } missions { ...F } } } fragment F on ReviewFigures { scope clas deployed bases basesAtMinimum basesAtMinimumPercent vacancyPercent meanTimeToFillDays womenPercent openFlagsLow openFlagsMedium openFlagsHigh openFlagsCritical supervisionCoveragePercent checkInCompliancePercent rotationsDue appointmentsEnding60Days }";
 
 #[tokio::test]
 async fn the_hq_review_of_the_fixed_world_is_as_worked_out_by_hand() {
@@ -489,9 +489,9 @@ async fn the_hq_review_of_the_fixed_world_is_as_worked_out_by_hand() {
     // minimum; flags medium, high, critical; a9 due for rotation; a3 and a12 ending.
     assert_eq!(counts(alpha), vec![19, 13, 7, 4, 0, 1, 1, 1, 1, 2]);
     close(&alpha["basesAtMinimumPercent"], 400.0 / 7.0);
-    close(&alpha["vacancyRate"], 2.0 / 3.0);
+    close(&alpha["vacancyPercent"], 200.0 / 3.0);
     close(&alpha["meanTimeToFillDays"], 31.0);
-    close(&alpha["shareOfWomen"], 8.0 / 19.0);
+    close(&alpha["womenPercent"], 800.0 / 19.0);
     close(&alpha["supervisionCoveragePercent"], 600.0 / 13.0);
     close(&alpha["checkInCompliancePercent"], 100.0);
     // BRAVO: 9 not separated, 6 deployed, B1 and B2 at minimum of 3; one high flag; b7 ending.
@@ -499,22 +499,22 @@ async fn the_hq_review_of_the_fixed_world_is_as_worked_out_by_hand() {
     close(&bravo["basesAtMinimumPercent"], 200.0 / 3.0);
     assert_eq!(
         (
-            bravo["vacancyRate"].clone(),
+            bravo["vacancyPercent"].clone(),
             bravo["meanTimeToFillDays"].clone()
         ),
         (Value::Null, Value::Null),
         "no posts, no rate"
     );
-    close(&bravo["shareOfWomen"], 5.0 / 9.0);
+    close(&bravo["womenPercent"], 500.0 / 9.0);
     close(&bravo["supervisionCoveragePercent"], 50.0);
     close(&bravo["checkInCompliancePercent"], 100.0);
     // Together.
     assert_eq!(all["scope"], "ALL");
     assert_eq!(counts(all), vec![28, 19, 10, 6, 0, 1, 2, 1, 1, 3]);
     close(&all["basesAtMinimumPercent"], 60.0);
-    close(&all["vacancyRate"], 2.0 / 3.0);
+    close(&all["vacancyPercent"], 200.0 / 3.0);
     close(&all["meanTimeToFillDays"], 31.0);
-    close(&all["shareOfWomen"], 13.0 / 28.0);
+    close(&all["womenPercent"], 1300.0 / 28.0);
     close(&all["supervisionCoveragePercent"], 900.0 / 19.0);
     close(&all["checkInCompliancePercent"], 100.0);
     // 35 days back, before any check-in: no compliance to speak of; a9's tour was then exactly
@@ -610,7 +610,7 @@ async fn facts_recorded_late_show_as_of_their_dates_and_not_as_known_before() {
     w.server.ok(&w.ca, "mutation($m: String!, $s: String!, $f: Date!) { assignSupervisor(managerId: $m, staffId: $s, from: $f) { mission { clas } } }", json!({ "m": w.managers[2], "s": late, "f": day(-10) })).await;
     visit(&w.server, &w.ca, &w.managers[2], &base, 10).await;
     check_in(&w.server, &w.ca, &late, 24 * 10).await;
-    w.server.ok(&w.ca, "mutation($s: String!, $f: String!, $t: String!, $d: Date!) { planRotation(staffId: $s, fromBaseId: $f, toBaseId: $t, date: $d) { staffId } }", json!({ "s": late, "f": base, "t": w.bases[6], "d": day(5) })).await;
+    w.server.ok(&w.ca, "mutation($s: String!, $f: String!, $t: String!, $d: Date!) { planRotation(staffId: $s, fromBaseId: $f, toBaseId: $t, date: $d) { staffing { staffId } } }", json!({ "s": late, "f": base, "t": w.bases[6], "d": day(5) })).await;
     flag(&w.server, &w.ca, &w.a[2], "LOW").await;
     let then = day(-5);
 
@@ -851,7 +851,7 @@ async fn every_answer(server: &TestServer, ca: &str, before: &str) -> Vec<Value>
         for m in ["ALPHA", "BRAVO"] {
             let vars = json!({ "m": m, "d": d, "k": k });
             out.push(server.ok(ca, "query($m: String!, $d: Date, $k: DateTime) { baseBoard(missionCode: $m, asOf: $d, knownAt: $k, first: 100) { totalCount edges { node { baseId deployed effectiveStrength status clas { staffId } } } } }", vars.clone()).await);
-            out.push(server.ok(ca, "query($m: String!, $d: Date, $k: DateTime) { checkInCompliance(missionCode: $m, asOf: $d, knownAt: $k) { mission { made missed share } byBase { placeId made missed } overdueCount } }", vars.clone()).await);
+            out.push(server.ok(ca, "query($m: String!, $d: Date, $k: DateTime) { checkInCompliance(missionCode: $m, asOf: $d, knownAt: $k) { mission { made missed compliancePercent } byBase { placeId made missed } overdueCount } }", vars.clone()).await);
             out.push(server.ok(ca, "query($m: String!, $d: Date, $k: DateTime) { riskRegister(missionCode: $m, asOf: $d, knownAt: $k) { open bySeverity { low medium high critical } overdueReviews } }", vars.clone()).await);
             out.push(server.ok(ca, COVERAGE, vars.clone()).await);
             out.push(server.ok(ca, "query($m: String!, $d: Date, $k: DateTime) { recruitmentPipeline(missionCode: $m, asOf: $d, knownAt: $k) { postsBudgeted postsFilled postsOpen } staffMembers(missionCode: $m, asOf: $d, knownAt: $k, first: 100) { totalCount edges { node { id status } } } }", vars).await);

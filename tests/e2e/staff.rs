@@ -10,7 +10,7 @@ use cla_e2e::{Answer, Role, TestServer, mission_with_base};
 use serde_json::{Value, json};
 
 const VACANCY: &str = "mutation($base: String!) { openVacancy(input: {baseId: $base, title: \"Community Liaison Assistant\", requiredLanguages: [\"Swahili\"], effective: \"2024-03-01\"}) { id } }";
-const CANDIDATE: &str = "mutation($v: String!, $n: String!) { addCandidate(vacancyId: $v, input: {name: $n, gender: FEMALE, languages: [{language: \"Swahili\", level: \"NATIVE\"}], effective: \"2024-03-02\"}) { candidates { edges { node { id name } } } } }";
+const CANDIDATE: &str = "mutation($v: String!, $n: String!) { addCandidate(vacancyId: $v, input: {name: $n, gender: FEMALE, languages: [{language: \"Swahili\", level: \"NATIVE\"}], effective: \"2024-03-02\"}) { vacancy { candidates { edges { node { id name } } } } } }";
 
 fn hr(server: &TestServer) -> String {
     server.token(Role::MissionHr, &["ALPHA"])
@@ -27,7 +27,7 @@ async fn candidate(server: &TestServer, token: &str, vacancy: &str, name: &str) 
     let data = server
         .ok(token, CANDIDATE, json!({ "v": vacancy, "n": name }))
         .await;
-    data["addCandidate"]["candidates"]["edges"]
+    data["addCandidate"]["vacancy"]["candidates"]["edges"]
         .as_array()
         .unwrap()
         .iter()
@@ -128,7 +128,7 @@ async fn from_vacancy_to_hire_to_separation() {
     );
 
     let vacancy_now = server
-        .ok(&hr, "query($v: String!) { vacancy(id: $v) { status closedOn timeToFillDays stages { stage reached current } conversion { from to rate } candidates(outcome: HIRED) { totalCount edges { node { staffId } } } } }", json!({ "v": v }))
+        .ok(&hr, "query($v: String!) { vacancy(id: $v) { status closedOn timeToFillDays stages { stage reached current } conversion { from to conversionPercent } candidates(outcome: HIRED) { totalCount edges { node { staffId } } } } }", json!({ "v": v }))
         .await["vacancy"]
         .clone();
     assert_eq!(vacancy_now["status"], "FILLED");
@@ -153,17 +153,17 @@ async fn from_vacancy_to_hire_to_separation() {
         "applied, screened, interviewed, vetted, offered, hired"
     );
     assert_eq!(
-        vacancy_now["conversion"][1]["rate"], 0.5,
+        vacancy_now["conversion"][1]["conversionPercent"], 50.0,
         "one of two screened was interviewed"
     );
 
     let pipeline = server
-        .ok(&hr, "{ recruitmentPipeline(missionCode: \"ALPHA\") { postsBudgeted postsFilled postsOpen vacancyRate meanTimeToFillDays openLongerThan60Days byBase { placeId budgeted filled } } }", json!({}))
+        .ok(&hr, "{ recruitmentPipeline(missionCode: \"ALPHA\") { postsBudgeted postsFilled postsOpen vacancyPercent meanTimeToFillDays openLongerThan60Days byBase { placeId budgeted filled } } }", json!({}))
         .await["recruitmentPipeline"]
         .clone();
     assert_eq!(pipeline["postsBudgeted"], 1);
     assert_eq!(pipeline["postsFilled"], 1);
-    assert_eq!(pipeline["vacancyRate"], 0.0);
+    assert_eq!(pipeline["vacancyPercent"], 0.0);
     assert_eq!(pipeline["meanTimeToFillDays"], 31.0);
     assert_eq!(pipeline["byBase"][0]["placeId"], base.as_str());
 
@@ -294,7 +294,7 @@ async fn each_refusal_has_its_code_and_field() {
             "effective",
         ),
         (
-            "mutation($v: String!) { addCandidate(vacancyId: $v, input: {name: \" \", gender: MALE}) { id } }",
+            "mutation($v: String!) { addCandidate(vacancyId: $v, input: {name: \" \", gender: MALE}) { vacancy { id } } }",
             json!({ "v": v }),
             "VALIDATION",
             "name",
@@ -440,7 +440,7 @@ async fn who_may_read_and_write_staff_and_the_restricted_home_community() {
         ("read pipeline", "{ recruitmentPipeline(missionCode: \"ALPHA\") { postsBudgeted } }".into(), [true, true, true, true, false, false]),
         ("read vacancy", "query($v: String!) { vacancy(id: $v) { title } }".into(), [true, true, true, true, false, false]),
         ("change details", "mutation($s: String!) { changeStaffDetails(staffId: $s, input: {name: \"Amani Kahindo\"}) { name } }".into(), [true, false, true, false, false, false]),
-        ("add candidate", "mutation($v: String!) { addCandidate(vacancyId: $v, input: {name: \"C\", gender: MALE}) { id } }".into(), [true, false, true, false, false, false]),
+        ("add candidate", "mutation($v: String!) { addCandidate(vacancyId: $v, input: {name: \"C\", gender: MALE}) { vacancy { id } } }".into(), [true, false, true, false, false, false]),
         ("open vacancy", format!("mutation {{ openVacancy(input: {{baseId: \"{base}\", title: \"T\"}}) {{ id }} }}"), [true, false, true, false, false, false]),
     ];
     let mut wrong = Vec::new();

@@ -74,14 +74,14 @@ async fn a_base_goes_from_three_to_one_through_a_rotation_an_absence_and_a_separ
     }
     // Day -40: Chausiku rotates to Base Two (3 → 2, no gap).
     let planned = server
-        .ok(&m.ca, "mutation($s: String!, $from: String!, $to: String!, $d: Date!) { planRotation(staffId: $s, fromBaseId: $from, toBaseId: $to, date: $d) { rotations { id state } } }", json!({ "s": chausiku, "from": m.base, "to": other, "d": day(-40) }))
+        .ok(&m.ca, "mutation($s: String!, $from: String!, $to: String!, $d: Date!) { planRotation(staffId: $s, fromBaseId: $from, toBaseId: $to, date: $d) { staffing { rotations { id state } } } }", json!({ "s": chausiku, "from": m.base, "to": other, "d": day(-40) }))
         .await;
-    let rotation = planned["planRotation"]["rotations"][0]["id"]
+    let rotation = planned["planRotation"]["staffing"]["rotations"][0]["id"]
         .as_str()
         .unwrap()
         .to_string();
     assert_eq!(
-        planned["planRotation"]["rotations"][0]["state"], "OVERDUE",
+        planned["planRotation"]["staffing"]["rotations"][0]["state"], "OVERDUE",
         "its date has passed uncompleted"
     );
     let calendar = server
@@ -97,7 +97,7 @@ async fn a_base_goes_from_three_to_one_through_a_rotation_an_absence_and_a_separ
         .await;
     // Days -30 to -25: Bora on R&R (never refused; the gap shows).
     server
-        .ok(&m.ca, "mutation($s: String!, $f: Date!, $t: Date!) { recordAbsence(staffId: $s, kind: REST_AND_RECUPERATION, from: $f, to: $t) { absences { id } } }", json!({ "s": bora, "f": day(-30), "t": day(-25) }))
+        .ok(&m.ca, "mutation($s: String!, $f: Date!, $t: Date!) { recordAbsence(staffId: $s, kind: REST_AND_RECUPERATION, from: $f, to: $t) { staffing { absences { id } } } }", json!({ "s": bora, "f": day(-30), "t": day(-25) }))
         .await;
     // Day -20: Amani separates (recorded in the staff context, back-dated; never refused).
     server
@@ -179,7 +179,7 @@ async fn a_base_goes_from_three_to_one_through_a_rotation_an_absence_and_a_separ
 
     // Looking ahead: a planned rotation of the last CLA empties the base on its date.
     server
-        .ok(&m.ca, "mutation($s: String!, $from: String!, $to: String!, $d: Date!) { planRotation(staffId: $s, fromBaseId: $from, toBaseId: $to, date: $d) { id: staffId } }", json!({ "s": bora, "from": m.base, "to": other, "d": day(5) }))
+        .ok(&m.ca, "mutation($s: String!, $from: String!, $to: String!, $d: Date!) { planRotation(staffId: $s, fromBaseId: $from, toBaseId: $to, date: $d) { staffing { id: staffId } } }", json!({ "s": bora, "from": m.base, "to": other, "d": day(5) }))
         .await;
     let ahead = server
         .ok(&m.hr, "query($b: String!) { coverageForecast(baseId: $b, days: 10) { days { strength } gaps { from causes { kind name } } } }", json!({ "b": m.base }))
@@ -294,7 +294,7 @@ async fn the_two_per_base_rule_refuses_accepts_and_guards_closure() {
             "staffId",
         ),
         (
-            "mutation($s: String!) { recordAbsence(staffId: $s, kind: LEAVE, from: \"2030-01-10\", to: \"2030-01-09\") { staffId } }",
+            "mutation($s: String!) { recordAbsence(staffId: $s, kind: LEAVE, from: \"2030-01-10\", to: \"2030-01-09\") { staffing { staffId } } }",
             json!({ "s": b }),
             "VALIDATION",
             "to",
@@ -328,9 +328,9 @@ async fn the_two_per_base_rule_refuses_accepts_and_guards_closure() {
         );
     }
     server
-        .ok(&m.ca, "mutation($s: String!) { recordAbsence(staffId: $s, kind: TRAINING, from: \"2030-01-01\", to: \"2030-01-10\") { staffId } }", json!({ "s": b }))
+        .ok(&m.ca, "mutation($s: String!) { recordAbsence(staffId: $s, kind: TRAINING, from: \"2030-01-01\", to: \"2030-01-10\") { staffing { staffId } } }", json!({ "s": b }))
         .await;
-    let overlap = server.gql(Some(&m.ca), "mutation($s: String!) { recordAbsence(staffId: $s, kind: LEAVE, from: \"2030-01-10\", to: \"2030-01-12\") { staffId } }", json!({ "s": b })).await;
+    let overlap = server.gql(Some(&m.ca), "mutation($s: String!) { recordAbsence(staffId: $s, kind: LEAVE, from: \"2030-01-10\", to: \"2030-01-12\") { staffing { staffId } } }", json!({ "s": b })).await;
     assert_eq!(
         (overlap.code(), overlap.field()),
         ("CONFLICT", Some("from"))

@@ -48,7 +48,7 @@ async fn scenario() -> Scenario {
         let (server, ca) = (&server, ca.clone());
         async move {
             let data = server
-                .ok(&ca, "mutation($o: String!, $n: String!, $k: ManagerKind!, $f: Date!) { appointManager(input: {fieldOfficeId: $o, name: $n, kind: $k, from: $f}) { mission { spans { managerId name } } } }", json!({ "o": office, "n": name, "k": kind, "f": day(-40) }))
+                .ok(&ca, "mutation($o: String!, $n: String!, $k: ManagerKind!, $f: Date!) { appointManager(input: {fieldOfficeId: $o, name: $n, kind: $k, from: $f}) { coverage { mission { spans { managerId name } } } } }", json!({ "o": office, "n": name, "k": kind, "f": day(-40) }))
                 .await;
             manager_named(&data, name)
         }
@@ -238,7 +238,7 @@ async fn supervision_refusals_and_access() {
             "managerId",
         ),
         (
-            "mutation { appointManager(input: {fieldOfficeId: \"nope\", name: \"N\", kind: UN_VOLUNTEER}) { mission { clas } } }",
+            "mutation { appointManager(input: {fieldOfficeId: \"nope\", name: \"N\", kind: UN_VOLUNTEER}) { coverage { mission { clas } } } }",
             json!({}),
             "NOT_FOUND",
             "fieldOfficeId",
@@ -288,7 +288,7 @@ async fn supervision_refusals_and_access() {
     s.server.stop().await;
 }
 
-const REVIEW: &str = "query($d: Date) { hqStaffingReview(asOf: $d) { overall { scope clas deployed bases basesAtMinimum basesAtMinimumPercent shareOfWomen supervisionCoveragePercent rotationsDue appointmentsEnding60Days openFlagsHigh vacancyRate checkInCompliancePercent } missions { scope clas deployed bases basesAtMinimum supervisionCoveragePercent } } }";
+const REVIEW: &str = "query($d: Date) { hqStaffingReview(asOf: $d) { overall { scope clas deployed bases basesAtMinimum basesAtMinimumPercent womenPercent supervisionCoveragePercent rotationsDue appointmentsEnding60Days openFlagsHigh vacancyPercent checkInCompliancePercent } missions { scope clas deployed bases basesAtMinimum supervisionCoveragePercent } } }";
 
 #[tokio::test]
 async fn the_hq_review_matches_the_hand_computed_figures_and_covers_every_mission_for_hq() {
@@ -323,7 +323,7 @@ async fn the_hq_review_matches_the_hand_computed_figures_and_covers_every_missio
         (Some(5), Some(5), Some(4), Some(1))
     );
     assert_eq!(all["basesAtMinimumPercent"], 25.0);
-    assert_eq!(all["shareOfWomen"], 0.0);
+    assert_eq!(all["womenPercent"], 0.0);
     assert_eq!(all["supervisionCoveragePercent"], 80.0);
     assert_eq!(
         (
@@ -335,7 +335,7 @@ async fn the_hq_review_matches_the_hand_computed_figures_and_covers_every_missio
     );
     assert_eq!(
         (
-            all["vacancyRate"].clone(),
+            all["vacancyPercent"].clone(),
             all["checkInCompliancePercent"].clone()
         ),
         (Value::Null, Value::Null),

@@ -382,7 +382,7 @@ pub async fn deploy(server: &TestServer, ca: &str, staff: &str, base: &str, from
 
 /// The id of the manager named `name` in an `appointManager` answer's mission spans.
 pub fn manager_named(data: &Value, name: &str) -> String {
-    let spans = data["appointManager"]["mission"]["spans"]
+    let spans = data["appointManager"]["coverage"]["mission"]["spans"]
         .as_array()
         .unwrap();
     let manager = spans.iter().find(|s| s["name"] == name).unwrap();

@@ -29,10 +29,8 @@ use cla_staff::events::{Gender, SeparationReason};
 use cla_staff::process::hiring::HireRequest;
 use cla_staffing::app::{CompleteRotation, DeployCla, EndDeployment, PlanRotation, RecordAbsence};
 use cla_staffing::events::AbsenceKind;
-use cla_staffing::projections::{ClaStaffing, RotationState};
 use cla_supervision::app::{AppointManager, AssignSupervisor, RecordFieldVisit};
 use cla_supervision::events::ManagerKind;
-use cla_supervision::projections::ManagementCoverage;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -111,18 +109,17 @@ impl Runner<'_> {
         Ok(id)
     }
 
-    /// Appoints a manager; returns the id of the one of the mission's managers not `known` before.
+    /// Appoints a manager; returns their id.
     pub(crate) async fn appoint_manager(
         &self,
         appoint: AppointManager,
-        known: impl Fn(&str) -> bool,
     ) -> Result<String, DemoError> {
         let appointed = self
             .apps
             .supervision
             .appoint_manager(&self.admin, appoint)
             .await;
-        new_manager(&self.done("appointManager", appointed)?, known)
+        Ok(self.done("appointManager", appointed)?.manager.id)
     }
 
     /// Plans a rotation and completes it on its date, accepting the gap it leaves for `reason`.
@@ -134,7 +131,7 @@ impl Runner<'_> {
             staffing.plan_rotation(&self.admin, plan).await,
         )?;
         let complete = CompleteRotation {
-            rotation_id: planned_rotation(&planned)?,
+            rotation_id: planned.rotation.id,
             on: Some(on),
             accept_gap: Some(reason.into()),
         };
@@ -628,31 +625,6 @@ pub async fn load(apps: &Apps, now: DateTime<Utc>, seed: u64) -> Result<Summary,
     Ok(summary)
 }
 
-/// The rotation a CLA's staffing shows planned (for a date already past: overdue).
-fn planned_rotation(staffing: &ClaStaffing) -> Result<String, DemoError> {
-    staffing
-        .rotations
-        .iter()
-        .find(|x| matches!(x.state, RotationState::Planned | RotationState::Overdue))
-        .map(|x| x.id.clone())
-        .ok_or_else(|| DemoError("no planned rotation".into()))
-}
-
-/// The manager an appointment added: the one of the mission's managers not known before.
-fn new_manager(
-    coverage: &ManagementCoverage,
-    known: impl Fn(&str) -> bool,
-) -> Result<String, DemoError> {
-    coverage
-        .mission
-        .spans
-        .iter()
-        .map(|m| m.manager_id.as_str())
-        .find(|m| !known(m))
-        .map(str::to_string)
-        .ok_or_else(|| DemoError("no manager id".into()))
-}
-
 pub(crate) fn name(rng: &mut StdRng, female: bool) -> String {
     let given = if female { GIVEN_F } else { GIVEN_M };
     format!(
@@ -925,9 +897,7 @@ async fn mission(
                 staff_id: None,
                 from: manager_from,
             };
-            let id = r
-                .appoint_manager(appoint, |m| managers.iter().any(|(x, _)| x == m))
-                .await?;
+            let id = r.appoint_manager(appoint).await?;
             managers.push((id, o));
         }
         let mine: Vec<&String> = managers
@@ -1076,18 +1046,11 @@ async fn mission(
                 languages: vec![language(plan.languages[0], "NATIVE")],
                 effective: opened + Duration::days(3),
             };
-            let answer = r.done(
+            let added = r.done(
                 "addCandidate",
                 apps.staff.add_candidate(admin, &vacancy, candidate).await,
             )?;
-            let id = answer
-                .vacancy
-                .candidates
-                .keys()
-                .find(|id| !candidates.contains(id))
-                .cloned()
-                .ok_or_else(|| DemoError("no candidate id".into()))?;
-            candidates.push(id);
+            candidates.push(added.candidate.id);
         }
         let step = |d: i64| (opened + Duration::days(d)).min(today);
         // The first candidate goes as far as the vacancy's age allows; the last post is filled.

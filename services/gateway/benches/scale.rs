@@ -122,7 +122,7 @@ async fn flood_with(
 
 /// 32 clients, each planning a rotation of its own base's CLA and cancelling it, over and over.
 async fn rotations(url: &str, token: &str, bases: Arc<Vec<(String, String)>>) -> Flood {
-    const PLAN: &str = "mutation($s: String!, $f: String!, $t: String!, $d: Date!) { planRotation(staffId: $s, fromBaseId: $f, toBaseId: $t, date: $d) { rotations { id state } } }";
+    const PLAN: &str = "mutation($s: String!, $f: String!, $t: String!, $d: Date!) { planRotation(staffId: $s, fromBaseId: $f, toBaseId: $t, date: $d) { staffing { rotations { id state } } } }";
     const CANCEL: &str =
         "mutation($r: String!) { cancelRotation(rotationId: $r, reason: \"bench\") { staffId } }";
     let http = reqwest::Client::new();
@@ -177,7 +177,7 @@ async fn rotations(url: &str, token: &str, bases: Arc<Vec<(String, String)>>) ->
                     Err(_) => Value::Null,
                 };
                 h.record(t.elapsed().as_micros() as u64).unwrap();
-                let id = planned["data"]["planRotation"]["rotations"]
+                let id = planned["data"]["planRotation"]["staffing"]["rotations"]
                     .as_array()
                     .and_then(|rs| rs.iter().rev().find(|r| r["state"] == "PLANNED"))
                     .and_then(|r| r["id"].as_str())

@@ -180,3 +180,27 @@ pub fn root_fields(document: &ExecutableDocument, operation: &OperationDefinitio
         &mut 100_000,
     )
 }
+
+/// Whether an operation asks about the schema only: every field it selects at its root
+/// (fragments spread) is `__schema`, `__type` or `__typename`.
+pub fn introspection_only(document: &ExecutableDocument, operation: &OperationDefinition) -> bool {
+    fn only(document: &ExecutableDocument, set: &SelectionSet, depth: usize) -> bool {
+        // Fragments nested this deep are not an introspection query's: checked as any other.
+        depth < 8
+            && set.items.iter().all(|selection| match &selection.node {
+                Selection::Field(f) => matches!(
+                    f.node.name.node.as_str(),
+                    "__schema" | "__type" | "__typename"
+                ),
+                Selection::InlineFragment(f) => {
+                    only(document, &f.node.selection_set.node, depth + 1)
+                }
+                Selection::FragmentSpread(s) => document
+                    .fragments
+                    .get(s.node.fragment_name.node.as_str())
+                    .is_some_and(|f| only(document, &f.node.selection_set.node, depth + 1)),
+            })
+    }
+    !operation.selection_set.node.items.is_empty()
+        && only(document, &operation.selection_set.node, 0)
+}

@@ -224,6 +224,17 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
     (schema, apps)
 }
 
+/// How deep an introspection query may nest: deeper than any question about the data needs
+/// (`max_query_depth`), as deep as the standard introspection queries of GraphiQL and the
+/// GraphQL tools go (a type reference unwrapped nine times, inside a field's argument).
+pub const INTROSPECTION_DEPTH: usize = 24;
+
+/// The schema that answers operations asking only about the schema (`__schema`, `__type`): the
+/// same types, with no data behind them, and a depth limit introspection queries fit in.
+pub fn introspection(max_complexity: usize) -> ClaSchema {
+    builder(INTROSPECTION_DEPTH, max_complexity).finish()
+}
+
 /// The schema in SDL, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
     builder(usize::MAX, usize::MAX).finish().sdl()

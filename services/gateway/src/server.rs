@@ -30,6 +30,11 @@ use crate::schema::{self, ClaSchema};
 #[derive(Clone)]
 pub struct AppState {
     pub schema: ClaSchema,
+    /// The schema answering operations that ask only about the schema (see
+    /// [`crate::schema::introspection`]).
+    pub introspection: ClaSchema,
+    /// Automatic persisted queries: the queries known by their hash.
+    pub persisted: Arc<crate::http::persisted::PersistedQueries>,
     /// Every context's application layer, for the doors that are not GraphQL.
     pub apps: crate::schema::Apps,
     pub store: Arc<dyn EventStore>,
@@ -275,6 +280,8 @@ pub fn app(
     let state = AppState {
         limits,
         schema,
+        introspection: crate::schema::introspection(config.max_query_complexity),
+        persisted: Arc::default(),
         apps,
         store,
         clock,
@@ -371,6 +378,7 @@ pub fn router(state: AppState, config: &Config, web: Router) -> Router {
             get(crate::http::graphql::graphql).post(crate::http::graphql::graphql),
         )
         .route("/graphql/ws", get(websocket))
+        .route("/graphiql/{name}", get(crate::http::graphiql::serve))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

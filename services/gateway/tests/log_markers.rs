@@ -270,11 +270,11 @@ async fn scenario(c: &Client) {
         .to_string();
     let candidate = c
         .run(
-            "mutation($v: String!, $n: String!, $f: Date!) { addCandidate(vacancyId: $v, input: {name: $n, gender: MALE, effective: $f}) { candidates { edges { node { id } } } } }",
+            "mutation($v: String!, $n: String!, $f: Date!) { addCandidate(vacancyId: $v, input: {name: $n, gender: MALE, effective: $f}) { vacancy { candidates { edges { node { id } } } } } }",
             json!({ "v": vacancy, "n": m[5], "f": day(-190) }),
             None,
         )
-        .await["addCandidate"]["candidates"]["edges"][0]["node"]["id"]
+        .await["addCandidate"]["vacancy"]["candidates"]["edges"][0]["node"]["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -296,11 +296,11 @@ async fn scenario(c: &Client) {
     // A second candidate is hired, with a home community and an index number.
     let hired = c
         .run(
-            "mutation($v: String!) { addCandidate(vacancyId: $v, input: {name: \"Second Candidate\", gender: FEMALE}) { candidates { edges { node { id name } } } } }",
+            "mutation($v: String!) { addCandidate(vacancyId: $v, input: {name: \"Second Candidate\", gender: FEMALE}) { vacancy { candidates { edges { node { id name } } } } } }",
             json!({ "v": vacancy }),
             None,
         )
-        .await["addCandidate"]["candidates"]["edges"]
+        .await["addCandidate"]["vacancy"]["candidates"]["edges"]
         .as_array()
         .unwrap()
         .iter()
@@ -365,11 +365,11 @@ async fn scenario(c: &Client) {
     // Supervision: a field visit's notes.
     let manager = c
         .run(
-            "mutation($o: String!, $f: Date!) { appointManager(input: {fieldOfficeId: $o, name: \"Manager\", kind: INTERNATIONAL_STAFF, from: $f}) { mission { spans { managerId } } } }",
+            "mutation($o: String!, $f: Date!) { appointManager(input: {fieldOfficeId: $o, name: \"Manager\", kind: INTERNATIONAL_STAFF, from: $f}) { coverage { mission { spans { managerId } } } } }",
             json!({ "o": office, "f": day(-100) }),
             None,
         )
-        .await["appointManager"]["mission"]["spans"][0]["managerId"]
+        .await["appointManager"]["coverage"]["mission"]["spans"][0]["managerId"]
         .as_str()
         .unwrap()
         .to_string();

@@ -105,6 +105,11 @@ impl From<NaiveDate> for Date {
     }
 }
 
+/// A share (0–1) as the schema gives every share: in percent, 0–100.
+pub fn percent(share: Option<f64>) -> Option<f64> {
+    share.map(|s| s * 100.0)
+}
+
 /// An optional domain date as a GraphQL `Date`: for domain structs that are GraphQL objects
 /// themselves, `#[graphql(skip, derived(name = "on", into = "Option<Date>", with = "date",
 /// owned = true))]` on a `NaiveDate` field (and `into = "Date"` alone on a required one).

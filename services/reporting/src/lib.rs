@@ -35,10 +35,32 @@ pub struct ReviewFigures {
     /// Open and closing bases.
     pub bases: u32,
     pub bases_at_minimum: u32,
+    /// Open and closing bases at their minimum, in percent (0–100).
     pub bases_at_minimum_percent: Option<f64>,
+    /// Open posts of budgeted posts, in percent (0–100).
+    // A share (0–1) here (the CSV's `vacancy_rate`); in percent in the schema.
+    #[graphql(
+        skip,
+        derived(
+            name = "vacancy_percent",
+            into = "Option<f64>",
+            with = "cla_platform::graphql::percent",
+            owned = true
+        )
+    )]
     pub vacancy_rate: Option<f64>,
     pub mean_time_to_fill_days: Option<f64>,
-    /// Women among staff members not separated.
+    /// Women among staff members not separated, in percent (0–100).
+    // A share (0–1) here (the CSV's `share_of_women`); in percent in the schema.
+    #[graphql(
+        skip,
+        derived(
+            name = "women_percent",
+            into = "Option<f64>",
+            with = "cla_platform::graphql::percent",
+            owned = true
+        )
+    )]
     pub share_of_women: Option<f64>,
     pub open_flags_low: u32,
     pub open_flags_medium: u32,

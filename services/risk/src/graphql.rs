@@ -298,8 +298,8 @@ pub struct Compliance {
     pub place_id: String,
     pub made: u32,
     pub missed: u32,
-    /// made / (made + missed); null where nothing was due, or withheld.
-    pub share: Option<f64>,
+    /// Check-ins made of those due, in percent (0–100); null where nothing was due, or withheld.
+    pub compliance_percent: Option<f64>,
     /// True where the place's counts are withheld from this reader: they cover fewer than 3
     /// CLAs, or would let such a place's be worked out. The counts are then 0 and say nothing.
     /// Never withheld from those who see the mission's risk detail.
@@ -313,7 +313,11 @@ impl Compliance {
             place_id: p.place_id.clone(),
             made,
             missed,
-            share: if withheld { None } else { p.counts.share() },
+            compliance_percent: if withheld {
+                None
+            } else {
+                cla_platform::graphql::percent(p.counts.share())
+            },
             withheld,
         }
     }

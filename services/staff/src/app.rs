@@ -37,6 +37,13 @@ pub const READERS: &[Role] = &Role::ALL;
 /// Who sees a staff member's home community (DESIGN §5).
 pub const PERSONAL: &[Role] = &[Role::Admin, Role::MissionHr, Role::CivilAffairs];
 
+/// A candidate just added, and their vacancy after it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CandidateAdded {
+    pub candidate: Candidate,
+    pub vacancy: VacancyAnswer,
+}
+
 /// A vacancy as a view sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VacancyAnswer {
@@ -477,22 +484,33 @@ impl StaffApp {
         self.on_vacancy(who, vacancy_id, command, effective).await
     }
 
-    /// A candidate applies; the answer is the vacancy with its new candidate.
+    /// A candidate applies; the answer is the new candidate (with their id) and the vacancy.
     pub async fn add_candidate(
         &self,
         who: &Principal,
         vacancy_id: &str,
         input: NewCandidate,
-    ) -> AppResult<VacancyAnswer> {
+    ) -> AppResult<CandidateAdded> {
+        let candidate_id = uuid::Uuid::now_v7().to_string();
         let command = VacancyCommand::Apply {
-            candidate_id: uuid::Uuid::now_v7().to_string(),
+            candidate_id: candidate_id.clone(),
             name: input.name,
             gender: input.gender,
             languages: input.languages,
             effective: input.effective,
         };
-        self.on_vacancy(who, vacancy_id, command, input.effective)
-            .await
+        let vacancy = self
+            .on_vacancy(who, vacancy_id, command, input.effective)
+            .await?;
+        let candidate = vacancy
+            .vacancy
+            .candidates
+            .get(&candidate_id)
+            .cloned()
+            .ok_or_else(|| {
+                AppError::internal(format!("candidate {candidate_id} not in the view"))
+            })?;
+        Ok(CandidateAdded { candidate, vacancy })
     }
 
     /// To SCREENED or INTERVIEWED, each from the stage before it.

@@ -361,6 +361,14 @@ impl CandidateNode {
 
 pub struct VacancyNode(VacancyAnswer);
 
+/// What `addCandidate` made, and the vacancy after it.
+#[derive(SimpleObject)]
+pub struct AddCandidatePayload {
+    /// The candidate added, with their new id.
+    pub candidate: CandidateNode,
+    pub vacancy: VacancyNode,
+}
+
 #[Object(name = "Vacancy")]
 impl VacancyNode {
     async fn id(&self) -> &str {
@@ -809,14 +817,15 @@ impl StaffMutation {
         ))
     }
 
-    /// A candidate applies; the answer is the vacancy with its new candidate.
+    /// A candidate applies; the answer carries the candidate (their id moves them along the
+    /// pipeline) and the vacancy.
     #[graphql(guard = "StaffGuard::vacancy(&vacancy_id, WRITERS)")]
     async fn add_candidate(
         &self,
         ctx: &Context<'_>,
         vacancy_id: String,
         input: CandidateInput,
-    ) -> async_graphql::Result<VacancyNode> {
+    ) -> async_graphql::Result<AddCandidatePayload> {
         let input = NewCandidate {
             name: input.name,
             gender: input.gender.to_domain(),
@@ -824,9 +833,11 @@ impl StaffMutation {
             effective: effective_date(input.effective),
         };
         let who = principal(ctx)?;
-        Ok(VacancyNode(
-            app(ctx).add_candidate(who, &vacancy_id, input).await?,
-        ))
+        let added = app(ctx).add_candidate(who, &vacancy_id, input).await?;
+        Ok(AddCandidatePayload {
+            candidate: CandidateNode(added.candidate),
+            vacancy: VacancyNode(added.vacancy),
+        })
     }
 
     /// To SCREENED or INTERVIEWED, each from the stage before it.

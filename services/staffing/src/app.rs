@@ -24,8 +24,8 @@ use crate::commands::{Acceptance, StaffingCommand};
 use crate::decider::{BaseFacts, StaffFacts, StaffingContext, StaffingDecider};
 use crate::events::{AbsenceKind, stream};
 use crate::projections::{
-    self, BoardFilter, BoardRow, Cla, ClaHistoryEntry, ClaStaffing, ClaStatus, ClosureExposure,
-    CoverageForecast, RotationEntry, StaffingView,
+    self, BoardFilter, BoardRow, Cla, ClaAbsence, ClaHistoryEntry, ClaStaffing, ClaStatus,
+    ClosureExposure, CoverageForecast, RotationEntry, StaffingView,
 };
 
 /// Who changes staffing.
@@ -49,6 +49,20 @@ pub struct EndDeployment {
     pub on: Option<NaiveDate>,
     pub reason: Option<String>,
     pub accept_gap: Option<String>,
+}
+
+/// A rotation just planned, and the CLA's staffing after it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RotationPlanned {
+    pub rotation: RotationEntry,
+    pub staffing: ClaStaffing,
+}
+
+/// An absence just recorded, and the CLA's staffing after it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AbsenceRecorded {
+    pub absence: ClaAbsence,
+    pub staffing: ClaStaffing,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -207,6 +221,19 @@ impl StaffingApp {
         to: Option<NaiveDate>,
         view: &View,
     ) -> AppResult<Vec<RotationEntry>> {
+        self.rotation_calendar_with(who, mission, (from, to), false, view)
+    }
+
+    /// [`Self::rotation_calendar`], with the cancelled rotations planned within the range too
+    /// where `cancelled` is set.
+    pub fn rotation_calendar_with(
+        &self,
+        who: &Principal,
+        mission: &str,
+        (from, to): (Option<NaiveDate>, Option<NaiveDate>),
+        cancelled: bool,
+        view: &View,
+    ) -> AppResult<Vec<RotationEntry>> {
         authorize(who, mission, READERS)?;
         let from = from.unwrap_or(view.as_of);
         let to = to.unwrap_or(from + Duration::days(90));
@@ -221,6 +248,7 @@ impl StaffingApp {
             mission,
             from,
             to,
+            cancelled,
             view,
         ))
     }
@@ -377,16 +405,18 @@ impl StaffingApp {
         self.after(&input.staff_id, on)
     }
 
+    /// Answers the rotation planned (with its new id) beside the CLA's staffing.
     pub async fn plan_rotation(
         &self,
         who: &Principal,
         input: PlanRotation,
-    ) -> AppResult<ClaStaffing> {
+    ) -> AppResult<RotationPlanned> {
         let mission = self.writable_cla(who, &input.staff_id)?;
         let today = today();
         let effective = today.min(input.date);
+        let rotation_id = uuid::Uuid::now_v7().to_string();
         let command = StaffingCommand::PlanRotation {
-            rotation_id: uuid::Uuid::now_v7().to_string(),
+            rotation_id: rotation_id.clone(),
             staff_id: input.staff_id.clone(),
             from_base_id: input.from_base_id.clone(),
             to_base_id: input.to_base_id.clone(),
@@ -412,7 +442,14 @@ impl StaffingApp {
         self.runtime
             .execute::<StaffingDecider>(&stream(&mission), &command, &context, &meta)
             .await?;
-        self.after(&input.staff_id, today)
+        let staffing = self.after(&input.staff_id, today)?;
+        let rotation = staffing
+            .rotations
+            .iter()
+            .find(|r| r.id == rotation_id)
+            .cloned()
+            .ok_or_else(|| AppError::internal(format!("rotation {rotation_id} not in the view")))?;
+        Ok(RotationPlanned { rotation, staffing })
     }
 
     /// One deployment ends and the next starts, in one decision.
@@ -450,15 +487,17 @@ impl StaffingApp {
         self.after(&rotation.staff_id, today)
     }
 
-    /// Never refused for coverage: the gap it opens shows on the board and the forecast.
+    /// Never refused for coverage: the gap it opens shows on the board and the forecast. Answers
+    /// the absence recorded (with its new id) beside the CLA's staffing.
     pub async fn record_absence(
         &self,
         who: &Principal,
         input: RecordAbsence,
-    ) -> AppResult<ClaStaffing> {
+    ) -> AppResult<AbsenceRecorded> {
         let mission = self.writable_cla(who, &input.staff_id)?;
+        let absence_id = uuid::Uuid::now_v7().to_string();
         let command = StaffingCommand::RecordAbsence {
-            absence_id: uuid::Uuid::now_v7().to_string(),
+            absence_id: absence_id.clone(),
             staff_id: input.staff_id.clone(),
             kind: input.kind,
             from: input.from,
@@ -473,7 +512,14 @@ impl StaffingApp {
             input.from,
         )
         .await?;
-        self.after(&input.staff_id, input.from)
+        let staffing = self.after(&input.staff_id, input.from)?;
+        let absence = staffing
+            .absences
+            .iter()
+            .find(|a| a.id == absence_id)
+            .cloned()
+            .ok_or_else(|| AppError::internal(format!("absence {absence_id} not in the view")))?;
+        Ok(AbsenceRecorded { absence, staffing })
     }
 
     pub async fn cut_absence_short(
@@ -770,7 +816,11 @@ mod tests {
             from: day(6),
             to: day(7),
         };
-        forbidden(app.record_absence(&outsider, absence.clone()).await);
+        forbidden(
+            app.record_absence(&outsider, absence.clone())
+                .await
+                .map(|r| r.staffing),
+        );
         let end = EndDeployment {
             staff_id: "ben".into(),
             on: Some(day(6)),

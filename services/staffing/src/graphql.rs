@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Object};
+use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use cla_platform::access::{ByIdGuard, MissionGuard, principal};
 use cla_platform::graphql::{ConnectionTotals, Date, connection, view};
@@ -60,6 +60,22 @@ cla_platform::graphql_enum!(AbsenceKindValue, "AbsenceKind", AbsenceKind, {
 /// An absence's kind as GraphQL shows it (one the contract does not name is leave).
 pub(crate) fn absence_kind(kind: AbsenceKind) -> AbsenceKindValue {
     AbsenceKindValue::from_domain(kind).unwrap_or(AbsenceKindValue::Leave)
+}
+
+/// What `planRotation` made, and the CLA's staffing after it.
+#[derive(SimpleObject)]
+pub struct PlanRotationPayload {
+    /// The rotation planned, with its new id.
+    pub rotation: p::RotationEntry,
+    pub staffing: p::ClaStaffing,
+}
+
+/// What `recordAbsence` made, and the CLA's staffing after it.
+#[derive(SimpleObject)]
+pub struct RecordAbsencePayload {
+    /// The absence recorded, with its new id.
+    pub absence: p::ClaAbsence,
+    pub staffing: p::ClaStaffing,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -122,7 +138,9 @@ impl StaffingQuery {
     }
 
     /// Planned, overdue and completed rotations of a mission over a date range (default: the 90
-    /// days from today); overdue ones whatever their date.
+    /// days from today); overdue ones whatever their date. With `includeCancelled`, the cancelled
+    /// ones planned within the range too.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(guard = "MissionGuard::new(&mission_code, READERS)")]
     async fn rotation_calendar(
         &self,
@@ -130,13 +148,14 @@ impl StaffingQuery {
         mission_code: String,
         from: Option<Date>,
         to: Option<Date>,
+        #[graphql(default = false)] include_cancelled: bool,
         as_of: Option<Date>,
         known_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Vec<p::RotationEntry>> {
-        let (from, to) = (from.map(|d| d.0), to.map(|d| d.0));
+        let range = (from.map(|d| d.0), to.map(|d| d.0));
         let view = view(as_of, known_at);
         let who = principal(ctx)?;
-        Ok(app(ctx).rotation_calendar(who, &mission_code, from, to, &view)?)
+        Ok(app(ctx).rotation_calendar_with(who, &mission_code, range, include_cancelled, &view)?)
     }
 
     /// The CLAs deployed at each base of a mission the day it started closing (recorded by the
@@ -214,6 +233,8 @@ impl StaffingMutation {
         Ok(app(ctx).end_deployment(principal(ctx)?, input).await?)
     }
 
+    /// Plans a CLA's rotation from one base to another on a date: the answer carries the
+    /// rotation (its id completes or cancels it) and the CLA's staffing.
     #[graphql(guard = "StaffingGuard::cla(&staff_id, WRITERS)")]
     async fn plan_rotation(
         &self,
@@ -222,14 +243,18 @@ impl StaffingMutation {
         from_base_id: String,
         to_base_id: String,
         date: Date,
-    ) -> async_graphql::Result<p::ClaStaffing> {
+    ) -> async_graphql::Result<PlanRotationPayload> {
         let input = app::PlanRotation {
             staff_id,
             from_base_id,
             to_base_id,
             date: date.0,
         };
-        Ok(app(ctx).plan_rotation(principal(ctx)?, input).await?)
+        let planned = app(ctx).plan_rotation(principal(ctx)?, input).await?;
+        Ok(PlanRotationPayload {
+            rotation: planned.rotation,
+            staffing: planned.staffing,
+        })
     }
 
     /// The rotation happened on `on` (default today): one deployment ends and the next starts.
@@ -264,7 +289,8 @@ impl StaffingMutation {
     }
 
     /// Records an absence from–to (both days included). Never refused for coverage: the gap it
-    /// opens shows on the board and the forecast.
+    /// opens shows on the board and the forecast. The answer carries the absence (its id cuts it
+    /// short or cancels it) and the CLA's staffing.
     #[graphql(guard = "StaffingGuard::cla(&staff_id, WRITERS)")]
     async fn record_absence(
         &self,
@@ -273,14 +299,18 @@ impl StaffingMutation {
         kind: AbsenceKindValue,
         from: Date,
         to: Date,
-    ) -> async_graphql::Result<p::ClaStaffing> {
+    ) -> async_graphql::Result<RecordAbsencePayload> {
         let input = app::RecordAbsence {
             staff_id,
             kind: kind.to_domain(),
             from: from.0,
             to: to.0,
         };
-        Ok(app(ctx).record_absence(principal(ctx)?, input).await?)
+        let recorded = app(ctx).record_absence(principal(ctx)?, input).await?;
+        Ok(RecordAbsencePayload {
+            absence: recorded.absence,
+            staffing: recorded.staffing,
+        })
     }
 
     #[graphql(guard = "StaffingGuard::absence(&absence_id, WRITERS)")]

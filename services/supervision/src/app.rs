@@ -14,7 +14,7 @@ use cla_registry::RegistryView;
 use cla_staffing::StaffingView;
 
 use crate::commands::SupervisionCommand;
-use crate::decider::{SupervisionContext, SupervisionDecider};
+use crate::decider::{Manager, SupervisionContext, SupervisionDecider};
 use crate::events::{ManagerKind, stream};
 use crate::projections::{
     ManagementCoverage, SupervisionHistoryEntry, SupervisionView, management_coverage,
@@ -36,6 +36,13 @@ pub struct AppointManager {
     /// For a senior CLA acting as field coordinator: their staff id.
     pub staff_id: Option<String>,
     pub from: NaiveDate,
+}
+
+/// A manager just appointed, and the mission's management coverage after it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ManagerAppointed {
+    pub manager: Manager,
+    pub coverage: ManagementCoverage,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -211,25 +218,35 @@ impl SupervisionApp {
         Ok(self.supervision.history(staff_id, view))
     }
 
+    /// Answers the manager appointed (with their new id) beside the mission's coverage.
     pub async fn appoint_manager(
         &self,
         who: &Principal,
         input: AppointManager,
-    ) -> AppResult<ManagementCoverage> {
+    ) -> AppResult<ManagerAppointed> {
         let mission = self
             .registry
             .mission_of_field_office(&input.field_office_id)
             .ok_or_else(|| AppError::not_found("fieldOfficeId", "no such field office"))?;
         authorize(who, &mission, WRITERS)?;
+        let manager_id = uuid::Uuid::now_v7().to_string();
         let command = SupervisionCommand::Appoint {
-            manager_id: uuid::Uuid::now_v7().to_string(),
+            manager_id: manager_id.clone(),
             field_office_id: input.field_office_id,
             name: input.name,
             kind: input.kind,
             staff_id: input.staff_id.unwrap_or_default(),
             from: input.from,
         };
-        self.run(who, &mission, command, input.from).await
+        let coverage = self.run(who, &mission, command, input.from).await?;
+        let manager = self
+            .supervision
+            .management(&mission, &View::on(input.from))
+            .managers
+            .get(&manager_id)
+            .cloned()
+            .ok_or_else(|| AppError::internal(format!("manager {manager_id} not in the view")))?;
+        Ok(ManagerAppointed { manager, coverage })
     }
 
     pub async fn manager_leaves(

@@ -3,7 +3,7 @@
 //! types. The guards are a second line: CIVIL_AFFAIRS of the mission and ADMIN write; every reader
 //! of the mission reads.
 
-use async_graphql::{Context, Enum, InputObject, Object};
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use cla_platform::Role;
 use cla_platform::access::{ByIdGuard, MissionGuard, principal};
@@ -13,6 +13,7 @@ use crate::app::{
     self, AppointManager, AssignSupervisor, EndSupervision, ManagerLeaves, RecordFieldVisit,
     SupervisionApp,
 };
+use crate::decider::Manager;
 use crate::events::ManagerKind;
 use crate::projections::coverage as domain;
 
@@ -81,17 +82,58 @@ pub struct AppointManagerInput {
     pub from: Option<Date>,
 }
 
+pub struct ManagerNode(Manager);
+
+/// A manager of a field office: international staff, a UN volunteer, or a senior CLA acting as
+/// field coordinator.
+#[Object(name = "Manager")]
+impl ManagerNode {
+    async fn id(&self) -> &str {
+        &self.0.id
+    }
+    async fn field_office_id(&self) -> &str {
+        &self.0.field_office_id
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn kind(&self) -> ManagerKindValue {
+        match self.0.kind {
+            ManagerKind::UnVolunteer => ManagerKindValue::UnVolunteer,
+            ManagerKind::SeniorCla => ManagerKindValue::SeniorCla,
+            _ => ManagerKindValue::InternationalStaff,
+        }
+    }
+    async fn from(&self) -> Date {
+        Date(self.0.from)
+    }
+    /// The day they left; null while they manage.
+    async fn to(&self) -> Option<Date> {
+        self.0.to.map(Date)
+    }
+}
+
+/// What `appointManager` made, and the mission's management coverage after it.
+#[derive(SimpleObject)]
+pub struct AppointManagerPayload {
+    /// The manager appointed, with their new id.
+    pub manager: ManagerNode,
+    pub coverage: ManagementCoverage,
+}
+
 /// What a supervision change answers: the mission's management coverage on the day.
 #[derive(Default)]
 pub struct SupervisionMutation;
 
 #[Object]
 impl SupervisionMutation {
+    /// Appoints a manager to a field office: the answer carries the manager (their id assigns
+    /// supervisors and records visits) and the mission's coverage.
     async fn appoint_manager(
         &self,
         ctx: &Context<'_>,
         input: AppointManagerInput,
-    ) -> async_graphql::Result<ManagementCoverage> {
+    ) -> async_graphql::Result<AppointManagerPayload> {
         let command = AppointManager {
             field_office_id: input.field_office_id,
             name: input.name,
@@ -103,7 +145,11 @@ impl SupervisionMutation {
             staff_id: input.staff_id,
             from: effective_date(input.from),
         };
-        Ok(app(ctx).appoint_manager(principal(ctx)?, command).await?)
+        let appointed = app(ctx).appoint_manager(principal(ctx)?, command).await?;
+        Ok(AppointManagerPayload {
+            manager: ManagerNode(appointed.manager),
+            coverage: appointed.coverage,
+        })
     }
 
     #[graphql(guard = "ManagerGuard::manager(&manager_id, WRITERS)")]

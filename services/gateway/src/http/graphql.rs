@@ -12,7 +12,7 @@ use std::time::Instant;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use cla_platform::access::Principal;
 use cla_platform::idempotency;
@@ -109,10 +109,11 @@ impl IntoResponse for Refusal {
     }
 }
 
-/// The request's parameters, checked: `query` (a string), `operationName` (a string or null),
-/// `variables` and `extensions` (maps or null), nothing else.
+/// The request's parameters, checked: `query` (a string; absent only where a persisted query's
+/// hash stands for it), `operationName` (a string or null), `variables` and `extensions` (maps or
+/// null), nothing else.
 struct Params {
-    query: String,
+    query: Option<String>,
     operation_name: Option<String>,
     variables: Option<serde_json::Map<String, serde_json::Value>>,
     extensions: Option<serde_json::Map<String, serde_json::Value>>,
@@ -189,7 +190,12 @@ fn params_from_map(entries: Vec<(String, serde_json::Value)>) -> Result<Params, 
             }
         }
     }
-    let query = query.ok_or_else(|| Refusal::bad("the request has no query", Some("query")))?;
+    let persisted = extensions
+        .as_ref()
+        .is_some_and(|e| e.contains_key(super::persisted::EXTENSION));
+    if query.is_none() && !persisted {
+        return Err(Refusal::bad("the request has no query", Some("query")));
+    }
     Ok(Params {
         query,
         operation_name,
@@ -223,9 +229,10 @@ fn params_from_url(raw: Option<&str>) -> Result<Params, Refusal> {
     params_from_map(entries)
 }
 
+/// Whether a GET asks a question (a query, or a persisted query's hash) rather than the page.
 fn has_query_param(raw: Option<&str>) -> bool {
     serde_urlencoded::from_str::<Vec<(String, String)>>(raw.unwrap_or(""))
-        .is_ok_and(|pairs| pairs.iter().any(|(k, _)| k == "query"))
+        .is_ok_and(|pairs| pairs.iter().any(|(k, _)| k == "query" || k == "extensions"))
 }
 
 /// A POST body must be JSON (UTF-8): anything else is 415.
@@ -260,23 +267,13 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn graphiql() -> Response {
-    Html(
-        async_graphql::http::GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .finish(),
-    )
-    .into_response()
-}
-
 /// `GET /graphql` and `POST /graphql`.
 pub async fn graphql(State(app): State<AppState>, request: Request) -> Response {
     let started = Instant::now();
     let (parts, body) = request.into_parts();
     let get = parts.method == Method::GET;
     if get && !has_query_param(parts.uri.query()) && accepts_html(&parts.headers) {
-        return graphiql();
+        return super::graphiql::page();
     }
     let authorization = parts
         .headers
@@ -331,6 +328,13 @@ pub async fn graphql(State(app): State<AppState>, request: Request) -> Response 
             return refusal.into_response();
         }
     };
+    let params = match persisted(&app, params) {
+        Ok(params) => params,
+        Err(refused) => {
+            app.metrics.request("other", "error", started.elapsed());
+            return not_persisted(media, &refused);
+        }
+    };
     let idempotency_key = match idempotency_header(&parts.headers) {
         Ok(key) => key,
         Err(refusal) => {
@@ -349,7 +353,47 @@ pub async fn graphql(State(app): State<AppState>, request: Request) -> Response 
         no_cache,
         idempotency_key,
     };
-    execute(app, principal, params, asked, started).await
+    if !get {
+        return execute(app, principal, params, asked, started).await;
+    }
+    // A GET's answer is the caller's own: its tag is drawn from the caller and the question as
+    // well as the answer, so that no tag of one caller's ever matches another's.
+    let seed = format!(
+        "{}\0{}",
+        caller_key(&principal),
+        parts.uri.query().unwrap_or("")
+    );
+    let response = execute(app, principal, params, asked, started).await;
+    super::etag::revalidated(response, &seed, &parts.headers).await
+}
+
+/// The persisted query's text put in place of its hash (see [`super::persisted`]), or why it
+/// cannot run.
+fn persisted(app: &AppState, mut params: Params) -> Result<Params, super::persisted::Refused> {
+    let Some(extension) = params
+        .extensions
+        .as_mut()
+        .and_then(|e| e.remove(super::persisted::EXTENSION))
+    else {
+        return Ok(params);
+    };
+    params.query = Some(app.persisted.resolve(params.query.take(), &extension)?);
+    Ok(params)
+}
+
+/// The answer (in `media`) that a persisted query cannot run.
+fn not_persisted(media: Media, refused: &super::persisted::Refused) -> Response {
+    let (message, code) = refused.message_and_code();
+    let mut error = async_graphql::ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    answer(
+        media,
+        async_graphql::Response::from_errors(vec![error]),
+        None,
+    )
 }
 
 /// The `Idempotency-Key` header's key, where one is sent: at most one header, with a key that
@@ -404,7 +448,8 @@ async fn execute(
         idempotency_key,
     } = asked;
     let note = idempotency::Note::default();
-    let mut request = async_graphql::Request::new(params.query).data(note.clone());
+    let mut request =
+        async_graphql::Request::new(params.query.unwrap_or_default()).data(note.clone());
     if let Some(key) = idempotency_key {
         request = request.data(idempotency::HeaderKey(key));
     }
@@ -492,7 +537,17 @@ async fn execute(
         return kept(media, body);
     }
     let budget = app.limits.query_budget;
-    let schema = app.schema.clone();
+    // GraphiQL's (and every tool's) introspection query nests deeper than any question about
+    // the data needs: an operation asking only about the schema is checked against the schema
+    // answering introspection alone, whose depth limit allows it.
+    let schema = match (&document, operation) {
+        (Some(document), Some(operation))
+            if crate::limits::introspection_only(document, operation) =>
+        {
+            app.introspection.clone()
+        }
+        _ => app.schema.clone(),
+    };
     let run = move |request: async_graphql::Request, document: Option<ExecutableDocument>| async move {
         let execution = run(&schema, request.data(principal), document.as_ref());
         if is_query {
@@ -648,7 +703,20 @@ fn kept(media: Media, body: Bytes) -> Response {
 /// What makes two questions the same: the caller, the operation, its text and its variables.
 fn answer_key(principal: &Principal, request: &async_graphql::Request) -> String {
     let variables = serde_json::to_string(&request.variables).unwrap_or_default();
-    let mut key = String::with_capacity(request.query.len() + variables.len() + 128);
+    let mut key = caller_key(principal);
+    key.reserve(request.query.len() + variables.len() + 128);
+    key.push('\0');
+    key.push_str(request.operation_name.as_deref().unwrap_or(""));
+    key.push('\0');
+    key.push_str(&request.query);
+    key.push('\0');
+    key.push_str(&variables);
+    key
+}
+
+/// Who asks, as far as an answer can depend on it: identity, roles and missions.
+fn caller_key(principal: &Principal) -> String {
+    let mut key = String::with_capacity(128);
     key.push_str(&principal.id);
     for role in &principal.roles {
         key.push('\u{1f}');
@@ -658,12 +726,6 @@ fn answer_key(principal: &Principal, request: &async_graphql::Request) -> String
         key.push('\u{1e}');
         key.push_str(mission);
     }
-    key.push('\0');
-    key.push_str(request.operation_name.as_deref().unwrap_or(""));
-    key.push('\0');
-    key.push_str(&request.query);
-    key.push('\0');
-    key.push_str(&variables);
     key
 }
 

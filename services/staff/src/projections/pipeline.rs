@@ -27,7 +27,17 @@ pub struct StageCount {
 pub struct Conversion {
     pub from: CandidateStage,
     pub to: CandidateStage,
-    /// reached(to) / reached(from); null where nobody reached `from`.
+    /// reached(to) / reached(from), in percent (0–100); null where nobody reached `from`.
+    // A share (0–1) here; in percent in the schema, as every share is.
+    #[graphql(
+        skip,
+        derived(
+            name = "conversion_percent",
+            into = "Option<f64>",
+            with = "cla_platform::graphql::percent",
+            owned = true
+        )
+    )]
     pub rate: Option<f64>,
 }
 
@@ -51,7 +61,17 @@ pub struct RecruitmentPipeline {
     pub posts_budgeted: usize,
     pub posts_filled: usize,
     pub posts_open: usize,
-    /// Open posts / budgeted posts; null where none are budgeted.
+    /// Open posts of budgeted posts, in percent (0–100); null where none are budgeted.
+    // A share (0–1) here; in percent in the schema, as every share is.
+    #[graphql(
+        skip,
+        derived(
+            name = "vacancy_percent",
+            into = "Option<f64>",
+            with = "cla_platform::graphql::percent",
+            owned = true
+        )
+    )]
     pub vacancy_rate: Option<f64>,
     /// Mean days from opening to hiring over filled posts; null where none are filled.
     pub mean_time_to_fill_days: Option<f64>,

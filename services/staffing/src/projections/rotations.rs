@@ -194,12 +194,14 @@ pub fn cla_staffing(
 }
 
 /// A mission's rotations planned or completed from `from` to `to` (both included), and the overdue
-/// ones whatever their date, by date then name, as `view` shows them.
+/// ones whatever their date, by date then name, as `view` shows them; with `cancelled`, the
+/// cancelled ones planned within the range too.
 pub fn rotation_calendar(
     staffing: &StaffingView,
     mission: &str,
     from: NaiveDate,
     to: NaiveDate,
+    cancelled: bool,
     view: &View,
 ) -> Vec<RotationEntry> {
     let state = staffing.staffing(mission, view);
@@ -212,7 +214,7 @@ pub fn rotation_calendar(
             RotationState::Overdue => true,
             RotationState::Planned => from <= r.date && r.date <= to,
             RotationState::Completed => r.completed_on.is_some_and(|d| from <= d && d <= to),
-            RotationState::Cancelled => false,
+            RotationState::Cancelled => cancelled && from <= r.date && r.date <= to,
         })
         .collect();
     out.sort_by_key(|r| (r.date, r.name.clone()));

@@ -94,9 +94,14 @@ async fn outsiders_are_refused_by_the_application_layer_itself() {
         "refusals write nothing"
     );
 
-    let coverage = app.appoint_manager(&ca, appoint).await.unwrap();
+    let appointed = app.appoint_manager(&ca, appoint).await.unwrap();
+    let coverage = appointed.coverage;
     assert_eq!(coverage.mission.managers, 1);
     let manager = coverage.mission.spans[0].manager_id.clone();
+    assert_eq!(
+        appointed.manager.id, manager,
+        "the answer names the manager made"
+    );
     let written = store.head().await.unwrap();
     let leave = ManagerLeaves {
         manager_id: manager.clone(),

@@ -34,8 +34,8 @@ use crate::travel::Travel;
 
 mod actions;
 mod alerts;
-mod check_ins;
 mod base;
+mod check_ins;
 
 pub(crate) type Params = Query<HashMap<String, String>>;
 
