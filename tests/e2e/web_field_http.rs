@@ -663,6 +663,20 @@ async fn the_check_ins_and_alerts_pages_read_in_french() {
     assert!(page.contains("Signalements — MONUSCO"), "{page}");
     assert!(page.contains("Enregistrer l’appel radio"), "{page}");
     assert_eq!(last_check_in(&page, NAMES[0]), "Jamais");
+    // Time travel: the form is there, and as of another day the page says what answers it.
+    assert!(page.contains("name=\"asOf\""), "{page}");
+    assert!(!page.contains("sont ceux de maintenant"), "{page}");
+    let yesterday =
+        (chrono::Utc::now().date_naive() - chrono::Duration::days(1)).format("%Y-%m-%d");
+    let (status, back) = get(server, &format!("{path}&asOf={yesterday}"), &cookie).await;
+    assert_eq!(status, 200);
+    assert!(back.contains("sont ceux de maintenant"), "{back}");
+    assert!(
+        back.contains(&format!(
+            "type=\"hidden\" name=\"asOf\" value=\"{yesterday}\""
+        )),
+        "the filter keeps the date: {back}"
+    );
     let (status, _, refused) = post(
         server,
         "/missions/MONUSCO/check-ins",

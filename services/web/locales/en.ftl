@@ -249,6 +249,7 @@ actions-nothing-to-choose = There is nothing to choose from here today.
 ## Check-ins screen (/missions/{code}/check-ins)
 checkins-nav = Check-ins
 checkins-title = Check-ins — { $mission }
+checkins-live-now = The bases are as of the date asked; who is overdue and each CLA's last check-in are as of now, and a roll call is recorded now.
 checkins-recorded = Roll call recorded — check-ins by radio: { $count }.
 checkins-field-office = Field office
 checkins-all-offices = All field offices

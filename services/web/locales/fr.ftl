@@ -249,6 +249,7 @@ actions-nothing-to-choose = Il n’y a rien à choisir ici aujourd’hui.
 ## Écran des signalements (/missions/{code}/check-ins)
 checkins-nav = Signalements
 checkins-title = Signalements — { $mission }
+checkins-live-now = Les bases sont celles de la date demandée ; les retards et le dernier signalement de chaque ALC sont ceux de maintenant, et un appel est enregistré maintenant.
 checkins-recorded = Appel radio enregistré — signalements par radio : { $count }.
 checkins-field-office = Bureau de terrain
 checkins-all-offices = Tous les bureaux de terrain

@@ -85,6 +85,9 @@ pub struct CheckIns<'a> {
     /// The form, where a base is chosen and its names are shown to the reader.
     pub roll_call: Option<RollCall>,
     pub notice: Option<String>,
+    /// The page's time travel: the bases and the 30 days' figures answer it; who is overdue and
+    /// the last check-ins are today's (a roll call is recorded now).
+    pub travel: &'a crate::travel::Travel,
 }
 
 pub const WELFARE: [(&str, &str); 3] = [
@@ -109,7 +112,13 @@ pub fn body(l: L10n, c: &CheckIns<'_>) -> Markup {
     let action = format!("/missions/{}/check-ins", c.code);
     html! {
         @if let Some(n) = &c.notice { p.banner role="status" { (n) } }
+        @if c.travel.as_of.is_some() || c.travel.known_at.is_some() {
+            p.banner role="note" { (l.t("checkins-live-now")) }
+        }
         form.filters method="get" action=(action) {
+            @for (name, value) in c.travel.pairs() {
+                input type="hidden" name=(name) value=(value);
+            }
             label for="fieldOffice" {
                 (l.t("checkins-field-office"))
                 select #fieldOffice name="fieldOffice" {

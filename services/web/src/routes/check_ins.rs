@@ -20,6 +20,7 @@ use super::{MissionRequest, Reader, page, param, posted_by, redirect, refusal, r
 use crate::Web;
 use crate::pages::check_ins::{CheckIns, ClaRow, Filter, RollCall, RollCallCla};
 use crate::pages::refusal::Refused;
+use crate::travel::Travel;
 
 pub(crate) async fn check_ins(State(web): State<Arc<Web>>, m: MissionRequest) -> Response {
     let MissionRequest {
@@ -28,6 +29,7 @@ pub(crate) async fn check_ins(State(web): State<Arc<Web>>, m: MissionRequest) ->
         code,
         view,
         q,
+        travel,
         ..
     } = m;
     let filter = Filter::parse(param(&q, "fieldOffice"), param(&q, "base"));
@@ -40,6 +42,7 @@ pub(crate) async fn check_ins(State(web): State<Arc<Web>>, m: MissionRequest) ->
         who: &who,
         code: &code,
         view: &view,
+        travel: &travel,
     };
     show(&asked, &filter, None, notice)
 }
@@ -51,6 +54,7 @@ struct Asked<'a> {
     who: &'a Principal,
     code: &'a str,
     view: &'a View,
+    travel: &'a Travel,
 }
 
 /// The page for `filter`, with the roll-call form as posted (`posted`: again, with its errors) or
@@ -67,6 +71,7 @@ fn show(
         who,
         code,
         view,
+        travel,
     } = *asked;
     let apps = &web.settings.apps;
     let answer = (|| {
@@ -157,7 +162,19 @@ fn show(
         status,
         r.l.t_args("checkins-title", &[("mission", mission.code)]),
         Some(code),
-        None,
+        Some(crate::pages::TravelForm {
+            action: &format!("/missions/{code}/check-ins"),
+            travel,
+            keep: [
+                (
+                    "fieldOffice",
+                    filter.field_office.clone().unwrap_or_default(),
+                ),
+                ("base", filter.base.clone().unwrap_or_default()),
+            ]
+            .into(),
+            error: None,
+        }),
         crate::pages::check_ins::body(
             r.l,
             &CheckIns {
@@ -170,6 +187,7 @@ fn show(
                 clas: rows,
                 roll_call,
                 notice,
+                travel,
             },
         ),
     )
@@ -318,6 +336,7 @@ pub(crate) async fn record_roll_call(
         who: &who,
         code: &code,
         view: &view,
+        travel: &Travel::default(),
     };
     show(&asked, &filter, Some(form_again), None)
 }
