@@ -517,20 +517,11 @@ async fn acknowledge_incident(
     Path(id): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let r = reader(&web, &headers, &uri);
-    let Some(s) = &r.session else {
-        return to_sign_in(&r);
+    let (r, who) = match posted_by(&web, &headers, &uri, &form) {
+        Ok(posted) => posted,
+        Err(refused) => return *refused,
     };
-    if !carries_token(&r, &form) {
-        return csrf_refused(&r);
-    }
-    match web
-        .settings
-        .apps
-        .escalation
-        .acknowledge(&s.principal(), &id)
-        .await
-    {
+    match web.settings.apps.escalation.acknowledge(&who, &id).await {
         // Acknowledged, or already: the page says by whom.
         Ok(_) => redirect(&back_to(&form, &id), &r.cookies),
         Err(e) if e.code == ErrorCode::Conflict => redirect(&back_to(&form, &id), &r.cookies),
