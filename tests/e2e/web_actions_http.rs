@@ -4,9 +4,9 @@
 //! the same) and says why beside the field; the two-per-base rule's refusal in words, in English
 //! and French, and accepting the gap (a reason required); readers who may not act are refused.
 
-mod actions_support;
+mod web_client;
 
-use std::time::Duration;
+mod actions_support;
 
 use actions_support::{
     BaseOfTwo, base_of_two, board, cla_staffing, cla_staffing_in, planned_rotations,
@@ -14,107 +14,7 @@ use actions_support::{
 use cla_e2e::TestServer;
 use cla_platform::{Principal, Role};
 use serde_json::Value;
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// The session cookie (`name=value`) of `who`, signed in through a one-time link.
-async fn session(server: &TestServer, who: Principal) -> String {
-    let code =
-        cla_web::issue_sign_in_codes(&server.config.data_dir, &[who], Duration::from_secs(60))
-            .unwrap()
-            .remove(0);
-    let response = client()
-        .get(format!("{}/sign-in/{code}", server.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 303);
-    let line = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_string())
-        .find(|c| c.starts_with("cla_session="))
-        .expect("a session cookie");
-    line.split(';').next().unwrap().to_string()
-}
-
-async fn get(server: &TestServer, path: &str, cookie: &str) -> (u16, String) {
-    let response = client()
-        .get(format!("{}{path}", server.base))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.text().await.unwrap())
-}
-
-/// Posts a form: the status, the `Location` (where redirected) and the page.
-async fn post(
-    server: &TestServer,
-    path: &str,
-    cookie: &str,
-    form: &[(&str, &str)],
-) -> (u16, Option<String>, String) {
-    let response = client()
-        .post(format!("{}{path}", server.base))
-        .header("cookie", cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_string());
-    (status, location, response.text().await.unwrap())
-}
-
-/// A page's bytes on the wire, gzip-compressed as a browser asks for it.
-async fn wire(server: &TestServer, path: &str, cookie: &str) -> usize {
-    let response = client()
-        .get(format!("{}{path}", server.base))
-        .header("cookie", cookie)
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        response
-            .headers()
-            .get("content-encoding")
-            .map(|v| v.to_str().unwrap()),
-        Some("gzip"),
-        "{path}"
-    );
-    response.bytes().await.unwrap().len()
-}
-
-fn csrf(page: &str) -> String {
-    let at = page
-        .find("name=\"csrf\" value=\"")
-        .expect("a form with a token");
-    let rest = &page[at + "name=\"csrf\" value=\"".len()..];
-    rest[..rest.find('"').unwrap()].to_string()
-}
-
-/// The text of the element with `id` (up to its closing tag), to say what is beside a field.
-fn beside(page: &str, id: &str) -> String {
-    let at = page
-        .find(&format!("id=\"{id}\""))
-        .unwrap_or_else(|| panic!("no #{id} in {page}"));
-    let rest = &page[at..];
-    let start = rest.find('>').unwrap() + 1;
-    let end = rest.find("</").unwrap();
-    rest[start..end].to_string()
-}
+use web_client::*;
 
 fn manager() -> Principal {
     Principal::new(
@@ -405,7 +305,7 @@ async fn actions_refuse_in_words_write_nothing_when_refused_and_accept_a_gap_wit
     accepting.push(("gapReason", "replacement arrives next week"));
     let (status, location, _) = post(&server, &end, &cookie, &accepting).await;
     assert_eq!(status, 303);
-    let location = location.unwrap();
+    let location = location;
     assert_eq!(location, "/missions/MONUSCO/board?done=end-deployment");
     assert_ne!(head(&server).await, before, "written");
     assert_eq!(cla_staffing(&server, &leaving).await["baseId"], Value::Null);
@@ -443,7 +343,7 @@ async fn actions_refuse_in_words_write_nothing_when_refused_and_accept_a_gap_wit
     )
     .await;
     assert_eq!(status, 303, "{page}");
-    assert_eq!(location.unwrap(), "/missions/MONUSCO/board?done=deploy");
+    assert_eq!(location, "/missions/MONUSCO/board?done=deploy");
     assert_eq!(
         cla_staffing(&server, &leaving).await["baseId"],
         base_id.as_str()
@@ -483,10 +383,7 @@ async fn actions_refuse_in_words_write_nothing_when_refused_and_accept_a_gap_wit
     )
     .await;
     assert_eq!(status, 303, "{page}");
-    assert_eq!(
-        location.unwrap(),
-        "/missions/MONUSCO/board?done=plan-rotation"
-    );
+    assert_eq!(location, "/missions/MONUSCO/board?done=plan-rotation");
     let planned = planned_rotations(&server, &staying).await;
     assert_eq!(planned.len(), 1, "{planned:?}");
     let planned = planned[0].clone();
@@ -507,10 +404,7 @@ async fn actions_refuse_in_words_write_nothing_when_refused_and_accept_a_gap_wit
     )
     .await;
     assert_eq!(status, 303, "{page}");
-    assert_eq!(
-        location.unwrap(),
-        "/missions/MONUSCO/board?done=cancel-rotation"
-    );
+    assert_eq!(location, "/missions/MONUSCO/board?done=cancel-rotation");
     let rotations = cla_staffing(&server, &staying).await["rotations"].clone();
     assert!(
         rotations
@@ -570,10 +464,7 @@ async fn actions_refuse_in_words_write_nothing_when_refused_and_accept_a_gap_wit
     accepting.push(("gapReason", "the other base needs a Lingala speaker"));
     let (status, location, page) = post(&server, &complete, &cookie, &accepting).await;
     assert_eq!(status, 303, "{page}");
-    assert_eq!(
-        location.unwrap(),
-        "/missions/MONUSCO/board?done=complete-rotation"
-    );
+    assert_eq!(location, "/missions/MONUSCO/board?done=complete-rotation");
     assert_eq!(
         cla_staffing(&server, &staying).await["baseId"],
         other_base.as_str(),
@@ -604,7 +495,7 @@ async fn actions_refuse_in_words_write_nothing_when_refused_and_accept_a_gap_wit
     .await;
     assert_eq!(status, 303, "{page}");
     assert_eq!(
-        location.unwrap(),
+        location,
         format!("/missions/MONUSCO/board?asOf={from}&done=absence")
     );
     let after = cla_staffing_in(&server, &staying, 40).await["absences"]

@@ -5,105 +5,30 @@
 //! server-sent events bringing an alert raised after the stream was opened, and ending with the
 //! session; French.
 
+mod web_client;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cla_e2e::TestServer;
-use cla_gateway::config::Config;
 use cla_platform::clock::ManualClock;
 use cla_platform::{Principal, Role};
 use serde_json::json;
+use web_client::*;
 
-/// A client that does not follow redirects (the tests look at them).
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// Signs `who` in through a one-time link: the session cookie (`name=value`).
-async fn session(server: &TestServer, config: &Config, who: Principal) -> String {
-    let code = cla_web::issue_sign_in_codes(&config.data_dir, &[who], Duration::from_secs(60))
-        .unwrap()
-        .remove(0);
-    let response = client()
-        .get(format!("{}/sign-in/{code}", server.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 303);
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_string())
-        .find(|c| c.starts_with("cla_session="))
-        .expect("a session cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
-async fn get(server: &TestServer, path: &str, cookie: &str) -> (u16, String) {
-    let response = client()
-        .get(format!("{}{path}", server.base))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.text().await.unwrap())
-}
-
-/// Posts a form; the status, the `Location` (if any) and the page.
-async fn post<K: serde::Serialize>(
+/// Posts a form of owned fields (see [`web_client::post`]).
+async fn post<K: AsRef<str>>(
     server: &TestServer,
     path: &str,
     cookie: &str,
     form: &[(K, String)],
 ) -> (u16, String, String) {
-    let response = client()
-        .post(format!("{}{path}", server.base))
-        .header("cookie", cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (status, location, response.text().await.unwrap())
-}
-
-/// The bytes of a gzip-compressed answer.
-async fn wire(server: &TestServer, path: &str, cookie: &str) -> usize {
-    let response = client()
-        .get(format!("{}{path}", server.base))
-        .header("cookie", cookie)
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 200, "{path}");
-    response.bytes().await.unwrap().len()
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_ref(), v.as_str())).collect();
+    web_client::post(server, path, cookie, &form).await
 }
 
 /// A form's fields.
 type Fields = Vec<(String, String)>;
-
-/// The one value of `name="csrf"` in a page.
-fn csrf(page: &str) -> String {
-    let at = page
-        .find("name=\"csrf\" value=\"")
-        .expect("a form with a token");
-    let rest = &page[at + "name=\"csrf\" value=\"".len()..];
-    rest[..rest.find('"').unwrap()].to_string()
-}
 
 fn ca() -> Principal {
     Principal::new(
@@ -182,7 +107,7 @@ fn last_check_in<'a>(page: &'a str, name: &str) -> &'a str {
 async fn a_roll_call_is_recorded_and_shows_as_each_heard_clas_last_check_in() {
     let w = world(TestServer::start().await).await;
     let server = &w.server;
-    let cookie = session(server, &server.config, ca()).await;
+    let cookie = session(server, ca()).await;
     let path = format!("/missions/MONUSCO/check-ins?base={}", w.base);
     let (status, page) = get(server, &path, &cookie).await;
     assert_eq!(status, 200, "{page}");
@@ -263,7 +188,7 @@ async fn a_roll_call_without_its_token_for_another_missions_base_or_with_bad_inp
     let w = world(TestServer::start().await).await;
     let server = &w.server;
     let (_, away_base) = cla_e2e::mission_with_base(server, "MINUSCA").await;
-    let cookie = session(server, &server.config, ca()).await;
+    let cookie = session(server, ca()).await;
     let path = format!("/missions/MONUSCO/check-ins?base={}", w.base);
     let (_, page) = get(server, &path, &cookie).await;
     let token = csrf(&page);
@@ -451,7 +376,7 @@ async fn the_stream_brings_an_alert_raised_after_it_opened_and_the_list_acknowle
     let w = world(TestServer::start().await).await;
     let server = &w.server;
     procedure(&w).await;
-    let cookie = session(server, &server.config, ca()).await;
+    let cookie = session(server, ca()).await;
     let (status, page) = get(server, "/missions/MONUSCO/alerts", &cookie).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("No active alert."), "{page}");
@@ -492,7 +417,7 @@ async fn the_stream_brings_an_alert_raised_after_it_opened_and_the_list_acknowle
         server,
         action,
         &cookie,
-        &[("back", "/missions/MONUSCO/alerts".into())],
+        &[("back", "/missions/MONUSCO/alerts".to_string())],
     )
     .await;
     assert_eq!(status, 403, "without its token");
@@ -520,7 +445,7 @@ async fn the_stream_brings_an_alert_raised_after_it_opened_and_the_list_acknowle
 async fn the_stream_follows_an_alert_of_the_watch_raised_then_cleared() {
     let w = world(TestServer::start().await).await;
     let server = &w.server;
-    let cookie = session(server, &server.config, ca()).await;
+    let cookie = session(server, ca()).await;
     let mut events = Events::open(server, "/missions/MONUSCO/alerts/events", &cookie).await;
     events
         .until("alerts", "alerts-table", Duration::from_secs(10))
@@ -572,7 +497,7 @@ async fn an_hq_reviewer_sees_counts_and_no_names_on_both_pages_and_in_the_stream
     let w = world(TestServer::start().await).await;
     let server = &w.server;
     procedure(&w).await;
-    let cookie = session(server, &server.config, hq()).await;
+    let cookie = session(server, hq()).await;
     let (status, page) = get(server, "/missions/MONUSCO/check-ins", &cookie).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("CLAs overdue now: 0"), "the count: {page}");
@@ -622,7 +547,7 @@ async fn the_stream_ends_when_the_session_does_and_another_mission_is_refused() 
     let server = TestServer::start_with_clock(clock.clone(), |_| {}).await;
     cla_e2e::mission_with_base(&server, "MONUSCO").await;
     cla_e2e::mission_with_base(&server, "MINUSCA").await;
-    let cookie = session(&server, &server.config, ca()).await;
+    let cookie = session(&server, ca()).await;
     let (status, _) = get(&server, "/missions/MINUSCA/alerts/events", &cookie).await;
     assert_eq!(status, 403, "another mission's stream");
     let (status, _) = get(&server, "/missions/MINUSCA/alerts", &cookie).await;
@@ -653,10 +578,7 @@ async fn the_stream_ends_when_the_session_does_and_another_mission_is_refused() 
 async fn the_check_ins_and_alerts_pages_read_in_french() {
     let w = world(TestServer::start().await).await;
     let server = &w.server;
-    let cookie = format!(
-        "{}; cla_lang=fr",
-        session(server, &server.config, ca()).await
-    );
+    let cookie = format!("{}; cla_lang=fr", session(server, ca()).await);
     let path = format!("/missions/MONUSCO/check-ins?base={}", w.base);
     let (_, page) = get(server, &path, &cookie).await;
     assert!(page.contains("lang=\"fr\""));

@@ -2,19 +2,14 @@
 //! sign-in links. Cookie attributes, CSRF, sessions across a restart, refusals, the pages read
 //! without a script, the CSV with the session, and each page's bytes on the wire.
 
+mod web_client;
+
 use std::time::Duration;
 
 use cla_e2e::TestServer;
 use cla_gateway::config::Config;
 use cla_platform::{Principal, Role};
-
-/// A client that does not follow redirects (the tests look at them) and does not decompress.
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
+use web_client::*;
 
 /// Signs `who` in through a one-time link: the session cookie (`name=value`) and the whole
 /// `Set-Cookie` line.
@@ -54,15 +49,9 @@ async fn session(base: &str, config: &Config, who: Principal) -> (String, String
     (pair, line)
 }
 
+/// A page of the server at `base`, in English.
 async fn get(base: &str, path: &str, cookie: &str) -> (u16, String) {
-    let response = client()
-        .get(format!("{base}{path}"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.text().await.unwrap())
+    get_at(base, path, cookie, "en").await
 }
 
 fn ca() -> Principal {
@@ -72,15 +61,6 @@ fn ca() -> Principal {
         &[Role::CivilAffairs],
         &["MONUSCO"],
     )
-}
-
-/// The one value of `name="csrf"` in a page.
-fn csrf(page: &str) -> String {
-    let at = page
-        .find("name=\"csrf\" value=\"")
-        .expect("a form with a token");
-    let rest = &page[at + "name=\"csrf\" value=\"".len()..];
-    rest[..rest.find('"').unwrap()].to_string()
 }
 
 #[tokio::test]

@@ -3,63 +3,16 @@
 //! days in a table; another mission's base is refused, an unknown one not found; an HQ reviewer
 //! sees no home community; the profile's timeline is in order; French dates; bytes on the wire.
 
-mod demo_base;
+mod web_client;
 
-use std::time::Duration;
+mod demo_base;
 
 use chrono::NaiveDate;
 use cla_e2e::TestServer;
 use cla_platform::{Principal, Role};
 use demo_base::base_below_minimum;
 use serde_json::json;
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// A session cookie (`name=value`) for `who`, through a one-time sign-in link.
-async fn session(server: &TestServer, who: Principal) -> String {
-    let code =
-        cla_web::issue_sign_in_codes(&server.config.data_dir, &[who], Duration::from_secs(60))
-            .unwrap()
-            .remove(0);
-    let response = client()
-        .get(format!("{}/sign-in/{code}", server.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 303);
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_string())
-        .find(|c| c.starts_with("cla_session="))
-        .expect("a session cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
-async fn get_in(server: &TestServer, path: &str, cookie: &str, lang: &str) -> (u16, String) {
-    let response = client()
-        .get(format!("{}{path}", server.base))
-        .header("cookie", cookie)
-        .header("accept-language", lang)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.text().await.unwrap())
-}
-
-async fn get(server: &TestServer, path: &str, cookie: &str) -> (u16, String) {
-    get_in(server, path, cookie, "en").await
-}
+use web_client::*;
 
 fn ca() -> Principal {
     Principal::new(
@@ -76,23 +29,6 @@ fn hq() -> Principal {
 
 fn en_date(d: NaiveDate) -> String {
     d.format("%-d %b %Y").to_string()
-}
-
-/// Text as the pages escape it.
-fn escaped(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// The part of `page` from `start` to the next `end`.
-fn section<'a>(page: &'a str, start: &str, end: &str) -> &'a str {
-    let at = page
-        .find(start)
-        .unwrap_or_else(|| panic!("{start} in {page}"));
-    let rest = &page[at..];
-    &rest[..rest.find(end).unwrap_or(rest.len())]
 }
 
 async fn demo_server() -> TestServer {

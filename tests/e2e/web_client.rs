@@ -1,0 +1,150 @@
+//! The web app spoken to as a browser without JavaScript speaks to it: one-time sign-in links,
+//! the session cookie, pages fetched and forms posted, bytes on the wire. Shared by the web app's
+//! HTTP tests (`mod web_client;`).
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use cla_e2e::TestServer;
+use cla_platform::Principal;
+
+/// A client that does not follow redirects (the tests look at them) and does not decompress.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Signs `who` in through a one-time link to the server at `base` keeping its data in
+/// `data_dir`: the session cookie (`name=value`) and the whole `Set-Cookie` line.
+pub async fn sign_in(base: &str, data_dir: &Path, who: Principal) -> (String, String) {
+    let code = cla_web::issue_sign_in_codes(data_dir, &[who], Duration::from_secs(60))
+        .unwrap()
+        .remove(0);
+    let response = client()
+        .get(format!("{base}/sign-in/{code}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    let line = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("cla_session="))
+        .expect("a session cookie");
+    (line.split(';').next().unwrap().to_string(), line)
+}
+
+/// The session cookie (`name=value`) of `who`, signed in through a one-time link.
+pub async fn session(server: &TestServer, who: Principal) -> String {
+    sign_in(&server.base, &server.config.data_dir, who).await.0
+}
+
+/// A page at `base`, in `lang`: its status and text.
+pub async fn get_at(base: &str, path: &str, cookie: &str, lang: &str) -> (u16, String) {
+    let response = client()
+        .get(format!("{base}{path}"))
+        .header("cookie", cookie)
+        .header("accept-language", lang)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+/// A page in English: its status and text.
+pub async fn get(server: &TestServer, path: &str, cookie: &str) -> (u16, String) {
+    get_at(&server.base, path, cookie, "en").await
+}
+
+/// A page in `lang` (an `Accept-Language`): its status and text.
+pub async fn get_in(server: &TestServer, path: &str, cookie: &str, lang: &str) -> (u16, String) {
+    get_at(&server.base, path, cookie, lang).await
+}
+
+/// Posts a form: the status, the `Location` (empty when not redirected) and the page.
+pub async fn post(
+    server: &TestServer,
+    path: &str,
+    cookie: &str,
+    form: &[(&str, &str)],
+) -> (u16, String, String) {
+    let response = client()
+        .post(format!("{}{path}", server.base))
+        .header("cookie", cookie)
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, location, response.text().await.unwrap())
+}
+
+/// A page's bytes on the wire, gzip-compressed as a browser asks for it.
+pub async fn wire(server: &TestServer, path: &str, cookie: &str) -> usize {
+    let response = client()
+        .get(format!("{}{path}", server.base))
+        .header("cookie", cookie)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200, "{path}");
+    assert_eq!(
+        response
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap()),
+        Some("gzip"),
+        "{path}"
+    );
+    response.bytes().await.unwrap().len()
+}
+
+/// The one value of `name="csrf"` in a page.
+pub fn csrf(page: &str) -> String {
+    let at = page
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a token");
+    let rest = &page[at + "name=\"csrf\" value=\"".len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+/// The text of the element with `id` (up to its first closing tag), to say what is beside a
+/// field.
+pub fn beside(page: &str, id: &str) -> String {
+    let at = page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id} in {page}"));
+    let rest = &page[at..];
+    let start = rest.find('>').unwrap() + 1;
+    let end = rest.find("</").unwrap();
+    rest[start..end].to_string()
+}
+
+/// Text as the pages escape it.
+pub fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The part of `page` from `start` to the next `end`.
+pub fn section<'a>(page: &'a str, start: &str, end: &str) -> &'a str {
+    let at = page
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} in {page}"));
+    let rest = &page[at..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
