@@ -305,7 +305,6 @@ async fn actions_refuse_in_words_write_nothing_when_refused_and_accept_a_gap_wit
     accepting.push(("gapReason", "replacement arrives next week"));
     let (status, location, _) = post(&server, &end, &cookie, &accepting).await;
     assert_eq!(status, 303);
-    let location = location;
     assert_eq!(location, "/missions/MONUSCO/board?done=end-deployment");
     assert_ne!(head(&server).await, before, "written");
     assert_eq!(cla_staffing(&server, &leaving).await["baseId"], Value::Null);
