@@ -116,10 +116,124 @@ async fn metrics_are_for_admins_and_the_metrics_token() {
     assert_eq!(get_metrics(&url, Some(&ca)).await.0, 403);
     let (status, text) = get_metrics(&url, Some(&server.admin())).await;
     assert_eq!(status, 200);
-    assert!(text.contains("cla_requests_total"), "{text}");
+    assert!(text.contains("cla_build_info"), "{text}");
     let (status, text) = get_metrics(&url, Some(&scraper)).await;
     assert_eq!(status, 200);
     assert!(text.contains("cla_projection_lag_events"), "{text}");
+    server.stop().await;
+}
+
+/// `/metrics` as an OpenMetrics scraper asks for it: the text, its lines.
+async fn open_metrics(server: &TestServer) -> (String, String) {
+    let response = reqwest::Client::new()
+        .get(format!("{}/metrics", server.base))
+        .bearer_auth(server.admin())
+        .header(
+            "accept",
+            "application/openmetrics-text;version=1.0.0,text/plain;q=0.5",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let kind = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    (kind, response.text().await.unwrap())
+}
+
+/// The value of the sample `name` (with its labels) in an exposition.
+fn sample(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test]
+async fn metrics_show_the_build_the_process_appends_each_projection_websockets_and_alerts() {
+    let server = TestServer::start().await;
+    mission_with_base(&server, "ALPHA").await;
+    server.running.state.monitor.scan().await;
+    let (kind, text) = open_metrics(&server).await;
+    assert!(kind.starts_with("application/openmetrics-text"), "{kind}");
+    assert!(text.ends_with("# EOF\n"), "{text}");
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        text.lines()
+            .any(|l| l == format!("cla_build_info{{version=\"{version}\",backend=\"embedded\"}} 1")),
+        "{text}"
+    );
+    assert!(
+        sample(&text, "process_resident_memory_bytes").unwrap() > 0.0,
+        "{text}"
+    );
+    assert!(sample(&text, "process_open_fds").unwrap() > 0.0, "{text}");
+    assert!(
+        sample(&text, "process_start_time_seconds").unwrap() > 1.7e9,
+        "{text}"
+    );
+    // Each append the mission and its base took, timed.
+    let appends = sample(
+        &text,
+        "cla_store_append_duration_seconds_count{outcome=\"ok\"}",
+    )
+    .expect("appends timed");
+    assert!(appends >= 3.0, "{text}");
+    // One lag per projection, measured: nothing left to apply once ready.
+    server.ready().await;
+    let (_, text) = open_metrics(&server).await;
+    for projection in server.running.state.hub.names() {
+        let lag = sample(
+            &text,
+            &format!("cla_projection_lag_events{{projection=\"{projection}\"}}"),
+        );
+        assert_eq!(lag, Some(0.0), "{projection} in {text}");
+    }
+    assert_eq!(sample(&text, "cla_store_reachable"), Some(1.0));
+    // The empty base is an active alert of the watch, counted by kind with no mission or place.
+    assert_eq!(
+        sample(&text, "cla_active_alerts{kind=\"base_empty\"}"),
+        Some(1.0),
+        "{text}"
+    );
+    assert!(!text.contains("ALPHA"), "no mission in the metrics: {text}");
+
+    // A websocket counts while open, and no longer once closed.
+    assert_eq!(
+        sample(&text, "cla_websocket_connections"),
+        Some(0.0),
+        "{text}"
+    );
+    let mut socket = cla_e2e::connect(&server, &server.admin()).await;
+    let (_, text) = open_metrics(&server).await;
+    assert_eq!(
+        sample(&text, "cla_websocket_connections"),
+        Some(1.0),
+        "{text}"
+    );
+    socket.close(None).await.unwrap();
+    drop(socket);
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, text) = open_metrics(&server).await;
+        if sample(&text, "cla_websocket_connections") == Some(0.0) {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "the websocket is still counted: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // Without an OpenMetrics Accept, the Prometheus text format: the same figures, no `# EOF`.
+    let (status, text) = server.metrics().await;
+    assert_eq!(status, 200);
+    assert!(!text.contains("# EOF"), "{text}");
+    assert!(
+        sample(&text, "cla_events_appended_total").unwrap() >= 3.0,
+        "{text}"
+    );
     server.stop().await;
 }
 
@@ -134,7 +248,7 @@ async fn metrics_on_their_own_listener_are_served_there_only() {
     assert_ne!(at, server.running.addr);
     let (status, text) = get_metrics(&format!("http://{at}/metrics"), None).await;
     assert_eq!(status, 200, "unauthenticated on its own listener");
-    assert!(text.contains("cla_requests_total"), "{text}");
+    assert!(text.contains("cla_build_info"), "{text}");
     let (status, _) = get_metrics(&format!("{}/metrics", server.base), Some(&server.admin())).await;
     assert_eq!(status, 404, "not on the main listener");
     let (status, _) = get_metrics(&format!("http://{at}/graphql"), None).await;

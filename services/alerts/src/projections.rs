@@ -215,12 +215,40 @@ impl AlertsView {
         out
     }
 
+    /// How many alerts are active now, by kind, over every mission (for the metrics: no
+    /// mission, no person).
+    pub fn active_by_kind(&self) -> BTreeMap<String, u64> {
+        let missions: Vec<String> = {
+            let s = self.state.read().expect("alerts view lock");
+            s.missions.keys().cloned().collect()
+        };
+        let mut counts = BTreeMap::new();
+        for mission in missions {
+            for alert in self.active(&mission, &View::now()) {
+                *counts.entry(kind_label(alert.kind)).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+
     /// The log position of the event that raised the alert `alert_id`, if it is one: what it is
     /// and who may see it, the caller reads at that position.
     pub fn position_of(&self, alert_id: &Uuid) -> Option<Position> {
         let s = self.state.read().expect("alerts view lock");
         s.positions.get(alert_id).copied()
     }
+}
+
+/// `BaseBelowMinimum` as `base_below_minimum`.
+fn kind_label(kind: Kind) -> String {
+    let mut label = String::new();
+    for (i, c) in format!("{kind:?}").chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            label.push('_');
+        }
+        label.push(c.to_ascii_lowercase());
+    }
+    label
 }
 
 impl Projection for AlertsView {

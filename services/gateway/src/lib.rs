@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod csvio;
 pub mod demo;
+pub mod figures;
 pub mod generate;
 pub mod http;
 pub mod jwks;

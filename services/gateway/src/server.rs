@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use cla_event_store::{EmbeddedStore, EventStore, KurrentDbStore};
 use cla_platform::Role;
-use cla_platform::metrics::Metrics;
+use cla_platform::metrics::{Exposition, Metrics};
 use cla_platform::projection::{Projection, ProjectionHub, SnapshotConfig};
 use cla_platform::reactor::ReactorCheckpoint;
 use cla_platform::watch::{Heartbeats, Hooks, Watchdog};
@@ -55,6 +55,8 @@ pub struct AppState {
     pub limits: Arc<crate::limits::Limits>,
     /// The escalation worker: incidents, their steps and notifications.
     pub escalation: Arc<cla_alerts::escalation::Escalation>,
+    /// The alerts read model (`/metrics` counts the active alerts).
+    pub alerts: Arc<cla_alerts::AlertsView>,
 }
 
 /// The application and its background tasks (feeding the projections, reacting to events).
@@ -147,6 +149,9 @@ pub fn app(
     clock: Arc<dyn cla_platform::clock::Clock>,
 ) -> Result<App, StartError> {
     let auth = Arc::new(Auth::load(config)?);
+    let metrics = Arc::new(Metrics::default());
+    metrics.register_collector(Box::new(cla_platform::metrics::ProcessCollector));
+    let store = cla_platform::metrics::TimedStore::wrap(store, Arc::clone(&metrics));
     let registry = Arc::new(RegistryView::default());
     let staff = Arc::new(cla_staff::StaffView::default());
     let staffing = Arc::new(cla_staffing::StaffingView::default());
@@ -172,7 +177,6 @@ pub fn app(
     });
     let hub = ProjectionHub::new(Arc::clone(&store), projections, snapshots);
     let feeding = hub.start();
-    let metrics = Arc::new(Metrics::default());
     let runtime = Runtime {
         store: Arc::clone(&store),
         hub: Arc::clone(&hub),
@@ -264,7 +268,7 @@ pub fn app(
             staffing,
             risk,
             supervision,
-            alerts,
+            alerts: Arc::clone(&alerts),
             clock: Arc::clone(&clock),
             detector: Arc::clone(&detector),
             idempotency_retention: config.idempotency_retention(),
@@ -288,6 +292,7 @@ pub fn app(
         detector,
         monitor,
         escalation: Arc::clone(&escalation),
+        alerts,
         heartbeats,
         watch_hooks: watch_hooks(&escalation),
         auth,
@@ -651,6 +656,7 @@ async fn websocket(
     let auth = Arc::clone(&app.auth);
     // A message is a request: no larger than a request body may be.
     let largest = app.limits.max_body_bytes;
+    let metrics = Arc::clone(&app.metrics);
     upgrade
         .max_message_size(largest)
         .max_frame_size(largest)
@@ -681,7 +687,11 @@ async fn websocket(
                     Ok(data)
                 })
                 .serve();
-            let served = lifetime.serve(served);
+            let open = metrics.websocket_opened();
+            let served = async move {
+                lifetime.serve(served).await;
+                drop(open);
+            };
             tracing::Instrument::instrument(
                 cla_platform::correlation::within(correlation_id, served),
                 span,
@@ -734,7 +744,7 @@ async fn metrics(State(app): State<AppState>, headers: HeaderMap) -> Response {
             Err(e) => return unauthorized(e),
         }
     }
-    render_metrics(&app).await
+    render_metrics(&app, &headers).await
 }
 
 /// `/metrics` on its own listener (`metrics_listen`): for the scraper, unauthenticated.
@@ -742,27 +752,24 @@ pub fn metrics_router(state: AppState) -> Router {
     Router::new()
         .route(
             "/metrics",
-            get(|State(app): State<AppState>| async move { render_metrics(&app).await }),
+            get(
+                |State(app): State<AppState>, headers: HeaderMap| async move {
+                    render_metrics(&app, &headers).await
+                },
+            ),
         )
         .with_state(state)
 }
 
-async fn render_metrics(app: &AppState) -> Response {
-    let lag = app.hub.lag().await.unwrap_or(u64::MAX);
-    let names = app.hub.names();
-    let lags: Vec<(&str, u64)> = names.iter().map(|n| (*n, lag)).collect();
-    let mut text = app.metrics.render(&lags);
-    text.push_str(&format!(
-        "# HELP cla_projections_restored_position The checkpoint the read models were restored from at start-up (0: rebuilt from the start).\n# TYPE cla_projections_restored_position gauge\ncla_projections_restored_position {}\n",
-        app.hub.restored_from()
-    ));
-    text.push_str(&app.heartbeats.render());
-    text.push_str(&app.escalation.counters.render());
-    text.push_str(&format!(
-        "# HELP cla_notifications_pending Notifications decided and not yet delivered or given up.\n# TYPE cla_notifications_pending gauge\ncla_notifications_pending {}\n",
-        app.escalation.view.pending_count()
-    ));
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+async fn render_metrics(app: &AppState, headers: &HeaderMap) -> Response {
+    let exposition =
+        Exposition::negotiate(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()));
+    let scrape = crate::figures::Scrape::read(app).await;
+    (
+        [(header::CONTENT_TYPE, exposition.content_type())],
+        app.metrics.render(exposition, scrape),
+    )
+        .into_response()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -70,6 +70,8 @@ pub struct ProjectionHub {
     store: Arc<dyn EventStore>,
     projections: Vec<Arc<dyn Projection>>,
     applied: watch::Sender<u64>,
+    /// The last position each projection has applied, in the order of `projections`.
+    applied_each: Vec<AtomicU64>,
     changes: broadcast::Sender<Arc<RecordedEvent>>,
     failed: AtomicBool,
     snapshots: Option<SnapshotConfig>,
@@ -89,6 +91,7 @@ impl ProjectionHub {
         let (changes, _) = broadcast::channel(4096);
         Arc::new(Self {
             store,
+            applied_each: projections.iter().map(|_| AtomicU64::new(0)).collect(),
             projections,
             applied,
             changes,
@@ -137,6 +140,9 @@ impl ProjectionHub {
     async fn feed(self: Arc<Self>, from: AllFrom) {
         if let AllFrom::After(p) = from {
             self.applied.send_replace(p.0);
+            for each in &self.applied_each {
+                each.store(p.0, Ordering::Relaxed);
+            }
         }
         let mut feed = self.store.subscribe_all(from);
         let mut last_look = Instant::now();
@@ -170,8 +176,9 @@ impl ProjectionHub {
     /// Applies one event to every projection; whether a snapshot is due.
     fn apply(&self, event: &RecordedEvent) -> bool {
         let mut cut = self.cut.lock().expect("hub cut lock");
-        for projection in &self.projections {
+        for (projection, applied) in self.projections.iter().zip(&self.applied_each) {
             projection.apply(event);
+            applied.store(event.position.0, Ordering::Relaxed);
         }
         let Some(config) = &self.snapshots else {
             return false;
@@ -334,6 +341,15 @@ impl ProjectionHub {
     /// The position of the last event every projection has applied (0 for none).
     pub fn position(&self) -> u64 {
         *self.applied.borrow()
+    }
+
+    /// Each projection by name, with the position of the last event it has applied.
+    pub fn positions(&self) -> Vec<(&'static str, u64)> {
+        self.projections
+            .iter()
+            .zip(&self.applied_each)
+            .map(|(p, applied)| (p.name(), applied.load(Ordering::Relaxed)))
+            .collect()
     }
 
     pub fn names(&self) -> Vec<&'static str> {

@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
@@ -163,29 +162,6 @@ impl Heartbeats {
     pub fn checks(&self) -> u64 {
         self.checks.load(Ordering::Relaxed)
     }
-
-    /// The Prometheus text of the watch: `cla_<part>_last_scan_timestamp_seconds` for each part
-    /// (0 for one that has completed none), and the watchdog's looks.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        for (part, last) in self.last_scans() {
-            let name = format!("cla_{part}_last_scan_timestamp_seconds");
-            let _ = writeln!(
-                out,
-                "# HELP {name} When the {part} last completed a scan (Unix seconds on the product's clock; 0: none yet)."
-            );
-            let _ = writeln!(out, "# TYPE {name} gauge");
-            let seconds = last.map_or(0.0, |t| t.timestamp_millis() as f64 / 1000.0);
-            let _ = writeln!(out, "{name} {seconds}");
-        }
-        let _ = writeln!(
-            out,
-            "# HELP cla_watchdog_checks_total Looks the watchdog has taken at the periodic parts."
-        );
-        let _ = writeln!(out, "# TYPE cla_watchdog_checks_total counter");
-        let _ = writeln!(out, "cla_watchdog_checks_total {}", self.checks());
-        out
-    }
 }
 
 /// Called with a part newly stalled. It runs on the watchdog's task: quick, and never waiting on
@@ -325,15 +301,6 @@ mod tests {
                 ("detector", Some(start() + TimeDelta::minutes(2))),
                 ("monitor", None)
             ]
-        );
-        let text = beats.render();
-        assert!(
-            text.contains("# TYPE cla_detector_last_scan_timestamp_seconds gauge\ncla_detector_last_scan_timestamp_seconds 1767225720\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("cla_monitor_last_scan_timestamp_seconds 0\n"),
-            "{text}"
         );
     }
 

@@ -91,34 +91,22 @@ impl Counters {
         if ok { &self.sent[i] } else { &self.failed[i] }.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// In the Prometheus text format.
-    pub fn render(&self) -> String {
-        let mut out = String::from(
-            "# HELP cla_notifications_sent_total Notifications delivered, per channel.\n\
-             # TYPE cla_notifications_sent_total counter\n",
-        );
-        let channels = [
+    /// Notifications delivered and attempts failed, per channel (email, SMS, webhook).
+    pub fn figures(&self) -> Vec<(&'static str, u64, u64)> {
+        [
             NotificationChannel::Email,
             NotificationChannel::Sms,
             NotificationChannel::Webhook,
-        ];
-        for c in channels {
-            out += &format!(
-                "cla_notifications_sent_total{{channel=\"{}\"}} {}\n",
+        ]
+        .into_iter()
+        .map(|c| {
+            (
                 channel_name(c),
-                self.sent[c as usize].load(Ordering::Relaxed)
-            );
-        }
-        out += "# HELP cla_notifications_failed_total Attempts to send a notification that failed, per channel.\n\
-                # TYPE cla_notifications_failed_total counter\n";
-        for c in channels {
-            out += &format!(
-                "cla_notifications_failed_total{{channel=\"{}\"}} {}\n",
-                channel_name(c),
-                self.failed[c as usize].load(Ordering::Relaxed)
-            );
-        }
-        out
+                self.sent[c as usize].load(Ordering::Relaxed),
+                self.failed[c as usize].load(Ordering::Relaxed),
+            )
+        })
+        .collect()
     }
 }
 
