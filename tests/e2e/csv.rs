@@ -432,6 +432,48 @@ async fn import_export_import_changes_nothing_and_downloads_match_graphql() {
         .unwrap();
     assert_eq!(alpha.split(',').nth(2), Some("4"), "{alpha}");
     assert_eq!(alpha.split(',').nth(3), Some("3"), "{alpha}");
+    // Shares in percent, as the schema gives them.
+    let header: Vec<&str> = rows[0].split(',').collect();
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("{name} in {header:?}"))
+    };
+    let answer = server
+        .ok(
+            &hq,
+            "{ hqStaffingReview { missions { scope womenPercent vacancyPercent basesAtMinimumPercent } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    let figures = answer["hqStaffingReview"]["missions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["scope"] == "ALPHA")
+        .unwrap()
+        .clone();
+    let cells: Vec<&str> = alpha.split(',').collect();
+    for (name, field) in [
+        ("women_percent", "womenPercent"),
+        ("vacancy_percent", "vacancyPercent"),
+        ("bases_at_minimum_percent", "basesAtMinimumPercent"),
+    ] {
+        let cell = cells[column(name)];
+        match figures[field].as_f64() {
+            Some(expected) => {
+                let got: f64 = cell.parse().unwrap_or_else(|_| panic!("{name}: {cell}"));
+                assert!((got - expected).abs() < 1e-9, "{name}: {got} vs {expected}");
+                assert!((0.0..=100.0).contains(&got), "{name}: {got}");
+            }
+            None => assert_eq!(cell, "", "{name}"),
+        }
+    }
+    assert!(
+        figures["womenPercent"].as_f64().is_some(),
+        "ALPHA has staff: {figures}"
+    );
     server.stop().await;
 }
 

@@ -501,59 +501,74 @@ impl Config {
     }
 
     /// Defaults, overlaid by the file (where given, or `cla.toml` where it exists), overlaid by
-    /// `CLA_*` variables from `env`.
+    /// `CLA_*` variables from `env`, layered with figment. The file is grouped by [`SECTIONS`];
+    /// a variable is `CLA_` and the key in capitals, whatever its section.
     pub fn load(
         file: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, ConfigError> {
+        use figment::Figment;
+        use figment::providers::{Format, Toml};
         let default_file = Path::new("cla.toml");
         let file = file.or_else(|| default_file.exists().then_some(default_file));
-        let mut table = toml::Table::new();
+        let mut layers = Figment::new();
         if let Some(path) = file {
+            // Read here, so a missing file is an error naming it (figment would skip it).
             let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
                 path: path.display().to_string(),
                 source,
             })?;
-            table = text
-                .parse::<toml::Table>()
-                .map_err(|e| ConfigError::Invalid {
-                    origin: path.display().to_string(),
-                    message: e.to_string(),
-                })?;
-        }
-        for (name, value) in env {
-            let Some(key) = name.strip_prefix("CLA_") else {
-                continue;
+            let origin = path.display().to_string();
+            let grouped = Figment::from(Toml::string(&text));
+            let invalid = |message: String| ConfigError::Invalid {
+                origin: origin.clone(),
+                message,
             };
-            let key = key.to_ascii_lowercase();
-            if !KEYS.contains(&key.as_str()) {
-                continue;
+            let top: figment::value::Dict =
+                grouped.extract().map_err(|e| invalid(e.kind.to_string()))?;
+            for (name, value) in &top {
+                let Some((_, keys)) = SECTIONS.iter().find(|(s, _)| s == name) else {
+                    return Err(invalid(match section_of(name) {
+                        Some(section) => format!("`{name}` belongs in the [{section}] section"),
+                        None => format!("unknown section `{name}` (sections: {})", section_names()),
+                    }));
+                };
+                let Some(dict) = value.as_dict() else {
+                    return Err(invalid(format!("[{name}] must be a section of keys")));
+                };
+                for key in dict.keys() {
+                    if !keys.contains(&key.as_str()) {
+                        return Err(invalid(match section_of(key) {
+                            Some(section) => {
+                                format!("`{key}` belongs in the [{section}] section, not [{name}]")
+                            }
+                            None => format!("unknown key `{key}` in [{name}]"),
+                        }));
+                    }
+                }
+                layers = layers.merge(grouped.focus(name));
             }
-            let value = if key == "cors_allowed_origins" || key == "web_oidc_scopes" {
-                // A list in one variable: comma-separated.
-                toml::Value::Array(
-                    value
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|o| !o.is_empty())
-                        .map(|o| toml::Value::String(o.to_string()))
-                        .collect(),
-                )
-            } else if TEXT_KEYS.contains(&key.as_str()) {
-                // Numbers, keys and passwords that may be all digits (`+243…`) stay text.
-                toml::Value::String(value)
-            } else {
-                env_value(&value)
-            };
-            table.insert(key, value);
         }
-        let config: Config =
-            toml::Value::Table(table)
-                .try_into()
-                .map_err(|e: toml::de::Error| ConfigError::Invalid {
-                    origin: "configuration".into(),
-                    message: e.to_string(),
-                })?;
+        let config: Config = layers
+            .merge(Environment::from_vars(env))
+            .extract()
+            .map_err(|e| ConfigError::Invalid {
+                origin: match &e.metadata {
+                    Some(m) if m.name == ENVIRONMENT => {
+                        m.interpolate(&figment::Profile::Default, &e.path)
+                    }
+                    _ => match (file, e.path.last()) {
+                        (Some(path), Some(key)) => format!(
+                            "{} [{}] {key}",
+                            path.display(),
+                            section_of(key).unwrap_or("?")
+                        ),
+                        (Some(path), None) => path.display().to_string(),
+                        (None, _) => "configuration".into(),
+                    },
+                },
+                message: e.kind.to_string(),
+            })?;
         config.check()?;
         Ok(config)
     }
@@ -750,100 +765,187 @@ fn provider_url(url: &str) -> Result<(), String> {
 /// The shortest HS256 signing secret accepted, in bytes (white space around it does not count).
 pub const MIN_SECRET_BYTES: usize = 32;
 
+/// The file's sections and the keys each holds. A key is set from the environment as `CLA_` and
+/// the key in capitals (`CLA_LISTEN`, `CLA_JWT_SECRET`), whatever its section.
+pub const SECTIONS: &[(&str, &[&str])] = &[
+    (
+        "server",
+        &[
+            "listen",
+            "data_dir",
+            "public_url",
+            "cors_allowed_origins",
+            "max_query_depth",
+            "max_query_complexity",
+            "max_body_bytes",
+            "request_timeout_ms",
+            "max_root_fields",
+            "query_budget_ms",
+            "rate_limit_per_second",
+            "rate_limit_burst",
+            "header_read_timeout_ms",
+            "idle_timeout_ms",
+            "metrics_listen",
+            "metrics_token",
+            "log_format",
+            "log",
+        ],
+    ),
+    ("store", &["store", "kurrentdb_url"]),
+    (
+        "auth",
+        &[
+            "jwt_algorithm",
+            "jwt_secret",
+            "jwt_public_key_file",
+            "jwt_private_key_file",
+            "jwt_issuer",
+            "jwt_audience",
+            "jwt_jwks_url",
+            "oidc_issuer_url",
+            "jwt_jwks_refresh_seconds",
+            "jwt_jwks_unknown_key_refresh_seconds",
+            "jwt_roles_claim",
+            "jwt_missions_claim",
+            "web_oidc_client_id",
+            "web_oidc_client_secret",
+            "web_oidc_scopes",
+            "web_session_hours",
+        ],
+    ),
+    (
+        "projections",
+        &[
+            "snapshot_every_events",
+            "settle_timeout_ms",
+            "answer_cache_ms",
+            "idempotency_retention_hours",
+            "scan_interval_seconds",
+        ],
+    ),
+    (
+        "channels",
+        &[
+            "escalation_interval_ms",
+            "ack_link_hours",
+            "ack_link_key",
+            "notification_lease_seconds",
+            "sms_twilio_auth_token",
+            "sms_vonage_signature_secret",
+            "sms_public_url",
+            "sms_keywords",
+            "sms_replies",
+            "sms_languages",
+            "sms_numbers",
+            "sms_send_gateway",
+            "sms_send_from",
+            "sms_twilio_account_sid",
+            "sms_twilio_api_url",
+            "sms_vonage_api_key",
+            "sms_vonage_api_secret",
+            "sms_vonage_api_url",
+            "sms_send_timeout_ms",
+            "smtp_host",
+            "smtp_port",
+            "smtp_tls",
+            "smtp_username",
+            "smtp_password",
+            "smtp_from",
+            "smtp_message_id_domain",
+            "smtp_timeout_ms",
+            "webhook_signing_secret",
+            "webhook_timeout_ms",
+        ],
+    ),
+];
+
 /// Every key a file or `CLA_<KEY>` may set.
-pub const KEYS: &[&str] = &[
-    "listen",
-    "data_dir",
-    "store",
-    "kurrentdb_url",
-    "jwt_algorithm",
-    "jwt_secret",
-    "jwt_public_key_file",
-    "jwt_private_key_file",
-    "jwt_issuer",
-    "jwt_audience",
-    "jwt_jwks_url",
-    "oidc_issuer_url",
-    "jwt_jwks_refresh_seconds",
-    "jwt_jwks_unknown_key_refresh_seconds",
-    "jwt_roles_claim",
-    "jwt_missions_claim",
-    "max_query_depth",
-    "max_query_complexity",
-    "max_body_bytes",
-    "request_timeout_ms",
-    "settle_timeout_ms",
-    "scan_interval_seconds",
-    "snapshot_every_events",
-    "answer_cache_ms",
-    "idempotency_retention_hours",
-    "public_url",
-    "escalation_interval_ms",
-    "ack_link_hours",
-    "ack_link_key",
-    "notification_lease_seconds",
-    "cors_allowed_origins",
-    "metrics_listen",
-    "metrics_token",
-    "max_root_fields",
-    "query_budget_ms",
-    "rate_limit_per_second",
-    "rate_limit_burst",
-    "header_read_timeout_ms",
-    "idle_timeout_ms",
-    "log_format",
-    "log",
-    "sms_twilio_auth_token",
-    "sms_vonage_signature_secret",
-    "sms_public_url",
-    "sms_keywords",
-    "sms_replies",
-    "sms_languages",
-    "sms_numbers",
-    "smtp_host",
-    "smtp_port",
-    "smtp_tls",
-    "smtp_username",
-    "smtp_password",
-    "smtp_from",
-    "smtp_message_id_domain",
-    "smtp_timeout_ms",
-    "webhook_signing_secret",
-    "webhook_timeout_ms",
-    "sms_send_gateway",
-    "sms_send_from",
-    "sms_twilio_account_sid",
-    "sms_twilio_api_url",
-    "sms_vonage_api_key",
-    "sms_vonage_api_secret",
-    "sms_vonage_api_url",
-    "sms_send_timeout_ms",
-];
+pub fn keys() -> impl Iterator<Item = &'static str> {
+    SECTIONS.iter().flat_map(|(_, keys)| keys.iter().copied())
+}
 
-/// Keys whose environment value is always text, even where it reads as a number.
-const TEXT_KEYS: &[&str] = &[
-    "smtp_username",
-    "smtp_password",
-    "smtp_from",
-    "webhook_signing_secret",
-    "sms_send_from",
-    "sms_twilio_account_sid",
-    "sms_twilio_auth_token",
-    "sms_vonage_api_key",
-    "sms_vonage_api_secret",
-    "sms_vonage_signature_secret",
-    "web_oidc_client_id",
-    "web_oidc_client_secret",
-    "web_oidc_scopes",
-    "web_session_hours",
-];
+/// The section a key belongs in.
+pub fn section_of(key: &str) -> Option<&'static str> {
+    SECTIONS
+        .iter()
+        .find(|(_, keys)| keys.contains(&key))
+        .map(|(section, _)| *section)
+}
 
-/// An environment value as TOML: whole numbers as integers, everything else as a string.
-fn env_value(value: &str) -> toml::Value {
-    match value.parse::<i64>() {
-        Ok(n) => toml::Value::Integer(n),
-        Err(_) => toml::Value::String(value.to_string()),
+fn section_names() -> String {
+    SECTIONS
+        .iter()
+        .map(|(s, _)| format!("[{s}]"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+const ENVIRONMENT: &str = "environment variable";
+
+/// The `CLA_*` variables as a figment layer: each known key with its value typed (whole numbers
+/// as integers, lists comma-separated, text keys always text); errors name the variable.
+struct Environment(figment::value::Dict);
+
+impl Environment {
+    fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Self {
+        use figment::value::Value;
+        let mut dict = figment::value::Dict::new();
+        for (name, value) in vars {
+            let Some(key) = name.strip_prefix("CLA_") else {
+                continue;
+            };
+            let key = key.to_ascii_lowercase();
+            if section_of(&key).is_none() {
+                continue;
+            }
+            let value = if key == "cors_allowed_origins" || key == "web_oidc_scopes" {
+                Value::from(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|o| !o.is_empty())
+                        .map(|o| Value::from(o.to_string()))
+                        .collect::<Vec<_>>(),
+                )
+            } else if numeric(&key) {
+                match value.trim().parse::<i64>() {
+                    Ok(n) => Value::from(n),
+                    Err(_) => Value::from(value),
+                }
+            } else {
+                // Text, even all digits: secrets, keys, numbers (`+243…`), user names.
+                Value::from(value)
+            };
+            dict.insert(key, value);
+        }
+        Self(dict)
     }
+}
+
+impl figment::Provider for Environment {
+    fn metadata(&self) -> figment::Metadata {
+        figment::Metadata::named(ENVIRONMENT).interpolater(|_: &figment::Profile, keys: &[&str]| {
+            format!(
+                "CLA_{}",
+                keys.first().copied().unwrap_or("").to_ascii_uppercase()
+            )
+        })
+    }
+
+    fn data(
+        &self,
+    ) -> Result<figment::value::Map<figment::Profile, figment::value::Dict>, figment::Error> {
+        Ok(figment::Profile::Default.collect(self.0.clone()))
+    }
+}
+
+/// Keys holding a whole number (the rest are text, lists or choices).
+fn numeric(key: &str) -> bool {
+    ["_ms", "_seconds", "_hours", "_bytes", "_events", "_port"]
+        .iter()
+        .any(|end| key.ends_with(end))
+        || key.starts_with("max_")
+        || key.starts_with("rate_limit_")
 }
 
 #[cfg(test)]
@@ -863,7 +965,8 @@ mod tests {
         let file = dir.path().join("cla.toml");
         std::fs::write(
             &file,
-            "listen = \"127.0.0.1:9000\"\nmax_query_depth = 9\nlog = \"debug\"\n",
+            "[server]\nlisten = \"127.0.0.1:9000\"\nmax_query_depth = 9\nlog = \"debug\"\n\n\
+             [channels.sms_keywords.MONUSCO]\nok = [\"SAWA\"]\n",
         )
         .unwrap();
         let config = Config::load(
@@ -881,6 +984,10 @@ mod tests {
             "the environment wins over the file"
         );
         assert_eq!(config.log, "debug");
+        assert_eq!(
+            config.sms_keywords["MONUSCO"]["ok"],
+            vec!["SAWA".to_string()]
+        );
         assert_eq!(config.request_timeout_ms, 30_000, "defaults fill the rest");
         assert_eq!(
             config.jwt_secret.as_ref().unwrap().expose(),
@@ -896,13 +1003,106 @@ mod tests {
     fn mistakes_are_reported() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("cla.toml");
-        std::fs::write(&file, "lisen = \"x\"\n").unwrap();
+        let refused = |text: &str| {
+            std::fs::write(&file, text).unwrap();
+            Config::load(Some(&file), env(&[])).unwrap_err().to_string()
+        };
+        let e = refused("[server]\nlisen = \"x\"\n");
+        assert!(e.contains("unknown key `lisen` in [server]"), "{e}");
+        let e = refused("listen = \"127.0.0.1:1\"\n");
         assert!(
-            Config::load(Some(&file), env(&[])).is_err(),
-            "unknown keys are refused"
+            e.contains("`listen` belongs in the [server] section"),
+            "{e}"
         );
+        let e = refused("[server]\njwt_secret = \"x\"\n");
+        assert!(
+            e.contains("`jwt_secret` belongs in the [auth] section, not [server]"),
+            "{e}"
+        );
+        let e = refused("[sever]\nlisten = \"x\"\n");
+        assert!(e.contains("unknown section `sever`"), "{e}");
+        // A bad value names the file, the section and the key.
+        let e = refused("[server]\nmax_body_bytes = \"lots\"\n");
+        assert!(e.contains("[server] max_body_bytes"), "{e}");
+        assert!(e.contains("cla.toml"), "{e}");
+        // And from the environment, the variable.
+        let e = Config::load(None, env(&[("CLA_MAX_BODY_BYTES", "lots")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("CLA_MAX_BODY_BYTES: "), "{e}");
         assert!(Config::load(None, env(&[("CLA_STORE", "kurrentdb")])).is_err());
         assert!(Config::load(None, env(&[("CLA_MAX_BODY_BYTES", "-1")])).is_err());
+    }
+
+    /// The names of `Config`'s fields, as serde asks for them.
+    fn field_names() -> &'static [&'static str] {
+        struct Fields(&'static [&'static str]);
+        impl<'de> serde::Deserializer<'de> for &mut Fields {
+            type Error = serde::de::value::Error;
+            fn deserialize_struct<V: serde::de::Visitor<'de>>(
+                self,
+                _name: &'static str,
+                fields: &'static [&'static str],
+                _visitor: V,
+            ) -> Result<V::Value, Self::Error> {
+                self.0 = fields;
+                Err(serde::de::Error::custom("fields listed"))
+            }
+            fn deserialize_any<V: serde::de::Visitor<'de>>(
+                self,
+                _visitor: V,
+            ) -> Result<V::Value, Self::Error> {
+                Err(serde::de::Error::custom("a struct only"))
+            }
+            serde::forward_to_deserialize_any! {
+                bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+                byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+                identifier ignored_any
+            }
+        }
+        let mut fields = Fields(&[]);
+        let _ = <Config as serde::Deserialize>::deserialize(&mut fields);
+        fields.0
+    }
+
+    #[test]
+    fn every_key_is_in_one_section_and_read_from_the_environment_as_its_type() {
+        let mut seen = std::collections::BTreeSet::new();
+        for key in keys() {
+            assert!(seen.insert(key), "{key} is in two sections");
+        }
+        // Every field of the configuration is in a section (and so settable), and nothing else.
+        let fields: std::collections::BTreeSet<&str> = field_names().iter().copied().collect();
+        assert_eq!(fields, seen, "the sections and the configuration's fields");
+        // All digits, and still text where the key is text; whole numbers where it is a number.
+        let digits = "12345678901234567890123456789012345678";
+        let config = Config::load(
+            None,
+            env(&[
+                ("CLA_JWT_SECRET", digits),
+                ("CLA_SMTP_HOST", "127.0.0.1"),
+                ("CLA_SMTP_FROM", "cla@example.org"),
+                ("CLA_SMTP_USERNAME", "243990000001"),
+                ("CLA_SMTP_PASSWORD", "000000"),
+                ("CLA_SMTP_PORT", "2525"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.jwt_secret.unwrap().expose(), digits);
+        assert_eq!(config.smtp_username.as_deref(), Some("243990000001"));
+        assert_eq!(config.smtp_password.unwrap().expose(), "000000");
+        assert_eq!(config.smtp_port, 2525);
+        let config = Config::load(
+            None,
+            env(&[
+                ("CLA_WEB_SESSION_HOURS", "8"),
+                ("CLA_WEB_OIDC_CLIENT_ID", "cla-web"),
+                ("CLA_OIDC_ISSUER_URL", "https://login.example.org/realms/un"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.web_session_hours, 8);
+        assert_eq!(config.web_oidc_client_id.as_deref(), Some("cla-web"));
     }
 
     #[test]

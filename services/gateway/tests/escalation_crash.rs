@@ -237,10 +237,15 @@ async fn a_decided_notification_survives_sigkill_and_arrives_once() {
     std::fs::write(
         &config,
         format!(
-            r#"listen = "127.0.0.1:0"
+            r#"[server]
+listen = "127.0.0.1:0"
 data_dir = "{}"
 log = "info"
+
+[projections]
 scan_interval_seconds = 0
+
+[channels]
 escalation_interval_ms = 200
 notification_lease_seconds = 2
 smtp_host = "127.0.0.1"
