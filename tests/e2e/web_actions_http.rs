@@ -587,3 +587,182 @@ async fn readers_who_may_not_act_see_the_refusal_and_nothing_is_written() {
     assert_eq!(head(&server).await, before);
     server.stop().await;
 }
+
+/// The absence a CLA's staffing lists from `from`: its id and last day.
+async fn absence_from(
+    server: &TestServer,
+    staff: &str,
+    from: chrono::NaiveDate,
+) -> Option<(String, String)> {
+    cla_staffing_in(server, staff, 60).await["absences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["from"] == from.to_string())
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap().to_string(),
+                a["to"].as_str().unwrap().to_string(),
+            )
+        })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_absence_is_cut_short_and_another_cancelled_from_the_profile_with_refusals_in_words() {
+    let server = TestServer::start().await;
+    server.load_demo().await.expect("an empty store");
+    server.ready().await;
+    let BaseOfTwo { staying, .. } = base_of_two(&server).await;
+    let cookie = session(&server, manager()).await;
+    let (from, to) = (
+        today() + chrono::Duration::days(10),
+        today() + chrono::Duration::days(20),
+    );
+    let (later_from, later_to) = (
+        today() + chrono::Duration::days(30),
+        today() + chrono::Duration::days(33),
+    );
+    let record = "/missions/MONUSCO/actions/absence";
+    let (_, form) = get(&server, record, &cookie).await;
+    for (a, b) in [(from, to), (later_from, later_to)] {
+        let (status, _, page) = post(
+            &server,
+            record,
+            &cookie,
+            &[
+                ("csrf", csrf(&form).as_str()),
+                ("staffId", &staying),
+                ("kind", "leave"),
+                ("from", &a.to_string()),
+                ("to", &b.to_string()),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303, "{page}");
+    }
+    let (id, _) = absence_from(&server, &staying, from)
+        .await
+        .expect("recorded");
+    let (later, _) = absence_from(&server, &staying, later_from)
+        .await
+        .expect("recorded");
+
+    // The profile links each absence not over to both forms, which offer it chosen.
+    let profile = format!("/missions/MONUSCO/staff/{staying}");
+    let (status, page) = get(&server, &profile, &cookie).await;
+    assert_eq!(status, 200);
+    let cut =
+        format!("/missions/MONUSCO/actions/cut-absence-short?staff={staying}&amp;absence={id}");
+    let cancel =
+        format!("/missions/MONUSCO/actions/cancel-absence?staff={staying}&amp;absence={later}");
+    assert!(page.contains(&cut), "{page}");
+    assert!(page.contains(&cancel), "{page}");
+    let cut = cut.replace("&amp;", "&");
+    let cancel = cancel.replace("&amp;", "&");
+    let (status, form) = get(&server, &cut, &cookie).await;
+    assert_eq!(status, 200);
+    assert!(
+        form.contains(&format!("<option value=\"{id}\" selected")),
+        "{form}"
+    );
+    assert!(form.contains("name=\"to\""), "{form}");
+    let token = csrf(&form);
+
+    // Cut short before it starts: refused beside the date, nothing written.
+    let before = head(&server).await;
+    let too_early = (from - chrono::Duration::days(1)).to_string();
+    let (status, _, page) = post(
+        &server,
+        &cut,
+        &cookie,
+        &[
+            ("csrf", token.as_str()),
+            ("absenceId", &id),
+            ("to", &too_early),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{page}");
+    assert!(
+        page.contains("id=\"to-error\""),
+        "the refusal is beside the date: {page}"
+    );
+    assert_eq!(head(&server).await, before, "nothing written");
+    // An absence nobody knows: refused, nothing written.
+    let (status, _, page) = post(
+        &server,
+        &cut,
+        &cookie,
+        &[
+            ("csrf", token.as_str()),
+            ("absenceId", "no-such-absence"),
+            ("to", &from.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{page}");
+    assert_eq!(head(&server).await, before, "nothing written");
+    // Without the token: refused, nothing written.
+    let (status, _, _) = post(
+        &server,
+        &cut,
+        &cookie,
+        &[("absenceId", id.as_str()), ("to", &from.to_string())],
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_eq!(head(&server).await, before, "nothing written");
+
+    // Cut short to its third day, then the later one cancelled.
+    let third = from + chrono::Duration::days(2);
+    let (status, location, page) = post(
+        &server,
+        &cut,
+        &cookie,
+        &[
+            ("csrf", token.as_str()),
+            ("absenceId", &id),
+            ("to", &third.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{page}");
+    assert!(location.contains("done=cut-absence-short"), "{location}");
+    assert_eq!(
+        absence_from(&server, &staying, from).await,
+        Some((id.clone(), third.to_string()))
+    );
+    let (_, form) = get(&server, &cancel, &cookie).await;
+    let (status, location, page) = post(
+        &server,
+        &cancel,
+        &cookie,
+        &[("csrf", csrf(&form).as_str()), ("absenceId", &later)],
+    )
+    .await;
+    assert_eq!(status, 303, "{page}");
+    assert!(location.contains("done=cancel-absence"), "{location}");
+    assert_eq!(
+        absence_from(&server, &staying, later_from).await,
+        None,
+        "cancelled"
+    );
+
+    // In French too; and the cancelled absence is no longer offered.
+    let (_, page) = get_in(&server, &profile, &cookie, "fr").await;
+    assert!(
+        !page.contains(&format!("absence={later}")),
+        "no link to a cancelled absence"
+    );
+    let (_, form) = get_in(&server, &cut, &cookie, "fr").await;
+    assert!(form.contains("Écourter l’absence"), "{form}");
+    // An HQ reviewer may not: refused on the form.
+    let hq = session(
+        &server,
+        Principal::new("hq-1", "Hana Quartier", &[Role::HqReviewer], &[]),
+    )
+    .await;
+    let (status, _) = get(&server, &cut, &hq).await;
+    assert_eq!(status, 403);
+    server.stop().await;
+}

@@ -107,6 +107,17 @@ pub struct CancelAbsence {
     pub absence_id: String,
 }
 
+/// An absence of a mission's CLA, as [`StaffingApp::open_absences`] lists them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissionAbsence {
+    pub id: String,
+    pub staff_id: String,
+    pub name: String,
+    pub kind: AbsenceKind,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
 /// A CLA of a mission's roster, as [`StaffingApp::roster`] lists them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RosterEntry {
@@ -324,6 +335,43 @@ impl StaffingApp {
             .collect();
         entries.sort_by(|a, b| a.name.cmp(&b.name).then(a.staff_id.cmp(&b.staff_id)));
         Ok(entries)
+    }
+
+    /// The mission's absences not cancelled that are not over on the view's date (under way or
+    /// to come), by start then name: what the forms to cut one short or cancel one offer.
+    pub fn open_absences(
+        &self,
+        who: &Principal,
+        mission: &str,
+        view: &View,
+    ) -> AppResult<Vec<MissionAbsence>> {
+        authorize(who, mission, READERS)?;
+        // Those to come too: everything recorded by the view's time, whatever its date.
+        let planned = View {
+            as_of: NaiveDate::MAX,
+            known_at: view.known_at,
+        };
+        let roster = self.staffing.roster(mission, &planned);
+        let mut out: Vec<MissionAbsence> = self
+            .staffing
+            .staffing(mission, &planned)
+            .absences()
+            .values()
+            .filter(|a| !a.cancelled && a.to >= view.as_of)
+            .filter_map(|a| {
+                let cla = roster.get(&a.staff_id)?;
+                Some(MissionAbsence {
+                    id: a.id.clone(),
+                    staff_id: a.staff_id.clone(),
+                    name: cla.name.clone(),
+                    kind: a.kind,
+                    from: a.from,
+                    to: a.to,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| (a.from, &a.name, &a.id).cmp(&(b.from, &b.name, &b.id)));
+        Ok(out)
     }
 
     /// Every change in a CLA's staffing the view sees (deployments, ends, rotations, absences),
@@ -773,6 +821,48 @@ mod tests {
             base_id: "oicha".into(),
             from: Some(day(5)),
         }
+    }
+
+    #[tokio::test]
+    async fn open_absences_are_those_not_over_and_not_cancelled_by_start() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let (app, _store) = app(&dir);
+        let ca = who(&[Role::CivilAffairs], &["MONUSCO"]);
+        let absence = |staff: &str, from: u32, to: u32| RecordAbsence {
+            staff_id: staff.into(),
+            kind: AbsenceKind::Leave,
+            from: day(from),
+            to: day(to),
+        };
+        let over = app.record_absence(&ca, absence("ben", 2, 3)).await;
+        let later = app.record_absence(&ca, absence("ana", 20, 24)).await;
+        let under_way = app.record_absence(&ca, absence("ben", 4, 8)).await;
+        let cancelled = app.record_absence(&ca, absence("ana", 10, 12)).await;
+        for r in [&over, &later, &under_way, &cancelled] {
+            assert!(r.is_ok(), "{r:?}");
+        }
+        let cancel = cancelled.unwrap().absence.id;
+        app.cancel_absence(&ca, CancelAbsence { absence_id: cancel })
+            .await
+            .expect("cancelled");
+        let open = app
+            .open_absences(&ca, "MONUSCO", &View::on(day(5)))
+            .expect("the mission's absences");
+        let seen: Vec<(&str, NaiveDate, NaiveDate)> = open
+            .iter()
+            .map(|a| (a.name.as_str(), a.from, a.to))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![("Ben", day(4), day(8)), ("Ana", day(20), day(24))]
+        );
+        let outsider = who(&[Role::CivilAffairs], &["MINUSCA"]);
+        assert_eq!(
+            app.open_absences(&outsider, "MONUSCO", &View::on(day(5)))
+                .expect_err("refused")
+                .code,
+            ErrorCode::Forbidden
+        );
     }
 
     #[tokio::test]

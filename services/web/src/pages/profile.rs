@@ -306,7 +306,13 @@ pub fn body(l: L10n, p: &Profile<'_>, travel: &Travel) -> Markup {
         h2 { (l.t("profile-absences")) }
         @if p.staffing.absences.is_empty() { p { (l.t("profile-absences-none")) } } @else {
             ul #absences { @for a in &p.staffing.absences {
-                li { (l.t_args("profile-absence", &[("kind", absence_kind(l, a.kind)), ("from", l.date(a.from)), ("to", l.date(a.to))])) }
+                li {
+                    (l.t_args("profile-absence", &[("kind", absence_kind(l, a.kind)), ("from", l.date(a.from)), ("to", l.date(a.to))]))
+                    @if p.may_change && a.to >= p.as_of {
+                        " " a href=(format!("/missions/{code}/actions/cut-absence-short?staff={staff}&absence={}", a.id)) { (l.t("actions-cut-absence-short-link")) }
+                        " · " a href=(format!("/missions/{code}/actions/cancel-absence?staff={staff}&absence={}", a.id)) { (l.t("actions-cancel-absence-link")) }
+                    }
+                }
             } }
         }
         h2 { (l.t("profile-rotations")) }

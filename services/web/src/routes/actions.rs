@@ -16,8 +16,8 @@ use chrono::{Duration, NaiveDate};
 use cla_platform::timeline::View;
 use cla_platform::{AppError, ErrorCode, Principal};
 use cla_staffing::app::{
-    CancelRotation, CompleteRotation, DeployCla, EndDeployment, PlanRotation, RecordAbsence,
-    RosterEntry,
+    CancelAbsence, CancelRotation, CompleteRotation, CutAbsenceShort, DeployCla, EndDeployment,
+    PlanRotation, RecordAbsence, RosterEntry,
 };
 use cla_staffing::events::AbsenceKind;
 use cla_staffing::projections::{BoardFilter, RotationState};
@@ -48,6 +48,14 @@ pub(crate) fn routes() -> Router<Arc<Web>> {
             get(show).post(act),
         )
         .route("/missions/{code}/actions/absence", get(show).post(act))
+        .route(
+            "/missions/{code}/actions/cut-absence-short",
+            get(show).post(act),
+        )
+        .route(
+            "/missions/{code}/actions/cancel-absence",
+            get(show).post(act),
+        )
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +66,8 @@ enum Action {
     CompleteRotation,
     CancelRotation,
     Absence,
+    CutAbsenceShort,
+    CancelAbsence,
 }
 
 impl Action {
@@ -69,6 +79,8 @@ impl Action {
             "complete-rotation" => Action::CompleteRotation,
             "cancel-rotation" => Action::CancelRotation,
             "absence" => Action::Absence,
+            "cut-absence-short" => Action::CutAbsenceShort,
+            "cancel-absence" => Action::CancelAbsence,
             _ => return None,
         })
     }
@@ -81,6 +93,8 @@ impl Action {
             Action::CompleteRotation => "complete-rotation",
             Action::CancelRotation => "cancel-rotation",
             Action::Absence => "absence",
+            Action::CutAbsenceShort => "cut-absence-short",
+            Action::CancelAbsence => "cancel-absence",
         }
     }
 
@@ -92,6 +106,8 @@ impl Action {
             Action::CompleteRotation => "actions-complete-rotation-title",
             Action::CancelRotation => "actions-cancel-rotation-title",
             Action::Absence => "actions-absence-title",
+            Action::CutAbsenceShort => "actions-cut-absence-short-title",
+            Action::CancelAbsence => "actions-cancel-absence-title",
         })
     }
 
@@ -103,6 +119,8 @@ impl Action {
             Action::CompleteRotation => "actions-complete-rotation-submit",
             Action::CancelRotation => "actions-cancel-rotation-submit",
             Action::Absence => "actions-absence-submit",
+            Action::CutAbsenceShort => "actions-cut-absence-short-submit",
+            Action::CancelAbsence => "actions-cancel-absence-submit",
         })
     }
 
@@ -138,6 +156,8 @@ struct Choices {
     bases: Vec<(String, String)>,
     /// Planned (or overdue) rotations: id, label, the CLA's id.
     rotations: Vec<(String, String, String)>,
+    /// Absences under way or to come: id, label, the CLA's id.
+    absences: Vec<(String, String, String)>,
 }
 
 fn choices(
@@ -178,10 +198,27 @@ fn choices(
             (r.id, label, r.staff_id)
         })
         .collect();
+    let absences = staffing
+        .open_absences(who, code, view)?
+        .into_iter()
+        .map(|a| {
+            let label = l.t_args(
+                "actions-absence-option",
+                &[
+                    ("name", a.name),
+                    ("kind", kind_label(l, a.kind)),
+                    ("from", l.date(a.from)),
+                    ("to", l.date(a.to)),
+                ],
+            );
+            (a.id, label, a.staff_id)
+        })
+        .collect();
     Ok(Choices {
         roster,
         bases,
         rotations,
+        absences,
     })
 }
 
@@ -222,6 +259,16 @@ fn fields(action: Action, l: L10n, c: &Choices, staff: &str) -> Vec<Field> {
         label: l.t("actions-field-rotation"),
         options: c
             .rotations
+            .iter()
+            .filter(|(_, _, s)| staff.is_empty() || s.as_str() == staff)
+            .map(|(id, label, _)| (id.clone(), label.clone()))
+            .collect(),
+    };
+    let absence = || Field::Select {
+        name: "absenceId",
+        label: l.t("actions-field-absence"),
+        options: c
+            .absences
             .iter()
             .filter(|(_, _, s)| staff.is_empty() || s.as_str() == staff)
             .map(|(id, label, _)| (id.clone(), label.clone()))
@@ -275,6 +322,8 @@ fn fields(action: Action, l: L10n, c: &Choices, staff: &str) -> Vec<Field> {
             date("from", "actions-field-absent-from"),
             date("to", "actions-field-absent-to"),
         ],
+        Action::CutAbsenceShort => vec![absence(), date("to", "actions-field-absent-to")],
+        Action::CancelAbsence => vec![absence()],
     }
 }
 
@@ -297,6 +346,9 @@ fn defaults(
     if let Some(r) = param(q, "rotation") {
         set("rotationId", r.to_string());
     }
+    if let Some(a) = param(q, "absence") {
+        set("absenceId", a.to_string());
+    }
     let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     match action {
         Action::Deploy => set("from", day(today)),
@@ -306,7 +358,8 @@ fn defaults(
             set("from", day(today));
             set("to", day(today + Duration::days(6)));
         }
-        Action::CancelRotation => {}
+        Action::CutAbsenceShort => set("to", day(today)),
+        Action::CancelRotation | Action::CancelAbsence => {}
     }
     v
 }
@@ -570,6 +623,29 @@ async fn execute(
                 .record_absence(who, input)
                 .await
                 .map(|_| Some(from))
+        }
+        Action::CutAbsenceShort => {
+            let absence_id = chosen(l, form, "absenceId", &mut bad);
+            let to = date(l, form, "to", &mut bad);
+            let Some(to) = to else {
+                return Outcome::Invalid(bad);
+            };
+            if !bad.is_empty() {
+                return Outcome::Invalid(bad);
+            }
+            let input = CutAbsenceShort { absence_id, to };
+            staffing
+                .cut_absence_short(who, input)
+                .await
+                .map(|_| Some(to))
+        }
+        Action::CancelAbsence => {
+            let absence_id = chosen(l, form, "absenceId", &mut bad);
+            if !bad.is_empty() {
+                return Outcome::Invalid(bad);
+            }
+            let input = CancelAbsence { absence_id };
+            staffing.cancel_absence(who, input).await.map(|_| None)
         }
     };
     match result {
