@@ -453,3 +453,20 @@ profile-level-fluent = fluent
 profile-level-native = native
 profile-change-supervision-started = Supervised by { $manager }
 profile-change-supervision-ended = Supervision by { $manager } ended
+
+## incidents
+incidents-nav = Incidents
+incidents-title = Incidents — { $mission }
+incidents-read-at = As known at { $at }. Open an incident to acknowledge or resolve it.
+incidents-open-title = Under way ({ $count })
+incidents-resolved-title = Resolved ({ $count })
+incidents-col-opened = Opened
+incidents-col-what = What
+incidents-col-office = Field office
+incidents-col-status = Status
+incidents-col-step = Escalation step
+incidents-col-acknowledged = Acknowledged by
+incidents-col-resolved = Resolved by
+incidents-nobody = Nobody yet
+incidents-none-open = No incident under way.
+incidents-none-resolved = No incident resolved.

@@ -453,3 +453,20 @@ profile-level-fluent = couramment
 profile-level-native = langue maternelle
 profile-change-supervision-started = Supervisé par { $manager }
 profile-change-supervision-ended = Fin de la supervision par { $manager }
+
+## incidents
+incidents-nav = Incidents
+incidents-title = Incidents — { $mission }
+incidents-read-at = Tel que connu le { $at }. Ouvrez un incident pour en accuser réception ou le résoudre.
+incidents-open-title = En cours ({ $count })
+incidents-resolved-title = Résolus ({ $count })
+incidents-col-opened = Ouvert le
+incidents-col-what = Nature
+incidents-col-office = Bureau de terrain
+incidents-col-status = État
+incidents-col-step = Étape d’escalade
+incidents-col-acknowledged = Réception accusée par
+incidents-col-resolved = Résolu par
+incidents-nobody = Personne pour l’instant
+incidents-none-open = Aucun incident en cours.
+incidents-none-resolved = Aucun incident résolu.

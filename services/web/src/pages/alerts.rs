@@ -61,7 +61,7 @@ pub fn severity(l: L10n, s: Option<Severity>) -> Markup {
     html! { span class=(class) { span aria-hidden="true" { (shape) " " } (l.t(key)) } }
 }
 
-fn incident_status(l: L10n, s: IncidentStatus) -> Markup {
+pub(crate) fn incident_status(l: L10n, s: IncidentStatus) -> Markup {
     let (class, shape) = match s {
         IncidentStatus::Open | IncidentStatus::Notified => ("status status-empty", "✕"),
         IncidentStatus::Acknowledged => ("status status-below", "◐"),

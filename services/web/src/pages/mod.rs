@@ -8,6 +8,7 @@ pub mod base;
 pub mod board;
 pub mod check_ins;
 pub mod incident;
+pub mod incidents;
 pub mod lists;
 pub mod overview;
 pub mod profile;
@@ -76,6 +77,7 @@ pub fn frame(f: Frame<'_>, body: Markup) -> Markup {
                                 li { a href=(travel.link(&format!("/missions/{code}/board"), &[])) { (l.t("nav-board")) } }
                                 li { a href=(format!("/missions/{code}/check-ins")) { (l.t("checkins-nav")) } }
                                 li { a href=(format!("/missions/{code}/alerts")) { (l.t("alerts-nav")) } }
+                                li { a href=(format!("/missions/{code}/incidents")) { (l.t("incidents-nav")) } }
                                 li { a href="/" { (l.t("nav-missions")) } }
                             }
                         }
