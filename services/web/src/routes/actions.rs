@@ -681,7 +681,7 @@ fn detail_date(l: L10n, e: &AppError, name: &str) -> String {
 }
 
 /// "This would leave Oicha with 1 CLA on 5 Dec 2026 (minimum 2)", from the refusal's details.
-fn gap_sentence(l: L10n, e: &AppError) -> String {
+pub(super) fn gap_sentence(l: L10n, e: &AppError) -> String {
     let strength = e.detail("strength").unwrap_or("0");
     let args = [
         ("base", e.detail("baseName").unwrap_or("").to_string()),
@@ -697,7 +697,7 @@ fn gap_sentence(l: L10n, e: &AppError) -> String {
 }
 
 /// A refusal of the staffing rules as a sentence a manager understands.
-fn words(l: L10n, e: &AppError) -> String {
+pub(super) fn words(l: L10n, e: &AppError) -> String {
     let d = |name: &str| e.detail(name).unwrap_or("").to_string();
     let date = |name: &str| detail_date(l, e, name);
     match e.detail("rule").unwrap_or("") {
