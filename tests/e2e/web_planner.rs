@@ -1,8 +1,9 @@
 //! The rotation planner in a real Chromium: a manager of MONUSCO opens the calendar, considers
 //! moving one of the two CLAs of a base, sees the gap it would open in words beside both bases'
 //! forecasts (nothing written), in English and French, then plans it anyway and finds it on the
-//! calendar. axe-core checks the calendar and the preview in both languages; screenshots
-//! `rotations` and `rotation-preview` in `target/screenshots/`.
+//! calendar; then reads the management coverage. axe-core checks the calendar, the preview and
+//! the supervision page in both languages; screenshots `rotations`, `rotation-preview` and
+//! `supervision` (and their French `-fr`) in `target/screenshots/`.
 //!
 //! Without Chromium, chromedriver or axe-core the journey says "skipped" — and fails under
 //! `CI=true`.
@@ -174,6 +175,27 @@ async fn a_manager_considers_a_rotation_that_would_open_a_gap_sees_the_warning_a
     );
     axe(&c, &axe_js, "the calendar in French").await;
     screenshot(&c, "rotations-fr").await;
+
+    // Management coverage, from the navigation, in French and in English.
+    c.find(Locator::LinkText("Encadrement"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    shown(&c, "html[lang='fr'] #supervision-mission").await;
+    shown(&c, "#assign form.action").await;
+    axe(&c, &axe_js, "the supervision page in French").await;
+    screenshot(&c, "supervision-fr").await;
+    switch_language(&c, "en").await;
+    shown(&c, "html[lang='en'] #supervision-mission").await;
+    assert!(
+        text_of(&c, "#supervision-mission")
+            .await
+            .contains("Supervised")
+    );
+    axe(&c, &axe_js, "the supervision page").await;
+    screenshot(&c, "supervision").await;
 
     c.close().await.unwrap();
     drop(driver);

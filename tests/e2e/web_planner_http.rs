@@ -356,3 +356,251 @@ async fn the_planner_shows_every_state_previews_both_bases_writing_nothing_and_p
     assert_eq!(status, 403, "{page}");
     assert_eq!(head(&server).await, before, "nothing written");
 }
+
+/// The mission's management coverage through GraphQL, as the admin.
+async fn coverage(server: &TestServer) -> serde_json::Value {
+    server
+        .ok(
+            &server.admin(),
+            "query { managementCoverage(missionCode: \"MONUSCO\") { mission { unsupervised notVisited { baseId name } } byFieldOffice { placeId unsupervised spans { managerId name span } notVisited { baseId name } } } }",
+            json!({}),
+        )
+        .await["managementCoverage"]
+        .clone()
+}
+
+fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn management_coverage_changes_when_a_supervisor_is_assigned_and_a_visit_recorded() {
+    let server = TestServer::start().await;
+    server.load_demo().await.expect("an empty store");
+    server.ready().await;
+    let cookie = session(&server, manager()).await;
+    let page_path = "/missions/MONUSCO/supervision";
+
+    // An office with a manager and a deployed CLA nobody supervises (one made so if none is).
+    let mut c = coverage(&server).await;
+    if strings(&c["mission"]["unsupervised"]).is_empty() {
+        let staff = board(&server)
+            .await
+            .iter()
+            .flat_map(|b| b["clas"].as_array().unwrap().clone())
+            .map(|c| c["staffId"].as_str().unwrap().to_string())
+            .next()
+            .unwrap();
+        server
+            .ok(
+                &server.admin(),
+                "mutation($s: String!, $d: Date) { endSupervision(staffId: $s, on: $d) { asOf } }",
+                json!({ "s": staff, "d": today().to_string() }),
+            )
+            .await;
+        c = coverage(&server).await;
+    }
+    let office = c["byFieldOffice"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| {
+            !o["spans"].as_array().unwrap().is_empty()
+                && !o["unsupervised"].as_array().unwrap().is_empty()
+        })
+        .expect("an office with a manager and an unsupervised CLA")
+        .clone();
+    let staff = strings(&office["unsupervised"])[0].clone();
+    let manager_id = office["spans"][0]["managerId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let span_before = office["spans"][0]["span"].as_u64().unwrap();
+
+    let (status, page) = get(&server, page_path, &cookie).await;
+    assert_eq!(status, 200, "{page}");
+    let unsupervised_before = c["mission"]["unsupervised"].as_array().unwrap().len();
+    let office_html = section(
+        &page,
+        &format!("id=\"office-{}\"", office["placeId"].as_str().unwrap()),
+        "</section>",
+    )
+    .to_string();
+    assert!(
+        office_html.contains(&format!("/staff/{staff}\"")),
+        "listed unsupervised"
+    );
+    assert!(page.contains("<th class=\"num\" scope=\"col\">CLAs supervised</th>"));
+    let total = wire(&server, page_path, &cookie).await;
+    println!("bytes on the wire: the supervision page: {total} (budget 61440)");
+    assert!(total <= 60 * 1024);
+    let token = csrf(&page);
+
+    // Refusals in words beside their field, nothing written.
+    let before = head(&server).await;
+    let base = c["mission"]["notVisited"][0]["baseId"]
+        .as_str()
+        .expect("a base not visited within the interval")
+        .to_string();
+    let (from, to) = (days(-2).to_string(), days(-3).to_string());
+    for (form, field, words) in [
+        (
+            vec![("visitTo", to.as_str()), ("purpose", "community meeting")],
+            "visitTo-error",
+            "A visit ends on or after the day it starts.",
+        ),
+        (
+            vec![("visitTo", from.as_str()), ("purpose", "")],
+            "purpose-error",
+            "Say what the visit was for.",
+        ),
+    ] {
+        let mut posted = vec![
+            ("csrf", token.as_str()),
+            ("visitManagerId", manager_id.as_str()),
+            ("baseId", base.as_str()),
+            ("visitFrom", from.as_str()),
+        ];
+        posted.extend(form);
+        let (status, _, page) = post(
+            &server,
+            "/missions/MONUSCO/supervision/visit",
+            &cookie,
+            &posted,
+        )
+        .await;
+        assert_eq!(status, 400, "{page}");
+        assert_eq!(beside(&page, field), words, "{page}");
+        assert!(page.contains("value=\"community meeting\"") || field == "purpose-error");
+    }
+    let (status, _, page) = post(
+        &server,
+        "/missions/MONUSCO/supervision/assign",
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("managerId", &manager_id),
+            ("staffId", ""),
+            ("from", "soon"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(beside(&page, "staffId-error").contains("Choose one"));
+    assert!(beside(&page, "from-error").contains("Enter a date"));
+    assert_eq!(head(&server).await, before, "nothing written by a refusal");
+
+    // Readers who may not change the management: no forms, refused on POST; another mission's
+    // reader refused the page.
+    let hr = session(
+        &server,
+        Principal::new("hr-goma", "HR", &[Role::MissionHr], &["MONUSCO"]),
+    )
+    .await;
+    let (status, page) = get(&server, page_path, &hr).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("id=\"assign\""), "no form for HR");
+    let hr_token = csrf(&page);
+    let (status, _, _) = post(
+        &server,
+        "/missions/MONUSCO/supervision/assign",
+        &hr,
+        &[
+            ("csrf", &hr_token),
+            ("managerId", &manager_id),
+            ("staffId", &staff),
+            ("from", &today().to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_eq!(head(&server).await, before, "nothing written");
+    let outsider = session(
+        &server,
+        Principal::new("ca-bangui", "Other", &[Role::CivilAffairs], &["MINUSCA"]),
+    )
+    .await;
+    assert_eq!(get(&server, page_path, &outsider).await.0, 403);
+
+    // Assign the supervisor and record the visit: the coverage changes.
+    let (status, location, _) = post(
+        &server,
+        "/missions/MONUSCO/supervision/assign",
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("managerId", &manager_id),
+            ("staffId", &staff),
+            ("from", &today().to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(location, "/missions/MONUSCO/supervision?done=assign");
+    let (status, location, _) = post(
+        &server,
+        "/missions/MONUSCO/supervision/visit",
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("visitManagerId", &manager_id),
+            ("baseId", &base),
+            ("visitFrom", &days(-1).to_string()),
+            ("visitTo", &today().to_string()),
+            ("purpose", "community meeting"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{location}");
+    let (_, page) = get(&server, &location, &cookie).await;
+    assert!(page.contains("The field visit is recorded."));
+    let office_html = section(
+        &page,
+        &format!("id=\"office-{}\"", office["placeId"].as_str().unwrap()),
+        "</section>",
+    );
+    assert!(
+        !office_html.contains(&format!("/staff/{staff}\"")),
+        "supervised now"
+    );
+    assert!(
+        !section(&page, "class=\"supervision-not-visited\"", "</main>")
+            .contains(&format!("/bases/{base}\"")),
+        "visited now"
+    );
+    let after = coverage(&server).await;
+    assert_eq!(
+        after["mission"]["unsupervised"].as_array().unwrap().len(),
+        unsupervised_before - 1
+    );
+    let span_after = after["byFieldOffice"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["spans"].as_array().unwrap().clone())
+        .find(|s| s["managerId"] == manager_id.as_str())
+        .unwrap()["span"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(span_after, span_before + 1, "one more CLA for the manager");
+    assert!(page.contains(&format!("<td class=\"num\">{span_after}</td>")));
+
+    // In French, as of another day.
+    let (status, page) = get_in(
+        &server,
+        &format!("{page_path}?asOf={}", days(-5)),
+        &cookie,
+        "fr",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<html lang=\"fr\">") && page.contains("CLA encadrés"));
+    assert!(
+        page.contains(&format!("au {}", days(-5).format("%d/%m/%Y"))),
+        "as of then"
+    );
+}

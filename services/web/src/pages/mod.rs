@@ -14,6 +14,7 @@ pub mod planner;
 pub mod profile;
 pub mod refusal;
 pub mod sign_in;
+pub mod supervision;
 
 use maud::{DOCTYPE, Markup, html};
 
@@ -78,6 +79,7 @@ pub fn frame(f: Frame<'_>, body: Markup) -> Markup {
                                 li { a href=(format!("/missions/{code}/check-ins")) { (l.t("checkins-nav")) } }
                                 li { a href=(format!("/missions/{code}/alerts")) { (l.t("alerts-nav")) } }
                                 li { a href=(travel.link(&format!("/missions/{code}/rotations"), &[])) { (l.t("planner-nav")) } }
+                                li { a href=(travel.link(&format!("/missions/{code}/supervision"), &[])) { (l.t("supervision-nav")) } }
                                 li { a href="/" { (l.t("nav-missions")) } }
                             }
                         }
