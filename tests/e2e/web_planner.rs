@@ -10,13 +10,13 @@
 
 mod actions_support;
 mod browser;
+mod web_client;
 
 use std::time::Duration;
 
 use actions_support::{BaseOfTwo, base_of_two, planned_rotations};
 use browser::*;
 use cla_e2e::TestServer;
-use cla_platform::{Principal, Role};
 use fantoccini::{Client, Locator};
 use serde_json::json;
 
@@ -75,13 +75,7 @@ async fn a_manager_considers_a_rotation_that_would_open_a_gap_sees_the_warning_a
         staying,
         other,
     } = base_of_two(&server).await;
-    let manager = Principal::new(
-        "ca-beni",
-        "Béatrice Manager",
-        &[Role::CivilAffairs],
-        &["MONUSCO"],
-    );
-    sign_in_by_link(&c, &server, manager).await;
+    sign_in_by_link(&c, &server, web_client::mission_manager()).await;
 
     // The calendar, reached from the navigation.
     c.goto(&format!("{base}/missions/MONUSCO")).await.unwrap();

@@ -15,33 +15,12 @@ use cla_platform::{Principal, Role};
 use serde_json::json;
 use web_client::*;
 
-fn manager() -> Principal {
-    Principal::new(
-        "ca-beni",
-        "Béatrice Manager",
-        &[Role::CivilAffairs],
-        &["MONUSCO"],
-    )
+fn days(n: i64) -> chrono::NaiveDate {
+    days_from_today(n)
 }
 
 fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
-fn days(n: i64) -> chrono::NaiveDate {
-    today() + chrono::Duration::days(n)
-}
-
-fn english(d: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
-}
-
-async fn head(server: &TestServer) -> Option<cla_event_store::Position> {
-    server.running.state.store.head().await.unwrap()
+    days(0)
 }
 
 /// Plans a rotation through GraphQL, as the admin: its id.
@@ -102,7 +81,7 @@ async fn the_planner_shows_every_state_previews_both_bases_writing_nothing_and_p
         staying,
         other,
     } = base_of_two(&server).await;
-    let cookie = session(&server, manager()).await;
+    let cookie = session(&server, mission_manager()).await;
 
     // Rotations in each state, from the larger base (whose CLAs can go): one overdue, one
     // completed, one cancelled; the fourth, planned, comes from the planner below.
@@ -160,7 +139,7 @@ async fn the_planner_shows_every_state_previews_both_bases_writing_nothing_and_p
     }
     let token = csrf(&form);
     let on = days(20).to_string();
-    let before = head(&server).await;
+    let before = store_head(&server).await;
     let considered = [
         ("csrf", token.as_str()),
         ("staffId", leaving.as_str()),
@@ -169,12 +148,16 @@ async fn the_planner_shows_every_state_previews_both_bases_writing_nothing_and_p
     ];
     let (status, _, page) = post(&server, plan_path, &cookie, &considered).await;
     assert_eq!(status, 200, "{page}");
-    assert_eq!(head(&server).await, before, "the preview writes nothing");
+    assert_eq!(
+        store_head(&server).await,
+        before,
+        "the preview writes nothing"
+    );
     let gap = section(&page, "id=\"preview-gap\"", "</div>");
     assert!(
         gap.contains(&escaped(&format!(
             "This would leave {base_name} with 1 CLA on {} (minimum 2).",
-            english(days(20))
+            english_date(days(20))
         ))),
         "{gap}"
     );
@@ -238,7 +221,11 @@ async fn the_planner_shows_every_state_previews_both_bases_writing_nothing_and_p
     }
     let (status, _, _) = post(&server, plan_path, &cookie, &considered[1..]).await;
     assert_eq!(status, 403, "without its token");
-    assert_eq!(head(&server).await, before, "nothing written by a refusal");
+    assert_eq!(
+        store_head(&server).await,
+        before,
+        "nothing written by a refusal"
+    );
 
     // Confirming plans it, through the staffing action.
     let confirm = section(&page, "id=\"confirm\"", "</form>");
@@ -267,7 +254,10 @@ async fn the_planner_shows_every_state_previews_both_bases_writing_nothing_and_p
     for (staff, word) in [
         (leaving.as_str(), "Planned".to_string()),
         (late.as_str(), "Overdue".to_string()),
-        (done.as_str(), format!("Completed on {}", english(days(-2)))),
+        (
+            done.as_str(),
+            format!("Completed on {}", english_date(days(-2))),
+        ),
         (called_off.as_str(), "Cancelled".to_string()),
     ] {
         let it = item(&page, staff);
@@ -340,7 +330,7 @@ async fn the_planner_shows_every_state_previews_both_bases_writing_nothing_and_p
     assert_eq!(status, 403);
     let (_, with_token) = get(&server, &range, &hr).await;
     let hr_token = csrf(&with_token);
-    let before = head(&server).await;
+    let before = store_head(&server).await;
     let (status, _, _) = post(
         &server,
         plan_path,
@@ -354,7 +344,7 @@ async fn the_planner_shows_every_state_previews_both_bases_writing_nothing_and_p
     )
     .await;
     assert_eq!(status, 403, "{page}");
-    assert_eq!(head(&server).await, before, "nothing written");
+    assert_eq!(store_head(&server).await, before, "nothing written");
 }
 
 /// The mission's management coverage through GraphQL, as the admin.
@@ -382,7 +372,7 @@ async fn management_coverage_changes_when_a_supervisor_is_assigned_and_a_visit_r
     let server = TestServer::start().await;
     server.load_demo().await.expect("an empty store");
     server.ready().await;
-    let cookie = session(&server, manager()).await;
+    let cookie = session(&server, mission_manager()).await;
     let page_path = "/missions/MONUSCO/supervision";
 
     // An office with a manager and a deployed CLA nobody supervises (one made so if none is).
@@ -441,7 +431,7 @@ async fn management_coverage_changes_when_a_supervisor_is_assigned_and_a_visit_r
     let token = csrf(&page);
 
     // Refusals in words beside their field, nothing written.
-    let before = head(&server).await;
+    let before = store_head(&server).await;
     let base = c["mission"]["notVisited"][0]["baseId"]
         .as_str()
         .expect("a base not visited within the interval")
@@ -492,7 +482,11 @@ async fn management_coverage_changes_when_a_supervisor_is_assigned_and_a_visit_r
     assert_eq!(status, 400);
     assert!(beside(&page, "staffId-error").contains("Choose one"));
     assert!(beside(&page, "from-error").contains("Enter a date"));
-    assert_eq!(head(&server).await, before, "nothing written by a refusal");
+    assert_eq!(
+        store_head(&server).await,
+        before,
+        "nothing written by a refusal"
+    );
 
     // Readers who may not change the management: no forms, refused on POST; another mission's
     // reader refused the page.
@@ -518,7 +512,7 @@ async fn management_coverage_changes_when_a_supervisor_is_assigned_and_a_visit_r
     )
     .await;
     assert_eq!(status, 403);
-    assert_eq!(head(&server).await, before, "nothing written");
+    assert_eq!(store_head(&server).await, before, "nothing written");
     let outsider = session(
         &server,
         Principal::new("ca-bangui", "Other", &[Role::CivilAffairs], &["MINUSCA"]),

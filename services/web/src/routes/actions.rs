@@ -404,13 +404,18 @@ async fn show(State(web): State<Arc<Web>>, m: MissionRequest) -> Response {
 }
 
 /// A refusal of the input, beside its field (`None`: the whole form).
-type Bad = (Option<String>, String);
+pub(super) type Bad = (Option<String>, String);
 
-fn text<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+pub(super) fn text<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
     form.get(name).map_or("", |s| s.trim())
 }
 
-fn chosen(l: L10n, form: &HashMap<String, String>, name: &str, bad: &mut Vec<Bad>) -> String {
+pub(super) fn chosen(
+    l: L10n,
+    form: &HashMap<String, String>,
+    name: &str,
+    bad: &mut Vec<Bad>,
+) -> String {
     let v = text(form, name);
     if v.is_empty() {
         bad.push((Some(name.to_string()), l.t("actions-choose-one")));
@@ -418,7 +423,7 @@ fn chosen(l: L10n, form: &HashMap<String, String>, name: &str, bad: &mut Vec<Bad
     v.to_string()
 }
 
-fn date(
+pub(super) fn date(
     l: L10n,
     form: &HashMap<String, String>,
     name: &str,

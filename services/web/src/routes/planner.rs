@@ -17,7 +17,7 @@ use cla_platform::timeline::View;
 use cla_registry::app::BaseFilter;
 use cla_staffing::app::{ConsideredRotation, RosterEntry};
 
-use super::actions::{gap_sentence, words};
+use super::actions::{Bad, chosen, date, gap_sentence, words};
 use super::{MissionRequest, Reader, mission_page, page, param, posted_by, refused};
 use crate::Web;
 use crate::pages::actions::{self, ActionForm, Field};
@@ -253,31 +253,27 @@ async fn preview(
     let l = r.l;
     let mut values = form.clone();
     values.remove("csrf");
-    let text = |name: &str| form.get(name).map_or("", |s| s.trim()).to_string();
     let mut errors = Vec::new();
-    for name in ["staffId", "toBaseId"] {
-        if text(name).is_empty() {
-            errors.push((Some(name.to_string()), l.t("actions-choose-one")));
-        }
-    }
-    let date = NaiveDate::parse_from_str(&text("date"), "%Y-%m-%d");
-    if date.is_err() {
-        errors.push((Some("date".to_string()), l.t("actions-date-invalid")));
-    }
-    let (Ok(date), true) = (date, errors.is_empty()) else {
-        return draw(
+    let staff_id = chosen(l, &form, "staffId", &mut errors);
+    let to_base_id = chosen(l, &form, "toBaseId", &mut errors);
+    let date = date(l, &form, "date", &mut errors);
+    let bad = |errors: &[Bad]| {
+        draw(
             &web,
             &r,
             &m,
             StatusCode::BAD_REQUEST,
             &values,
-            &errors,
+            errors,
             maud::html! {},
-        );
+        )
+    };
+    let (Some(date), true) = (date, errors.is_empty()) else {
+        return bad(&errors);
     };
     let considered = ConsideredRotation {
-        staff_id: text("staffId"),
-        to_base_id: text("toBaseId"),
+        staff_id,
+        to_base_id,
         date,
     };
     let staffing = &web.settings.apps.staffing;
@@ -298,16 +294,7 @@ async fn preview(
                 Some(f @ ("staffId" | "toBaseId" | "date")) => Some(f),
                 _ => None,
             };
-            let errors = vec![(field.map(str::to_string), words(l, &e))];
-            draw(
-                &web,
-                &r,
-                &m,
-                StatusCode::BAD_REQUEST,
-                &values,
-                &errors,
-                maud::html! {},
-            )
+            bad(&[(field.map(str::to_string), words(l, &e))])
         }
         Err(e) => refused(&r, e),
     }

@@ -13,10 +13,11 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use cla_platform::timeline::View;
-use cla_platform::{AppError, ErrorCode};
+use cla_platform::{AppError, ErrorCode, Principal};
 use cla_staffing::projections::BoardFilter;
 use cla_supervision::app::{AssignSupervisor, RecordFieldVisit};
 
+use super::actions::{Bad, chosen, date, text};
 use super::{MissionRequest, mission_page, param, posted_by, redirect, refusal, refused};
 use crate::Web;
 use crate::i18n::L10n;
@@ -29,9 +30,6 @@ pub(crate) fn routes() -> Router<Arc<Web>> {
         .route("/missions/{code}/supervision/assign", post(assign))
         .route("/missions/{code}/supervision/visit", post(visit))
 }
-
-/// A form's refusal, beside its field (`None`: the whole form).
-type Bad = (Option<String>, String);
 
 /// What was posted, for the page drawn again.
 struct Posted<'a> {
@@ -142,25 +140,6 @@ async fn show(State(web): State<Arc<Web>>, m: MissionRequest) -> Response {
     draw(&web, m, StatusCode::OK, None)
 }
 
-fn text<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
-    form.get(name).map_or("", |s| s.trim())
-}
-
-fn chosen(l: L10n, form: &HashMap<String, String>, name: &str, bad: &mut Vec<Bad>) -> String {
-    let v = text(form, name);
-    if v.is_empty() {
-        bad.push((Some(name.to_string()), l.t("actions-choose-one")));
-    }
-    v.to_string()
-}
-
-fn date(l: L10n, form: &HashMap<String, String>, name: &str, bad: &mut Vec<Bad>) -> NaiveDate {
-    NaiveDate::parse_from_str(text(form, name), "%Y-%m-%d").unwrap_or_else(|_| {
-        bad.push((Some(name.to_string()), l.t("actions-date-invalid")));
-        NaiveDate::MIN
-    })
-}
-
 /// A refusal of the management rules in words, beside the form's field it is about (the form's
 /// own names: the visit's dates and manager are `visitFrom`, `visitTo`, `visitManagerId`).
 fn words(l: L10n, form: &'static str, e: &AppError) -> Bad {
@@ -185,25 +164,36 @@ fn words(l: L10n, form: &'static str, e: &AppError) -> Bad {
     (Some(field.to_string()).filter(|f| !f.is_empty()), l.t(key))
 }
 
+/// Who posted a form of this page: the signed-in person, where the form carries its token and
+/// the supervision app lets them change the mission's management.
+fn sender(
+    web: &Web,
+    m: &MissionRequest,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<(L10n, Principal), Box<Response>> {
+    let (r, who) = posted_by(web, headers, &m.uri, form)?;
+    if !web.settings.apps.supervision.may_change(&who, &m.code) {
+        return Err(Box::new(refusal(&r, Refused::Forbidden)));
+    }
+    Ok((r.l, who))
+}
+
 async fn assign(
     State(web): State<Arc<Web>>,
     m: MissionRequest,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let (r, who) = match posted_by(&web, &headers, &m.uri, &form) {
-        Ok(posted) => posted,
+    let (l, who) = match sender(&web, &m, &headers, &form) {
+        Ok(sent) => sent,
         Err(refused) => return *refused,
     };
-    if !web.settings.apps.supervision.may_change(&who, &m.code) {
-        return refusal(&r, Refused::Forbidden);
-    }
-    let l = r.l;
     let mut bad = Vec::new();
     let input = AssignSupervisor {
         manager_id: chosen(l, &form, "managerId", &mut bad),
         staff_id: chosen(l, &form, "staffId", &mut bad),
-        from: date(l, &form, "from", &mut bad),
+        from: date(l, &form, "from", &mut bad).unwrap_or_default(),
     };
     let outcome = if bad.is_empty() {
         web.settings
@@ -224,20 +214,16 @@ async fn visit(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let (r, who) = match posted_by(&web, &headers, &m.uri, &form) {
-        Ok(posted) => posted,
+    let (l, who) = match sender(&web, &m, &headers, &form) {
+        Ok(sent) => sent,
         Err(refused) => return *refused,
     };
-    if !web.settings.apps.supervision.may_change(&who, &m.code) {
-        return refusal(&r, Refused::Forbidden);
-    }
-    let l = r.l;
     let mut bad = Vec::new();
     let input = RecordFieldVisit {
         manager_id: chosen(l, &form, "visitManagerId", &mut bad),
         base_id: chosen(l, &form, "baseId", &mut bad),
-        from: date(l, &form, "visitFrom", &mut bad),
-        to: date(l, &form, "visitTo", &mut bad),
+        from: date(l, &form, "visitFrom", &mut bad).unwrap_or_default(),
+        to: date(l, &form, "visitTo", &mut bad).unwrap_or_default(),
         purpose: text(&form, "purpose").to_string(),
         notes: text(&form, "notes").to_string(),
     };
