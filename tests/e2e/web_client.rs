@@ -148,3 +148,32 @@ pub fn section<'a>(page: &'a str, start: &str, end: &str) -> &'a str {
     let rest = &page[at..];
     &rest[..rest.find(end).unwrap_or(rest.len())]
 }
+
+/// A civil affairs manager of MONUSCO: who changes its staffing and its management.
+pub fn mission_manager() -> Principal {
+    Principal::new(
+        "ca-beni",
+        "Béatrice Manager",
+        &[cla_platform::Role::CivilAffairs],
+        &["MONUSCO"],
+    )
+}
+
+/// The day `n` days from today (UTC, as the server's clock has it).
+pub fn days_from_today(n: i64) -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive() + chrono::Duration::days(n)
+}
+
+/// A date as the pages write it in English: 5 Dec 2026.
+pub fn english_date(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
+}
+
+/// The store's head: unchanged where nothing was written.
+pub async fn store_head(server: &TestServer) -> Option<cla_event_store::Position> {
+    server.running.state.store.head().await.unwrap()
+}

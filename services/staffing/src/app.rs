@@ -128,6 +128,33 @@ pub struct RosterEntry {
     pub base_id: Option<String>,
 }
 
+/// A rotation considered before it is planned: [`StaffingApp::preview_rotation`] finds its
+/// origin (the CLA's base on the date).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsideredRotation {
+    pub staff_id: String,
+    pub to_base_id: String,
+    pub date: NaiveDate,
+}
+
+/// What a rotation considered would do to the two bases it joins.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RotationPreview {
+    pub staff_id: String,
+    pub name: String,
+    pub from_base_id: String,
+    pub to_base_id: String,
+    pub date: NaiveDate,
+    /// The origin's forecast without the move, and with it.
+    pub origin: (CoverageForecast, CoverageForecast),
+    /// The destination's forecast without the move, and with it.
+    pub destination: (CoverageForecast, CoverageForecast),
+    /// The COVERAGE_GAP the move would open (the first day it leaves a base below its minimum
+    /// with fewer CLAs than it would have without the move), with the details the refusal of completing it
+    /// would carry: completing it needs the gap accepted with a reason.
+    pub warning: Option<AppError>,
+}
+
 /// The longest coverage forecast, in days.
 pub const MAX_FORECAST_DAYS: i32 = 366;
 
@@ -765,6 +792,128 @@ impl StaffingApp {
             &View::on(on.max(today())),
         )
     }
+
+    /// What planning a rotation would do, before it is planned: the refusal the plan would give
+    /// (nothing is written either way), or the coverage of the CLA's base on the date (the
+    /// origin) and of the destination, each without the move and with it, over `days` (90 where
+    /// `None`) from `from` (where `None`, a week before the date, or today where that is later),
+    /// as known at `known_at`. Who may plan it may preview it.
+    pub fn preview_rotation(
+        &self,
+        who: &Principal,
+        input: &ConsideredRotation,
+        (from, days): (Option<NaiveDate>, Option<i32>),
+        known_at: Option<DateTime<Utc>>,
+    ) -> AppResult<RotationPreview> {
+        let mission = self.writable_cla(who, &input.staff_id)?;
+        let days = days.unwrap_or(90);
+        if !(1..=MAX_FORECAST_DAYS).contains(&days) {
+            return Err(AppError::validation(
+                "days",
+                "a forecast covers 1 to 366 days",
+            ));
+        }
+        let date = input.date;
+        let view = View::on(date);
+        let state = self.staffing.staffing(&mission, &everything_known());
+        let from_base_id = state
+            .deployment_on(&input.staff_id, date)
+            .map(|d| d.base_id.clone())
+            .ok_or_else(|| {
+                AppError::not_found("staffId", format!("this CLA is at no base on {date}"))
+                    .with("rule", "no-deployment")
+                    .with("on", date)
+            })?;
+        // The plan's own rules, decided without writing anything.
+        let command = StaffingCommand::PlanRotation {
+            rotation_id: "considered".into(),
+            staff_id: input.staff_id.clone(),
+            from_base_id: from_base_id.clone(),
+            to_base_id: input.to_base_id.clone(),
+            date,
+            effective: today().min(date),
+        };
+        let mut context = StaffingContext {
+            mission: mission.clone(),
+            bases: self.base_facts(&mission, &[&from_base_id, &input.to_base_id], date),
+            ..Default::default()
+        };
+        let cla = self.staffing.cla(&input.staff_id, &view);
+        if let Some(cla) = &cla {
+            context
+                .staff
+                .insert(input.staff_id.clone(), staff_facts(cla));
+        }
+        <StaffingDecider as cla_platform::decider::Decider>::decide(&command, &state, &context)?;
+        let considered = crate::decider::Rotation {
+            id: "considered".into(),
+            staff_id: input.staff_id.clone(),
+            from_base_id: from_base_id.clone(),
+            to_base_id: input.to_base_id.clone(),
+            date,
+            status: crate::decider::RotationStatus::Planned,
+            planned_on: today().min(date),
+        };
+        let start = from.unwrap_or_else(|| (date - Duration::days(7)).max(today()));
+        let both = |base: &str| -> AppResult<(CoverageForecast, CoverageForecast)> {
+            let range = (start, i64::from(days));
+            let without = projections::forecast_with(
+                &self.registry,
+                &self.staffing,
+                base,
+                range,
+                known_at,
+                &[],
+            )?;
+            let with = projections::forecast_with(
+                &self.registry,
+                &self.staffing,
+                base,
+                range,
+                known_at,
+                std::slice::from_ref(&considered),
+            )?;
+            Ok((without, with))
+        };
+        let origin = both(&from_base_id)?;
+        let destination = both(&input.to_base_id)?;
+        let warning = [&origin, &destination]
+            .into_iter()
+            .find_map(|(without, with)| {
+                let opened = with
+                    .days
+                    .iter()
+                    .zip(&without.days)
+                    .find(|(w, wo)| w.below_minimum && w.strength < wo.strength)?;
+                let (day, _) = opened;
+                Some(
+                    AppError::new(
+                        cla_platform::ErrorCode::CoverageGap,
+                        format!(
+                            "this would leave {} with {} CLA on {} (minimum {})",
+                            with.name, day.strength, day.date, day.minimum
+                        ),
+                    )
+                    .on("date")
+                    .with("rule", "coverage-gap")
+                    .with("baseId", &with.base_id)
+                    .with("baseName", &with.name)
+                    .with("strength", day.strength)
+                    .with("minimum", day.minimum)
+                    .with("on", day.date),
+                )
+            });
+        Ok(RotationPreview {
+            staff_id: input.staff_id.clone(),
+            name: cla.map(|c| c.name).unwrap_or_default(),
+            from_base_id,
+            to_base_id: input.to_base_id.clone(),
+            date,
+            origin,
+            destination,
+            warning,
+        })
+    }
 }
 
 fn staff_facts(cla: &Cla) -> StaffFacts {
@@ -950,5 +1099,81 @@ mod tests {
         // A CLA nobody knows is NOT_FOUND, whoever asks.
         let unknown = app.cla_staffing(&outsider, "nobody", &view);
         assert_eq!(unknown.expect_err("unknown").code, ErrorCode::NotFound);
+    }
+
+    #[tokio::test]
+    async fn a_rotation_considered_shows_both_bases_with_and_without_it_and_the_gap_it_would_open_writing_nothing()
+     {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let (app, store) = app(&dir);
+        let ca = who(&[Role::CivilAffairs], &["MONUSCO"]);
+        let head = store.head().await.expect("the head");
+        let date = today() + Duration::days(20);
+        let ana = |to: &str| ConsideredRotation {
+            staff_id: "ana".into(),
+            to_base_id: to.into(),
+            date,
+        };
+
+        let p = app
+            .preview_rotation(&ca, &ana("oicha"), (None, None), None)
+            .expect("a preview");
+        assert_eq!((p.from_base_id.as_str(), p.name.as_str()), ("beni", "Ana"));
+        let strength_on = |f: &CoverageForecast, d: NaiveDate| {
+            f.days.iter().find(|x| x.date == d).map(|x| x.strength)
+        };
+        let (without, with) = &p.origin;
+        assert_eq!(without.days.len(), 90);
+        assert_eq!(without.days[0].date, today().max(date - Duration::days(7)));
+        assert_eq!(
+            strength_on(without, date),
+            Some(2),
+            "Beni keeps two without the move"
+        );
+        assert_eq!(strength_on(with, date), Some(1), "and one with it");
+        assert_eq!(
+            strength_on(with, date - Duration::days(1)),
+            Some(2),
+            "until the date"
+        );
+        let (without, with) = &p.destination;
+        assert_eq!(
+            (strength_on(without, date), strength_on(with, date)),
+            (Some(0), Some(1)),
+            "Oicha gains Ana on the date"
+        );
+        let gap = p.warning.expect("the move leaves Beni below its minimum");
+        assert_eq!(gap.code, ErrorCode::CoverageGap);
+        assert_eq!(gap.detail("baseName"), Some("Beni"));
+        assert_eq!(gap.detail("strength"), Some("1"));
+        assert_eq!(gap.detail("on"), Some(date.to_string().as_str()));
+
+        // The plan's own refusals, the same as planning it would give.
+        let same = app.preview_rotation(&ca, &ana("beni"), (None, None), None);
+        let same = same.expect_err("to the base it leaves");
+        assert_eq!(same.detail("rule"), Some("rotation-same-base"));
+        let cy = ConsideredRotation {
+            staff_id: "cy".into(),
+            ..ana("beni")
+        };
+        let nowhere = app.preview_rotation(&ca, &cy, (None, None), None);
+        assert_eq!(
+            nowhere.expect_err("Cy is not deployed").detail("rule"),
+            Some("no-deployment")
+        );
+        // Who may not plan it may not preview it.
+        for reader in [
+            who(&[Role::MissionHr], &["MONUSCO"]),
+            who(&[Role::HqReviewer], &[]),
+            who(&[Role::CivilAffairs], &["MINUSCA"]),
+        ] {
+            let refused = app.preview_rotation(&reader, &ana("oicha"), (None, None), None);
+            assert_eq!(refused.expect_err("refused").code, ErrorCode::Forbidden);
+        }
+        assert_eq!(
+            store.head().await.expect("the head"),
+            head,
+            "nothing written"
+        );
     }
 }

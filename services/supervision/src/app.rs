@@ -366,6 +366,12 @@ impl SupervisionApp {
             &View::on(on.max(Utc::now().date_naive())),
         )
     }
+
+    /// Whether `who` may change the mission's management (appoint, assign, end, record a visit):
+    /// the doors offer those forms only then.
+    pub fn may_change(&self, who: &Principal, mission: &str) -> bool {
+        who.holds_for(mission, WRITERS)
+    }
 }
 
 #[cfg(test)]

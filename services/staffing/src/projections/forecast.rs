@@ -79,6 +79,19 @@ pub fn forecast(
     days: i64,
     known_at: Option<DateTime<Utc>>,
 ) -> AppResult<CoverageForecast> {
+    forecast_with(registry, staffing, base_id, (start, days), known_at, &[])
+}
+
+/// [`forecast`], as if `considered` were planned too: rotations not (yet) planned, moving their
+/// CLA on their date like the planned ones.
+pub fn forecast_with(
+    registry: &RegistryView,
+    staffing: &StaffingView,
+    base_id: &str,
+    (start, days): (NaiveDate, i64),
+    known_at: Option<DateTime<Utc>>,
+    considered: &[Rotation],
+) -> AppResult<CoverageForecast> {
     let now = View {
         as_of: start,
         known_at,
@@ -106,6 +119,7 @@ pub fn forecast(
         .rotations
         .values()
         .filter(|r| r.status == RotationStatus::Planned)
+        .chain(considered)
         .cloned()
         .collect();
     for r in &planned {

@@ -31,7 +31,9 @@ pub mod rotations;
 pub(crate) mod tests;
 
 pub use board::{BoardCla, BoardFilter, BoardOrder, BoardRow, Coverage, FlagCounts, board};
-pub use forecast::{CauseKind, CoverageForecast, ForecastDay, Gap, GapCause, forecast};
+pub use forecast::{
+    CauseKind, CoverageForecast, ForecastDay, Gap, GapCause, forecast, forecast_with,
+};
 pub use history::{ClaChange, ClaHistoryEntry};
 pub use rotations::{
     ClaAbsence, ClaDeployment, ClaStaffing, ClosureExposure, RotationEntry, RotationState,

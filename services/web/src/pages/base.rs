@@ -256,6 +256,11 @@ const DAY_WIDTH: i64 = 8;
 /// The forecast as a bar chart: a bar per day, the minimum as a dashed line, the gaps hatched.
 /// Its title and description say the same in words; the table below carries its numbers.
 fn chart(l: L10n, f: &CoverageForecast) -> Markup {
+    chart_with(l, f, "chart")
+}
+
+/// [`chart`], its ids prefixed by `id` (several charts on one page).
+pub fn chart_with(l: L10n, f: &CoverageForecast, id: &str) -> Markup {
     let days = f.days.len() as i64;
     let width = LEFT + days * DAY_WIDTH + 10;
     let height = TOP + PLOT_HEIGHT + BOTTOM;
@@ -304,16 +309,16 @@ fn chart(l: L10n, f: &CoverageForecast) -> Markup {
         )
     };
     html! {
-        svg.forecast role="img" aria-labelledby="chart-title chart-desc" viewBox=(format!("0 0 {width} {height}")) preserveAspectRatio="xMinYMin meet" {
-            title #chart-title { (l.t_args("base-chart-title", &[("base", f.name.clone()), ("from", l.date(first)), ("to", l.date(last))])) }
-            desc #chart-desc { (description) }
+        svg.forecast role="img" aria-labelledby=(format!("{id}-title {id}-desc")) viewBox=(format!("0 0 {width} {height}")) preserveAspectRatio="xMinYMin meet" {
+            title id=(format!("{id}-title")) { (l.t_args("base-chart-title", &[("base", f.name.clone()), ("from", l.date(first)), ("to", l.date(last))])) }
+            desc id=(format!("{id}-desc")) { (description) }
             defs {
-                pattern #hatch width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)" {
+                pattern id=(format!("{id}-hatch")) width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)" {
                     rect width="2" height="6" fill="#a4161a" {}
                 }
             }
             @for g in &f.gaps {
-                rect.gap x=(x(index(g.from))) y=(TOP) width=((index(g.to) - index(g.from) + 1) * DAY_WIDTH) height=(PLOT_HEIGHT) fill="url(#hatch)" fill-opacity="0.35" {}
+                rect.gap x=(x(index(g.from))) y=(TOP) width=((index(g.to) - index(g.from) + 1) * DAY_WIDTH) height=(PLOT_HEIGHT) fill=(format!("url(#{id}-hatch)")) fill-opacity="0.35" {}
             }
             @for v in 0..=top_value {
                 line.grid x1=(LEFT) x2=(x(days)) y1=(y(v)) y2=(y(v)) stroke="#c8c8c8" stroke-width="0.5" {}

@@ -11,9 +11,11 @@ pub mod incident;
 pub mod incidents;
 pub mod lists;
 pub mod overview;
+pub mod planner;
 pub mod profile;
 pub mod refusal;
 pub mod sign_in;
+pub mod supervision;
 
 use maud::{DOCTYPE, Markup, html};
 
@@ -78,6 +80,8 @@ pub fn frame(f: Frame<'_>, body: Markup) -> Markup {
                                 li { a href=(format!("/missions/{code}/check-ins")) { (l.t("checkins-nav")) } }
                                 li { a href=(format!("/missions/{code}/alerts")) { (l.t("alerts-nav")) } }
                                 li { a href=(format!("/missions/{code}/incidents")) { (l.t("incidents-nav")) } }
+                                li { a href=(travel.link(&format!("/missions/{code}/rotations"), &[])) { (l.t("planner-nav")) } }
+                                li { a href=(travel.link(&format!("/missions/{code}/supervision"), &[])) { (l.t("supervision-nav")) } }
                                 li { a href="/" { (l.t("nav-missions")) } }
                             }
                         }

@@ -457,13 +457,18 @@ async fn show(State(web): State<Arc<Web>>, m: MissionRequest) -> Response {
 }
 
 /// A refusal of the input, beside its field (`None`: the whole form).
-type Bad = (Option<String>, String);
+pub(super) type Bad = (Option<String>, String);
 
-fn text<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+pub(super) fn text<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
     form.get(name).map_or("", |s| s.trim())
 }
 
-fn chosen(l: L10n, form: &HashMap<String, String>, name: &str, bad: &mut Vec<Bad>) -> String {
+pub(super) fn chosen(
+    l: L10n,
+    form: &HashMap<String, String>,
+    name: &str,
+    bad: &mut Vec<Bad>,
+) -> String {
     let v = text(form, name);
     if v.is_empty() {
         bad.push((Some(name.to_string()), l.t("actions-choose-one")));
@@ -471,7 +476,7 @@ fn chosen(l: L10n, form: &HashMap<String, String>, name: &str, bad: &mut Vec<Bad
     v.to_string()
 }
 
-fn date(
+pub(super) fn date(
     l: L10n,
     form: &HashMap<String, String>,
     name: &str,
@@ -757,7 +762,7 @@ fn detail_date(l: L10n, e: &AppError, name: &str) -> String {
 }
 
 /// "This would leave Oicha with 1 CLA on 5 Dec 2026 (minimum 2)", from the refusal's details.
-fn gap_sentence(l: L10n, e: &AppError) -> String {
+pub(super) fn gap_sentence(l: L10n, e: &AppError) -> String {
     let strength = e.detail("strength").unwrap_or("0");
     let args = [
         ("base", e.detail("baseName").unwrap_or("").to_string()),
@@ -773,7 +778,7 @@ fn gap_sentence(l: L10n, e: &AppError) -> String {
 }
 
 /// A refusal of the staffing rules as a sentence a manager understands.
-fn words(l: L10n, e: &AppError) -> String {
+pub(super) fn words(l: L10n, e: &AppError) -> String {
     let d = |name: &str| e.detail(name).unwrap_or("").to_string();
     let date = |name: &str| detail_date(l, e, name);
     match e.detail("rule").unwrap_or("") {

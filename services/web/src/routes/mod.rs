@@ -37,6 +37,8 @@ mod alerts;
 mod base;
 mod check_ins;
 mod incidents;
+mod planner;
+mod supervision;
 
 pub(crate) type Params = Query<HashMap<String, String>>;
 
@@ -67,6 +69,8 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/assets/{name}", get(asset))
         .merge(actions::routes())
         .merge(incidents::routes())
+        .merge(planner::routes())
+        .merge(supervision::routes())
         .layer(CompressionLayer::new())
         .with_state(web)
 }
