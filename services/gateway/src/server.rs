@@ -416,6 +416,7 @@ pub fn router(state: AppState, config: &Config, web: Router) -> Router {
 pub fn web_app(state: &AppState, config: &Config, addr: SocketAddr) -> Result<Router, StartError> {
     let apps = &state.apps;
     let board_apps = apps.clone();
+    let review_apps = apps.clone();
     let address = config.web_address(addr);
     let settings = cla_web::WebSettings {
         apps: cla_web::WebApps {
@@ -426,6 +427,7 @@ pub fn web_app(state: &AppState, config: &Config, addr: SocketAddr) -> Result<Ro
             supervision: apps.supervision.clone(),
             escalation: apps.escalation.clone(),
             alerts: apps.alerts.clone(),
+            reporting: apps.reporting.clone(),
         },
         claims: state.auth.claims_mapping().clone(),
         oidc: match (&config.web_oidc_client_id, &config.oidc_issuer_url) {
@@ -447,6 +449,14 @@ pub fn web_app(state: &AppState, config: &Config, addr: SocketAddr) -> Result<Ro
         board_csv: Arc::new(move |who, mission, as_of, locale| {
             crate::csvio::Dialect::parse(locale)
                 .and_then(|d| crate::csvio::export_board(&board_apps, who, mission, as_of, d))
+                .map_err(|r| cla_web::ExportRefusal {
+                    code: r.code,
+                    message: r.message,
+                })
+        }),
+        review_csv: Arc::new(move |who, as_of, locale| {
+            crate::csvio::Dialect::parse(locale)
+                .and_then(|d| crate::csvio::export_review(&review_apps, who, as_of, d))
                 .map_err(|r| cla_web::ExportRefusal {
                     code: r.code,
                     message: r.message,

@@ -69,6 +69,26 @@ pub struct MonthlyReview {
     pub missions: Vec<ReviewFigures>,
 }
 
+/// A review page's answer: the review for the view's date and the monthly series of the months
+/// ending on or before it; of one mission (its figures as `overall`, and only it in `missions`),
+/// or of every mission the caller reads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReviewWithSeries {
+    pub review: HqReview,
+    pub series: Vec<MonthlyReview>,
+}
+
+/// The last month end on or before `day`.
+pub fn last_month_end(day: NaiveDate) -> NaiveDate {
+    let end = month_end(day.year(), day.month());
+    if end == day {
+        day
+    } else {
+        NaiveDate::from_ymd_opt(day.year(), day.month(), 1).expect("valid month")
+            - Duration::days(1)
+    }
+}
+
 fn month_end(year: i32, month: u32) -> NaiveDate {
     let (y, m) = if month == 12 {
         (year + 1, 1)
@@ -270,5 +290,115 @@ impl ReportingApp {
             (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
         }
         Ok(out)
+    }
+
+    /// The review as of the view's date and the series of the `months` months (at most
+    /// [`MAX_MONTHS`]) ending with the last month end on or before it, as known at the view's
+    /// time; of `mission` alone where named: refused where `who` may not read it, not found where
+    /// there is no such mission.
+    pub fn review_with_series_until(
+        &self,
+        who: &Principal,
+        mission: Option<&str>,
+        view: &View,
+        months: usize,
+        stop: &Stop,
+    ) -> AppResult<ReviewWithSeries> {
+        if let Some(code) = mission {
+            if !who.can_read(code) {
+                return Err(AppError::forbidden("not a mission of yours"));
+            }
+            if self.registry.mission(code, view).is_none() {
+                return Err(AppError::not_found(
+                    "missionCode",
+                    format!("no mission {code} as of {}", view.as_of),
+                ));
+            }
+        }
+        let months = months.clamp(1, MAX_MONTHS);
+        let to = last_month_end(view.as_of);
+        let mut from = NaiveDate::from_ymd_opt(to.year(), to.month(), 1).expect("valid month");
+        for _ in 1..months {
+            from = NaiveDate::from_ymd_opt(from.year(), from.month(), 1).expect("valid month")
+                - Duration::days(1);
+        }
+        let mut review = self.hq_review_until(who, view, stop)?;
+        let mut series = self.hq_series_until(who, from, to, view.known_at, stop)?;
+        if let Some(code) = mission {
+            let only = |overall: &mut ReviewFigures, missions: &mut Vec<ReviewFigures>| {
+                missions.retain(|m| m.scope == code);
+                if let Some(m) = missions.first() {
+                    *overall = m.clone();
+                }
+            };
+            only(&mut review.overall, &mut review.missions);
+            review.acknowledgement.retain(|a| a.mission_code == code);
+            for month in &mut series {
+                only(&mut month.overall, &mut month.missions);
+            }
+        }
+        Ok(ReviewWithSeries { review, series })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cla_platform::{ErrorCode, Role};
+
+    fn app() -> ReportingApp {
+        ReportingApp::new(
+            Arc::default(),
+            Arc::default(),
+            Arc::default(),
+            Arc::default(),
+            Arc::default(),
+        )
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_review_page_covers_the_months_ended_by_its_date() {
+        let hq = Principal::new("hq", "HQ", &[Role::HqReviewer], &[]);
+        let answer = app()
+            .review_with_series_until(&hq, None, &View::on(day(2027, 3, 15)), 12, &Stop::never())
+            .unwrap();
+        let ends: Vec<NaiveDate> = answer.series.iter().map(|m| m.month_end).collect();
+        assert_eq!(ends.len(), 12);
+        assert_eq!(ends.first(), Some(&day(2026, 3, 31)));
+        assert_eq!(ends.last(), Some(&day(2027, 2, 28)));
+        assert_eq!(answer.review.as_of, day(2027, 3, 15));
+        // A month's last day is its own month end.
+        assert_eq!(last_month_end(day(2027, 1, 31)), day(2027, 1, 31));
+        assert_eq!(last_month_end(day(2024, 3, 1)), day(2024, 2, 29));
+    }
+
+    #[test]
+    fn one_missions_review_is_refused_outside_the_readers_scope_and_not_found_when_unknown() {
+        let hr = Principal::new("hr", "HR", &[Role::MissionHr], &["MONUSCO"]);
+        let refused = app()
+            .review_with_series_until(
+                &hr,
+                Some("UNMISS"),
+                &View::on(day(2027, 3, 15)),
+                12,
+                &Stop::never(),
+            )
+            .unwrap_err();
+        assert_eq!(refused.code, ErrorCode::Forbidden);
+        let hq = Principal::new("hq", "HQ", &[Role::HqReviewer], &[]);
+        let unknown = app()
+            .review_with_series_until(
+                &hq,
+                Some("NOPE"),
+                &View::on(day(2027, 3, 15)),
+                12,
+                &Stop::never(),
+            )
+            .unwrap_err();
+        assert_eq!(unknown.code, ErrorCode::NotFound);
     }
 }

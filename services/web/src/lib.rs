@@ -42,6 +42,7 @@ pub struct WebApps {
     pub supervision: cla_supervision::SupervisionApp,
     pub escalation: cla_alerts::escalation::EscalationApp,
     pub alerts: cla_alerts::AlertsApp,
+    pub reporting: cla_reporting::ReportingApp,
 }
 
 /// A refusal from an export, as the door that owns it words it.
@@ -60,6 +61,12 @@ pub type BoardCsv = Arc<
         + Sync,
 >;
 
+/// The HQ staffing review as CSV (the `/export/hq-review.csv` export, whose columns the gateway
+/// owns), for the caller, an optional `asOf` and an optional `locale` (`fr`: `;`, a BOM).
+pub type ReviewCsv = Arc<
+    dyn Fn(&Principal, Option<&str>, Option<&str>) -> Result<String, ExportRefusal> + Send + Sync,
+>;
+
 /// Everything the web app needs, built by the server that mounts it.
 #[derive(Clone)]
 pub struct WebSettings {
@@ -75,6 +82,7 @@ pub struct WebSettings {
     /// How long a session lasts.
     pub session_ttl: std::time::Duration,
     pub board_csv: BoardCsv,
+    pub review_csv: ReviewCsv,
     pub clock: Arc<dyn Clock>,
 }
 

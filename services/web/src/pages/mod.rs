@@ -14,6 +14,7 @@ pub mod overview;
 pub mod planner;
 pub mod profile;
 pub mod refusal;
+pub mod review;
 pub mod sign_in;
 pub mod supervision;
 
@@ -82,6 +83,7 @@ pub fn frame(f: Frame<'_>, body: Markup) -> Markup {
                                 li { a href=(format!("/missions/{code}/incidents")) { (l.t("incidents-nav")) } }
                                 li { a href=(travel.link(&format!("/missions/{code}/rotations"), &[])) { (l.t("planner-nav")) } }
                                 li { a href=(travel.link(&format!("/missions/{code}/supervision"), &[])) { (l.t("supervision-nav")) } }
+                                li { a href=(travel.link(&format!("/missions/{code}/review"), &[])) { (l.t("review-nav")) } }
                                 li { a href="/" { (l.t("nav-missions")) } }
                             }
                         }

@@ -41,6 +41,7 @@ pub fn missions(l: L10n, missions: &[(String, String, String)]) -> Markup {
                     li { a href=(href) { (code) " — " (name) } }
                 }
             }
+            p { a href="/review" { (l.t("review-nav-all")) } }
         }
     }
 }

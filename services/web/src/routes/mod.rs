@@ -39,6 +39,7 @@ mod check_ins;
 mod incidents;
 mod planner;
 mod supervision;
+mod review;
 
 pub(crate) type Params = Query<HashMap<String, String>>;
 
@@ -71,6 +72,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .merge(incidents::routes())
         .merge(planner::routes())
         .merge(supervision::routes())
+        .merge(review::routes())
         .layer(CompressionLayer::new())
         .with_state(web)
 }
