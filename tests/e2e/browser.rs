@@ -542,3 +542,12 @@ pub async fn first_view(c: &Client, url: &str) -> FirstView {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Waits (with a deadline) until an element matching `css` is on the page.
+pub async fn until_present(c: &Client, css: &str) {
+    let until = Instant::now() + Duration::from_secs(20);
+    while c.find(Locator::Css(css)).await.is_err() {
+        assert!(Instant::now() < until, "never {css}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

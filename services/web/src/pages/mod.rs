@@ -15,6 +15,7 @@ pub mod planner;
 pub mod profile;
 pub mod refusal;
 pub mod review;
+pub mod risk;
 pub mod sign_in;
 pub mod supervision;
 
@@ -84,6 +85,7 @@ pub fn frame(f: Frame<'_>, body: Markup) -> Markup {
                                 li { a href=(travel.link(&format!("/missions/{code}/rotations"), &[])) { (l.t("planner-nav")) } }
                                 li { a href=(travel.link(&format!("/missions/{code}/supervision"), &[])) { (l.t("supervision-nav")) } }
                                 li { a href=(travel.link(&format!("/missions/{code}/review"), &[])) { (l.t("review-nav")) } }
+                                li { a href=(travel.link(&format!("/missions/{code}/risk"), &[])) { (l.t("risk-nav")) } }
                                 li { a href="/" { (l.t("nav-missions")) } }
                             }
                         }

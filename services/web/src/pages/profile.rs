@@ -294,13 +294,14 @@ pub fn body(l: L10n, p: &Profile<'_>, travel: &Travel) -> Markup {
                             th scope="col" { (l.t("profile-col-review-due")) }
                         } }
                         tbody { @for f in open { tr {
-                            th scope="row" { (category(l, f.category)) }
+                            th scope="row" { a href=(format!("/missions/{code}/risk/{}", f.id)) { (category(l, f.category)) } }
                             td { (severity(l, f.severity)) }
                             td { (l.date(f.raised_on)) }
                             td { (l.date(f.review_due)) @if f.review_due < p.as_of { " " span.status.status-empty { span aria-hidden="true" { "✕ " } (l.t("profile-review-overdue")) } } }
                         } } }
                     }
                 }
+                p { a href=(format!("/missions/{code}/risk?staff={staff}#risk-raise")) { (l.t("risk-profile-raise")) } }
             }
         }
         h2 { (l.t("profile-absences")) }

@@ -40,6 +40,7 @@ mod incidents;
 mod planner;
 mod supervision;
 mod review;
+mod risk;
 
 pub(crate) type Params = Query<HashMap<String, String>>;
 
@@ -73,6 +74,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .merge(planner::routes())
         .merge(supervision::routes())
         .merge(review::routes())
+        .merge(risk::routes())
         .layer(CompressionLayer::new())
         .with_state(web)
 }
