@@ -12,6 +12,7 @@ pub mod lists;
 pub mod overview;
 pub mod profile;
 pub mod refusal;
+pub mod setup;
 pub mod sign_in;
 
 use maud::{DOCTYPE, Markup, html};
@@ -76,6 +77,7 @@ pub fn frame(f: Frame<'_>, body: Markup) -> Markup {
                                 li { a href=(travel.link(&format!("/missions/{code}/board"), &[])) { (l.t("nav-board")) } }
                                 li { a href=(format!("/missions/{code}/check-ins")) { (l.t("checkins-nav")) } }
                                 li { a href=(format!("/missions/{code}/alerts")) { (l.t("alerts-nav")) } }
+                                li { a href=(format!("/missions/{code}/setup")) { (l.t("setup-nav")) } }
                                 li { a href="/" { (l.t("nav-missions")) } }
                             }
                         }
