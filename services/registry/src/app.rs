@@ -597,6 +597,17 @@ impl RegistryApp {
     fn base_ever(&self, id: &str) -> Option<Base> {
         self.registry.base(id, &ever())
     }
+
+    /// Whether `who` may create missions and change their name and policy (the set-up page
+    /// asks before drawing those forms; the commands decide the same).
+    pub fn may_administer(&self, who: &Principal) -> AppResult<()> {
+        authorize_role(who, ADMIN)
+    }
+
+    /// Whether `who` may open, change and close a mission's field offices and bases.
+    pub fn may_manage(&self, who: &Principal, mission: &str) -> AppResult<()> {
+        authorize(who, mission, MANAGERS)
+    }
 }
 
 #[cfg(test)]

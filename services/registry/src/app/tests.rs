@@ -295,3 +295,24 @@ async fn a_base_closes_only_once_staffing_has_nobody_there_and_a_refusal_writes_
     assert_eq!(closed.base.status, BaseStatus::Closed);
     assert_eq!(closed.base.closed_on, Some(day(2024, 3, 1)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn who_may_set_up_a_mission_is_asked_as_the_commands_decide_it() {
+    let f = fixture().await;
+    let app = &f.app;
+    let ca = who(&[Role::CivilAffairs], &["ALPHA"]);
+    let hr = who(&[Role::MissionHr], &["ALPHA"]);
+    let hq = who(&[Role::HqReviewer], &[]);
+    assert!(app.may_administer(&admin()).is_ok());
+    assert!(app.may_manage(&admin(), "ALPHA").is_ok());
+    assert!(app.may_manage(&ca, "ALPHA").is_ok());
+    for refused in [
+        app.may_administer(&ca),
+        app.may_manage(&ca, "BRAVO"),
+        app.may_manage(&hr, "ALPHA"),
+        app.may_manage(&hq, "ALPHA"),
+        app.may_administer(&hq),
+    ] {
+        assert_eq!(refused.unwrap_err().code, ErrorCode::Forbidden);
+    }
+}

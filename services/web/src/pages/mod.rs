@@ -16,6 +16,7 @@ pub mod profile;
 pub mod refusal;
 pub mod review;
 pub mod risk;
+pub mod setup;
 pub mod sign_in;
 pub mod supervision;
 
@@ -86,6 +87,7 @@ pub fn frame(f: Frame<'_>, body: Markup) -> Markup {
                                 li { a href=(travel.link(&format!("/missions/{code}/supervision"), &[])) { (l.t("supervision-nav")) } }
                                 li { a href=(travel.link(&format!("/missions/{code}/review"), &[])) { (l.t("review-nav")) } }
                                 li { a href=(travel.link(&format!("/missions/{code}/risk"), &[])) { (l.t("risk-nav")) } }
+                                li { a href=(format!("/missions/{code}/setup")) { (l.t("setup-nav")) } }
                                 li { a href="/" { (l.t("nav-missions")) } }
                             }
                         }

@@ -41,6 +41,7 @@ mod planner;
 mod supervision;
 mod review;
 mod risk;
+mod setup;
 
 pub(crate) type Params = Query<HashMap<String, String>>;
 
@@ -75,6 +76,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .merge(supervision::routes())
         .merge(review::routes())
         .merge(risk::routes())
+        .merge(setup::routes())
         .layer(CompressionLayer::new())
         .with_state(web)
 }

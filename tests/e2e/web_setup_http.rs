@@ -1,0 +1,419 @@
+//! The mission's set-up pages over plain HTTP (no JavaScript), on the real server with the demo
+//! loaded: an administrator renames the mission, changes one rule of its policy (the others stay),
+//! opens a field office and a base under it, and on a base with CLAs sees whom closing it exposes,
+//! starts closing it (a closing refused while CLAs are there) and cancels the closing. Every
+//! refusal of the input comes back in words beside its field, 400, and writes nothing; MISSION_HR
+//! and HQ may read but not change; another mission's reader is refused.
+
+mod web_client;
+
+#[allow(dead_code)]
+mod actions_support;
+
+use actions_support::board;
+use cla_e2e::TestServer;
+use cla_platform::{Principal, Role};
+use web_client::*;
+
+async fn head(server: &TestServer) -> Option<cla_event_store::Position> {
+    server.running.state.store.head().await.unwrap()
+}
+
+fn today() -> String {
+    chrono::Utc::now().date_naive().to_string()
+}
+
+/// Posts `form` with the page's token; the status, location and page.
+async fn send(
+    server: &TestServer,
+    path: &str,
+    cookie: &str,
+    token: &str,
+    form: &[(&str, &str)],
+) -> (u16, String, String) {
+    let mut all = vec![("csrf", token)];
+    all.extend_from_slice(form);
+    post(server, path, cookie, &all).await
+}
+
+/// The value of the option labelled `label` in the select `id` of `page`.
+fn option_value(page: &str, id: &str, label: &str) -> String {
+    let select = section(page, &format!("id=\"{id}\""), "</select>");
+    let at = select
+        .find(&format!(">{}<", escaped(label)))
+        .unwrap_or_else(|| panic!("{label} in {select}"));
+    let before = &select[..at];
+    let v = before.rfind("value=\"").unwrap() + "value=\"".len();
+    before[v..v + before[v..].find('"').unwrap()].to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_set_up_forms_change_the_registry_and_refuse_in_words_writing_nothing() {
+    let server = TestServer::start().await;
+    server.load_demo().await.expect("an empty store");
+    server.ready().await;
+    let admin = Principal::new("admin-1", "Ada Admin", &[Role::Admin], &[]);
+    let cookie = session(&server, admin).await;
+    let setup = "/missions/MONUSCO/setup";
+
+    let (status, page) = get(&server, setup, &cookie).await;
+    assert_eq!(status, 200, "{page}");
+    for form in ["rename-mission", "policy", "open-office", "open-base"] {
+        assert!(
+            page.contains(&format!("id=\"{form}\"")),
+            "{form} on the page"
+        );
+    }
+    assert!(
+        page.contains("href=\"/missions/MONUSCO/setup\""),
+        "in the nav"
+    );
+    let size = wire(&server, setup, &cookie).await;
+    assert!(size <= 60 * 1024, "set-up page {size} bytes on the wire");
+    println!("wire: set-up page {size} bytes");
+    let token = csrf(&page);
+    let minimum_before = section(&page, "Minimum CLAs per base", "</tr>").to_string();
+
+    // Refusals of the input: in words beside the field, 400, nothing written.
+    let before = head(&server).await;
+    for (form, fields, id, words) in [
+        (
+            "open-office",
+            vec![("name", "  ".to_string()), ("effective", today())],
+            "open-office-name-error",
+            "Fill this in",
+        ),
+        (
+            "policy",
+            vec![("minimumClasPerBase", "0".into()), ("effective", today())],
+            "policy-minimumClasPerBase-error",
+            "between 1 and 50",
+        ),
+        (
+            "policy",
+            vec![("maxTourMonths", "many".into()), ("effective", today())],
+            "policy-maxTourMonths-error",
+            "whole number",
+        ),
+        (
+            "rename-mission",
+            vec![
+                ("name", "Mission renamed".into()),
+                ("country", "RDC".into()),
+                ("effective", "not a date".into()),
+            ],
+            "rename-mission-effective-error",
+            "Give a date",
+        ),
+        (
+            "open-office",
+            vec![
+                ("name", "Bureau d'Ituri".into()),
+                ("effective", "1990-01-01".into()),
+            ],
+            "open-office-effective-error",
+            "before what it changes existed",
+        ),
+    ] {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (status, _, page) = send(
+            &server,
+            &format!("{setup}/{form}"),
+            &cookie,
+            &token,
+            &fields,
+        )
+        .await;
+        assert_eq!(status, 400, "{form}: {page}");
+        assert!(
+            beside(&page, id).contains(words),
+            "{form}: {}",
+            beside(&page, id)
+        );
+        assert!(page.contains(&format!("id=\"{form}-refused\"")), "{form}");
+        assert_eq!(head(&server).await, before, "{form}: nothing written");
+    }
+    // The form comes back as filled.
+    let (_, _, page) = send(
+        &server,
+        &format!("{setup}/policy"),
+        &cookie,
+        &token,
+        &[
+            ("minimumClasPerBase", "0"),
+            ("fieldVisitIntervalDays", "45"),
+            ("effective", &today()),
+        ],
+    )
+    .await;
+    assert!(
+        page.contains("name=\"fieldVisitIntervalDays\" value=\"45\""),
+        "kept as sent"
+    );
+    assert_eq!(head(&server).await, before);
+
+    // Each form's success shows on the page it comes back to.
+    let (status, location, _) = send(
+        &server,
+        &format!("{setup}/policy"),
+        &cookie,
+        &token,
+        &[("fieldVisitIntervalDays", "45"), ("effective", &today())],
+    )
+    .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/missions/MONUSCO/setup?done=policy")
+    );
+    let (_, page) = get(&server, &location, &cookie).await;
+    assert!(beside(&page, "setup-done").contains("policy is changed"));
+    let visits = section(&page, "Days between field visits", "</tr>");
+    assert!(visits.contains("<td>45</td>"), "{visits}");
+    assert_eq!(
+        section(&page, "Minimum CLAs per base", "</tr>"),
+        minimum_before,
+        "a partial change: what was left blank stays"
+    );
+
+    let (status, location, _) = send(
+        &server,
+        &format!("{setup}/rename-mission"),
+        &cookie,
+        &token,
+        &[
+            ("name", "Mission de stabilisation (renamed)"),
+            ("country", "DR Congo"),
+            ("effective", &today()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page) = get(&server, &location, &cookie).await;
+    assert!(beside(&page, "setup-mission-name").contains("Mission de stabilisation (renamed)"));
+
+    let (status, location, _) = send(
+        &server,
+        &format!("{setup}/open-office"),
+        &cookie,
+        &token,
+        &[("name", "Bureau de Djugu"), ("effective", &today())],
+    )
+    .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/missions/MONUSCO/setup?done=open-office")
+    );
+    let (_, page) = get(&server, &location, &cookie).await;
+    assert!(section(&page, "id=\"setup-office-table\"", "</table>").contains("Bureau de Djugu"));
+    let office = option_value(&page, "open-base-fieldOfficeId", "Bureau de Djugu");
+
+    let (status, location, _) = send(
+        &server,
+        &format!("{setup}/rename-office"),
+        &cookie,
+        &token,
+        &[
+            ("fieldOfficeId", &office),
+            ("name", "Bureau de Djugu-Centre"),
+            ("effective", &today()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page) = get(&server, &location, &cookie).await;
+    assert!(
+        section(&page, "id=\"setup-office-table\"", "</table>").contains("Bureau de Djugu-Centre")
+    );
+
+    // A base without a kind is refused beside the kind; with one it opens under the office.
+    let base_form = |kind: &'static str| {
+        vec![
+            ("name", "TOB Fataki"),
+            ("kind", kind),
+            ("fieldOfficeId", office.as_str()),
+            ("contingent", "BANBAT"),
+            ("localLanguages", "Swahili, Lendu"),
+            ("alertNetworkWorking", "yes"),
+            ("minimumOverride", ""),
+        ]
+    };
+    let before = head(&server).await;
+    let mut form = base_form("");
+    let day = today();
+    form.push(("effective", &day));
+    let (status, _, page) = send(
+        &server,
+        &format!("{setup}/open-base"),
+        &cookie,
+        &token,
+        &form,
+    )
+    .await;
+    assert_eq!(status, 400, "{page}");
+    assert!(beside(&page, "open-base-kind-error").contains("Choose one"));
+    assert!(page.contains("name=\"contingent\" maxlength=\"200\" value=\"BANBAT\""));
+    assert_eq!(head(&server).await, before);
+    let mut form = base_form("temporary-operating-base");
+    form.push(("effective", &day));
+    let (status, location, _) = send(
+        &server,
+        &format!("{setup}/open-base"),
+        &cookie,
+        &token,
+        &form,
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page) = get(&server, &location, &cookie).await;
+    let row = section(&page, ">TOB Fataki<", "</tr>");
+    assert!(
+        row.contains("Temporary operating base") && row.contains("Bureau de Djugu-Centre"),
+        "{row}"
+    );
+    assert!(
+        row.contains("the mission&#39;s policy") || row.contains("the mission's policy"),
+        "{row}"
+    );
+
+    // A base with CLAs: whom closing it exposes, in words, before it is started.
+    let rows = board(&server).await;
+    let staffed = rows
+        .iter()
+        .find(|r| r["deployed"].as_u64() >= Some(2))
+        .expect("a base with CLAs");
+    let base_id = staffed["baseId"].as_str().unwrap();
+    let names: Vec<&str> = staffed["clas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    let base_page = format!("{setup}/bases/{base_id}");
+    let (status, page) = get(&server, &base_page, &cookie).await;
+    assert_eq!(status, 200, "{page}");
+    let size = wire(&server, &base_page, &cookie).await;
+    assert!(size <= 60 * 1024, "base set-up page {size} bytes");
+    println!("wire: base set-up page {size} bytes");
+    let sentence = beside(&page, "setup-exposure-sentence");
+    assert!(sentence.contains("would expose"), "{sentence}");
+    for name in &names {
+        assert!(sentence.contains(&escaped(name)), "{name} in {sentence}");
+    }
+    let before = head(&server).await;
+    let (status, _, page) = send(
+        &server,
+        &format!("{base_page}/start-closing"),
+        &cookie,
+        &token,
+        &[("reason", ""), ("effective", &day)],
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(beside(&page, "start-closing-reason-error").contains("Fill this in"));
+    let (status, _, page) = send(
+        &server,
+        &format!("{base_page}/close"),
+        &cookie,
+        &token,
+        &[("reason", "withdrawal"), ("effective", &day)],
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        section(&page, "id=\"close-refused\"", "</div>").contains("Start closing the base first")
+    );
+    assert_eq!(head(&server).await, before, "nothing written");
+
+    let (status, location, _) = send(
+        &server,
+        &format!("{base_page}/start-closing"),
+        &cookie,
+        &token,
+        &[("reason", "The contingent withdraws"), ("effective", &day)],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page) = get(&server, &location, &cookie).await;
+    assert!(beside(&page, "setup-done").contains("is closing"));
+    let sentence = beside(&page, "setup-exposure-sentence");
+    assert!(sentence.contains("started closing"), "{sentence}");
+    for name in &names {
+        assert!(sentence.contains(&escaped(name)), "{name} in {sentence}");
+    }
+    // Closing is refused while they are there; nothing written.
+    let before = head(&server).await;
+    let (status, _, page) = send(
+        &server,
+        &format!("{base_page}/close"),
+        &cookie,
+        &token,
+        &[("reason", "withdrawal"), ("effective", &day)],
+    )
+    .await;
+    assert_eq!(status, 400, "{page}");
+    assert!(section(&page, "id=\"close-refused\"", "</div>").contains("still deployed"));
+    assert_eq!(head(&server).await, before);
+    let (status, location, _) = send(
+        &server,
+        &format!("{base_page}/cancel-closing"),
+        &cookie,
+        &token,
+        &[("reason", "The contingent stays"), ("effective", &day)],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page) = get(&server, &location, &cookie).await;
+    assert!(beside(&page, "setup-done").contains("stays open"));
+    assert!(page.contains("id=\"start-closing\""));
+
+    // French: the page and a refusal in French.
+    let (status, page) = get_in(&server, setup, &cookie, "fr").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Configuration de MONUSCO"), "{page}");
+    assert!(page.contains("Politique d’effectifs"));
+
+    // MISSION_HR and HQ read, without forms; their posts are refused and write nothing.
+    let hr = Principal::new("hr-1", "Hugo Personnel", &[Role::MissionHr], &["MONUSCO"]);
+    let hq = Principal::new("hq-1", "Hana Reviewer", &[Role::HqReviewer], &[]);
+    let before = head(&server).await;
+    for who in [hr, hq] {
+        let cookie = session(&server, who).await;
+        let (status, page) = get(&server, setup, &cookie).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("id=\"setup-read-only\""));
+        assert!(!page.contains("id=\"open-office\""));
+        let token = csrf(&page);
+        let (status, _, _) = send(
+            &server,
+            &format!("{setup}/open-office"),
+            &cookie,
+            &token,
+            &[("name", "Bureau fantôme"), ("effective", &day)],
+        )
+        .await;
+        assert_eq!(status, 403);
+        let (status, _, _) = send(
+            &server,
+            &format!("{base_page}/start-closing"),
+            &cookie,
+            &token,
+            &[("reason", "no"), ("effective", &day)],
+        )
+        .await;
+        assert_eq!(status, 403);
+    }
+    assert_eq!(head(&server).await, before, "nothing written");
+
+    // Another mission's reader is refused.
+    let outsider = Principal::new(
+        "ca-x",
+        "Xavier Ailleurs",
+        &[Role::CivilAffairs],
+        &["UNMISS"],
+    );
+    let cookie = session(&server, outsider).await;
+    let (status, _) = get(&server, setup, &cookie).await;
+    assert_eq!(status, 403);
+    let (status, _) = get(&server, &base_page, &cookie).await;
+    assert_eq!(status, 403);
+}
