@@ -11,6 +11,7 @@ pub mod incident;
 pub mod lists;
 pub mod overview;
 pub mod profile;
+pub mod recruit;
 pub mod refusal;
 pub mod sign_in;
 
@@ -76,6 +77,7 @@ pub fn frame(f: Frame<'_>, body: Markup) -> Markup {
                                 li { a href=(travel.link(&format!("/missions/{code}/board"), &[])) { (l.t("nav-board")) } }
                                 li { a href=(format!("/missions/{code}/check-ins")) { (l.t("checkins-nav")) } }
                                 li { a href=(format!("/missions/{code}/alerts")) { (l.t("alerts-nav")) } }
+                                li { a href=(format!("/missions/{code}/recruitment")) { (l.t("recruit-nav")) } }
                                 li { a href="/" { (l.t("nav-missions")) } }
                             }
                         }

@@ -36,6 +36,7 @@ mod actions;
 mod alerts;
 mod base;
 mod check_ins;
+mod recruit;
 
 pub(crate) type Params = Query<HashMap<String, String>>;
 
@@ -65,6 +66,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/missions/{code}/alerts/events", get(alerts::alert_events))
         .route("/assets/{name}", get(asset))
         .merge(actions::routes())
+        .merge(recruit::routes())
         .layer(CompressionLayer::new())
         .with_state(web)
 }
