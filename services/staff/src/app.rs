@@ -812,6 +812,19 @@ impl StaffApp {
         self.on_staff(who, staff_id, command, change.effective)
             .await
     }
+
+    /// Whether the caller may change the mission's recruitment and staff (open and cancel
+    /// vacancies, move candidates, hire, import a staff list): the forms ask before they are
+    /// shown, so a reader who may not act sees the refusal rather than a form.
+    pub fn may_change_recruitment(
+        &self,
+        who: &Principal,
+        mission: &str,
+        view: &View,
+    ) -> AppResult<()> {
+        authorize(who, mission, WRITERS)?;
+        self.mission_exists(who, mission, view)
+    }
 }
 
 pub mod contact;

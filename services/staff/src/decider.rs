@@ -253,7 +253,10 @@ fn in_progress(c: &Candidate) -> Result<(), AppError> {
             "{} is no longer in the pipeline ({:?})",
             c.name, c.outcome
         ))
-        .on("candidateId"))
+        .on("candidateId")
+        .with("rule", "candidate-out")
+        .with("name", &c.name)
+        .with("outcome", format!("{:?}", c.outcome).to_lowercase()))
     }
 }
 
@@ -266,7 +269,11 @@ fn at_stage(c: &Candidate, stage: CandidateStage, to: &str) -> Result<(), AppErr
             "{} is {:?}; {to} needs the stage {stage:?} (stages move only along the pipeline)",
             c.name, c.stage
         ))
-        .on("candidateId"))
+        .on("candidateId")
+        .with("rule", "candidate-stage")
+        .with("name", &c.name)
+        .with("stage", format!("{:?}", c.stage).to_lowercase())
+        .with("needed", format!("{stage:?}").to_lowercase()))
     }
 }
 
@@ -343,7 +350,9 @@ impl Decider for VacancyDecider {
                 Err(AppError::conflict(
                     format!("the vacancy is {:?}", vacancy.status).to_lowercase(),
                 )
-                .on("vacancyId"))
+                .on("vacancyId")
+                .with("rule", "vacancy-not-open")
+                .with("status", format!("{:?}", vacancy.status).to_lowercase()))
             }
         };
         let id = vacancy.id.clone();
@@ -457,9 +466,9 @@ impl Decider for VacancyDecider {
                 let c = candidate(vacancy, candidate_id)?;
                 at_stage(c, CandidateStage::Offered, "answering an offer")?;
                 if c.offer.as_ref().is_some_and(|o| o.accepted) {
-                    return Err(
-                        AppError::conflict("the offer was already accepted").on("candidateId")
-                    );
+                    return Err(AppError::conflict("the offer was already accepted")
+                        .on("candidateId")
+                        .with("rule", "offer-accepted"));
                 }
                 Ok(vec![if *accepted {
                     StaffEvent::OfferAccepted(contract::OfferAccepted {
@@ -514,9 +523,9 @@ impl Decider for VacancyDecider {
                 let c = candidate(vacancy, candidate_id)?;
                 at_stage(c, CandidateStage::Offered, "hiring")?;
                 if !c.offer.as_ref().is_some_and(|o| o.accepted) {
-                    return Err(
-                        AppError::conflict("hiring needs an accepted offer").on("candidateId")
-                    );
+                    return Err(AppError::conflict("hiring needs an accepted offer")
+                        .on("candidateId")
+                        .with("rule", "offer-not-accepted"));
                 }
                 Ok(vec![
                     StaffEvent::CandidateHired(contract::CandidateHired {
@@ -991,7 +1000,9 @@ impl Decider for IndexNumberDecider {
                     ErrorCode::Conflict,
                     format!("index number {number} is held by a current staff member"),
                 )
-                .on("indexNumber")),
+                .on("indexNumber")
+                .with("rule", "index-number-held")
+                .with("number", &number)),
                 None => Ok(vec![StaffEvent::IndexNumberClaimed(
                     contract::IndexNumberClaimed {
                         index_number: number,

@@ -139,3 +139,25 @@ async fn another_missions_staff_read_and_change_nothing_here() {
     forbidden(app.activate_staff(&ca, "s1", on).await.map(|_| ()));
     assert_eq!(store.head().await.unwrap(), None, "nothing written");
 }
+
+#[test]
+fn only_the_missions_hr_and_admin_may_change_its_recruitment() {
+    let (app, _, _dir) = app();
+    for refused in [
+        who(Role::HqReviewer, &[]),
+        who(Role::CivilAffairs, &["ALPHA"]),
+        who(Role::MissionHr, &["BRAVO"]),
+    ] {
+        let e = app
+            .may_change_recruitment(&refused, "ALPHA", &any_day())
+            .expect_err("may not act");
+        assert_eq!(e.code, ErrorCode::Forbidden, "{:?}", refused.roles);
+    }
+    // The mission's HR passes the role check; this registry knows no mission ALPHA, so the
+    // answer is that it is not found, never a yes.
+    let hr = who(Role::MissionHr, &["ALPHA"]);
+    let e = app
+        .may_change_recruitment(&hr, "ALPHA", &any_day())
+        .expect_err("no such mission here");
+    assert_eq!(e.code, ErrorCode::NotFound);
+}

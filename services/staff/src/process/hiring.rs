@@ -74,7 +74,11 @@ pub async fn hire(
         .offer
         .as_ref()
         .filter(|o| o.accepted)
-        .ok_or_else(|| AppError::conflict("hiring needs an accepted offer").on("candidateId"))?;
+        .ok_or_else(|| {
+            AppError::conflict("hiring needs an accepted offer")
+                .on("candidateId")
+                .with("rule", "offer-not-accepted")
+        })?;
     let mut staff = NewStaff {
         place: Some(vacancy.place.clone()),
         vacancy_id: request.vacancy_id.clone(),

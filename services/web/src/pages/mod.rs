@@ -13,6 +13,7 @@ pub mod lists;
 pub mod overview;
 pub mod planner;
 pub mod profile;
+pub mod recruit;
 pub mod refusal;
 pub mod review;
 pub mod risk;
@@ -88,6 +89,7 @@ pub fn frame(f: Frame<'_>, body: Markup) -> Markup {
                                 li { a href=(travel.link(&format!("/missions/{code}/review"), &[])) { (l.t("review-nav")) } }
                                 li { a href=(travel.link(&format!("/missions/{code}/risk"), &[])) { (l.t("risk-nav")) } }
                                 li { a href=(format!("/missions/{code}/setup")) { (l.t("setup-nav")) } }
+                                li { a href=(format!("/missions/{code}/recruitment")) { (l.t("recruit-nav")) } }
                                 li { a href="/" { (l.t("nav-missions")) } }
                             }
                         }

@@ -42,6 +42,7 @@ mod supervision;
 mod review;
 mod risk;
 mod setup;
+mod recruit;
 
 pub(crate) type Params = Query<HashMap<String, String>>;
 
@@ -77,6 +78,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .merge(review::routes())
         .merge(risk::routes())
         .merge(setup::routes())
+        .merge(recruit::routes())
         .layer(CompressionLayer::new())
         .with_state(web)
 }
