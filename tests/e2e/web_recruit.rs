@@ -52,11 +52,18 @@ async fn click(c: &Client, css: &str) {
 /// the suffix starts with `=`), then sends it and waits for `then` (the page after it).
 async fn step(c: &Client, card: &str, step: &str, fields: &[(&str, &str)], then: &str) {
     let form = format!("#c-{card} form[action$='/{step}']");
-    click(
-        c,
-        &format!("#c-{card} details:has(form[action$='/{step}']) > summary"),
-    )
-    .await;
+    // Open the form's fold unless it is open already (a click on its summary would close it).
+    let details = format!("#c-{card} details:has(form[action$='/{step}'])");
+    let open = c
+        .find(Locator::Css(&details))
+        .await
+        .unwrap()
+        .attr("open")
+        .await
+        .unwrap();
+    if open.is_none() {
+        click(c, &format!("{details} > summary")).await;
+    }
     for (name, value) in fields {
         match name.strip_prefix('=') {
             Some(select) => choose(c, &format!("{card}-{step}-{select}"), value).await,

@@ -38,11 +38,11 @@ mod base;
 mod check_ins;
 mod incidents;
 mod planner;
-mod supervision;
+mod recruit;
 mod review;
 mod risk;
 mod setup;
-mod recruit;
+mod supervision;
 
 pub(crate) type Params = Query<HashMap<String, String>>;
 
