@@ -268,6 +268,11 @@ async fn an_hr_officer_moves_a_candidate_and_refusals_say_why_and_write_nothing(
     assert_eq!(status, 200);
     assert!(fr.contains(">Recrutement<") && fr.contains("Postes budgétés"));
     assert!(!fr.contains('⟦'));
+    // The candidate's languages, their levels in the reader's words.
+    let (_, en) = get(&server, &path, &cookie).await;
+    assert!(en.contains("Swahili (native), French (working)"), "{en}");
+    let (_, fr) = get_in(&server, &path, &cookie, "fr").await;
+    assert!(fr.contains("Swahili (langue maternelle)"), "{fr}");
 }
 
 /// A form posted by a browser asking for French.

@@ -71,6 +71,17 @@ fn status(l: L10n, s: StaffStatus) -> Markup {
 }
 
 /// How well a language is spoken, in words (none where not said).
+/// Languages with their levels in the reader's words: `Swahili (native), French (working)`.
+pub(crate) fn languages<'a>(l: L10n, list: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    list.into_iter()
+        .map(|(language, at)| match level(l, at) {
+            None => language.to_string(),
+            Some(level) => format!("{language} ({level})"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn level(l: L10n, level: &str) -> Option<String> {
     let key = match level {
         "BASIC" => "profile-level-basic",
@@ -251,7 +262,7 @@ pub fn body(l: L10n, p: &Profile<'_>, travel: &Travel) -> Markup {
             dt { (l.t("profile-grade")) } dd { (m.grade) }
             dt { (l.t("profile-index-number")) } dd { (m.index_number) }
             dt { (l.t("profile-languages")) }
-            dd { (m.languages.iter().map(|x| match level(l, &x.level) { None => x.language.clone(), Some(level) => format!("{} ({level})", x.language) }).collect::<Vec<_>>().join(", ")) }
+            dd { (languages(l, m.languages.iter().map(|x| (x.language.as_str(), x.level.as_str())))) }
             dt { (l.t("profile-home-community")) }
             dd #home-community {
                 @match p.home_community {

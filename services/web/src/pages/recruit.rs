@@ -373,19 +373,20 @@ fn draw_form(l: L10n, p: &Pipeline<'_>, f: PipelineForm) -> Markup {
     }
 }
 
-fn languages(c: &Candidate) -> String {
-    c.languages
-        .iter()
-        .map(|l| format!("{} ({})", l.language, l.level.to_lowercase()))
-        .collect::<Vec<_>>()
-        .join(", ")
+fn languages(l: L10n, c: &Candidate) -> String {
+    super::profile::languages(
+        l,
+        c.languages
+            .iter()
+            .map(|x| (x.language.as_str(), x.level.as_str())),
+    )
 }
 
 fn card(l: L10n, p: &Pipeline<'_>, c: &Candidate) -> Markup {
     html! {
         li.recruit-card id=(format!("c-{}", c.id)) {
             h4 { (c.name) }
-            p { (l.t(gender_key(c.gender))) @if !c.languages.is_empty() { " · " (languages(c)) } }
+            p { (l.t(gender_key(c.gender))) @if !c.languages.is_empty() { " · " (languages(l, c)) } }
             @if c.outcome != CandidateOutcome::InProgress {
                 p.recruit-outcome { strong { (l.t(outcome_key(c.outcome))) } }
             }
