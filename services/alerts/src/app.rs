@@ -389,6 +389,7 @@ mod tests {
             metrics: Default::default(),
             settle_timeout: std::time::Duration::from_secs(1),
             states: Default::default(),
+            personal: cla_platform::personal::PersonalData::disabled(),
         };
         let clock: Arc<dyn Clock> = Arc::new(cla_platform::clock::ManualClock::new(
             chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap(),

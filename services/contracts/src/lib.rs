@@ -131,6 +131,8 @@ event_contracts! {
     cla::staff::v1::PhoneNumberReleased,
     cla::staff::v1::DuressWordSet,
     cla::staff::v1::DuressWordCleared,
+    cla::staff::v1::StaffPersonalDataErased,
+    cla::privacy::v1::PersonalDataViewed,
     cla::field::v1::UnmatchedSmsReceived,
     cla::field::v1::UnmatchedSmsAssigned,
     cla::field::v1::UnmatchedSmsDismissed,

@@ -27,11 +27,12 @@ use chrono::{DateTime, Utc};
 use cla_platform::app::{authorize, authorize_role};
 use cla_platform::clock::Clock;
 use cla_platform::command::CommandMeta;
+use cla_platform::personal::{Datum, Opened};
 use cla_platform::{AppError, AppResult, ErrorCode, Principal, Role, Runtime};
 use cla_risk::RiskApp;
 use cla_risk::app::SmsCheckIn;
 use cla_risk::events::Welfare;
-use cla_staff::{StaffApp, StaffView};
+use cla_staff::StaffApp;
 
 use crate::decider::{UnmatchedCommand, UnmatchedDecider};
 use crate::events::{contract, stream};
@@ -138,7 +139,6 @@ pub struct FieldApp {
     runtime: Runtime,
     view: Arc<FieldView>,
     staff: StaffApp,
-    staff_view: Arc<StaffView>,
     risk: RiskApp,
     clock: Arc<dyn Clock>,
     settings: Arc<FieldSettings>,
@@ -175,7 +175,6 @@ impl FieldApp {
         runtime: Runtime,
         view: Arc<FieldView>,
         staff: StaffApp,
-        staff_view: Arc<StaffView>,
         risk: RiskApp,
         clock: Arc<dyn Clock>,
         settings: FieldSettings,
@@ -184,7 +183,6 @@ impl FieldApp {
             runtime,
             view,
             staff,
-            staff_view,
             risk,
             clock,
             settings: Arc::new(settings),
@@ -450,6 +448,40 @@ impl FieldApp {
         Ok(message)
     }
 
+    /// A message's sender and text opened for `who`, who may see them: the look recorded.
+    fn shown(&self, who: &Principal, mut message: UnmatchedSms) -> UnmatchedSms {
+        let subject = format!("sms:{}", message.message_id);
+        let personal = &self.runtime.personal;
+        message.from_number = personal
+            .disclose(
+                who,
+                true,
+                &subject,
+                Datum::PhoneNumber,
+                &message.from_number,
+            )
+            .shown()
+            .unwrap_or_default();
+        message.text = personal
+            .disclose(who, true, &subject, Datum::SmsText, &message.text)
+            .shown()
+            .unwrap_or_default();
+        message
+    }
+
+    /// A message's sender and text opened for the system's own use (recording it as a check-in).
+    fn opened(&self, mut message: UnmatchedSms) -> UnmatchedSms {
+        let subject = format!("sms:{}", message.message_id);
+        let personal = &self.runtime.personal;
+        let open = |datum, text: &str| match personal.open(&subject, datum, text) {
+            Opened::Plain(text) => text,
+            Opened::Erased => String::new(),
+        };
+        message.from_number = open(Datum::PhoneNumber, &message.from_number);
+        message.text = open(Datum::SmsText, &message.text);
+        message
+    }
+
     /// A mission's unmatched messages (`None`: those to numbers that serve no configured mission,
     /// for ADMIN), oldest first; open ones only unless `resolved_too`.
     pub fn unmatched_messages(
@@ -462,7 +494,12 @@ impl FieldApp {
             Some(m) => authorize(who, m, RESOLVERS)?,
             None => authorize_role(who, &[Role::Admin])?,
         }
-        Ok(self.view.unmatched_in(mission.unwrap_or(""), resolved_too))
+        Ok(self
+            .view
+            .unmatched_in(mission.unwrap_or(""), resolved_too)
+            .into_iter()
+            .map(|m| self.shown(who, m))
+            .collect())
     }
 
     /// The message was `staff_id`'s: recorded as their check-in (read as any SMS of theirs, at the
@@ -473,7 +510,7 @@ impl FieldApp {
         message_id: &str,
         staff_id: &str,
     ) -> AppResult<UnmatchedSms> {
-        let message = self.authorize_message(who, message_id)?;
+        let message = self.opened(self.authorize_message(who, message_id)?);
         let mission = self
             .risk
             .mission_of_cla(staff_id)
@@ -502,11 +539,8 @@ impl FieldApp {
         };
         <UnmatchedDecider as cla_platform::decider::Decider>::decide(&assign, &state, &())?;
         let reading = self.settings.keywords(&mission).read(&message.text);
-        let duress = Self::duress(
-            self.staff_view.duress_hash(staff_id),
-            reading.first_word.clone(),
-        )
-        .await?;
+        let duress =
+            Self::duress(self.staff.duress_hash(staff_id), reading.first_word.clone()).await?;
         let gateway = Gateway::parse(&message.gateway).unwrap_or(Gateway::Twilio);
         let inbound = Inbound {
             gateway,
@@ -528,7 +562,8 @@ impl FieldApp {
         self.runtime
             .execute::<UnmatchedDecider>(&stream(message_id), &assign, &(), &meta)
             .await?;
-        self.authorize_message(who, message_id)
+        let message = self.authorize_message(who, message_id)?;
+        Ok(self.shown(who, message))
     }
 
     /// The message was no CLA's.
@@ -547,7 +582,8 @@ impl FieldApp {
         self.runtime
             .execute::<UnmatchedDecider>(&stream(message_id), &dismiss, &(), &meta)
             .await?;
-        self.authorize_message(who, message_id)
+        let message = self.authorize_message(who, message_id)?;
+        Ok(self.shown(who, message))
     }
 
     // -----------------------------------------------------------------------------------------
@@ -562,6 +598,15 @@ impl FieldApp {
             .follow_ups()
             .into_iter()
             .filter(|f| self.risk.mission_of_cla(&f.staff_id).as_deref() == Some(mission))
+            .map(|mut f| {
+                f.text = self
+                    .runtime
+                    .personal
+                    .disclose(who, true, &f.staff_id, Datum::CheckInNotes, &f.text)
+                    .shown()
+                    .unwrap_or_default();
+                f
+            })
             .collect();
         out.sort_by(|a, b| b.at.cmp(&a.at).then(a.check_in_id.cmp(&b.check_in_id)));
         Ok(out)

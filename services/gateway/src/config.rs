@@ -45,6 +45,16 @@ pub struct Config {
     pub store: Backend,
     /// KurrentDB connection string, used when `store = "kurrentdb"`.
     pub kurrentdb_url: Option<Secret>,
+    /// The master key wrapping every person's data key (64 hexadecimal digits). Production sets
+    /// it, or `master_key_file`, from outside the data directory: a copy of the data directory
+    /// alone then opens no restricted field. Losing it loses every restricted field.
+    pub master_key: Option<Secret>,
+    /// A file holding the master key (owner-only; refused where others may read it). Neither set:
+    /// generated at first run in `<data_dir>/master-key`, for development and the demo only.
+    pub master_key_file: Option<PathBuf>,
+    /// The retention rule: a separated staff member's personal data is erased this many days
+    /// after their separation (0: never by the rule, only on request).
+    pub erase_after_separation_days: u64,
     pub jwt_algorithm: JwtAlgorithm,
     /// HS256 signing secret; where none is set, one is generated at first run and kept in
     /// `<data_dir>/jwt-secret` (mode 0600).
@@ -210,6 +220,9 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             store: Backend::Embedded,
             kurrentdb_url: None,
+            master_key: None,
+            master_key_file: None,
+            erase_after_separation_days: 0,
             jwt_algorithm: JwtAlgorithm::HS256,
             jwt_secret: None,
             jwt_public_key_file: None,
@@ -791,7 +804,16 @@ pub const SECTIONS: &[(&str, &[&str])] = &[
             "log",
         ],
     ),
-    ("store", &["store", "kurrentdb_url"]),
+    (
+        "store",
+        &[
+            "store",
+            "kurrentdb_url",
+            "master_key",
+            "master_key_file",
+            "erase_after_separation_days",
+        ],
+    ),
     (
         "auth",
         &[
@@ -941,9 +963,11 @@ impl figment::Provider for Environment {
 
 /// Keys holding a whole number (the rest are text, lists or choices).
 fn numeric(key: &str) -> bool {
-    ["_ms", "_seconds", "_hours", "_bytes", "_events", "_port"]
-        .iter()
-        .any(|end| key.ends_with(end))
+    [
+        "_ms", "_seconds", "_hours", "_days", "_bytes", "_events", "_port",
+    ]
+    .iter()
+    .any(|end| key.ends_with(end))
         || key.starts_with("max_")
         || key.starts_with("rate_limit_")
 }

@@ -859,7 +859,8 @@ pub fn export_staff(
             .unwrap_or_default();
         let home = match s.home_community {
             Restricted::Shown(home) => home,
-            Restricted::Withheld => String::new(),
+            // Withheld from this reader, or erased: left empty.
+            Restricted::Withheld | Restricted::Erased => String::new(),
         };
         rows.push(vec![
             m.index_number.clone(),

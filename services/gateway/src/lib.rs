@@ -6,6 +6,7 @@
 pub mod ack;
 pub mod answers;
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod csvio;
 pub mod demo;
@@ -16,6 +17,7 @@ pub mod jwks;
 pub mod lifetime;
 pub mod limits;
 pub mod notify;
+pub mod privacy;
 pub mod schema;
 pub mod server;
 pub mod sms;

@@ -11,7 +11,10 @@ use cla_platform::Runtime;
 use cla_registry::{RegistryMutation, RegistryQuery, RegistrySubscription, RegistryView};
 use cla_reporting::ReportingQuery;
 use cla_risk::{RiskMutation, RiskQuery, RiskView};
-use cla_staff::{StaffMutation, StaffPhoneMutation, StaffPhoneQuery, StaffQuery, StaffView};
+use cla_staff::{
+    StaffMutation, StaffPhoneMutation, StaffPhoneQuery, StaffPrivacyMutation, StaffPrivacyQuery,
+    StaffQuery, StaffView,
+};
 use cla_staffing::{StaffingMutation, StaffingQuery, StaffingView};
 use cla_supervision::{SupervisionMutation, SupervisionQuery, SupervisionView};
 
@@ -25,6 +28,7 @@ pub struct Query(
     ReportingQuery,
     AlertsQuery,
     StaffPhoneQuery,
+    StaffPrivacyQuery,
     FieldQuery,
     EscalationQuery,
 );
@@ -37,6 +41,7 @@ pub struct Mutation(
     RiskMutation,
     SupervisionMutation,
     StaffPhoneMutation,
+    StaffPrivacyMutation,
     FieldMutation,
     EscalationMutation,
 );
@@ -80,6 +85,8 @@ pub struct Parts {
     pub escalation: Arc<cla_alerts::escalation::Escalation>,
     /// The outbound channels: email, webhooks, SMS sent through the gateways.
     pub notifier: cla_notify::Notifier,
+    /// Who looked at whose restricted data.
+    pub access: Arc<cla_staff::projections::access::AccessLog>,
 }
 
 /// Every context's application layer: the one door behind every door (GraphQL, CSV, the demo).
@@ -113,6 +120,7 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
         sms,
         escalation,
         notifier,
+        access,
     } = parts;
     let idempotency =
         cla_platform::idempotency::Idempotency::new(cla_platform::idempotency::Keys {
@@ -122,6 +130,7 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
             retention: idempotency_retention,
             lease: chrono::Duration::minutes(5),
             wait: std::time::Duration::from_secs(10),
+            personal: Arc::clone(&runtime.personal),
         });
     let risk_app = cla_risk::RiskApp::new(
         runtime.clone(),
@@ -140,7 +149,8 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
             registry: registry.clone(),
         });
     let staff_app = cla_staff::StaffApp::new(runtime.clone(), staff.clone(), registry.clone())
-        .with_deployments(history.clone());
+        .with_deployments(history.clone())
+        .with_access_log(access);
     let escalation_app = cla_alerts::escalation::EscalationApp::new(
         escalation,
         registry.clone(),
@@ -150,7 +160,6 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
         runtime.clone(),
         field.clone(),
         staff_app.clone(),
-        staff.clone(),
         risk_app.clone(),
         clock.clone(),
         sms,

@@ -57,6 +57,8 @@ pub struct AppState {
     pub escalation: Arc<cla_alerts::escalation::Escalation>,
     /// The alerts read model (`/metrics` counts the active alerts).
     pub alerts: Arc<cla_alerts::AlertsView>,
+    /// Personal data's keys, and the looks at it every door records.
+    pub personal: Arc<cla_platform::personal::PersonalData>,
 }
 
 /// The application and its background tasks (feeding the projections, reacting to events).
@@ -78,11 +80,72 @@ pub enum StartError {
         path: String,
         source: std::io::Error,
     },
+    #[error("personal data's keys: {0}")]
+    Vault(#[from] cla_vault::VaultError),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
         source: std::io::Error,
     },
+}
+
+/// The master key wrapping personal data's keys: `master_key`, else `master_key_file`, else
+/// (development and the demo) `<data_dir>/master-key`, generated there at first run where
+/// `generate` holds (the log says where, and that this is for development only).
+pub fn master_key(
+    config: &Config,
+    generate: bool,
+) -> Result<cla_vault::LocalMasterKey, cla_vault::VaultError> {
+    use cla_vault::{LocalMasterKey, MasterKeyOrigin};
+    Ok(match (&config.master_key, &config.master_key_file) {
+        (Some(hex), _) => LocalMasterKey::from_hex(hex.expose()).map_err(|message| {
+            cla_vault::VaultError::MasterKey {
+                path: "master_key (CLA_MASTER_KEY)".into(),
+                message,
+            }
+        })?,
+        (None, Some(path)) => LocalMasterKey::load_or_generate(path, false)?.0,
+        (None, None) => {
+            let path = config.data_dir.join("master-key");
+            let (key, origin) = LocalMasterKey::load_or_generate(&path, generate)?;
+            match origin {
+                MasterKeyOrigin::Generated(path) => tracing::warn!(
+                    path = %path.display(),
+                    "generated a master key for personal data in the data directory: for development \
+                     only; production sets master_key_file (or CLA_MASTER_KEY) outside the data \
+                     directory, and keeps a copy: losing it loses every restricted field"
+                ),
+                _ => tracing::warn!(
+                    path = %path.display(),
+                    "the master key of personal data is kept in the data directory: for development only"
+                ),
+            }
+            key
+        }
+    })
+}
+
+/// Opens the key store of personal data (`<data_dir>/keys/keys.db`) under the master key (see
+/// [`master_key`]).
+pub fn open_personal_data(
+    config: &Config,
+) -> Result<Arc<cla_platform::personal::PersonalData>, StartError> {
+    keep_private(&config.data_dir)?;
+    let master = master_key(config, true)?;
+    let keys = cla_vault::KeyStore::open(&key_store_path(config), Arc::new(master))?;
+    Ok(cla_platform::personal::PersonalData::with_keys(Arc::new(
+        keys,
+    )))
+}
+
+/// Where the key store of personal data is.
+pub fn key_store_path(config: &Config) -> std::path::PathBuf {
+    config.data_dir.join("keys").join("keys.db")
+}
+
+/// Where the embedded store's database is.
+pub fn events_path(config: &Config) -> std::path::PathBuf {
+    config.data_dir.join("events").join("events.db")
 }
 
 /// Opens the configured store.
@@ -140,7 +203,7 @@ pub fn keep_private(data_dir: &std::path::Path) -> Result<(), StartError> {
 
 /// The read models' reading of events, with their names: a snapshot written under another is not
 /// used. Raise it whenever a projection reads events differently or keeps another part.
-pub const PROJECTIONS_VERSION: &str = "3 registry staff staffing risk(check-in columns, deployments) supervision alerts field(follow-ups) escalation";
+pub const PROJECTIONS_VERSION: &str = "4 personal-data-access registry staff staffing risk(check-in columns, deployments) supervision alerts field(follow-ups) escalation";
 
 /// Builds the application over a store: projections fed, schema ready.
 pub fn app(
@@ -151,6 +214,8 @@ pub fn app(
     let auth = Arc::new(Auth::load(config)?);
     let metrics = Arc::new(Metrics::default());
     metrics.register_collector(Box::new(cla_platform::metrics::ProcessCollector));
+    let personal = open_personal_data(config)?;
+    let store = personal.seal_store(store);
     let store = cla_platform::metrics::TimedStore::wrap(store, Arc::clone(&metrics));
     let registry = Arc::new(RegistryView::default());
     let staff = Arc::new(cla_staff::StaffView::default());
@@ -160,7 +225,9 @@ pub fn app(
     let alerts = Arc::new(cla_alerts::AlertsView::default());
     let field = Arc::new(cla_field::FieldView::default());
     let escalation_view = Arc::new(cla_alerts::escalation::EscalationView::default());
+    let access = Arc::new(cla_staff::projections::access::AccessLog::default());
     let projections: Vec<Arc<dyn Projection>> = vec![
+        access.clone(),
         escalation_view.clone(),
         registry.clone(),
         staff.clone(),
@@ -183,6 +250,7 @@ pub fn app(
         metrics: Arc::clone(&metrics),
         settle_timeout: config.settle_timeout(),
         states: Default::default(),
+        personal: Arc::clone(&personal),
     };
     let reactors = config.data_dir.join("reactors");
     let reactor = cla_staffing::reactor::spawn_closure_reactor(
@@ -278,6 +346,7 @@ pub fn app(
                 .expect("SMS settings checked by config"),
             escalation: Arc::clone(&escalation),
             notifier,
+            access,
         },
     );
     let limits = Arc::new(crate::limits::Limits::new(config, &schema));
@@ -302,14 +371,48 @@ pub fn app(
             std::time::Duration::from_millis(config.answer_cache_ms),
             512,
         )),
+        personal: Arc::clone(&personal),
     };
+    tasks.push(personal.spawn_flusher(std::time::Duration::from_secs(1)));
     let every = std::time::Duration::from_secs(config.scan_interval_seconds);
+    if config.erase_after_separation_days > 0 && !every.is_zero() {
+        tasks.push(spawn_retention(
+            state.apps.staff.clone(),
+            Arc::clone(&state.clock),
+            config.erase_after_separation_days,
+            every,
+        ));
+    }
     tasks.extend(
         spawn_scanners(&state, every, state.watch_hooks.clone())
             .into_iter()
             .map(|(_, task)| task),
     );
     Ok(App { state, tasks })
+}
+
+/// The retention rule, applied every `every`: a staff member separated `days` days ago or more
+/// has their personal data erased (by the system, the reason saying so).
+fn spawn_retention(
+    staff: cla_staff::StaffApp,
+    clock: Arc<dyn cla_platform::clock::Clock>,
+    days: u64,
+    every: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match staff.apply_retention(clock.now().date_naive(), days).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(erased = n, "the retention rule erased personal data"),
+                Err(e) => {
+                    tracing::warn!(code = %e.code, "the retention rule could not run: {}", e.message)
+                }
+            }
+        }
+    })
 }
 
 /// What the watchdog does: logs, and tells every mission's named contacts directly through the
@@ -375,8 +478,43 @@ fn notifier(config: &Config) -> cla_notify::Notifier {
     notifier
 }
 
+/// Every request as one through its door, its looks at restricted data recorded before it is
+/// answered: where they cannot be recorded, nothing is shown (503).
+async fn recorded_looks(
+    axum::extract::State(personal): axum::extract::State<Arc<cla_platform::personal::PersonalData>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = request.uri().path();
+    let door = if path.starts_with("/graphql") {
+        "graphql"
+    } else if path.starts_with("/export/personal-data/") {
+        "export"
+    } else if path.starts_with("/export/") || path.starts_with("/import/") {
+        "csv"
+    } else if path.starts_with("/sms/") {
+        "sms"
+    } else if path.starts_with("/ack/") {
+        "ack"
+    } else {
+        "web"
+    };
+    let (response, recorded) = personal.scope(door, next.run(request)).await;
+    if recorded {
+        response
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the store cannot record who looked at restricted data now: try again",
+        )
+            .into_response()
+    }
+}
+
 /// Every route: the API's, and the web app's (`web`, see [`web_app`]) at `/`.
 pub fn router(state: AppState, config: &Config, web: Router) -> Router {
+    let personal = Arc::clone(&state.personal);
     Router::new()
         .route(
             "/graphql",
@@ -392,6 +530,10 @@ pub fn router(state: AppState, config: &Config, web: Router) -> Router {
         .route("/export/board.csv", get(export_board))
         .route("/export/staff.csv", get(export_staff))
         .route("/export/hq-review.csv", get(export_review))
+        .route(
+            "/export/personal-data/{staff_id}",
+            get(export_personal_data),
+        )
         .route("/sms/{gateway}", post(crate::sms::webhook))
         .route(
             "/ack/{token}",
@@ -403,6 +545,10 @@ pub fn router(state: AppState, config: &Config, web: Router) -> Router {
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout(),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&personal),
+            recorded_looks,
         ))
         .route_layer(axum::middleware::from_fn(crate::telemetry::request_span))
         // Field offices pay per megabyte: GraphQL answers, CSV and pages go out compressed (gzip
@@ -946,6 +1092,42 @@ async fn export_staff(
         format!("staff-{mission}.csv"),
         dialect(&params).and_then(|d| crate::csvio::export_staff(&app.apps, &who, &mission, d)),
     )
+}
+
+/// A staff member's data whole, as JSON, for a subject-access request: ADMIN only.
+async fn export_personal_data(
+    State(app): State<AppState>,
+    axum::extract::Path(staff_id): axum::extract::Path<String>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> Response {
+    let (who, _) = match caller(&app, &headers, &params, false).await {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    match crate::privacy::export_personal_data(
+        &app.apps,
+        app.store.as_ref(),
+        &app.personal,
+        &who,
+        &staff_id,
+    )
+    .await
+    {
+        Ok(export) => (
+            [(
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"personal-data-{staff_id}.json\""),
+            )],
+            axum::Json(export),
+        )
+            .into_response(),
+        Err(e) => refusal_response(crate::csvio::Refusal {
+            code: e.code.as_str().into(),
+            message: e.message,
+            field: e.field,
+        }),
+    }
 }
 
 async fn export_review(

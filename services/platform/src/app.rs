@@ -18,6 +18,9 @@ use crate::error::{AppError, AppResult};
 pub enum Restricted<T> {
     Shown(T),
     Withheld,
+    /// The person's personal data was erased: the value is gone for good (a door shows it as
+    /// erased; GraphQL as the empty value).
+    Erased,
 }
 
 impl<T> Restricted<T> {
@@ -45,6 +48,7 @@ impl<T> Restricted<T> {
         match self {
             Self::Shown(v) => Restricted::Shown(v),
             Self::Withheld => Restricted::Withheld,
+            Self::Erased => Restricted::Erased,
         }
     }
 
@@ -52,13 +56,30 @@ impl<T> Restricted<T> {
         match self {
             Self::Shown(v) => Restricted::Shown(f(v)),
             Self::Withheld => Restricted::Withheld,
+            Self::Erased => Restricted::Erased,
         }
     }
 
     pub fn shown(self) -> Option<T> {
         match self {
             Self::Shown(v) => Some(v),
-            Self::Withheld => None,
+            Self::Withheld | Self::Erased => None,
+        }
+    }
+
+    pub fn is_erased(&self) -> bool {
+        matches!(self, Self::Erased)
+    }
+
+    /// The value, the empty value where erased, or `FORBIDDEN` naming `field` where withheld: how
+    /// GraphQL shows a text field that erasure may have emptied.
+    pub fn or_erased(self, field: &str) -> AppResult<T>
+    where
+        T: Default,
+    {
+        match self {
+            Self::Erased => Ok(T::default()),
+            other => other.or_forbidden(field),
         }
     }
 
@@ -70,6 +91,10 @@ impl<T> Restricted<T> {
     pub fn or_forbidden(self, field: &str) -> AppResult<T> {
         match self {
             Self::Shown(v) => Ok(v),
+            Self::Erased => Err(AppError::not_found(
+                field,
+                format!("{field} was erased with the person's personal data"),
+            )),
             Self::Withheld => Err(AppError::forbidden(format!(
                 "{field} is restricted: your role does not allow it here"
             ))

@@ -261,6 +261,8 @@ pub struct Keys {
     pub lease: chrono::Duration,
     /// How long a request waits for the answer of the first request with its key.
     pub wait: Duration,
+    /// Opens kept answers (sealed when stored: they may hold anyone's restricted data).
+    pub personal: Arc<crate::personal::PersonalData>,
 }
 
 /// What a key's stream says of its current claim.
@@ -329,8 +331,18 @@ impl Keys {
             } else if t == contract::IdempotentAnswerKept::TYPE_NAME {
                 let kept: contract::IdempotentAnswerKept =
                     cla_contracts::decode_json(data).map_err(AppError::internal)?;
-                if let Some(claim) = &mut current.claim {
-                    claim.answer = Some(kept.answer);
+                use crate::personal::{ANSWERS_SUBJECT, Datum};
+                match self
+                    .personal
+                    .open(ANSWERS_SUBJECT, Datum::KeptAnswer, &kept.answer)
+                {
+                    cla_vault::Opened::Plain(answer) => {
+                        if let Some(claim) = &mut current.claim {
+                            claim.answer = Some(answer);
+                        }
+                    }
+                    // Forgotten with an erasure: the key is as if past its retention.
+                    cla_vault::Opened::Erased => current.claim = None,
                 }
             } else if t == contract::IdempotencyKeyReleased::TYPE_NAME {
                 current.claim = None;

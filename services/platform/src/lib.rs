@@ -16,6 +16,8 @@
 //! - [`error`]: the one error type at the edge, with stable codes;
 //! - [`graphql`]: connections (Relay), views and other helpers;
 //! - [`idempotency`]: idempotency keys, kept in the store, honoured by one schema extension;
+//! - [`personal`]: restricted fields sealed before they are stored, opened at the door with
+//!   each look recorded, and erased by destroying the person's key;
 //! - [`watch`]: the periodic workers' heartbeats, and the watchdog that tells when one stalls.
 
 pub mod access;
@@ -33,6 +35,7 @@ pub mod graphql;
 pub mod heavy;
 pub mod idempotency;
 pub mod metrics;
+pub mod personal;
 pub mod projection;
 pub mod reactor;
 pub mod runtime;

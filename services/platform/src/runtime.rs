@@ -19,6 +19,8 @@ pub struct Runtime {
     pub settle_timeout: Duration,
     /// Streams' last known states, so commands on long streams start there.
     pub states: Arc<StateCache>,
+    /// Personal data's keys: sealing on the way in, opening at the door, erasure.
+    pub personal: Arc<crate::personal::PersonalData>,
 }
 
 impl Runtime {
@@ -37,6 +39,7 @@ impl Runtime {
             metrics: Default::default(),
             settle_timeout,
             states: Default::default(),
+            personal: crate::personal::PersonalData::disabled(),
         }
     }
 

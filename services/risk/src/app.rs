@@ -17,6 +17,7 @@ use cla_platform::app::authorize;
 use cla_platform::clock::Clock;
 use cla_platform::command::CommandMeta;
 use cla_platform::disclosure::PlacesWithheld;
+use cla_platform::personal::Datum;
 use cla_platform::timeline::View;
 use cla_platform::{AppError, AppResult, Principal, Restricted, Role, Runtime};
 use cla_registry::RegistryView;
@@ -297,6 +298,52 @@ impl RiskApp {
         self.registry.mission_of_field_office(id)
     }
 
+    /// A flag's restricted texts (notes, mitigations, resolution) opened for `who`, who may see
+    /// them: the look recorded; an erased CLA's read as empty.
+    fn opened(&self, who: &Principal, mut flag: Flag) -> Flag {
+        let personal = &self.runtime.personal;
+        let staff_id = flag.staff_id.clone();
+        let open = |text: &str| {
+            if text.is_empty() {
+                return String::new();
+            }
+            personal
+                .disclose(who, true, &staff_id, Datum::RiskNotes, text)
+                .shown()
+                .unwrap_or_default()
+        };
+        flag.notes = open(&flag.notes);
+        for (_, notes) in &mut flag.mitigations {
+            *notes = open(notes);
+        }
+        if let Some(resolution) = &mut flag.resolution {
+            *resolution = open(resolution);
+        }
+        flag
+    }
+
+    /// A CLA's open flags as the view sees them, for CIVIL_AFFAIRS of their mission and ADMIN
+    /// (withheld from every other reader in scope).
+    pub fn flags_of_cla(
+        &self,
+        who: &Principal,
+        mission: &str,
+        staff_id: &str,
+        view: &View,
+    ) -> AppResult<Restricted<Vec<Flag>>> {
+        authorize(who, mission, READERS)?;
+        if !who.holds_for(mission, DETAIL_ROLES) {
+            return Ok(Restricted::Withheld);
+        }
+        Ok(Restricted::Shown(
+            open_flags(&self.risk, mission, view)
+                .into_iter()
+                .filter(|f| f.staff_id == staff_id)
+                .map(|f| self.opened(who, f))
+                .collect(),
+        ))
+    }
+
     /// The mission a flag was raised in.
     pub fn mission_of_flag(&self, flag_id: &str) -> Option<String> {
         self.risk.mission_of_flag(flag_id)
@@ -338,7 +385,9 @@ impl RiskApp {
         Ok(RiskRegister {
             mission_code: mission.to_string(),
             counts,
-            flags: Restricted::for_caller(who, mission, DETAIL_ROLES, || flags),
+            flags: Restricted::for_caller(who, mission, DETAIL_ROLES, || {
+                flags.into_iter().map(|f| self.opened(who, f)).collect()
+            }),
             view: *view,
         })
     }
@@ -379,7 +428,10 @@ impl RiskApp {
             .ok_or_else(|| {
                 AppError::not_found("flagId", format!("no such risk flag as of {}", view.as_of))
             })?;
-        Ok(FlagRecord { flag, view: *view })
+        Ok(FlagRecord {
+            flag: self.opened(who, flag),
+            view: *view,
+        })
     }
 
     /// Every event of a flag the view sees, with its actor and recorded time: for CIVIL_AFFAIRS of

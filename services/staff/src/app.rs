@@ -11,6 +11,7 @@ use std::sync::Arc;
 use chrono::{NaiveDate, Utc};
 use cla_platform::app::{Restricted, authorize};
 use cla_platform::command::CommandMeta;
+use cla_platform::personal::Datum;
 use cla_platform::timeline::View;
 use cla_platform::{AppError, AppResult, Principal, Role, Runtime};
 use cla_registry::RegistryView;
@@ -133,6 +134,8 @@ pub struct StaffApp {
     staff: Arc<StaffView>,
     registry: Arc<RegistryView>,
     deployments: Option<Arc<dyn DeploymentHistory>>,
+    /// Who looked at whose restricted data.
+    access: Arc<crate::projections::access::AccessLog>,
 }
 
 /// The view a change is answered with: as of its date, or today where that is later.
@@ -148,7 +151,14 @@ impl StaffApp {
             staff,
             registry,
             deployments: None,
+            access: Arc::default(),
         }
+    }
+
+    /// With the record of who looked at whose restricted data (a projection fed by the hub).
+    pub fn with_access_log(mut self, access: Arc<crate::projections::access::AccessLog>) -> Self {
+        self.access = access;
+        self
     }
 
     /// With the staffing context's deployments, for staff members' profiles.
@@ -218,13 +228,20 @@ impl StaffApp {
 
     fn staff_answer(&self, who: &Principal, mut member: StaffMember, view: View) -> StaffAnswer {
         let home = std::mem::take(&mut member.home_community);
-        StaffAnswer {
-            home_community: Restricted::for_caller(
+        member.erased = member.erased || self.staff.is_erased(&member.id);
+        let home_community = if member.erased {
+            Restricted::Erased
+        } else {
+            self.runtime.personal.disclose(
                 who,
-                &member.place.mission_code,
-                PERSONAL,
-                || home,
-            ),
+                who.holds_for(&member.place.mission_code, PERSONAL),
+                &member.id,
+                Datum::HomeCommunity,
+                &home,
+            )
+        };
+        StaffAnswer {
+            home_community,
             member,
             view,
         }
@@ -803,10 +820,25 @@ impl StaffApp {
         staff_id: &str,
         change: DetailsChange,
     ) -> AppResult<StaffAnswer> {
+        // The stored home community is sealed: the same one again is no change.
+        let home_community = change.home_community.filter(|asked| {
+            let current = self
+                .staff
+                .member(staff_id, &View::on(change.effective))
+                .map(|m| {
+                    self.runtime
+                        .personal
+                        .open(staff_id, Datum::HomeCommunity, &m.home_community)
+                });
+            current
+                != Some(cla_platform::personal::Opened::Plain(
+                    asked.trim().to_string(),
+                ))
+        });
         let command = StaffCommand::ChangeDetails {
             name: change.name,
             languages: change.languages,
-            home_community: change.home_community,
+            home_community,
             effective: change.effective,
         };
         self.on_staff(who, staff_id, command, change.effective)
@@ -828,6 +860,7 @@ impl StaffApp {
 }
 
 pub mod contact;
+pub mod privacy;
 
 #[cfg(test)]
 mod tests;

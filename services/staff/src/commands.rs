@@ -184,6 +184,12 @@ pub enum StaffCommand {
         home_community: Option<String>,
         effective: NaiveDate,
     },
+    /// Erases the staff member's personal data (the app destroys their data key once recorded).
+    ErasePersonalData {
+        reason: String,
+        by_retention: bool,
+        effective: NaiveDate,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -669,6 +669,8 @@ pub struct StaffMember {
     pub id: String,
     pub place: PostPlace,
     pub vacancy_id: String,
+    /// The candidate they were hired as; empty for a direct registration.
+    pub candidate_id: String,
     pub name: String,
     pub gender: Gender,
     pub languages: Vec<contract::Language>,
@@ -681,6 +683,8 @@ pub struct StaffMember {
     pub status: StaffStatus,
     pub since: NaiveDate,
     pub separation: Option<(NaiveDate, SeparationReason)>,
+    /// Their personal data was erased (their data key destroyed).
+    pub erased: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -729,9 +733,32 @@ impl Decider for StaffDecider {
             | C::RenewAppointment { effective, .. }
             | C::ChangeGrade { effective, .. }
             | C::ChangeIndexNumber { effective, .. }
-            | C::ChangeDetails { effective, .. } => *effective,
+            | C::ChangeDetails { effective, .. }
+            | C::ErasePersonalData { effective, .. } => *effective,
         };
         not_before(effective, member.since, "the staff member")?;
+        if let C::ErasePersonalData {
+            reason,
+            by_retention,
+            ..
+        } = command
+        {
+            // Separated or not: erasure is asked of any staff member, and the rule applies after
+            // separation.
+            if member.erased {
+                return Err(AppError::conflict(
+                    "this staff member's personal data is already erased",
+                )
+                .on("staffId"));
+            }
+            return Ok(vec![StaffEvent::StaffPersonalDataErased(
+                contract::StaffPersonalDataErased {
+                    staff_id: member.id.clone(),
+                    reason: text("reason", reason, NOTE_MAX)?,
+                    by_retention: *by_retention,
+                },
+            )]);
+        }
         if member.status == StaffStatus::Separated {
             return Err(AppError::conflict(format!(
                 "{} is separated; separation is final",
@@ -748,7 +775,7 @@ impl Decider for StaffDecider {
             .on("staffId"))
         };
         match command {
-            C::Onboard { .. } => unreachable!("handled above"),
+            C::Onboard { .. } | C::ErasePersonalData { .. } => unreachable!("handled above"),
             C::Activate { .. } => match member.status {
                 StaffStatus::Onboarding => {
                     Ok(vec![StaffEvent::StaffActivated(contract::StaffActivated {
@@ -889,6 +916,7 @@ impl Decider for StaffDecider {
                             base_id: e.base_id.clone(),
                         },
                         vacancy_id: e.vacancy_id.clone(),
+                        candidate_id: e.candidate_id.clone(),
                         name: e.name.clone(),
                         gender: Gender::try_from(e.gender).unwrap_or(Gender::Unspecified),
                         languages: e.languages.clone(),
@@ -900,6 +928,7 @@ impl Decider for StaffDecider {
                         status: StaffStatus::Onboarding,
                         since: on,
                         separation: None,
+                        erased: false,
                     })
                 }
                 _ => None,
@@ -929,6 +958,10 @@ impl Decider for StaffDecider {
                 m.name = e.name.clone();
                 m.languages = e.languages.clone();
                 m.home_community = e.home_community.clone();
+            }
+            E::StaffPersonalDataErased(_) => {
+                m.erased = true;
+                m.home_community.clear();
             }
             _ => {}
         }

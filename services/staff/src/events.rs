@@ -10,7 +10,7 @@ cla_platform::event_enum! {
         CandidateHired, VacancyFilled, StaffMemberOnboarded, StaffActivated, StaffSuspended,
         StaffReinstated, StaffSeparated, AppointmentRenewed, GradeChanged, IndexNumberChanged,
         StaffDetailsChanged, IndexNumberClaimed, IndexNumberReleased, PhoneNumberClaimed,
-        PhoneNumberReleased, DuressWordSet, DuressWordCleared,
+        PhoneNumberReleased, DuressWordSet, DuressWordCleared, StaffPersonalDataErased,
     }
 }
 
@@ -29,13 +29,13 @@ pub mod streams {
         StreamName::declare_personal_category(PHONE_NUMBER_CATEGORY);
     }
 
-    /// A phone number's stream is named by the number (personal data): shown as
-    /// `phone-number-…`.
+    /// A phone number's stream is named by the number's keyed hash (never the number: see
+    /// `PersonalData::blind_index`), and still shown as `phone-number-…`.
     pub const PHONE_NUMBER_CATEGORY: &str = "phone-number";
 
-    pub fn phone_number(number: &str) -> StreamName {
+    pub fn phone_number(index: &str) -> StreamName {
         StreamName::declare_personal_category(PHONE_NUMBER_CATEGORY);
-        StreamName::keyed("phone-number-", number)
+        StreamName::keyed("phone-number-", index)
     }
 
     /// A CLA's duress word (its hash).

@@ -493,12 +493,14 @@ impl StaffNode {
     }
     /// Restricted: MISSION_HR and CIVIL_AFFAIRS of the mission, and ADMIN, only; anyone else asking
     /// gets FORBIDDEN on this field.
-    async fn home_community(&self) -> async_graphql::Result<&str> {
-        Ok(self
-            .0
-            .home_community
-            .as_ref()
-            .or_forbidden("homeCommunity")?)
+    /// Empty once the staff member's personal data is erased (see `personalDataErased`).
+    async fn home_community(&self) -> async_graphql::Result<String> {
+        Ok(self.0.home_community.clone().or_erased("homeCommunity")?)
+    }
+    /// Their personal data was erased (on request, or by the retention rule): every restricted
+    /// field of theirs reads as empty, for good.
+    async fn personal_data_erased(&self) -> bool {
+        self.0.member.erased
     }
     async fn index_number(&self) -> &str {
         &self.0.member.index_number
@@ -1224,5 +1226,70 @@ impl StaffPhoneMutation {
             .release_phone_number(principal(ctx)?, &staff_id, &phone_number)
             .await?;
         Ok(phone_nodes(records))
+    }
+}
+
+/// One look at a person's restricted data.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(name = "PersonalDataAccess")]
+pub struct PersonalDataAccessNode {
+    /// Who looked, and the role they acted in.
+    pub viewer_id: String,
+    pub viewer_role: String,
+    /// The restricted data shown: homeCommunity, phoneNumber, riskNotes, checkInNotes, …
+    pub data: Vec<String>,
+    /// Through which door: graphql, web, csv, export.
+    pub door: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Default)]
+pub struct StaffPrivacyQuery;
+
+#[Object]
+impl StaffPrivacyQuery {
+    /// Who has looked at a staff member's restricted data (home community, phone numbers, risk
+    /// and check-in notes), and when, the latest first: ADMIN only.
+    #[graphql(guard = "StaffGuard::staff(&staff_id, crate::app::privacy::ERASERS)")]
+    async fn personal_data_access(
+        &self,
+        ctx: &Context<'_>,
+        staff_id: String,
+    ) -> async_graphql::Result<Vec<PersonalDataAccessNode>> {
+        Ok(app(ctx)
+            .personal_data_access(principal(ctx)?, &staff_id)?
+            .into_iter()
+            .map(|r| PersonalDataAccessNode {
+                viewer_id: r.viewer_id,
+                viewer_role: r.viewer_role,
+                data: r.data,
+                door: r.door,
+                at: r.at,
+            })
+            .collect())
+    }
+}
+
+#[derive(Default)]
+pub struct StaffPrivacyMutation;
+
+#[Object]
+impl StaffPrivacyMutation {
+    /// Erases a staff member's personal data for good (ADMIN, with a reason): their data key is
+    /// destroyed, so their home community, phone numbers, duress word and every note about them
+    /// read as erased in every copy; their deployments and the coverage figures stay. The
+    /// erasure is recorded (who, when, why).
+    #[graphql(guard = "StaffGuard::staff(&staff_id, crate::app::privacy::ERASERS)")]
+    async fn erase_staff_personal_data(
+        &self,
+        ctx: &Context<'_>,
+        staff_id: String,
+        reason: String,
+    ) -> async_graphql::Result<StaffNode> {
+        Ok(StaffNode(
+            app(ctx)
+                .erase_personal_data(principal(ctx)?, &staff_id, &reason)
+                .await?,
+        ))
     }
 }

@@ -41,5 +41,8 @@ pub struct DeploymentRecord {
 }
 
 pub use app::StaffApp;
-pub use graphql::{StaffMutation, StaffPhoneMutation, StaffPhoneQuery, StaffQuery};
+pub use graphql::{
+    StaffMutation, StaffPhoneMutation, StaffPhoneQuery, StaffPrivacyMutation, StaffPrivacyQuery,
+    StaffQuery,
+};
 pub use projections::StaffView;

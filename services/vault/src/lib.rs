@@ -27,6 +27,9 @@ use ring::rand::{SecureRandom, SystemRandom};
 use rusqlite::{Connection, OptionalExtension, params};
 use zeroize::Zeroizing;
 
+/// The key store's own index key's subject (see [`KeyStore::blind_index`]): not a person's.
+pub const INDEX_SUBJECT: &str = "~blind-index";
+
 /// Bytes of a data key and of a master key (AES-256).
 pub const KEY_BYTES: usize = 32;
 
@@ -491,10 +494,26 @@ impl KeyStore {
         Ok(Opened::Plain(key.open(subject, field, &sealed)?))
     }
 
+    /// A keyed hash of `value` (HMAC-SHA-256 under the key store's own index key, hex): what a
+    /// lookup by a personal value (a phone number) is keyed by, in stream names and read models,
+    /// so the value itself is never a key. The index key is wrapped by the master key like the
+    /// data keys, and is never destroyed by an erasure.
+    pub fn blind_index(&self, value: &str) -> Result<String, VaultError> {
+        let key = self.key_for(INDEX_SUBJECT)?;
+        let tag = ring::hmac::sign(
+            &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key.bytes.as_slice()),
+            value.as_bytes(),
+        );
+        Ok(hex::encode(&tag.as_ref()[..16]))
+    }
+
     /// Destroys `subject`'s data key: every field sealed with it is unreadable from now on, in
     /// every copy. The row is overwritten in the file (`secure_delete`) and the WAL checkpointed
     /// and truncated, so the key lingers nowhere in the key store's files. Whether there was one.
     pub fn destroy(&self, subject: &str) -> Result<bool, VaultError> {
+        if subject == INDEX_SUBJECT {
+            return Ok(false);
+        }
         let db = self.db.lock().expect("key store lock");
         let key_id: Option<String> = db
             .query_row(
@@ -542,6 +561,8 @@ impl KeyStore {
         Ok(rows.len())
     }
 }
+
+pub mod backup;
 
 #[cfg(test)]
 mod tests;

@@ -186,3 +186,28 @@ fn a_master_key_is_generated_owner_only_read_back_and_refused_where_others_may_r
     assert!(LocalMasterKey::from_hex(&"ab".repeat(31)).is_err());
     assert!(LocalMasterKey::from_hex(&format!(" {}\n", "ab".repeat(32))).is_ok());
 }
+
+#[test]
+fn a_blind_index_is_the_same_for_the_same_value_differs_by_key_store_and_survives_erasures() {
+    let dir = tempfile::tempdir().unwrap();
+    let master = master();
+    let keys = KeyStore::open(&dir.path().join("keys.db"), Arc::clone(&master)).unwrap();
+    let a = keys.blind_index("+243990001111").unwrap();
+    assert_eq!(a, keys.blind_index("+243990001111").unwrap());
+    assert_ne!(a, keys.blind_index("+243990001112").unwrap());
+    assert!(!a.contains("243990001111"), "{a}");
+    assert!(
+        !keys.destroy(INDEX_SUBJECT).unwrap(),
+        "the index key is never destroyed"
+    );
+    drop(keys);
+    let again = KeyStore::open(&dir.path().join("keys.db"), master).unwrap();
+    assert_eq!(
+        a,
+        again.blind_index("+243990001111").unwrap(),
+        "kept across opens"
+    );
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = KeyStore::open(&other_dir.path().join("keys.db"), self::master()).unwrap();
+    assert_ne!(a, other.blind_index("+243990001111").unwrap());
+}

@@ -980,3 +980,6 @@ recruit-refused-too-long = This is too long.
 recruit-refused-not-found = No such candidate or vacancy here.
 recruit-refused-conflict = Someone changed this vacancy at the same moment: look at it again.
 recruit-refused-invalid = This could not be done as filled in.
+
+## personal data
+personal-erased = erased (personal data erased)

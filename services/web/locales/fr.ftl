@@ -980,3 +980,6 @@ recruit-refused-too-long = C’est trop long.
 recruit-refused-not-found = Ce candidat ou ce poste n’existe pas ici.
 recruit-refused-conflict = Quelqu’un a modifié ce poste au même moment : consultez-le à nouveau.
 recruit-refused-invalid = Cela n’a pas pu être fait tel que rempli.
+
+## personal data
+personal-erased = effacé (données personnelles effacées)

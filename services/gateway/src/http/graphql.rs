@@ -564,7 +564,10 @@ async fn execute(
             // so that its idempotency key is given an answer to keep (or given back).
             let correlation_id = cla_platform::correlation::current_or_new();
             let running = tokio::spawn(tracing::Instrument::in_current_span(
-                cla_platform::correlation::within(correlation_id, run(request, document)),
+                cla_platform::personal::carried(cla_platform::correlation::within(
+                    correlation_id,
+                    run(request, document),
+                )),
             ));
             match running.await {
                 Ok(outcome) => outcome,
@@ -589,9 +592,15 @@ async fn execute(
         .answers
         .answer(key, position, now, label.clone(), || async move {
             match run(request, document).await {
-                Ok(response) if response.is_ok() => serde_json::to_vec(&response)
-                    .map(Bytes::from)
-                    .map_err(|_| Failed::Answer(Box::new(response))),
+                // An answer that showed restricted data is not kept: each request for it is
+                // answered, and its looks recorded, on its own.
+                Ok(response)
+                    if response.is_ok() && cla_platform::personal::looks_in_request() == 0 =>
+                {
+                    serde_json::to_vec(&response)
+                        .map(Bytes::from)
+                        .map_err(|_| Failed::Answer(Box::new(response)))
+                }
                 Ok(response) => Err(Failed::Answer(Box::new(response))),
                 Err(over) => Err(over),
             }

@@ -10,6 +10,7 @@
 
 use chrono::Utc;
 use cla_platform::command::{CommandMeta, load};
+use cla_platform::personal::Datum;
 use cla_platform::{AppError, AppResult, Principal, Role};
 
 use super::{PERSONAL, StaffApp, WRITERS};
@@ -21,6 +22,21 @@ use crate::projections::PhoneNumberRecord;
 
 /// Who sets a CLA's duress word on their behalf.
 pub const DURESS_SETTERS: &[Role] = &[Role::Admin, Role::CivilAffairs];
+impl StaffApp {
+    /// The hash of a CLA's duress word, opened for the system's own matching (never shown).
+    pub fn duress_hash(&self, staff_id: &str) -> Option<String> {
+        let stored = self.staff.duress_hash(staff_id)?;
+        match self
+            .runtime
+            .personal
+            .open(staff_id, Datum::DuressHash, &stored)
+        {
+            cla_platform::personal::Opened::Plain(hash) if !hash.is_empty() => Some(hash),
+            _ => None,
+        }
+    }
+}
+
 /// The role the SMS door acts with (its principal is the system's own).
 pub const SMS_DOOR: &[Role] = &[Role::Admin];
 
@@ -55,7 +71,25 @@ impl StaffApp {
         staff_id: &str,
     ) -> AppResult<Vec<PhoneNumberRecord>> {
         self.member_mission(who, staff_id, PERSONAL)?;
-        Ok(self.staff.phone_numbers(staff_id))
+        Ok(self.shown_phone_numbers(who, staff_id))
+    }
+
+    /// A staff member's numbers opened for `who` (who may see them), each look recorded.
+    fn shown_phone_numbers(&self, who: &Principal, staff_id: &str) -> Vec<PhoneNumberRecord> {
+        let mut records = self.staff.phone_numbers(staff_id);
+        for r in &mut records {
+            r.phone_number = self
+                .runtime
+                .personal
+                .disclose(who, true, staff_id, Datum::PhoneNumber, &r.phone_number)
+                .shown()
+                .unwrap_or_default();
+        }
+        records
+    }
+
+    fn phone_stream(&self, number: &str) -> cla_event_store::StreamName {
+        streams::phone_number(&self.runtime.personal.blind_index(number))
     }
 
     /// Registers `number` to a current staff member, with the language replies are written in
@@ -71,7 +105,7 @@ impl StaffApp {
         self.current_member(staff_id)?;
         let number = check_phone_number(number)?;
         let meta = CommandMeta::by(who, Some(&mission), WRITERS, Utc::now().date_naive())?;
-        let stream = streams::phone_number(&number);
+        let stream = self.phone_stream(&number);
         let (held, _) = load::<PhoneNumberDecider>(self.runtime.store.as_ref(), &stream).await?;
         if let Some(holder) = held.holder.filter(|h| h != staff_id) {
             // A separated holder's number is free to be given again.
@@ -97,7 +131,7 @@ impl StaffApp {
         self.runtime
             .execute::<PhoneNumberDecider>(&stream, &claim, &(), &meta)
             .await?;
-        Ok(self.staff.phone_numbers(staff_id))
+        Ok(self.shown_phone_numbers(who, staff_id))
     }
 
     /// The number is no longer the staff member's (its history stays).
@@ -117,9 +151,9 @@ impl StaffApp {
             },
         );
         self.runtime
-            .execute::<PhoneNumberDecider>(&streams::phone_number(&number), &release, &(), &meta)
+            .execute::<PhoneNumberDecider>(&self.phone_stream(&number), &release, &(), &meta)
             .await?;
-        Ok(self.staff.phone_numbers(staff_id))
+        Ok(self.shown_phone_numbers(who, staff_id))
     }
 
     /// Sets (or, with `None`, clears) a CLA's duress word; only its salted hash is recorded.
@@ -174,10 +208,11 @@ impl StaffApp {
         let Ok(number) = check_phone_number(number) else {
             return Ok(None);
         };
-        Ok(self.staff.phone_holder(&number).and_then(|holder| {
+        let index = self.runtime.personal.blind_index(&number);
+        Ok(self.staff.phone_holder(&index).and_then(|holder| {
             let mission_code = self.staff.mission_of_member(&holder.staff_id)?;
             Some(SmsSender {
-                duress_hash: self.staff.duress_hash(&holder.staff_id),
+                duress_hash: self.duress_hash(&holder.staff_id),
                 staff_id: holder.staff_id,
                 mission_code,
                 language: holder.language,

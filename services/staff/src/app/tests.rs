@@ -60,6 +60,7 @@ fn app() -> (StaffApp, Arc<dyn EventStore>, tempfile::TempDir) {
         metrics: Default::default(),
         settle_timeout: Duration::from_secs(1),
         states: Default::default(),
+        personal: cla_platform::personal::PersonalData::disabled(),
     };
     let app = StaffApp::new(runtime, staff, Arc::new(RegistryView::default()));
     (app, store, dir)

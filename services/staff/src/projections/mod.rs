@@ -19,6 +19,7 @@ use cla_platform::timeline::{KeptViews, Stamp, Timeline, View, fold_decider};
 use crate::decider::{StaffDecider, StaffMember, Vacancy, VacancyDecider};
 use crate::events::StaffEvent;
 
+pub mod access;
 pub mod directory;
 pub mod pipeline;
 #[cfg(test)]
@@ -45,7 +46,10 @@ pub struct HistoryEntry {
 /// A phone number a staff member held: from when it was registered to when it was released.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PhoneNumberRecord {
+    /// The number as stored (sealed), or as the application layer shows it to its caller.
     pub phone_number: String,
+    /// The number's keyed hash: what its stream is named by and lookups go by.
+    pub index: String,
     /// Empty for the mission's.
     pub language: String,
     pub from: DateTime<Utc>,
@@ -65,6 +69,8 @@ struct Staff {
     phones: BTreeMap<String, PhoneHolder>,
     phone_history: BTreeMap<String, Vec<PhoneNumberRecord>>,
     duress: BTreeMap<String, String>,
+    /// Staff members whose personal data is erased (whatever date a view is as of).
+    erased: BTreeSet<String>,
     vacancies: BTreeMap<String, Timeline<StaffEvent>>,
     members: BTreeMap<String, Timeline<StaffEvent>>,
     histories: BTreeMap<String, Vec<HistoryEntry>>,
@@ -128,6 +134,20 @@ impl StaffView {
         })
     }
 
+    /// Whether a staff member's personal data is erased (as of any date: it is gone for good).
+    pub fn is_erased(&self, id: &str) -> bool {
+        self.read().erased.contains(id)
+    }
+
+    /// Every staff member of every mission as the view sees them.
+    pub fn every_member(&self, view: &View) -> Vec<StaffMember> {
+        let r = self.read();
+        r.members
+            .values()
+            .filter_map(|timeline| fold_decider::<StaffDecider>(timeline, view).0)
+            .collect()
+    }
+
     /// A staff member's history as the view sees it, in business order.
     pub fn history(&self, id: &str, view: &View) -> Vec<HistoryEntry> {
         let r = self.read();
@@ -143,9 +163,9 @@ impl StaffView {
         entries
     }
 
-    /// Who holds a phone number now (E.164).
-    pub fn phone_holder(&self, number: &str) -> Option<PhoneHolder> {
-        self.read().phones.get(number).cloned()
+    /// Who holds a phone number now, by the number's keyed hash (its stream's name).
+    pub fn phone_holder(&self, index: &str) -> Option<PhoneHolder> {
+        self.read().phones.get(index).cloned()
     }
 
     /// Every phone number a staff member held, the current ones last released first.
@@ -171,6 +191,16 @@ impl StaffView {
     }
 }
 
+/// A phone number's keyed hash: its stream's name after `phone-number-`.
+fn phone_index(recorded: &RecordedEvent) -> String {
+    recorded
+        .stream
+        .as_str()
+        .strip_prefix("phone-number-")
+        .unwrap_or_default()
+        .to_string()
+}
+
 impl Projection for StaffView {
     fn name(&self) -> &'static str {
         "staff"
@@ -189,8 +219,9 @@ impl Projection for StaffView {
         use StaffEvent as E;
         match &event {
             E::PhoneNumberClaimed(e) => {
+                let index = phone_index(recorded);
                 s.phones.insert(
-                    e.phone_number.clone(),
+                    index.clone(),
                     PhoneHolder {
                         staff_id: e.staff_id.clone(),
                         language: e.language.clone(),
@@ -199,12 +230,13 @@ impl Projection for StaffView {
                 let history = s.phone_history.entry(e.staff_id.clone()).or_default();
                 // A new language for a number still held closes its earlier registration.
                 for r in history.iter_mut() {
-                    if r.phone_number == e.phone_number && r.to.is_none() {
+                    if r.index == index && r.to.is_none() {
                         r.to = Some(recorded.recorded);
                     }
                 }
                 history.push(PhoneNumberRecord {
                     phone_number: e.phone_number.clone(),
+                    index,
                     language: e.language.clone(),
                     from: recorded.recorded,
                     to: None,
@@ -212,9 +244,10 @@ impl Projection for StaffView {
                 return;
             }
             E::PhoneNumberReleased(e) => {
-                s.phones.remove(&e.phone_number);
+                let index = phone_index(recorded);
+                s.phones.remove(&index);
                 for r in s.phone_history.entry(e.staff_id.clone()).or_default() {
-                    if r.phone_number == e.phone_number && r.to.is_none() {
+                    if r.index == index && r.to.is_none() {
                         r.to = Some(recorded.recorded);
                     }
                 }
@@ -276,6 +309,10 @@ impl Projection for StaffView {
             E::GradeChanged(e) => Some(e.staff_id.clone()),
             E::IndexNumberChanged(e) => Some(e.staff_id.clone()),
             E::StaffDetailsChanged(e) => Some(e.staff_id.clone()),
+            E::StaffPersonalDataErased(e) => {
+                s.erased.insert(e.staff_id.clone());
+                Some(e.staff_id.clone())
+            }
             _ => None,
         };
         if let Some(id) = staff_id {

@@ -173,3 +173,8 @@ fn travel_form(l: L10n, t: &TravelForm<'_>) -> Markup {
 pub fn withheld(l: L10n) -> Markup {
     html! { span.withheld { (l.t("count-withheld")) } }
 }
+
+/// A restricted value erased with the person's personal data (their key destroyed).
+pub fn erased(l: L10n) -> Markup {
+    html! { span.withheld { (l.t("personal-erased")) } }
+}

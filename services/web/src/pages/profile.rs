@@ -268,6 +268,7 @@ pub fn body(l: L10n, p: &Profile<'_>, travel: &Travel) -> Markup {
                 @match p.home_community {
                     Restricted::Shown(h) => (h),
                     Restricted::Withheld => (super::withheld(l)),
+                    Restricted::Erased => (super::erased(l)),
                 }
             }
             dt { (l.t("profile-phones")) }
@@ -280,6 +281,7 @@ pub fn body(l: L10n, p: &Profile<'_>, travel: &Travel) -> Markup {
                         }
                     }
                     Restricted::Withheld => (super::withheld(l)),
+                    Restricted::Erased => (super::erased(l)),
                 }
             }
         }
@@ -293,6 +295,7 @@ pub fn body(l: L10n, p: &Profile<'_>, travel: &Travel) -> Markup {
         h2 { (l.t("profile-risk")) }
         @match p.flags {
             Restricted::Withheld => p #risk { (super::withheld(l)) " " span.note { (l.t("profile-risk-withheld")) } },
+            Restricted::Erased => p #risk { (super::erased(l)) },
             Restricted::Shown(flags) => {
                 @let open: Vec<&Flag> = flags.iter().filter(|f| f.status != FlagStatus::Closed).collect();
                 @if open.is_empty() { p #risk { (l.t("profile-risk-none")) } } @else {

@@ -242,16 +242,7 @@ pub(crate) async fn profile(State(web): State<Arc<Web>>, m: MissionRequest) -> R
             Err(e) if e.code == ErrorCode::Forbidden => Restricted::Withheld,
             Err(e) => return Err(e),
         };
-        let flags = apps
-            .risk
-            .risk_register(&who, &code, &view)?
-            .flags
-            .map(|flags| {
-                flags
-                    .into_iter()
-                    .filter(|f| f.staff_id == staff_id)
-                    .collect::<Vec<_>>()
-            });
+        let flags = apps.risk.flags_of_cla(&who, &code, &staff_id, &view)?;
         let mut timeline: Vec<Entry> = staff_history
             .into_iter()
             .map(|h| Entry {
