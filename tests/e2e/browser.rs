@@ -551,3 +551,30 @@ pub async fn until_present(c: &Client, css: &str) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Fills a form's inputs, each named by its id: a select by its option's value, any other input
+/// by typing the text in (after clearing it).
+pub async fn fill_in(c: &Client, fields: &[(&str, &str)]) {
+    for (id, value) in fields {
+        let field = c
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|_| panic!("no #{id}"));
+        if field.tag_name().await.unwrap() == "select" {
+            field.select_by_value(value).await.unwrap();
+        } else {
+            field.clear().await.unwrap();
+            field.send_keys(value).await.unwrap();
+        }
+    }
+}
+
+/// Clicks the first element matching `css`.
+pub async fn press(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("no {css}"))
+        .click()
+        .await
+        .unwrap();
+}
