@@ -74,9 +74,15 @@ async fn an_hr_officer_registers_finds_activates_renews_and_separates_a_cla() {
         ],
     )
     .await;
-    screenshot(&c, "staff-new").await;
     press(&c, "#staff-new button[type=submit]").await;
     until_present(&c, "#staff-new-grade-error").await;
+    c.execute(
+        "document.getElementById('staff-new-indexNumber').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "staff-new").await;
     assert_eq!(
         text_of(&c, "#staff-new-grade-error").await,
         "A grade is GS-1 to GS-7 or NO-A to NO-E."

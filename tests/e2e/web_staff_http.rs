@@ -240,10 +240,20 @@ async fn the_directory_s_filters_narrow_the_list_and_its_counts() {
     );
     assert!(page.contains("Femmes") && listed(&page).len() == names.len());
 
+    let first = value_starting(
+        &section(&all, "id=\"staff-list\"", "</table>").replace("href=", "value="),
+        "/missions/MONUSCO/staff/",
+    );
+    let (_, demo) = get(&server, &first, &cookie).await;
+    assert!(
+        demo.contains("id=\"staff-suspend\""),
+        "a demo profile with its forms"
+    );
     for path in [
         DIRECTORY.to_string(),
         NEW.to_string(),
         format!("{DIRECTORY}/{soon}"),
+        first,
     ] {
         let bytes = wire(&server, &path, &cookie).await;
         println!("{path}: {bytes} bytes on the wire");
