@@ -414,6 +414,13 @@ async fn each_lifecycle_form_shows_on_the_profile_and_refusals_write_nothing() {
         ]
     );
 
+    // Each form has an address of its own (the page a refusal comes back as).
+    let (status, page) = get(&server, &format!("{DIRECTORY}/{staff}/renew"), &cookie).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"staff-renew-end\"") && page.contains("Zawadi Lifecycle"));
+    let (status, _) = get(&server, &format!("{DIRECTORY}/{staff}/promote"), &cookie).await;
+    assert_eq!(status, 404, "no such form");
+
     let on = || ("effective", day(0));
     let text = |k: &'static str, v: &str| (k, v.to_string());
     let rounds = [
