@@ -578,3 +578,16 @@ pub async fn press(c: &Client, css: &str) {
         .await
         .unwrap();
 }
+
+/// Chromium signed in as `who` (by a one-time link) to a server with the demo loaded, and
+/// axe-core's source — or `None` where Chromium or axe-core is missing (see [`start_browser`]).
+pub async fn signed_in_to_demo(
+    who: cla_platform::Principal,
+) -> Option<(Driver, Client, String, TestServer)> {
+    let (driver, c, axe_js) = start_browser().await?;
+    let server = TestServer::start().await;
+    server.load_demo().await.expect("an empty store");
+    server.ready().await;
+    sign_in_by_link(&c, &server, who).await;
+    Some((driver, c, axe_js, server))
+}

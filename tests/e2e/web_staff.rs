@@ -10,7 +10,6 @@
 mod browser;
 
 use browser::*;
-use cla_e2e::TestServer;
 use cla_platform::{Principal, Role};
 use fantoccini::{Client, Locator};
 
@@ -35,15 +34,11 @@ async fn profile_step(c: &Client, step: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_hr_officer_registers_finds_activates_renews_and_separates_a_cla() {
-    let Some((driver, c, axe_js)) = start_browser().await else {
+    let hr = Principal::new("hr-1", "Honoré RH", &[Role::MissionHr], &["MONUSCO"]);
+    let Some((driver, c, axe_js, server)) = signed_in_to_demo(hr).await else {
         return;
     };
-    let server = TestServer::start().await;
-    server.load_demo().await.expect("an empty store");
-    server.ready().await;
     let base = server.base.clone();
-    let hr = Principal::new("hr-1", "Honoré RH", &[Role::MissionHr], &["MONUSCO"]);
-    sign_in_by_link(&c, &server, hr).await;
 
     // The directory, by its navigation link.
     c.goto(&format!("{base}/missions/MONUSCO")).await.unwrap();
