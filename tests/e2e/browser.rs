@@ -551,3 +551,43 @@ pub async fn until_present(c: &Client, css: &str) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Fills a form's inputs, each named by its id: a select by its option's value, any other input
+/// by typing the text in (after clearing it).
+pub async fn fill_in(c: &Client, fields: &[(&str, &str)]) {
+    for (id, value) in fields {
+        let field = c
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|_| panic!("no #{id}"));
+        if field.tag_name().await.unwrap() == "select" {
+            field.select_by_value(value).await.unwrap();
+        } else {
+            field.clear().await.unwrap();
+            field.send_keys(value).await.unwrap();
+        }
+    }
+}
+
+/// Clicks the first element matching `css`.
+pub async fn press(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("no {css}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Chromium signed in as `who` (by a one-time link) to a server with the demo loaded, and
+/// axe-core's source — or `None` where Chromium or axe-core is missing (see [`start_browser`]).
+pub async fn signed_in_to_demo(
+    who: cla_platform::Principal,
+) -> Option<(Driver, Client, String, TestServer)> {
+    let (driver, c, axe_js) = start_browser().await?;
+    let server = TestServer::start().await;
+    server.load_demo().await.expect("an empty store");
+    server.ready().await;
+    sign_in_by_link(&c, &server, who).await;
+    Some((driver, c, axe_js, server))
+}

@@ -177,3 +177,13 @@ pub fn english_date(d: chrono::NaiveDate) -> String {
 pub async fn store_head(server: &TestServer) -> Option<cla_event_store::Position> {
     server.running.state.store.head().await.unwrap()
 }
+
+/// The first value of an `option` (or any `value="…"`) in `page` that starts with `prefix`.
+pub fn value_starting(page: &str, prefix: &str) -> String {
+    let needle = format!("value=\"{prefix}");
+    let at = page
+        .find(&needle)
+        .unwrap_or_else(|| panic!("no value starting {prefix}"));
+    let rest = &page[at + "value=\"".len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}

@@ -857,6 +857,27 @@ impl StaffApp {
         authorize(who, mission, WRITERS)?;
         self.mission_exists(who, mission, view)
     }
+
+    /// The staff directory of a mission, filtered, and (where `ending_within_days` is given)
+    /// only those whose appointment ends within that many days of the view's date, as
+    /// [`Self::appointments_ending`] answers them (not separated, soonest first).
+    pub fn staff_directory(
+        &self,
+        who: &Principal,
+        mission: &str,
+        filter: &StaffFilter,
+        ending_within_days: Option<i64>,
+        view: &View,
+    ) -> AppResult<Vec<StaffAnswer>> {
+        match ending_within_days {
+            None => self.staff_members(who, mission, filter, view),
+            Some(days) => Ok(self
+                .appointments_ending(who, mission, Some(days), view)?
+                .into_iter()
+                .filter(|a| filter.admits(&a.member))
+                .collect()),
+        }
+    }
 }
 
 pub mod contact;

@@ -83,13 +83,15 @@ pub fn check_appointment(a: &Appointment) -> Result<(), AppError> {
         return Err(AppError::validation(
             "appointment.end",
             "an appointment ends on or after its start",
-        ));
+        )
+        .with("rule", "appointment-order"));
     }
     if a.kind == AppointmentKind::Temporary && (a.end - a.start).num_days() + 1 > 364 {
         return Err(AppError::validation(
             "appointment.end",
             "a temporary appointment lasts at most 364 days",
-        ));
+        )
+        .with("rule", "temporary-too-long"));
     }
     Ok(())
 }
@@ -821,7 +823,8 @@ impl Decider for StaffDecider {
                     return Err(AppError::validation(
                         "appointment.end",
                         "a renewal ends after the current appointment",
-                    ));
+                    )
+                    .with("rule", "renewal-not-later"));
                 }
                 Ok(vec![StaffEvent::AppointmentRenewed(
                     contract::AppointmentRenewed {

@@ -162,3 +162,96 @@ fn only_the_missions_hr_and_admin_may_change_its_recruitment() {
         .expect_err("no such mission here");
     assert_eq!(e.code, ErrorCode::NotFound);
 }
+
+#[test]
+fn the_directory_combines_its_filters_with_appointments_ending_within_days() {
+    use cla_registry::events::{RegistryEvent, contract as registry, default_policy};
+    let on = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let member = |id: &str, office: &str, grade: &str, end: &str| {
+        E::StaffMemberOnboarded(c::StaffMemberOnboarded {
+            staff_id: id.into(),
+            mission_code: "ALPHA".into(),
+            field_office_id: office.into(),
+            name: format!("Member {id}"),
+            gender: crate::events::Gender::Female as i32,
+            home_community: "Beni".into(),
+            index_number: format!("IDX{id}"),
+            grade: grade.into(),
+            appointment: Some(c::Appointment {
+                r#type: crate::events::AppointmentType::FixedTerm as i32,
+                start: "2026-01-01".into(),
+                end: end.into(),
+            }),
+            ..Default::default()
+        })
+    };
+    let registry = Arc::new(RegistryView::default());
+    History::new()
+        .event(
+            "mission-ALPHA",
+            on,
+            RegistryEvent::MissionCreated(registry::MissionCreated {
+                code: "ALPHA".into(),
+                name: "Alpha".into(),
+                country: "Somewhere".into(),
+                policy: Some(default_policy()),
+            }),
+        )
+        .apply_to(registry.as_ref());
+    let staff = Arc::new(StaffView::default());
+    History::new()
+        .event("staff-s1", on, member("s1", "f1", "GS-4", "2026-02-01"))
+        .event("staff-s2", on, member("s2", "f1", "NO-B", "2026-12-31"))
+        .event("staff-s3", on, member("s3", "f2", "GS-5", "2026-01-20"))
+        .event("staff-s4", on, member("s4", "f1", "GS-3", "2026-01-15"))
+        .event(
+            "staff-s4",
+            on,
+            E::StaffSeparated(c::StaffSeparated {
+                staff_id: "s4".into(),
+                reason: crate::events::SeparationReason::Resigned as i32,
+                notes: String::new(),
+            }),
+        )
+        .apply_to(staff.as_ref());
+    let (base, _, _dir) = app();
+    let app = StaffApp::new(base.runtime.clone(), staff, registry);
+    let hq = who(Role::HqReviewer, &[]);
+    let view = View::on(NaiveDate::from_ymd_opt(2026, 1, 10).unwrap());
+    let ids = |answers: Vec<StaffAnswer>| -> Vec<String> {
+        answers.into_iter().map(|a| a.member.id).collect()
+    };
+    let all = app
+        .staff_directory(&hq, "ALPHA", &StaffFilter::default(), None, &view)
+        .unwrap();
+    assert_eq!(all.len(), 4, "every member without a filter");
+    assert!(all.iter().all(|a| a.home_community == Restricted::Withheld));
+    let in_f1 = StaffFilter {
+        field_office_id: Some("f1".into()),
+        ..Default::default()
+    };
+    let ending = app
+        .staff_directory(&hq, "ALPHA", &in_f1, Some(30), &view)
+        .unwrap();
+    assert_eq!(
+        ids(ending),
+        ["s1"],
+        "in f1, ending within 30 days, not separated"
+    );
+    let ending = app
+        .staff_directory(&hq, "ALPHA", &StaffFilter::default(), Some(30), &view)
+        .unwrap();
+    assert_eq!(ids(ending), ["s3", "s1"], "soonest first");
+    let e = app
+        .staff_directory(&hq, "ALPHA", &in_f1, Some(-1), &view)
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::Validation, Some("withinDays"))
+    );
+    let outsider = who(Role::MissionHr, &["BRAVO"]);
+    let e = app
+        .staff_directory(&outsider, "ALPHA", &in_f1, Some(30), &view)
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+}

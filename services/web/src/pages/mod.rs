@@ -19,6 +19,7 @@ pub mod review;
 pub mod risk;
 pub mod setup;
 pub mod sign_in;
+pub mod staff;
 pub mod supervision;
 
 use maud::{DOCTYPE, Markup, html};
@@ -83,6 +84,7 @@ pub fn frame(f: Frame<'_>, body: Markup) -> Markup {
                                 li { a href=(travel.link(&format!("/missions/{code}/board"), &[])) { (l.t("nav-board")) } }
                                 li { a href=(format!("/missions/{code}/check-ins")) { (l.t("checkins-nav")) } }
                                 li { a href=(format!("/missions/{code}/alerts")) { (l.t("alerts-nav")) } }
+                                li { a href=(travel.link(&format!("/missions/{code}/staff"), &[])) { (l.t("staff-nav")) } }
                                 li { a href=(format!("/missions/{code}/incidents")) { (l.t("incidents-nav")) } }
                                 li { a href=(travel.link(&format!("/missions/{code}/rotations"), &[])) { (l.t("planner-nav")) } }
                                 li { a href=(travel.link(&format!("/missions/{code}/supervision"), &[])) { (l.t("supervision-nav")) } }

@@ -58,9 +58,11 @@ pub struct Profile<'a> {
     /// The reader may change this CLA's staffing (the actions are offered).
     pub may_change: bool,
     pub as_of: NaiveDate,
+    /// The staff lifecycle forms the reader may use (empty where none).
+    pub staff_forms: Markup,
 }
 
-fn status(l: L10n, s: StaffStatus) -> Markup {
+pub(crate) fn status(l: L10n, s: StaffStatus) -> Markup {
     let (class, shape, key) = match s {
         StaffStatus::Onboarding => ("status status-below", "◆", "profile-status-onboarding"),
         StaffStatus::Active => ("status status-ok", "●", "profile-status-active"),
@@ -292,6 +294,7 @@ pub fn body(l: L10n, p: &Profile<'_>, travel: &Travel) -> Markup {
                 li { a.button href=(action("absence")) { (l.t("profile-record-absence")) } }
             }
         }
+        (p.staff_forms)
         h2 { (l.t("profile-risk")) }
         @match p.flags {
             Restricted::Withheld => p #risk { (super::withheld(l)) " " span.note { (l.t("profile-risk-withheld")) } },

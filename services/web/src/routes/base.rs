@@ -211,6 +211,7 @@ pub(crate) async fn profile(State(web): State<Arc<Web>>, m: MissionRequest) -> R
         code,
         travel,
         view,
+        q,
         ..
     } = m;
     let apps = &web.settings.apps;
@@ -343,6 +344,15 @@ pub(crate) async fn profile(State(web): State<Arc<Web>>, m: MissionRequest) -> R
                 base_names: &base_names,
                 may_change: apps.staffing.may_change(&who, &code),
                 as_of: view.as_of,
+                staff_forms: super::staff::lifecycle(
+                    &web,
+                    &r,
+                    &who,
+                    &code,
+                    &member,
+                    travel.as_of.is_some() || travel.known_at.is_some(),
+                    super::param(&q, "done"),
+                ),
             },
             &travel,
         ),

@@ -42,6 +42,7 @@ mod recruit;
 mod review;
 mod risk;
 mod setup;
+mod staff;
 mod supervision;
 
 pub(crate) type Params = Query<HashMap<String, String>>;
@@ -72,6 +73,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/missions/{code}/alerts/events", get(alerts::alert_events))
         .route("/assets/{name}", get(asset))
         .merge(actions::routes())
+        .merge(staff::routes())
         .merge(incidents::routes())
         .merge(planner::routes())
         .merge(supervision::routes())
@@ -1046,4 +1048,85 @@ fn list_rows(
         ),
     };
     Ok((mission.code, list))
+}
+
+/// A posted form read input by input: an input that cannot be read is noted, in the words the
+/// screen gives, beside it; [`Fields::as_sent`] is the form to show again after a refusal.
+pub(crate) struct Fields<'a> {
+    pub(crate) form: &'a HashMap<String, String>,
+    /// Inputs that could not be read (or a refusal), with what to say beside them.
+    pub(crate) bad: Vec<(Option<String>, String)>,
+}
+
+impl<'a> Fields<'a> {
+    pub(crate) fn new(form: &'a HashMap<String, String>) -> Self {
+        Self {
+            form,
+            bad: Vec::new(),
+        }
+    }
+
+    /// An input's text, trimmed (empty where not sent).
+    pub(crate) fn text(&self, name: &str) -> &'a str {
+        self.form.get(name).map_or("", |s| s.trim())
+    }
+
+    /// A date input (`2027-03-12`); else `words` beside it.
+    pub(crate) fn date(&mut self, name: &str, words: String) -> Option<chrono::NaiveDate> {
+        let read = chrono::NaiveDate::parse_from_str(self.text(name), "%Y-%m-%d").ok();
+        if read.is_none() {
+            self.bad.push((Some(name.to_string()), words));
+        }
+        read
+    }
+
+    /// One of `options` (the value sent, what it means); else `words` beside it.
+    pub(crate) fn choice<T: Copy>(
+        &mut self,
+        name: &str,
+        options: &[(&str, T)],
+        words: String,
+    ) -> Option<T> {
+        let given = self.text(name);
+        let read = options.iter().find(|(v, _)| *v == given).map(|(_, t)| *t);
+        if read.is_none() {
+            self.bad.push((Some(name.to_string()), words));
+        }
+        read
+    }
+
+    /// The form as it was sent, without its token.
+    pub(crate) fn as_sent(&self) -> Vec<(String, String)> {
+        self.form
+            .iter()
+            .filter(|(k, _)| k.as_str() != "csrf")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}
+
+/// A form posted to one of a mission's pages: the request ([`MissionRequest`]) and the form's
+/// inputs. Extracting it answers for the handler where no one is signed in (the sign-in page) or
+/// the form does not carry the reader's token (refused, nothing written), as [`posted_by`] does.
+pub(crate) struct MissionForm {
+    pub(crate) m: MissionRequest,
+    pub(crate) form: HashMap<String, String>,
+}
+
+impl axum::extract::FromRequest<Arc<Web>> for MissionForm {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, web: &Arc<Web>) -> Result<Self, Response> {
+        use axum::extract::FromRequestParts;
+        let (mut parts, body) = req.into_parts();
+        let m = MissionRequest::from_request_parts(&mut parts, web).await?;
+        let req = axum::extract::Request::from_parts(parts, body);
+        let Form(form) = Form::<HashMap<String, String>>::from_request(req, web)
+            .await
+            .map_err(|_| refusal(&m.r, Refused::NotFound))?;
+        if !carries_token(&m.r, &form) {
+            return Err(csrf_refused(&m.r));
+        }
+        Ok(Self { m, form })
+    }
 }

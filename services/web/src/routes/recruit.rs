@@ -50,13 +50,18 @@ pub(crate) fn routes() -> Router<Arc<Web>> {
 }
 
 /// Names of the mission's bases and field offices, from the registry's answer for the reader.
-struct Places {
-    bases: Vec<(String, String, BaseStatus)>,
-    offices: Vec<(String, String)>,
+pub(super) struct Places {
+    pub(super) bases: Vec<(String, String, BaseStatus)>,
+    pub(super) offices: Vec<(String, String)>,
 }
 
 impl Places {
-    fn load(web: &Web, who: &Principal, code: &str, view: &View) -> Result<Places, AppError> {
+    pub(super) fn load(
+        web: &Web,
+        who: &Principal,
+        code: &str,
+        view: &View,
+    ) -> Result<Places, AppError> {
         let registry = &web.settings.apps.registry;
         let mut bases: Vec<(String, String, BaseStatus)> = registry
             .bases(who, code, &BaseFilter::default(), view)?
@@ -96,8 +101,9 @@ fn today(web: &Web) -> NaiveDate {
     super::today(web)
 }
 
-/// Whether `who` may change the mission's recruitment today.
-fn may_act(web: &Web, who: &Principal, code: &str) -> Result<(), AppError> {
+/// Whether `who` may change the mission's recruitment and staff today (the staff screen's forms
+/// ask it too).
+pub(super) fn may_act(web: &Web, who: &Principal, code: &str) -> Result<(), AppError> {
     web.settings
         .apps
         .staff
@@ -160,7 +166,9 @@ async fn vacancies(State(web): State<Arc<Web>>, m: MissionRequest) -> Response {
 // ---------------------------------------------------------------------------------------------
 // Opening a vacancy
 
-fn open_inputs(l: L10n, places: &Places) -> Vec<Input> {
+/// A post's place as a form offers it: the open bases (`base:<id>`), then the field offices
+/// (`office:<id>`).
+pub(super) fn place_options(l: L10n, places: &Places) -> Vec<(String, String)> {
     let mut options: Vec<(String, String)> = places
         .bases
         .iter()
@@ -173,11 +181,24 @@ fn open_inputs(l: L10n, places: &Places) -> Vec<Input> {
             l.t_args("recruit-place-office", &[("office", n.clone())]),
         )
     }));
+    options
+}
+
+/// A place as [`place_options`] offers it: the base, or the field office.
+pub(super) fn place_of(value: &str) -> Option<(Option<String>, Option<String>)> {
+    match value.split_once(':') {
+        Some(("base", id)) => Some((Some(id.to_string()), None)),
+        Some(("office", id)) => Some((None, Some(id.to_string()))),
+        _ => None,
+    }
+}
+
+fn open_inputs(l: L10n, places: &Places) -> Vec<Input> {
     vec![
         Input::Select {
             name: "place",
             label: l.t("recruit-field-place"),
-            options,
+            options: place_options(l, places),
         },
         Input::Text {
             name: "title",
@@ -262,14 +283,10 @@ async fn open_post(
     let l = r.l;
     let mut bad = Vec::new();
     let place = text(&form, "place");
-    let (base_id, field_office_id) = match place.split_once(':') {
-        Some(("base", id)) => (Some(id.to_string()), None),
-        Some(("office", id)) => (None, Some(id.to_string())),
-        _ => {
-            bad.push((Some("place".to_string()), l.t("recruit-choose-one")));
-            (None, None)
-        }
-    };
+    let (base_id, field_office_id) = place_of(place).unwrap_or_else(|| {
+        bad.push((Some("place".to_string()), l.t("recruit-choose-one")));
+        (None, None)
+    });
     let effective = date(l, &form, "effective", &mut bad);
     let result = match effective {
         Some(effective) if bad.is_empty() => {
@@ -724,7 +741,7 @@ fn as_sent(form: &HashMap<String, String>) -> Vec<(String, String)> {
 }
 
 /// `Swahili:NATIVE; French:WORKING` as languages (a language without a level: WORKING).
-fn languages(list: &str) -> Vec<Language> {
+pub(super) fn languages(list: &str) -> Vec<Language> {
     list.split([',', ';'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -997,7 +1014,7 @@ async fn candidate_post(
 }
 
 /// The form's input an application layer's field is about.
-fn input_of(field: &str) -> Option<&'static str> {
+pub(super) fn input_of(field: &str) -> Option<&'static str> {
     Some(match field {
         "baseId" | "fieldOfficeId" => "place",
         "title" => "title",
