@@ -177,3 +177,49 @@ pub fn english_date(d: chrono::NaiveDate) -> String {
 pub async fn store_head(server: &TestServer) -> Option<cla_event_store::Position> {
     server.running.state.store.head().await.unwrap()
 }
+
+/// An SMS `body` from `from` to the mission's number `to`, posted as Twilio posts it (message
+/// `sid`), signed with the gateway's auth token `secret`; the status of the webhook's answer.
+pub async fn twilio_sms(
+    server: &TestServer,
+    secret: &str,
+    to: &str,
+    (sid, from, body): (&str, &str, &str),
+) -> u16 {
+    let params = [
+        ("AccountSid", "AC0000000000000000000000000000000"),
+        ("Body", body),
+        ("From", from),
+        ("MessageSid", sid),
+        ("To", to),
+    ];
+    let url = format!("{}/sms/twilio", server.base);
+    let signature = cla_e2e::twilio_signature(secret, &url, &params);
+    client()
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("X-Twilio-Signature", signature)
+        .body(serde_urlencoded::to_string(params).unwrap())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// A server taking SMS through Twilio: messages to `number` are `mission`'s. With the gateway's
+/// auth token (generated), to sign them with.
+pub async fn server_taking_sms(number: &str, mission: &str) -> (TestServer, String) {
+    let secret = format!(
+        "{}{}",
+        uuid::Uuid::now_v7().simple(),
+        uuid::Uuid::now_v7().simple()
+    );
+    let (token, number, mission) = (secret.clone(), number.to_string(), mission.to_string());
+    let server = TestServer::start_with(move |c| {
+        c.sms_twilio_auth_token = Some(cla_gateway::config::Secret::new(token));
+        c.sms_numbers.insert(number, mission);
+    })
+    .await;
+    (server, secret)
+}

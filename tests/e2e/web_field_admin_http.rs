@@ -2,6 +2,12 @@
 //! through one-time sign-in links. The incidents list: those under way before those resolved,
 //! each linking to its page, its status in words; what happened withheld from HR; refused to
 //! another mission's reader and to a reader who does not answer incidents; French; the wire.
+//!
+//! The SMS inbox and a CLA's channels: messages from unknown numbers (posted as Twilio posts
+//! them, signed) assigned and dismissed by HR, check-ins to follow up for civil affairs; phone
+//! numbers registered and released, a duress word set and cleared and never in a page; every
+//! refusal in words beside its field with nothing written; other missions and readers who may
+//! not act refused; French; the wire.
 
 mod web_client;
 
@@ -35,10 +41,15 @@ struct World {
     server: TestServer,
     staff: Vec<String>,
     ca_token: String,
+    /// The Twilio auth token the server checks SMS webhooks with.
+    twilio: String,
 }
 
+/// The number SMS to the mission are sent to.
+const MISSION_NUMBER: &str = "+243900000001";
+
 async fn world() -> World {
-    let server = TestServer::start().await;
+    let (server, twilio) = server_taking_sms(MISSION_NUMBER, "MONUSCO").await;
     let (_, base) = cla_e2e::mission_with_base(&server, "MONUSCO").await;
     let hr = server.token(Role::MissionHr, &["MONUSCO"]);
     let ca_token = server.token(Role::CivilAffairs, &["MONUSCO"]);
@@ -54,6 +65,7 @@ async fn world() -> World {
         server,
         staff,
         ca_token,
+        twilio,
     }
 }
 
@@ -191,5 +203,508 @@ async fn the_incidents_list_is_refused_to_another_mission_and_to_who_does_not_an
     let (status, page) = get(server, "/missions/MONUSCO/incidents", &hq).await;
     assert_eq!(status, 403, "{page}");
     assert!(!page.contains("href=\"/incidents/"), "{page}");
+    w.server.stop().await;
+}
+
+fn other_hr() -> Principal {
+    Principal::new("hr-2", "Autre Mission", &[Role::MissionHr], &["MINUSCA"])
+}
+
+/// The messages the mission's HR sees (open and resolved), as the API answers them.
+async fn unmatched(w: &World) -> serde_json::Value {
+    let hr = w.server.token(Role::MissionHr, &["MONUSCO"]);
+    w.server
+        .ok(
+            &hr,
+            "{ unmatchedSmsMessages(missionCode: \"MONUSCO\", resolvedToo: true) { messageId status staffId } }",
+            json!({}),
+        )
+        .await["unmatchedSmsMessages"]
+        .clone()
+}
+
+#[tokio::test]
+async fn hr_assigns_and_dismisses_messages_from_unknown_numbers_on_the_sms_inbox() {
+    let w = world().await;
+    let server = &w.server;
+    let stranger = "+243815559999";
+    for (sid, text) in [("SMu1", "OK c'est Marie"), ("SMu2", "hello? <b>")] {
+        let status = twilio_sms(server, &w.twilio, MISSION_NUMBER, (sid, stranger, text)).await;
+        assert_eq!(status, 200);
+    }
+    let cookie = session(server, hr()).await;
+    let (status, page) = get(server, "/missions/MONUSCO/sms", &cookie).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("href=\"/missions/MONUSCO/sms\""),
+        "in the navigation: {page}"
+    );
+    let inbox = section(&page, "id=\"sms-unmatched-title\"", "</section>");
+    assert!(
+        inbox.contains("Messages from unknown numbers (2)"),
+        "{inbox}"
+    );
+    assert!(inbox.contains(stranger), "{inbox}");
+    assert!(inbox.contains(&escaped("OK c'est Marie")), "{inbox}");
+    assert!(inbox.contains("hello? &lt;b&gt;"), "escaped: {inbox}");
+    assert!(
+        inbox.contains(&format!("value=\"{}\"", w.staff[1])) && inbox.contains("Jean-Paul Mumbere"),
+        "the mission's CLAs to choose from: {inbox}"
+    );
+    assert!(
+        !page.contains("id=\"sms-follow-ups\""),
+        "HR does not read check-in notes: {page}"
+    );
+
+    // Refused: no CLA chosen; a reason too long (kept as typed). Nothing written.
+    let head = store_head(server).await;
+    let token = csrf(&page);
+    let (status, _, refused) = post(
+        server,
+        "/missions/MONUSCO/sms/assign",
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("messageId", "twilio-SMu1"),
+            ("staffId", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(
+        beside(&refused, "staffId-twilio-SMu1-error"),
+        "Choose a CLA of this mission."
+    );
+    assert!(refused.contains("Nothing was changed."), "{refused}");
+    let long = "x".repeat(1001);
+    let (status, _, refused) = post(
+        server,
+        "/missions/MONUSCO/sms/dismiss",
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("messageId", "twilio-SMu2"),
+            ("reason", &long),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(
+        beside(&refused, "reason-twilio-SMu2-error"),
+        "Say why the message is dismissed (at most 1000 characters)."
+    );
+    assert!(
+        refused.contains(&format!("value=\"{long}\"")),
+        "the form as filled: {refused}"
+    );
+    let (status, _, refused) = post(
+        server,
+        "/missions/MONUSCO/sms/dismiss",
+        &cookie,
+        &[("messageId", "twilio-SMu2"), ("reason", "spam")],
+    )
+    .await;
+    assert_eq!(status, 403, "no token: {refused}");
+    assert_eq!(store_head(server).await, head, "nothing written");
+
+    // Done: the first was Jean-Paul's, the second no CLA's.
+    let (status, to, _) = post(
+        server,
+        "/missions/MONUSCO/sms/assign",
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("messageId", "twilio-SMu1"),
+            ("staffId", &w.staff[1]),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, to.as_str()),
+        (303, "/missions/MONUSCO/sms?done=assign")
+    );
+    let (_, page) = get(server, &to, &cookie).await;
+    assert!(
+        beside(&page, "field-admin-done").contains("recorded as the CLA's check-in"),
+        "{page}"
+    );
+    assert!(!page.contains("twilio-SMu1"), "no longer waiting: {page}");
+    assert!(page.contains("Messages from unknown numbers (1)"), "{page}");
+    let (status, to, _) = post(
+        server,
+        "/missions/MONUSCO/sms/dismiss",
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("messageId", "twilio-SMu2"),
+            ("reason", "Not a CLA"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, to.as_str()),
+        (303, "/missions/MONUSCO/sms?done=dismiss")
+    );
+    let (_, page) = get(server, &to, &cookie).await;
+    assert!(page.contains("The message is dismissed."), "{page}");
+    assert!(
+        page.contains("No message from an unknown number is waiting."),
+        "{page}"
+    );
+    assert_eq!(
+        unmatched(&w).await,
+        json!([
+            { "messageId": "twilio-SMu1", "status": "ASSIGNED", "staffId": w.staff[1] },
+            { "messageId": "twilio-SMu2", "status": "DISMISSED", "staffId": null },
+        ])
+    );
+    // Assigned again: refused in words, nothing written.
+    let head = store_head(server).await;
+    let (status, _, refused) = post(
+        server,
+        "/missions/MONUSCO/sms/dismiss",
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("messageId", "twilio-SMu1"),
+            ("reason", "spam"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused.contains("No such message waits here.")
+            || refused.contains("This message was already assigned or dismissed."),
+        "{refused}"
+    );
+    assert_eq!(store_head(server).await, head, "nothing written");
+
+    // French, and the wire.
+    twilio_sms(
+        server,
+        &w.twilio,
+        MISSION_NUMBER,
+        ("SMu3", stranger, "allo"),
+    )
+    .await;
+    let (status, page) = get_in(server, "/missions/MONUSCO/sms", &cookie, "fr").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Messages de numéros inconnus (1)"), "{page}");
+    assert!(page.contains("Attribuer à cet assistant"), "{page}");
+    assert!(!page.contains("Messages from unknown numbers"), "{page}");
+    let bytes = wire(server, "/missions/MONUSCO/sms", &cookie).await;
+    println!("wire: sms inbox {bytes} bytes");
+    assert!(bytes <= 60 * 1024, "{bytes} bytes");
+    w.server.stop().await;
+}
+
+#[tokio::test]
+async fn the_sms_inbox_shows_each_reader_only_their_part_and_refuses_the_rest() {
+    let w = world().await;
+    let server = &w.server;
+    let stranger = "+243815559998";
+    twilio_sms(
+        server,
+        &w.twilio,
+        MISSION_NUMBER,
+        ("SMv1", stranger, "Tournesol ici"),
+    )
+    .await;
+    // A registered number's SMS naming no keyword: to follow up.
+    let hr_token = server.token(Role::MissionHr, &["MONUSCO"]);
+    server.ok(&hr_token, "mutation($s: String!) { registerPhoneNumber(staffId: $s, phoneNumber: \"+243815550120\") { phoneNumber } }", json!({ "s": w.staff[0] })).await;
+    twilio_sms(
+        server,
+        &w.twilio,
+        MISSION_NUMBER,
+        ("SMv2", "+243815550120", "bonjour le pont est coupe"),
+    )
+    .await;
+
+    // Civil affairs: the follow-ups, not the unknown numbers' messages, no form.
+    let ca_cookie = session(server, ca()).await;
+    let (status, page) = get(server, "/missions/MONUSCO/sms", &ca_cookie).await;
+    assert_eq!(status, 200, "{page}");
+    let follow = section(&page, "id=\"sms-follow-ups\"", "</table>");
+    assert!(follow.contains("to follow up (1)"), "{follow}");
+    assert!(follow.contains("bonjour le pont est coupe"), "{follow}");
+    assert!(
+        follow.contains(&format!("href=\"/missions/MONUSCO/staff/{}\"", w.staff[0])),
+        "{follow}"
+    );
+    assert!(
+        !page.contains("Tournesol ici") && !page.contains(stranger),
+        "{page}"
+    );
+    assert!(!page.contains("/sms/assign"), "no form: {page}");
+    // ... and refused on posting one, nothing written.
+    let head = store_head(server).await;
+    let (status, _, refused) = post(
+        server,
+        "/missions/MONUSCO/sms/assign",
+        &ca_cookie,
+        &[
+            ("csrf", &csrf(&page)),
+            ("messageId", "twilio-SMv1"),
+            ("staffId", &w.staff[0]),
+        ],
+    )
+    .await;
+    assert_eq!(status, 403, "{refused}");
+    assert!(!refused.contains("Tournesol ici"), "{refused}");
+
+    // Another mission's HR: refused on the page and on its forms.
+    let other = session(server, other_hr()).await;
+    let (status, page) = get(server, "/missions/MONUSCO/sms", &other).await;
+    assert_eq!(status, 403, "{page}");
+    assert!(
+        !page.contains("Tournesol ici") && !page.contains(stranger),
+        "{page}"
+    );
+    let (status, _, refused) = post(
+        server,
+        "/missions/MONUSCO/sms/dismiss",
+        &other,
+        &[
+            ("csrf", &csrf(&page)),
+            ("messageId", "twilio-SMv1"),
+            ("reason", "spam"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 403, "{refused}");
+    // HQ reads neither part; nor is the page in its navigation.
+    let hq = session(
+        server,
+        Principal::new("hq-1", "Hubert Siège", &[Role::HqReviewer], &[]),
+    )
+    .await;
+    let (status, page) = get(server, "/missions/MONUSCO/sms", &hq).await;
+    assert_eq!(status, 403, "{page}");
+    let (status, overview) = get(server, "/missions/MONUSCO", &hq).await;
+    assert_eq!(status, 200, "{overview}");
+    assert!(
+        !overview.contains("href=\"/missions/MONUSCO/sms\""),
+        "{overview}"
+    );
+    assert_eq!(store_head(server).await, head, "nothing written");
+    assert_eq!(
+        unmatched(&w).await,
+        json!([{ "messageId": "twilio-SMv1", "status": "OPEN", "staffId": null }])
+    );
+    w.server.stop().await;
+}
+
+#[tokio::test]
+async fn hr_registers_and_releases_phone_numbers_and_civil_affairs_sets_a_duress_word_never_shown()
+{
+    let w = world().await;
+    let server = &w.server;
+    let staff = &w.staff[0];
+    let path = format!("/missions/MONUSCO/staff/{staff}/channels");
+    let cookie = session(server, hr()).await;
+    let (_, profile) = get(server, &format!("/missions/MONUSCO/staff/{staff}"), &cookie).await;
+    assert!(
+        profile.contains(&format!("href=\"{path}\"")),
+        "linked from the profile: {profile}"
+    );
+    let (status, page) = get(server, &path, &cookie).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("No phone number is registered"), "{page}");
+    assert!(
+        page.contains("<h1>Channels of Espérance Kavira</h1>"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("name=\"word\""),
+        "HR sets no duress word: {page}"
+    );
+    let token = csrf(&page);
+
+    // Refused: a number not written internationally, kept as typed; nothing written.
+    let head = store_head(server).await;
+    let (status, _, refused) = post(
+        server,
+        &format!("{path}/register"),
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("phoneNumber", "0815550130"),
+            ("language", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(
+        beside(&refused, "phoneNumber-error"),
+        "Write the number as +, the country code and the number (8 to 15 digits)."
+    );
+    assert!(refused.contains("value=\"0815550130\""), "{refused}");
+    // HR may not set a duress word: refused, nothing written.
+    let (status, _, refused) = post(
+        server,
+        &format!("{path}/duress"),
+        &cookie,
+        &[("csrf", &token), ("word", "Tournesol42")],
+    )
+    .await;
+    assert_eq!(status, 403, "{refused}");
+    assert!(!refused.contains("Tournesol42"), "{refused}");
+    assert_eq!(store_head(server).await, head, "nothing written");
+
+    // Registered, in French replies.
+    let (status, to, _) = post(
+        server,
+        &format!("{path}/register"),
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("phoneNumber", "+243 815 550 130"),
+            ("language", "fr"),
+        ],
+    )
+    .await;
+    assert_eq!((status, to.clone()), (303, format!("{path}?done=register")));
+    let (_, page) = get(server, &to, &cookie).await;
+    assert!(page.contains("The phone number is registered."), "{page}");
+    let numbers = section(&page, "id=\"channels-numbers\"", "</table>");
+    assert!(numbers.contains("Current phone numbers (1)"), "{numbers}");
+    assert!(
+        numbers.contains("+243815550130") && numbers.contains(">fr<"),
+        "{numbers}"
+    );
+    // The same number for another current CLA: refused, nothing written.
+    let head = store_head(server).await;
+    let other_path = format!("/missions/MONUSCO/staff/{}/channels", w.staff[1]);
+    let (status, _, refused) = post(
+        server,
+        &format!("{other_path}/register"),
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("phoneNumber", "+243815550130"),
+            ("language", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(
+        beside(&refused, "phoneNumber-error"),
+        "This number is held by another current staff member; it must be released there first."
+    );
+    assert_eq!(store_head(server).await, head, "nothing written");
+    // Released: among the former numbers.
+    let (status, to, _) = post(
+        server,
+        &format!("{path}/release"),
+        &cookie,
+        &[("csrf", &token), ("phoneNumber", "+243815550130")],
+    )
+    .await;
+    assert_eq!((status, to.clone()), (303, format!("{path}?done=release")));
+    let (_, page) = get(server, &to, &cookie).await;
+    assert!(page.contains("Current phone numbers (0)"), "{page}");
+    let past = section(&page, "id=\"channels-past\"", "</table>");
+    assert!(past.contains("+243815550130"), "{past}");
+
+    // Civil affairs: the duress word, never shown back, not even refused.
+    let ca_cookie = session(server, ca()).await;
+    let (status, page) = get(server, &path, &ca_cookie).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("type=\"password\" name=\"word\""), "{page}");
+    assert!(
+        !page.contains("/channels/register"),
+        "CA registers no number: {page}"
+    );
+    let ca_token = csrf(&page);
+    let head = store_head(server).await;
+    let (status, _, refused) = post(
+        server,
+        &format!("{path}/duress"),
+        &ca_cookie,
+        &[("csrf", &ca_token), ("word", "Tournesol vert")],
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(
+        beside(&refused, "word-error"),
+        "A duress word is one word of 3 to 40 letters or digits."
+    );
+    assert!(
+        !refused.contains("Tournesol"),
+        "never drawn back: {refused}"
+    );
+    let (status, _, refused) = post(
+        server,
+        &format!("{path}/duress"),
+        &ca_cookie,
+        &[("csrf", &ca_token), ("word", "aide")],
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(beside(&refused, "word-error").contains("may not be a check-in keyword"));
+    assert!(!refused.contains("value=\"aide\""), "{refused}");
+    assert_eq!(store_head(server).await, head, "nothing written");
+    let (status, to, _) = post(
+        server,
+        &format!("{path}/duress"),
+        &ca_cookie,
+        &[("csrf", &ca_token), ("word", "Tournesol42")],
+    )
+    .await;
+    assert_eq!((status, to.clone()), (303, format!("{path}?done=duress")));
+    let mut pages = Vec::new();
+    for (p, c) in [
+        (to.clone(), &ca_cookie),
+        (path.clone(), &cookie),
+        (format!("/missions/MONUSCO/staff/{staff}"), &ca_cookie),
+        ("/missions/MONUSCO/sms".to_string(), &ca_cookie),
+    ] {
+        let (status, page) = get(server, &p, c).await;
+        assert_eq!(status, 200, "{p}: {page}");
+        pages.push(page);
+    }
+    assert!(pages[0].contains("The duress word is set."), "{}", pages[0]);
+    for page in &pages {
+        assert!(!page.to_lowercase().contains("tournesol"), "{page}");
+    }
+    let (status, to, _) = post(
+        server,
+        &format!("{path}/duress-clear"),
+        &ca_cookie,
+        &[("csrf", &ca_token)],
+    )
+    .await;
+    assert_eq!(
+        (status, to.clone()),
+        (303, format!("{path}?done=duress-clear"))
+    );
+    let (_, page) = get(server, &to, &ca_cookie).await;
+    assert!(page.contains("The duress word is cleared."), "{page}");
+
+    // Another mission's HR: refused on the page and its forms, nothing written.
+    let other = session(server, other_hr()).await;
+    let (status, page) = get(server, &path, &other).await;
+    assert_eq!(status, 403, "{page}");
+    assert!(!page.contains("+243815550130"), "{page}");
+    let head = store_head(server).await;
+    let (status, _, refused) = post(
+        server,
+        &format!("{path}/register"),
+        &other,
+        &[("csrf", &csrf(&page)), ("phoneNumber", "+243815550131")],
+    )
+    .await;
+    assert_eq!(status, 403, "{refused}");
+    assert_eq!(store_head(server).await, head, "nothing written");
+
+    // French, and the wire.
+    let (status, page) = get_in(server, &path, &ca_cookie, "fr").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Mot de détresse"), "{page}");
+    assert!(page.contains("Anciens numéros de téléphone"), "{page}");
+    let bytes = wire(server, &path, &cookie).await;
+    println!("wire: channels {bytes} bytes");
+    assert!(bytes <= 60 * 1024, "{bytes} bytes");
     w.server.stop().await;
 }

@@ -428,6 +428,7 @@ pub fn web_app(state: &AppState, config: &Config, addr: SocketAddr) -> Result<Ro
             escalation: apps.escalation.clone(),
             alerts: apps.alerts.clone(),
             reporting: apps.reporting.clone(),
+            field: apps.field.clone(),
         },
         claims: state.auth.claims_mapping().clone(),
         oidc: match (&config.web_oidc_client_id, &config.oidc_issuer_url) {

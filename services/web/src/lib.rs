@@ -43,6 +43,7 @@ pub struct WebApps {
     pub escalation: cla_alerts::escalation::EscalationApp,
     pub alerts: cla_alerts::AlertsApp,
     pub reporting: cla_reporting::ReportingApp,
+    pub field: cla_field::FieldApp,
 }
 
 /// A refusal from an export, as the door that owns it words it.

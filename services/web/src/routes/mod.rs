@@ -36,6 +36,7 @@ mod actions;
 mod alerts;
 mod base;
 mod check_ins;
+mod field_admin;
 mod incidents;
 mod planner;
 mod recruit;
@@ -72,6 +73,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/missions/{code}/alerts/events", get(alerts::alert_events))
         .route("/assets/{name}", get(asset))
         .merge(actions::routes())
+        .merge(field_admin::routes())
         .merge(incidents::routes())
         .merge(planner::routes())
         .merge(supervision::routes())
