@@ -2,6 +2,8 @@
 //! affairs manager opens the list from the navigation, finds the incident a DANGER check-in
 //! opened under way with its status in words, and follows its link to the incident's page.
 //! axe-core on the list in English and French; screenshot `incidents` in `target/screenshots/`.
+//! From the list to the mission's escalation procedures and contacts: axe-core in English and
+//! French, screenshot `escalation`.
 //!
 //! The field channels' admin screens: an HR officer finds a message from an unknown number on the
 //! SMS inbox (from the navigation) and assigns it to the CLA who sent it, then registers a phone
@@ -81,6 +83,31 @@ async fn a_manager_finds_an_incident_under_way_on_the_list_and_opens_it() {
     axe(&c, &axe_js, "the incidents, in French").await;
     screenshot(&c, "incidents-fr").await;
     switch_language(&c, "en").await;
+
+    // The mission's escalation procedures, linked from the incidents.
+    c.find(Locator::Css("#escalation-link"))
+        .await
+        .expect("the escalation linked from the incidents")
+        .click()
+        .await
+        .unwrap();
+    url_until(&c, "on the escalation", |u| u.ends_with("/escalation")).await;
+    let procedure = text_of(&c, "#procedure-mission").await;
+    assert!(procedure.contains("Tell JOC by Email"), "{procedure}");
+    axe(&c, &axe_js, "the escalation").await;
+    screenshot(&c, "escalation").await;
+    switch_language(&c, "fr").await;
+    let procedure = text_of(&c, "#procedure-mission").await;
+    assert!(
+        procedure.contains("Prévenir JOC par Courriel"),
+        "{procedure}"
+    );
+    axe(&c, &axe_js, "the escalation, in French").await;
+    screenshot(&c, "escalation-fr").await;
+    switch_language(&c, "en").await;
+    c.goto(&format!("{}/missions/MONUSCO/incidents", server.base))
+        .await
+        .unwrap();
 
     // The incident's link opens its page.
     c.find(Locator::Css(&format!("a[href='/incidents/{incident}']")))

@@ -43,6 +43,8 @@ struct World {
     ca_token: String,
     /// The Twilio auth token the server checks SMS webhooks with.
     twilio: String,
+    /// The mission's field office ("Office").
+    office: String,
 }
 
 /// The number SMS to the mission are sent to.
@@ -50,7 +52,7 @@ const MISSION_NUMBER: &str = "+243900000001";
 
 async fn world() -> World {
     let (server, twilio) = server_taking_sms(MISSION_NUMBER, "MONUSCO").await;
-    let (_, base) = cla_e2e::mission_with_base(&server, "MONUSCO").await;
+    let (office, base) = cla_e2e::mission_with_base(&server, "MONUSCO").await;
     let hr = server.token(Role::MissionHr, &["MONUSCO"]);
     let ca_token = server.token(Role::CivilAffairs, &["MONUSCO"]);
     let mut staff = Vec::new();
@@ -66,6 +68,7 @@ async fn world() -> World {
         staff,
         ca_token,
         twilio,
+        office,
     }
 }
 
@@ -706,5 +709,308 @@ async fn hr_registers_and_releases_phone_numbers_and_civil_affairs_sets_a_duress
     let bytes = wire(server, &path, &cookie).await;
     println!("wire: channels {bytes} bytes");
     assert!(bytes <= 60 * 1024, "{bytes} bytes");
+    w.server.stop().await;
+}
+
+/// The mission's procedures as the API answers them: (field office, kinds, steps).
+async fn procedures(w: &World) -> serde_json::Value {
+    w.server
+        .ok(
+            &w.ca_token,
+            "{ escalationProcedures(missionCode: \"MONUSCO\") { procedures { fieldOfficeId kinds repeatMinutes steps { recipients { kind contactId needToKnow } channels waitMinutes } } contacts { contactId phone } } }",
+            json!({}),
+        )
+        .await["escalationProcedures"]
+        .clone()
+}
+
+#[tokio::test]
+async fn civil_affairs_sets_escalation_procedures_and_contacts_and_hr_reads_them() {
+    let w = world().await;
+    let server = &w.server;
+    let path = "/missions/MONUSCO/escalation";
+    let cookie = session(server, ca()).await;
+    let (_, incidents) = get(server, "/missions/MONUSCO/incidents", &cookie).await;
+    assert!(
+        incidents.contains("href=\"escalation\""),
+        "linked from the incidents: {incidents}"
+    );
+    let (status, page) = get(server, path, &cookie).await;
+    assert_eq!(status, 200, "{page}");
+    let mission = section(&page, "id=\"procedure-mission\"", "</article>");
+    assert!(
+        mission.contains("The mission&#39;s procedure")
+            || mission.contains("The mission's procedure"),
+        "{mission}"
+    );
+    assert!(
+        mission.contains("Starts for: Under threat (DANGER)."),
+        "{mission}"
+    );
+    assert!(
+        mission.contains("Tell JOC by Email; wait 15 min for an acknowledgement."),
+        "{mission}"
+    );
+    let contacts = section(&page, "id=\"escalation-contacts\"", "</table>");
+    assert!(contacts.contains("joc@cla.example.org"), "{contacts}");
+    let token = csrf(&page);
+
+    // Refused, each in words beside its field, the form as filled; nothing written.
+    let head = store_head(server).await;
+    let (status, _, refused) = post(
+        server,
+        &format!("{path}/contact"),
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("contactId", "soc"),
+            ("name", "Security Operations"),
+            ("managerId", ""),
+            ("email", ""),
+            ("phone", ""),
+            ("webhookUrl", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(
+        beside(&refused, "email-error"),
+        "Give at least one address: an email, a phone number or a webhook."
+    );
+    assert!(
+        refused.contains("value=\"Security Operations\""),
+        "{refused}"
+    );
+    let (status, _, refused) = post(
+        server,
+        &format!("{path}/procedure"),
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("fieldOfficeId", &w.office),
+            ("steps[0].recipient.RECIPIENT_KIND_SUPERVISOR", "on"),
+            ("steps[0].channel.NOTIFICATION_CHANNEL_EMAIL", "on"),
+            ("steps[0].waitMinutes", "10"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(
+        beside(&refused, "kinds-error"),
+        "Tick at least one kind of alert that starts this procedure."
+    );
+    assert!(refused.contains("value=\"10\""), "kept: {refused}");
+    assert!(
+        refused
+            .contains("name=\"steps[0].recipient.RECIPIENT_KIND_SUPERVISOR\" value=\"on\" checked"),
+        "kept: {refused}"
+    );
+    let (status, _, refused) = post(
+        server,
+        &format!("{path}/procedure"),
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("fieldOfficeId", &w.office),
+            ("kind.INCIDENT_KIND_DURESS", "on"),
+            ("steps[0].channel.NOTIFICATION_CHANNEL_SMS", "on"),
+            ("steps[0].waitMinutes", "10"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(
+        beside(&refused, "steps[0].recipients-error"),
+        "Tick at least one person to tell at this step."
+    );
+    let (status, _, refused) = post(
+        server,
+        &format!("{path}/remove-contact"),
+        &cookie,
+        &[("csrf", &token), ("contactId", "joc")],
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        section(&refused, "id=\"contact-joc\"", "</tr>")
+            .contains("A procedure&#39;s step tells this contact")
+            || section(&refused, "id=\"contact-joc\"", "</tr>")
+                .contains("A procedure's step tells this contact"),
+        "beside the contact: {refused}"
+    );
+    assert_eq!(store_head(server).await, head, "nothing written");
+
+    // Done: a contact, and the field office's override in two steps.
+    let (status, to, _) = post(
+        server,
+        &format!("{path}/contact"),
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("contactId", "soc"),
+            ("name", "Security Operations"),
+            ("managerId", ""),
+            ("email", ""),
+            ("phone", "+243900000099"),
+            ("webhookUrl", ""),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, to.as_str()),
+        (303, "/missions/MONUSCO/escalation?done=contact")
+    );
+    let (_, page) = get(server, &to, &cookie).await;
+    assert!(page.contains("The contact is set."), "{page}");
+    assert!(
+        section(&page, "id=\"contact-soc\"", "</tr>").contains("+243900000099"),
+        "{page}"
+    );
+    let (status, to, _) = post(
+        server,
+        &format!("{path}/procedure"),
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("fieldOfficeId", &w.office),
+            ("kind.INCIDENT_KIND_DURESS", "on"),
+            ("kind.INCIDENT_KIND_UNDER_THREAT", "on"),
+            ("steps[0].recipient.RECIPIENT_KIND_SUPERVISOR", "on"),
+            (
+                "steps[0].recipient.RECIPIENT_KIND_FIELD_OFFICE_MANAGERS",
+                "on",
+            ),
+            ("steps[0].needToKnow", "on"),
+            ("steps[0].channel.NOTIFICATION_CHANNEL_EMAIL", "on"),
+            ("steps[0].channel.NOTIFICATION_CHANNEL_SMS", "on"),
+            ("steps[0].waitMinutes", "10"),
+            ("steps[1].contact.soc", "on"),
+            ("steps[1].channel.NOTIFICATION_CHANNEL_SMS", "on"),
+            ("steps[1].waitMinutes", "30"),
+            ("steps[2].waitMinutes", ""),
+            ("repeatMinutes", "60"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, to.as_str()),
+        (303, "/missions/MONUSCO/escalation?done=procedure")
+    );
+    let (_, page) = get(server, &to, &cookie).await;
+    assert!(page.contains("The procedure is set."), "{page}");
+    let over = section(
+        &page,
+        &format!("id=\"procedure-{}\"", w.office),
+        "</article>",
+    );
+    assert!(over.contains("Override for Office"), "{over}");
+    assert!(over.contains("Tell The CLA&#39;s supervisor (told who and what), The field office&#39;s managers (told who and what) by Email, SMS; wait 10 min") || over.contains("Tell The CLA's supervisor (told who and what), The field office's managers (told who and what) by Email, SMS; wait 10 min"), "{over}");
+    assert!(
+        over.contains("Tell Security Operations by SMS; wait 30 min"),
+        "{over}"
+    );
+    assert!(over.contains("repeats every 60 min"), "{over}");
+    let set = procedures(&w).await;
+    let office = set["procedures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["fieldOfficeId"] == w.office.as_str())
+        .expect("the override")
+        .clone();
+    assert_eq!(office["kinds"], json!(["DURESS", "UNDER_THREAT"]));
+    assert_eq!(office["repeatMinutes"], 60);
+    assert_eq!(
+        office["steps"].as_array().unwrap().len(),
+        2,
+        "the empty third step left out"
+    );
+    assert_eq!(
+        office["steps"][1]["recipients"],
+        json!([{ "kind": "NAMED", "contactId": "soc", "needToKnow": false }])
+    );
+
+    // HR reads them, without a form; refused on posting one, nothing written.
+    let hr_cookie = session(server, hr()).await;
+    let (status, page) = get(server, path, &hr_cookie).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("+243900000099") && page.contains("Override for Office"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("/escalation/procedure") && !page.contains("/escalation/remove-contact"),
+        "{page}"
+    );
+    let head = store_head(server).await;
+    let (status, _, refused) = post(
+        server,
+        &format!("{path}/remove-procedure"),
+        &hr_cookie,
+        &[("csrf", &csrf(&page)), ("fieldOfficeId", &w.office)],
+    )
+    .await;
+    assert_eq!(status, 403, "{refused}");
+    // Another mission's reader and HQ: refused.
+    let other = session(server, other_hr()).await;
+    let (status, page) = get(server, path, &other).await;
+    assert_eq!(status, 403, "{page}");
+    assert!(!page.contains("joc@cla.example.org"), "{page}");
+    let (status, _, _) = post(
+        server,
+        &format!("{path}/remove-contact"),
+        &other,
+        &[("csrf", &csrf(&page)), ("contactId", "soc")],
+    )
+    .await;
+    assert_eq!(status, 403);
+    let hq = session(
+        server,
+        Principal::new("hq-1", "Hubert Siège", &[Role::HqReviewer], &[]),
+    )
+    .await;
+    let (status, _) = get(server, path, &hq).await;
+    assert_eq!(status, 403);
+    assert_eq!(store_head(server).await, head, "nothing written");
+
+    // French, and the wire.
+    let (status, page) = get_in(server, path, &cookie, "fr").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Dérogation pour Office"), "{page}");
+    assert!(page.contains("Définir une procédure"), "{page}");
+    let bytes = wire(server, path, &cookie).await;
+    println!("wire: escalation {bytes} bytes");
+    assert!(bytes <= 60 * 1024, "{bytes} bytes");
+
+    // The override removed, then the contact no step tells any more.
+    let (status, to, _) = post(
+        server,
+        &format!("{path}/remove-procedure"),
+        &cookie,
+        &[("csrf", &token), ("fieldOfficeId", &w.office)],
+    )
+    .await;
+    assert_eq!(
+        (status, to.as_str()),
+        (303, "/missions/MONUSCO/escalation?done=remove-procedure")
+    );
+    let (status, to, _) = post(
+        server,
+        &format!("{path}/remove-contact"),
+        &cookie,
+        &[("csrf", &token), ("contactId", "soc")],
+    )
+    .await;
+    assert_eq!(
+        (status, to.as_str()),
+        (303, "/missions/MONUSCO/escalation?done=remove-contact")
+    );
+    let (_, page) = get(server, &to, &cookie).await;
+    assert!(page.contains("The contact is removed."), "{page}");
+    assert!(
+        !page.contains("id=\"contact-soc\"")
+            && !page.contains(&format!("id=\"procedure-{}\"", w.office)),
+        "{page}"
+    );
     w.server.stop().await;
 }

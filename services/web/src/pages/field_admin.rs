@@ -7,6 +7,10 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use cla_alerts::escalation::app::EscalationSettings;
+use cla_alerts::escalation::events::contract::{
+    EscalationProcedureSet, EscalationRecipient, IncidentKind, NotificationChannel, RecipientKind,
+};
 use cla_field::app::{Channels, SmsInbox};
 use maud::{Markup, html};
 
@@ -341,6 +345,333 @@ pub fn channels(l: L10n, p: &ChannelsPage<'_>) -> Markup {
                     button type="submit" { (l.t("channels-duress-clear")) }
                 }
             }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The mission's escalation procedures and contacts
+
+pub struct EscalationPage<'a> {
+    pub code: &'a str,
+    pub settings: &'a EscalationSettings,
+    pub csrf: &'a str,
+    pub posted: Option<&'a Posted<'a>>,
+    pub done: Option<&'static str>,
+    pub at: DateTime<Utc>,
+}
+
+/// The kinds of incident a procedure may start for, as the form names them.
+pub const KINDS: [IncidentKind; 6] = [
+    IncidentKind::MissedCheckIn,
+    IncidentKind::Duress,
+    IncidentKind::UnderThreat,
+    IncidentKind::NeedsAssistance,
+    IncidentKind::CriticalFlag,
+    IncidentKind::BaseEmpty,
+];
+pub const CHANNELS: [NotificationChannel; 3] = [
+    NotificationChannel::Email,
+    NotificationChannel::Sms,
+    NotificationChannel::Webhook,
+];
+/// How many steps the form offers (the empty ones are left out).
+pub const FORM_STEPS: usize = 3;
+
+fn channel(l: L10n, c: i32) -> String {
+    match NotificationChannel::try_from(c) {
+        Ok(NotificationChannel::Email) => l.t("escalation-channel-email"),
+        Ok(NotificationChannel::Sms) => l.t("escalation-channel-sms"),
+        Ok(NotificationChannel::Webhook) => l.t("escalation-channel-webhook"),
+        _ => l.t("escalation-channel-other"),
+    }
+}
+
+fn recipient(l: L10n, r: &EscalationRecipient, s: &EscalationSettings) -> String {
+    let who = match RecipientKind::try_from(r.kind) {
+        Ok(RecipientKind::Supervisor) => l.t("escalation-recipient-supervisor"),
+        Ok(RecipientKind::FieldOfficeManagers) => l.t("escalation-recipient-managers"),
+        _ => s
+            .procedures
+            .contacts
+            .get(&r.contact_id)
+            .map_or_else(|| r.contact_id.clone(), |c| c.name.clone()),
+    };
+    if r.need_to_know {
+        l.t_args("escalation-need-to-know", &[("who", who)])
+    } else {
+        who
+    }
+}
+
+fn kind_of(k: i32) -> IncidentKind {
+    IncidentKind::try_from(k).unwrap_or(IncidentKind::Unspecified)
+}
+
+fn procedure(
+    l: L10n,
+    p: &EscalationPage<'_>,
+    office: &str,
+    proc: &EscalationProcedureSet,
+) -> Markup {
+    let s = p.settings;
+    let office_name = s
+        .field_offices
+        .iter()
+        .find(|(id, _)| id == office)
+        .map_or(office, |(_, n)| n.as_str());
+    let title = if office.is_empty() {
+        l.t("escalation-procedure-mission")
+    } else {
+        l.t_args(
+            "escalation-procedure-office",
+            &[("office", office_name.to_string())],
+        )
+    };
+    let remove = Filled::new(p.posted, &format!("remove-procedure:{office}"), "");
+    let kinds: Vec<String> = proc
+        .kinds
+        .iter()
+        .map(|k| super::incident::kind(l, kind_of(*k)))
+        .collect();
+    html! {
+        article.escalation-procedure id={ "procedure-" (if office.is_empty() { "mission" } else { office }) } {
+            h3 { (title) }
+            p { (l.t_args("escalation-starts-for", &[("kinds", kinds.join(", "))])) }
+            ol {
+                @for step in &proc.steps {
+                    @let who: Vec<String> = step.recipients.iter().map(|r| recipient(l, r, s)).collect();
+                    @let by: Vec<String> = step.channels.iter().map(|c| channel(l, *c)).collect();
+                    li { (l.t_args("escalation-step", &[("who", who.join(", ")), ("channels", by.join(", ")), ("minutes", l.count(step.wait_minutes))])) }
+                }
+            }
+            @for skip in &proc.skips {
+                p { (l.t_args("escalation-skip", &[("kind", super::incident::kind(l, kind_of(skip.kind))), ("step", l.count(skip.step))])) }
+            }
+            p { @if proc.repeat_minutes > 0 { (l.t_args("escalation-repeats", &[("minutes", l.count(proc.repeat_minutes))])) } @else { (l.t("escalation-no-repeat")) } }
+            @if s.may_change && !office.is_empty() {
+                (remove.refusal(l, &[]))
+                form.inline method="post" action=(format!("/missions/{}/escalation/remove-procedure", p.code)) {
+                    (hidden_csrf(p.csrf))
+                    input type="hidden" name="fieldOfficeId" value=(office);
+                    button type="submit" { (l.t_args("escalation-remove-procedure", &[("office", office_name.to_string())])) }
+                }
+            }
+        }
+    }
+}
+
+fn check(f: &Filled<'_>, name: &str, label: String) -> Markup {
+    html! {
+        div.field.check {
+            input id=(name) type="checkbox" name=(name) value="on" checked[!f.value(name).is_empty()];
+            label for=(name) { (label) }
+        }
+    }
+}
+
+/// A fieldset of checkboxes whose refusal (`error`) is about the whole set.
+fn checks(f: &Filled<'_>, error: &str, legend: String, boxes: Markup) -> Markup {
+    html! {
+        fieldset aria-describedby=[f.described(error)] {
+            legend { (legend) }
+            (boxes)
+            (f.message(error))
+        }
+    }
+}
+
+fn number(f: &Filled<'_>, name: &str, label: String) -> Markup {
+    html! {
+        div.field {
+            label for=(name) { (label) }
+            input id=(name) type="number" name=(name) min="0" value=(f.value(name))
+                aria-describedby=[f.described(name)] aria-invalid=[f.invalid(name)];
+            (f.message(name))
+        }
+    }
+}
+
+fn text_input(f: &Filled<'_>, name: &str, label: String, kind: &str) -> Markup {
+    html! {
+        div.field {
+            label for=(name) { (label) }
+            input id=(name) type=(kind) name=(name) maxlength="254" value=(f.value(name))
+                aria-describedby=[f.described(name)] aria-invalid=[f.invalid(name)];
+            (f.message(name))
+        }
+    }
+}
+
+fn procedure_form(l: L10n, p: &EscalationPage<'_>) -> Markup {
+    let s = p.settings;
+    let f = Filled::new(p.posted, "procedure", "");
+    let named: Vec<(&String, &String)> = s
+        .procedures
+        .contacts
+        .values()
+        .filter(|c| c.manager_id.is_empty())
+        .map(|c| (&c.contact_id, &c.name))
+        .collect();
+    let mut fields = vec![
+        "fieldOfficeId".to_string(),
+        "kinds".into(),
+        "repeatMinutes".into(),
+    ];
+    for i in 0..FORM_STEPS {
+        for name in ["recipients", "channels", "waitMinutes"] {
+            fields.push(format!("steps[{i}].{name}"));
+        }
+    }
+    let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+    html! {
+        section #escalation-set-procedure aria-labelledby="escalation-set-procedure-title" {
+            h2 #escalation-set-procedure-title { (l.t("escalation-set-procedure-title")) }
+            p.note { (l.t_args("escalation-set-procedure-intro", &[("steps", l.count(FORM_STEPS))])) }
+            (f.refusal(l, &fields))
+            form.action method="post" action=(format!("/missions/{}/escalation/procedure", p.code)) {
+                (hidden_csrf(p.csrf))
+                div.field {
+                    label for="fieldOfficeId" { (l.t("escalation-for")) }
+                    @let chosen = f.value("fieldOfficeId");
+                    select #fieldOfficeId name="fieldOfficeId" aria-describedby=[f.described("fieldOfficeId")] aria-invalid=[f.invalid("fieldOfficeId")] {
+                        option value="" { (l.t("escalation-procedure-mission")) }
+                        @for (id, name) in &s.field_offices {
+                            option value=(id) selected[*id == chosen] { (l.t_args("escalation-procedure-office", &[("office", name.clone())])) }
+                        }
+                    }
+                    (f.message("fieldOfficeId"))
+                }
+                (checks(&f, "kinds", l.t("escalation-kinds"), html! {
+                    @for k in KINDS {
+                        (check(&f, &format!("kind.{}", k.as_str_name()), super::incident::kind(l, k)))
+                    }
+                }))
+                @for i in 0..FORM_STEPS {
+                    fieldset.escalation-step {
+                        legend { (l.t_args("escalation-step-legend", &[("step", l.count(i + 1))])) }
+                        (checks(&f, &format!("steps[{i}].recipients"), l.t("escalation-recipients"), html! {
+                            (check(&f, &format!("steps[{i}].recipient.{}", RecipientKind::Supervisor.as_str_name()), l.t("escalation-recipient-supervisor")))
+                            (check(&f, &format!("steps[{i}].recipient.{}", RecipientKind::FieldOfficeManagers.as_str_name()), l.t("escalation-recipient-managers")))
+                            @for (id, name) in &named {
+                                (check(&f, &format!("steps[{i}].contact.{id}"), (*name).clone()))
+                            }
+                            (check(&f, &format!("steps[{i}].needToKnow"), l.t("escalation-need-to-know-box")))
+                        }))
+                        (checks(&f, &format!("steps[{i}].channels"), l.t("escalation-channels"), html! {
+                            @for c in CHANNELS {
+                                (check(&f, &format!("steps[{i}].channel.{}", c.as_str_name()), channel(l, c as i32)))
+                            }
+                        }))
+                        (number(&f, &format!("steps[{i}].waitMinutes"), l.t("escalation-wait")))
+                    }
+                }
+                (number(&f, "repeatMinutes", l.t("escalation-repeat")))
+                button.primary type="submit" { (l.t("escalation-set-procedure")) }
+            }
+        }
+    }
+}
+
+fn contact_form(l: L10n, p: &EscalationPage<'_>) -> Markup {
+    let f = Filled::new(p.posted, "contact", "");
+    let fields = [
+        "contactId",
+        "managerId",
+        "name",
+        "email",
+        "phone",
+        "webhookUrl",
+    ];
+    html! {
+        section #escalation-set-contact aria-labelledby="escalation-set-contact-title" {
+            h2 #escalation-set-contact-title { (l.t("escalation-set-contact-title")) }
+            p.note { (l.t("escalation-set-contact-intro")) }
+            (f.refusal(l, &fields))
+            form.action method="post" action=(format!("/missions/{}/escalation/contact", p.code)) {
+                (hidden_csrf(p.csrf))
+                (text_input(&f, "contactId", l.t("escalation-contact-id"), "text"))
+                div.field {
+                    label for="managerId" { (l.t("escalation-contact-manager")) }
+                    @let chosen = f.value("managerId");
+                    select #managerId name="managerId" aria-describedby=[f.described("managerId")] aria-invalid=[f.invalid("managerId")] {
+                        option value="" { (l.t("escalation-contact-named")) }
+                        @for (id, name) in &p.settings.managers {
+                            option value=(id) selected[*id == chosen] { (name) }
+                        }
+                    }
+                    (f.message("managerId"))
+                }
+                (text_input(&f, "name", l.t("escalation-contact-name"), "text"))
+                (text_input(&f, "email", l.t("escalation-contact-email"), "email"))
+                (text_input(&f, "phone", l.t("escalation-contact-phone"), "tel"))
+                (text_input(&f, "webhookUrl", l.t("escalation-contact-webhook"), "url"))
+                button.primary type="submit" { (l.t("escalation-set-contact")) }
+            }
+        }
+    }
+}
+
+pub fn escalation(l: L10n, p: &EscalationPage<'_>) -> Markup {
+    let s = p.settings;
+    let contacts = &s.procedures.contacts;
+    let manager = |id: &str| {
+        s.managers
+            .iter()
+            .find(|(m, _)| m == id)
+            .map_or(id.to_string(), |(_, n)| n.clone())
+    };
+    html! {
+        p.note { (l.t_args("escalation-read-at", &[("at", l.date_time(p.at))])) }
+        (done(l, p.done))
+        section aria-labelledby="escalation-procedures-title" {
+            h2 #escalation-procedures-title { (l.t_args("escalation-procedures-title", &[("count", l.count(s.procedures.procedures.len()))])) }
+            @if s.procedures.procedures.is_empty() {
+                p #escalation-none { (l.t("escalation-none")) }
+            }
+            @for (office, proc) in &s.procedures.procedures {
+                (procedure(l, p, office, proc))
+            }
+        }
+        table #escalation-contacts {
+            caption { (l.t_args("escalation-contacts-title", &[("count", l.count(contacts.len()))])) }
+            thead { tr {
+                th scope="col" { (l.t("escalation-contact-id")) }
+                th scope="col" { (l.t("escalation-contact-name")) }
+                th scope="col" { (l.t("escalation-contact-email")) }
+                th scope="col" { (l.t("escalation-contact-phone")) }
+                th scope="col" { (l.t("escalation-contact-webhook")) }
+                @if s.may_change { th scope="col" { (l.t("escalation-col-remove")) } }
+            } }
+            tbody {
+                @if contacts.is_empty() {
+                    tr { td colspan=(if s.may_change { "6" } else { "5" }) { (l.t("escalation-contacts-none")) } }
+                }
+                @for c in contacts.values() {
+                    tr id={ "contact-" (c.contact_id) } {
+                        th scope="row" { (c.contact_id) }
+                        td { @if c.manager_id.is_empty() { (c.name) } @else { (l.t_args("escalation-contact-of-manager", &[("name", manager(&c.manager_id))])) } }
+                        td { (c.email) }
+                        td { (c.phone) }
+                        td { (c.webhook_url) }
+                        @if s.may_change {
+                            td {
+                                @let remove = Filled::new(p.posted, &format!("remove-contact:{}", c.contact_id), "");
+                                @for m in remove.general(&[]) { span.error { (m) } " " }
+                                form.inline method="post" action=(format!("/missions/{}/escalation/remove-contact", p.code)) {
+                                    (hidden_csrf(p.csrf))
+                                    input type="hidden" name="contactId" value=(c.contact_id);
+                                    button type="submit" aria-label=(l.t_args("escalation-remove-contact-label", &[("contact", c.contact_id.clone())])) { (l.t("escalation-remove-contact")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if s.may_change {
+            (procedure_form(l, p))
+            (contact_form(l, p))
         }
     }
 }

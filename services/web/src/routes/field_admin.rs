@@ -18,7 +18,14 @@ use super::actions::{Bad, text};
 use super::{MissionRequest, now, page, param, posted_by, redirect, refusal, refused};
 use crate::Web;
 use crate::i18n::L10n;
-use crate::pages::field_admin::{self, ChannelsPage, Posted, SmsPage};
+use cla_alerts::escalation::events::contract::{
+    EscalationContactSet, EscalationProcedureSet, EscalationRecipient, EscalationStep,
+    RecipientKind,
+};
+
+use crate::pages::field_admin::{
+    self, CHANNELS, ChannelsPage, EscalationPage, FORM_STEPS, KINDS, Posted, SmsPage,
+};
 use crate::pages::refusal::Refused;
 
 pub(crate) fn routes() -> Router<Arc<Web>> {
@@ -30,6 +37,8 @@ pub(crate) fn routes() -> Router<Arc<Web>> {
             "/missions/{code}/staff/{staff}/channels/{form}",
             post(channels_form),
         )
+        .route("/missions/{code}/escalation", get(escalation))
+        .route("/missions/{code}/escalation/{form}", post(escalation_form))
 }
 
 type Values = HashMap<String, String>;
@@ -39,8 +48,32 @@ type Draw = fn(&Web, MissionRequest, StatusCode, Option<&Posted<'_>>) -> Respons
 
 /// A refusal of these screens' forms in words, beside the field it is about.
 fn words(l: L10n, e: &AppError) -> Bad {
-    let field = e.field.as_deref().unwrap_or("");
+    let field = step_field(e.field.as_deref().unwrap_or(""));
+    let field = field.as_str();
+    let in_step = |name: &str| field.starts_with("steps[") && field.ends_with(name);
     let key = match (e.code, field) {
+        (_, _) if in_step(".recipients") && e.code == ErrorCode::NotFound => {
+            "escalation-refused-named-contact"
+        }
+        (_, _) if in_step(".recipients") => "escalation-refused-recipients",
+        (_, _) if in_step(".channels") => "escalation-refused-channels",
+        (_, _) if in_step(".waitMinutes") => "escalation-refused-wait",
+        (ErrorCode::Validation, "kinds") => "escalation-refused-kinds",
+        (ErrorCode::Validation, "steps") => "escalation-refused-steps",
+        (ErrorCode::Validation, "repeatMinutes") => "escalation-refused-repeat",
+        (ErrorCode::NotFound, "fieldOfficeId") => "escalation-refused-office",
+        (ErrorCode::Validation, "fieldOfficeId") => "escalation-refused-remove-mission",
+        (ErrorCode::Validation, "contactId") => "escalation-refused-contact-id",
+        (ErrorCode::Conflict, "contactId") => "escalation-refused-contact-used",
+        (ErrorCode::NotFound, "managerId") => "escalation-refused-manager",
+        (ErrorCode::Conflict, "managerId") => "escalation-refused-manager-taken",
+        (ErrorCode::Validation, "name") => "escalation-refused-name",
+        (ErrorCode::Validation, "email") if e.message.contains("at least one") => {
+            "escalation-refused-no-address"
+        }
+        (ErrorCode::Validation, "email") => "escalation-refused-email",
+        (ErrorCode::Validation, "phone") => "escalation-refused-phone",
+        (ErrorCode::Validation, "webhookUrl") => "escalation-refused-webhook",
         (ErrorCode::NotFound, "staffId") => "sms-refused-cla",
         (ErrorCode::Validation, "staffId") => "sms-refused-other-mission",
         (ErrorCode::NotFound, "messageId") => "sms-refused-message",
@@ -58,6 +91,15 @@ fn words(l: L10n, e: &AppError) -> Bad {
         _ => "actions-refused-invalid",
     };
     (Some(field.to_string()).filter(|f| !f.is_empty()), l.t(key))
+}
+
+/// A procedure step's refusal is shown beside the step's set it is about: a recipient's
+/// (`steps[0].recipients[1].contactId`) beside the step's recipients (`steps[0].recipients`).
+fn step_field(field: &str) -> String {
+    match field.find(".recipients[") {
+        Some(at) if field.starts_with("steps[") => format!("{}.recipients", &field[..at]),
+        _ => field.to_string(),
+    }
 }
 
 /// A form of these screens, to its end: who posted it (the token checked), the one call to the
@@ -298,4 +340,162 @@ async fn channels_form(
         }
     };
     submit(&web, m, &headers, form, which, back, draw_channels, call).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// The mission's escalation procedures and contacts
+
+fn draw_escalation(
+    web: &Web,
+    m: MissionRequest,
+    status: StatusCode,
+    posted: Option<&Posted<'_>>,
+) -> Response {
+    let MissionRequest {
+        r, who, code, q, ..
+    } = m;
+    let escalation = &web.settings.apps.escalation;
+    let settings = match escalation.escalation_settings(&who, &code) {
+        Ok(s) => s,
+        Err(e) => return refused(&r, e),
+    };
+    let done = match param(&q, "done") {
+        Some("procedure") => Some("escalation-done-procedure"),
+        Some("remove-procedure") => Some("escalation-done-remove-procedure"),
+        Some("contact") => Some("escalation-done-contact"),
+        Some("remove-contact") => Some("escalation-done-remove-contact"),
+        _ => None,
+    };
+    let body = field_admin::escalation(
+        r.l,
+        &EscalationPage {
+            code: &code,
+            settings: &settings,
+            csrf: &r.csrf,
+            posted,
+            done: done.filter(|_| posted.is_none()),
+            at: now(web),
+        },
+    );
+    page(
+        &r,
+        status,
+        r.l.t_args("escalation-title", &[("mission", code.clone())]),
+        Some(&code),
+        None,
+        body,
+    )
+}
+
+async fn escalation(State(web): State<Arc<Web>>, m: MissionRequest) -> Response {
+    draw_escalation(&web, m, StatusCode::OK, None)
+}
+
+/// The procedure as the form fills it: the kinds ticked, and each step with anything filled in
+/// (its recipients, channels and wait); the empty steps are left out.
+fn procedure_of(f: &Values) -> EscalationProcedureSet {
+    let on = |name: &str| !text(f, name).is_empty();
+    let minutes = |name: &str| text(f, name).parse::<i64>().unwrap_or(-1);
+    let kinds = KINDS
+        .iter()
+        .filter(|k| on(&format!("kind.{}", k.as_str_name())))
+        .map(|k| *k as i32)
+        .collect();
+    let steps = (0..FORM_STEPS)
+        .filter_map(|i| {
+            let at = |name: &str| format!("steps[{i}].{name}");
+            let need_to_know = on(&at("needToKnow"));
+            let mut recipients: Vec<EscalationRecipient> = [
+                RecipientKind::Supervisor,
+                RecipientKind::FieldOfficeManagers,
+            ]
+            .into_iter()
+            .filter(|k| on(&at(&format!("recipient.{}", k.as_str_name()))))
+            .map(|k| EscalationRecipient {
+                kind: k as i32,
+                contact_id: String::new(),
+                need_to_know,
+            })
+            .collect();
+            let prefix = at("contact.");
+            let mut named: Vec<&String> = f
+                .keys()
+                .filter(|k| k.starts_with(&prefix) && on(k))
+                .collect();
+            named.sort();
+            recipients.extend(named.into_iter().map(|k| EscalationRecipient {
+                kind: RecipientKind::Named as i32,
+                contact_id: k[prefix.len()..].to_string(),
+                need_to_know,
+            }));
+            let channels: Vec<i32> = CHANNELS
+                .iter()
+                .filter(|c| on(&at(&format!("channel.{}", c.as_str_name()))))
+                .map(|c| *c as i32)
+                .collect();
+            let filled = !recipients.is_empty() || !channels.is_empty() || on(&at("waitMinutes"));
+            filled.then(|| EscalationStep {
+                recipients,
+                channels,
+                wait_minutes: minutes(&at("waitMinutes")),
+            })
+        })
+        .collect();
+    EscalationProcedureSet {
+        field_office_id: text(f, "fieldOfficeId").to_string(),
+        kinds,
+        steps,
+        skips: Vec::new(),
+        repeat_minutes: if on("repeatMinutes") {
+            minutes("repeatMinutes")
+        } else {
+            0
+        },
+    }
+}
+
+/// A procedure set (`procedure`) or an office's removed (`remove-procedure`); a contact set
+/// (`contact`) or removed (`remove-contact`).
+async fn escalation_form(
+    State(web): State<Arc<Web>>,
+    m: MissionRequest,
+    headers: HeaderMap,
+    Form(form): Form<Values>,
+) -> Response {
+    let action = form_of(&m);
+    let which = match action.as_str() {
+        "procedure" | "contact" => action.clone(),
+        "remove-procedure" => format!("remove-procedure:{}", text(&form, "fieldOfficeId")),
+        "remove-contact" => format!("remove-contact:{}", text(&form, "contactId")),
+        _ => return refusal(&m.r, Refused::NotFound),
+    };
+    let code = m.code.clone();
+    let back = (format!("/missions/{code}/escalation"), action.as_str());
+    let escalation = &web.settings.apps.escalation;
+    let call = async |who: &Principal, f: &Values| {
+        match action.as_str() {
+            "procedure" => escalation.set_procedure(who, &code, procedure_of(f)).await,
+            "remove-procedure" => {
+                let office = text(f, "fieldOfficeId");
+                escalation.remove_procedure(who, &code, office).await
+            }
+            "contact" => {
+                let contact = EscalationContactSet {
+                    contact_id: text(f, "contactId").to_string(),
+                    manager_id: text(f, "managerId").to_string(),
+                    name: text(f, "name").to_string(),
+                    email: text(f, "email").to_string(),
+                    phone: text(f, "phone").to_string(),
+                    webhook_url: text(f, "webhookUrl").to_string(),
+                };
+                escalation.set_contact(who, &code, contact).await
+            }
+            _ => {
+                let contact = text(f, "contactId");
+                escalation.remove_contact(who, &code, contact).await
+            }
+        }
+        .map(drop)
+    };
+    submit(&web, m, &headers, form, which, back, draw_escalation, call).await
 }
