@@ -9,7 +9,9 @@
 //! SMS inbox (from the navigation) and assigns it to the CLA who sent it, then registers a phone
 //! number on the CLA's channels page (from the profile). axe-core on the SMS inbox and the
 //! channels page (HR's and civil affairs', with the duress word) in English and French;
-//! screenshots `sms-inbox` and `cla-channels`.
+//! screenshots `sms-inbox` and `cla-channels`. Then a dry run of a French Excel staff list with
+//! a bad date on the imports page: its error by line and column; axe-core in English and
+//! French, screenshot `imports`.
 //!
 //! Without Chromium, chromedriver or axe-core the journey says "skipped" — and fails under
 //! `CI=true`, where `.ci/run` installs them.
@@ -232,6 +234,43 @@ async fn an_hr_officer_assigns_an_unknown_numbers_sms_and_registers_a_phone_numb
     );
     axe(&c, &axe_js, "the channels, in French").await;
     screenshot(&c, "cla-channels-fr").await;
+    switch_language(&c, "en").await;
+
+    // A staff list as French Excel saves it, with one bad date: the dry run shows its line.
+    let file = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/screenshots/personnel.csv");
+    std::fs::write(&file, "\u{feff}index_number;name;gender;grade;appointment_type;appointment_start;appointment_end;base;languages;home_community;status;effective\n4610009;Neema Kavira;FEMALE;GS-5;FIXED_TERM;01/03/2024;31/02/2029;Base One;Swahili:NATIVE;Oicha;ACTIVE;01/03/2024\n").unwrap();
+    c.goto(&format!("{}/missions/MONUSCO/imports", server.base))
+        .await
+        .unwrap();
+    c.find(Locator::Css("#locale"))
+        .await
+        .unwrap()
+        .select_by_value("fr")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#file"))
+        .await
+        .unwrap()
+        .send_keys(file.canonicalize().unwrap().to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(Locator::Css("#imports-upload button.primary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until_present(&c, "#imports-errors").await;
+    let errors = text_of(&c, "#imports-errors").await;
+    assert!(errors.contains("appointment_end"), "{errors}");
+    axe(&c, &axe_js, "the imports").await;
+    screenshot(&c, "imports").await;
+    switch_language(&c, "fr").await;
+    let intro = text_of(&c, "#imports-upload-title").await;
+    assert!(intro.contains("Vérifier un fichier"), "{intro}");
+    axe(&c, &axe_js, "the imports, in French").await;
+    screenshot(&c, "imports-fr").await;
     sign_out(&c).await;
 
     // Civil affairs' view of the same page: the duress word's form.

@@ -8,6 +8,7 @@ pub mod base;
 pub mod board;
 pub mod check_ins;
 pub mod field_admin;
+pub mod imports;
 pub mod incident;
 pub mod incidents;
 pub mod lists;
