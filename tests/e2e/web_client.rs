@@ -81,13 +81,7 @@ pub async fn post(
         .send()
         .await
         .unwrap();
-    let status = response.status().as_u16();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (status, location, response.text().await.unwrap())
+    posted(response).await
 }
 
 /// A page's bytes on the wire, gzip-compressed as a browser asks for it.
@@ -186,4 +180,128 @@ pub fn value_starting(page: &str, prefix: &str) -> String {
         .unwrap_or_else(|| panic!("no value starting {prefix}"));
     let rest = &page[at + "value=\"".len()..];
     rest[..rest.find('"').unwrap()].to_string()
+}
+
+/// An SMS `body` from `from` to the mission's number `to`, posted as Twilio posts it (message
+/// `sid`), signed with the gateway's auth token `secret`; the status of the webhook's answer.
+pub async fn twilio_sms(
+    server: &TestServer,
+    secret: &str,
+    to: &str,
+    (sid, from, body): (&str, &str, &str),
+) -> u16 {
+    let params = [
+        ("AccountSid", "AC0000000000000000000000000000000"),
+        ("Body", body),
+        ("From", from),
+        ("MessageSid", sid),
+        ("To", to),
+    ];
+    let url = format!("{}/sms/twilio", server.base);
+    let signature = cla_e2e::twilio_signature(secret, &url, &params);
+    client()
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("X-Twilio-Signature", signature)
+        .body(serde_urlencoded::to_string(params).unwrap())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// A server taking SMS through Twilio: messages to `number` are `mission`'s. With the gateway's
+/// auth token (generated), to sign them with.
+pub async fn server_taking_sms(number: &str, mission: &str) -> (TestServer, String) {
+    let secret = format!(
+        "{}{}",
+        uuid::Uuid::now_v7().simple(),
+        uuid::Uuid::now_v7().simple()
+    );
+    let (token, number, mission) = (secret.clone(), number.to_string(), mission.to_string());
+    let server = TestServer::start_with(move |c| {
+        c.sms_twilio_auth_token = Some(cla_gateway::config::Secret::new(token));
+        c.sms_numbers.insert(number, mission);
+    })
+    .await;
+    (server, secret)
+}
+
+/// Posts a form as `multipart/form-data` (a file upload, as a browser sends it without
+/// JavaScript): its text `fields` and, where given, the file (name, bytes) as `file`. The
+/// status, the `Location` and the page.
+pub async fn post_multipart(
+    server: &TestServer,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> (u16, String, String) {
+    let boundary = format!("----cla{}", uuid::Uuid::now_v7().simple());
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some((filename, bytes)) = file {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let response = client()
+        .post(format!("{}{path}", server.base))
+        .header("cookie", cookie)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    posted(response).await
+}
+
+/// The value of the input named `name` in a page, unescaped.
+pub fn input_value(page: &str, name: &str) -> String {
+    let at = page
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no input {name} in {page}"));
+    let rest = &page[at + name.len() + "name=\"\" value=\"".len()..];
+    rest[..rest.find('"').unwrap()]
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// A posted form's answer: the status, the `Location` (empty when not redirected) and the page.
+pub async fn posted(response: reqwest::Response) -> (u16, String, String) {
+    let status = response.status().as_u16();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, location, response.text().await.unwrap())
+}
+
+/// An HR officer of MONUSCO: who registers its staff and their phone numbers.
+pub fn mission_hr() -> Principal {
+    Principal::new(
+        "hr-1",
+        "Henriette Ressources",
+        &[cla_platform::Role::MissionHr],
+        &["MONUSCO"],
+    )
 }

@@ -46,6 +46,28 @@ pub const RESOLVERS: &[Role] = &[Role::Admin, Role::MissionHr];
 /// Who reads SMS check-ins left for follow-up (their text is a check-in note).
 pub const FOLLOW_UP_READERS: &[Role] = &[Role::Admin, Role::CivilAffairs];
 
+/// A mission's SMS inbox, as [`FieldApp::sms_inbox`] answers it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SmsInbox {
+    /// The open unmatched messages, oldest first; `None`: not the reader's to see.
+    pub unmatched: Option<Vec<UnmatchedSms>>,
+    /// The SMS check-ins to follow up, newest first; `None`: not the reader's to see.
+    pub follow_ups: Option<Vec<FollowUp>>,
+    /// The mission's staff members not separated (id, name), by name: those a message may be
+    /// assigned to (empty where the reader may not assign).
+    pub clas: Vec<(String, String)>,
+}
+
+/// A staff member's SMS channel, as [`FieldApp::channels`] answers it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Channels {
+    /// The staff member's name.
+    pub name: String,
+    pub numbers: Vec<cla_staff::projections::PhoneNumberRecord>,
+    pub may_change_numbers: bool,
+    pub may_set_duress: bool,
+}
+
 /// The principal a gateway's verified request acts as.
 pub fn door(gateway: Gateway) -> Principal {
     Principal::new(
@@ -628,5 +650,65 @@ impl FieldApp {
         self.staff
             .set_duress_word(who, staff_id, word, &|w| self.is_keyword_anywhere(w))
             .await
+    }
+    // -----------------------------------------------------------------------------------------
+    // The web app's screens
+
+    /// A mission's SMS inbox, each part as the reader may see it: the open unmatched messages
+    /// and the CLAs one may be assigned to (for [`RESOLVERS`]), and the check-ins to follow up
+    /// (for [`FOLLOW_UP_READERS`]). Refused where the reader may see neither.
+    pub fn sms_inbox(&self, who: &Principal, mission: &str) -> AppResult<SmsInbox> {
+        fn visible<T>(answer: AppResult<T>) -> AppResult<Option<T>> {
+            match answer {
+                Ok(t) => Ok(Some(t)),
+                Err(e) if e.code == ErrorCode::Forbidden => Ok(None),
+                Err(e) => Err(e),
+            }
+        }
+        let unmatched = visible(self.unmatched_messages(who, Some(mission), false))?;
+        let follow_ups = visible(self.sms_follow_ups(who, mission))?;
+        if unmatched.is_none() && follow_ups.is_none() {
+            return Err(AppError::forbidden(
+                "not allowed to read this mission's SMS",
+            ));
+        }
+        let clas = match unmatched {
+            Some(_) => {
+                let view = cla_platform::timeline::View::on(self.clock.now().date_naive());
+                self.staff
+                    .staff_members(who, mission, &Default::default(), &view)?
+                    .into_iter()
+                    .filter(|a| a.member.status != cla_staff::decider::StaffStatus::Separated)
+                    .map(|a| (a.member.id, a.member.name))
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        Ok(SmsInbox {
+            unmatched,
+            follow_ups,
+            clas,
+        })
+    }
+
+    /// A staff member's SMS channel as the reader may see it: their phone numbers, current and
+    /// past, and what the reader may change (register and release numbers: MISSION_HR of their
+    /// mission and ADMIN; set or clear the duress word: CIVIL_AFFAIRS of their mission and
+    /// ADMIN). The duress word itself is never read back.
+    pub fn channels(&self, who: &Principal, staff_id: &str) -> AppResult<Channels> {
+        let numbers = self.staff.phone_numbers(who, staff_id)?;
+        let today = cla_platform::timeline::View::on(self.clock.now().date_naive());
+        let name = self.staff.staff_member(who, staff_id, &today)?.member.name;
+        let mission = self
+            .staff_view
+            .mission_of_member(staff_id)
+            .unwrap_or_default();
+        Ok(Channels {
+            name,
+            numbers,
+            may_change_numbers: authorize(who, &mission, cla_staff::app::WRITERS).is_ok(),
+            may_set_duress: authorize(who, &mission, cla_staff::app::contact::DURESS_SETTERS)
+                .is_ok(),
+        })
     }
 }

@@ -411,6 +411,15 @@ struct StaffRow {
     activate_on: Option<NaiveDate>,
 }
 
+/// The lists `who` may import into `mission`: the staff list (MISSION_HR of the mission or
+/// ADMIN), the deployment list (CIVIL_AFFAIRS of the mission or ADMIN).
+pub fn importable(who: &Principal, mission: &str) -> (bool, bool) {
+    (
+        authorize(who, mission, cla_staff::app::WRITERS).is_ok(),
+        authorize(who, mission, cla_staffing::app::WRITERS).is_ok(),
+    )
+}
+
 /// Imports a staff list into a mission (MISSION_HR of the mission or ADMIN).
 pub async fn import_staff(
     apps: &Apps,

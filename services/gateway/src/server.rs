@@ -563,6 +563,7 @@ pub fn web_app(state: &AppState, config: &Config, addr: SocketAddr) -> Result<Ro
     let apps = &state.apps;
     let board_apps = apps.clone();
     let review_apps = apps.clone();
+    let import_apps = apps.clone();
     let address = config.web_address(addr);
     let settings = cla_web::WebSettings {
         apps: cla_web::WebApps {
@@ -574,6 +575,7 @@ pub fn web_app(state: &AppState, config: &Config, addr: SocketAddr) -> Result<Ro
             escalation: apps.escalation.clone(),
             alerts: apps.alerts.clone(),
             reporting: apps.reporting.clone(),
+            field: apps.field.clone(),
         },
         claims: state.auth.claims_mapping().clone(),
         oidc: match (&config.web_oidc_client_id, &config.oidc_issuer_url) {
@@ -608,6 +610,70 @@ pub fn web_app(state: &AppState, config: &Config, addr: SocketAddr) -> Result<Ro
                     message: r.message,
                 })
         }),
+        imports: cla_web::Imports {
+            importable: Arc::new(|who, mission| {
+                let (staff, deployments) = crate::csvio::importable(who, mission);
+                [
+                    (staff, cla_web::ImportKind::Staff),
+                    (deployments, cla_web::ImportKind::Deployments),
+                ]
+                .into_iter()
+                .filter_map(|(may, kind)| may.then_some(kind))
+                .collect()
+            }),
+            run: Arc::new(move |who, request| {
+                let apps = import_apps.clone();
+                Box::pin(async move {
+                    let refusal = |r: crate::csvio::Refusal| cla_web::ExportRefusal {
+                        code: r.code,
+                        message: r.message,
+                    };
+                    let dialect =
+                        crate::csvio::Dialect::parse(request.locale.as_deref()).map_err(refusal)?;
+                    let (mission, text) = (&request.mission, &request.text);
+                    let report = match request.kind {
+                        cla_web::ImportKind::Staff => {
+                            crate::csvio::import_staff(
+                                &apps,
+                                &who,
+                                mission,
+                                text,
+                                dialect,
+                                request.dry_run,
+                            )
+                            .await
+                        }
+                        cla_web::ImportKind::Deployments => {
+                            crate::csvio::import_deployments(
+                                &apps,
+                                &who,
+                                mission,
+                                text,
+                                dialect,
+                                request.dry_run,
+                            )
+                            .await
+                        }
+                    }
+                    .map_err(refusal)?;
+                    Ok(cla_web::ImportOutcome {
+                        rows: report.rows,
+                        created: report.created,
+                        unchanged: report.unchanged,
+                        applied: report.applied,
+                        errors: report
+                            .errors
+                            .into_iter()
+                            .map(|e| cla_web::ImportError {
+                                line: e.line,
+                                column: e.column,
+                                message: e.message,
+                            })
+                            .collect(),
+                    })
+                })
+            }),
+        },
         clock: Arc::clone(&state.clock),
     };
     cla_web::router(settings).map_err(StartError::Web)

@@ -43,6 +43,7 @@ pub struct WebApps {
     pub escalation: cla_alerts::escalation::EscalationApp,
     pub alerts: cla_alerts::AlertsApp,
     pub reporting: cla_reporting::ReportingApp,
+    pub field: cla_field::FieldApp,
 }
 
 /// A refusal from an export, as the door that owns it words it.
@@ -67,6 +68,67 @@ pub type ReviewCsv = Arc<
     dyn Fn(&Principal, Option<&str>, Option<&str>) -> Result<String, ExportRefusal> + Send + Sync,
 >;
 
+/// A list a mission imports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportKind {
+    /// The staff list (the `/import/staff` columns).
+    Staff,
+    /// The deployment list (the `/import/deployments` columns).
+    Deployments,
+}
+
+/// One error in an imported file, as the door that reads it says it. Line 1 is the header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportError {
+    pub line: usize,
+    pub column: String,
+    pub message: String,
+}
+
+/// What an import did, or would do on a dry run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportOutcome {
+    pub rows: usize,
+    pub created: usize,
+    pub unchanged: usize,
+    /// Whether anything was written (never on a dry run or a file with errors).
+    pub applied: bool,
+    pub errors: Vec<ImportError>,
+}
+
+/// One import to run, as posted.
+#[derive(Clone, Debug)]
+pub struct ImportRequest {
+    pub mission: String,
+    pub kind: ImportKind,
+    pub text: String,
+    /// `fr`: `;`, a BOM, dd/mm/yyyy; none: RFC 4180.
+    pub locale: Option<String>,
+    pub dry_run: bool,
+}
+
+/// The imports (the `/import/staff` and `/import/deployments` doors, whose parsing and dry
+/// run the gateway owns), for the caller: the lists the caller may import into a mission, and
+/// an import run.
+#[derive(Clone)]
+pub struct Imports {
+    pub importable: Importable,
+    pub run: RunImport,
+}
+
+/// The lists a caller may import into a mission.
+pub type Importable = Arc<dyn Fn(&Principal, &str) -> Vec<ImportKind> + Send + Sync>;
+
+/// What an import did, or why it was refused.
+pub type ImportAnswer = Result<ImportOutcome, ExportRefusal>;
+
+/// An import run as the caller (a dry run writes nothing).
+pub type RunImport = Arc<
+    dyn Fn(Principal, ImportRequest) -> futures::future::BoxFuture<'static, ImportAnswer>
+        + Send
+        + Sync,
+>;
+
 /// Everything the web app needs, built by the server that mounts it.
 #[derive(Clone)]
 pub struct WebSettings {
@@ -83,6 +145,7 @@ pub struct WebSettings {
     pub session_ttl: std::time::Duration,
     pub board_csv: BoardCsv,
     pub review_csv: ReviewCsv,
+    pub imports: Imports,
     pub clock: Arc<dyn Clock>,
 }
 

@@ -94,6 +94,17 @@ pub enum LinkAnswer {
     Invalid,
 }
 
+/// A mission's escalation settings, as [`EscalationApp::escalation_settings`] answers them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EscalationSettings {
+    pub procedures: Procedures,
+    pub may_change: bool,
+    /// The mission's field offices (id, name).
+    pub field_offices: Vec<(String, String)>,
+    /// The mission's managers not ended (id, name), by name.
+    pub managers: Vec<(String, String)>,
+}
+
 #[derive(Clone)]
 pub struct EscalationApp {
     pub escalation: Arc<Escalation>,
@@ -465,5 +476,38 @@ impl EscalationApp {
             Ok(()) => Some("Acknowledged. Thank you.".into()),
             Err(_) => Some("Already acknowledged.".into()),
         }
+    }
+    /// A mission's escalation settings for its page: the procedures and contacts (as
+    /// [`Self::procedures`]), whether the reader may change them ([`SETTERS`]), the field
+    /// offices an override is for and the managers a contact may be (id and name, by name).
+    pub fn escalation_settings(
+        &self,
+        who: &Principal,
+        mission: &str,
+    ) -> AppResult<EscalationSettings> {
+        let procedures = self.procedures(who, mission)?;
+        let may_change = authorize(who, mission, SETTERS).is_ok();
+        let view = View::on(self.now().date_naive());
+        let field_offices = self
+            .registry
+            .field_offices(mission, &view)
+            .into_iter()
+            .map(|f| (f.id, f.name))
+            .collect();
+        let mut managers: Vec<(String, String)> = self
+            .supervision
+            .management(mission, &view)
+            .managers
+            .values()
+            .filter(|m| m.to.is_none_or(|to| to >= view.as_of))
+            .map(|m| (m.id.clone(), m.name.clone()))
+            .collect();
+        managers.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(EscalationSettings {
+            procedures,
+            may_change,
+            field_offices,
+            managers,
+        })
     }
 }

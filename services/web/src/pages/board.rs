@@ -177,6 +177,7 @@ pub fn body(l: L10n, b: &Board<'_>, travel: &Travel) -> Markup {
                 a href=(csv) download { (l.t("board-download-csv")) }
                 " · "
                 a href=(csv_fr) download lang="fr" { (l.t("board-download-csv-french")) }
+                " · " a #imports-link href=(format!("/missions/{}/imports", b.mission_code)) { (l.t("imports-link")) }
             }
             table {
                 caption { (l.t("board-caption")) }

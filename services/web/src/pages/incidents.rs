@@ -75,6 +75,7 @@ pub fn body(l: L10n, a: &Incidents<'_>) -> Markup {
         .partition(|i| i.status != IncidentStatus::Resolved);
     html! {
         p.note { (l.t_args("incidents-read-at", &[("at", l.date_time(a.at))])) }
+        p { a #escalation-link href="escalation" { (l.t("escalation-link")) } }
         (table(l, "incidents-open", l.t_args("incidents-open-title", &[("count", l.count(open.len()))]), &open, false))
         (table(l, "incidents-resolved", l.t_args("incidents-resolved-title", &[("count", l.count(resolved.len()))]), &resolved, true))
     }

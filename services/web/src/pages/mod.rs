@@ -7,6 +7,8 @@ pub mod alerts;
 pub mod base;
 pub mod board;
 pub mod check_ins;
+pub mod field_admin;
+pub mod imports;
 pub mod incident;
 pub mod incidents;
 pub mod lists;
@@ -85,6 +87,7 @@ pub fn frame(f: Frame<'_>, body: Markup) -> Markup {
                                 li { a href=(format!("/missions/{code}/check-ins")) { (l.t("checkins-nav")) } }
                                 li { a href=(format!("/missions/{code}/alerts")) { (l.t("alerts-nav")) } }
                                 li { a href=(travel.link(&format!("/missions/{code}/staff"), &[])) { (l.t("staff-nav")) } }
+                                @if f.session.is_some_and(|s| s.roles.iter().any(|r| cla_field::app::RESOLVERS.contains(r) || cla_field::app::FOLLOW_UP_READERS.contains(r))) { li { a href=(format!("/missions/{code}/sms")) { (l.t("sms-nav")) } } }
                                 li { a href=(format!("/missions/{code}/incidents")) { (l.t("incidents-nav")) } }
                                 li { a href=(travel.link(&format!("/missions/{code}/rotations"), &[])) { (l.t("planner-nav")) } }
                                 li { a href=(travel.link(&format!("/missions/{code}/supervision"), &[])) { (l.t("supervision-nav")) } }

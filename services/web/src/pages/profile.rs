@@ -295,6 +295,7 @@ pub fn body(l: L10n, p: &Profile<'_>, travel: &Travel) -> Markup {
             }
         }
         (p.staff_forms)
+        p { a #profile-channels href=(format!("/missions/{code}/staff/{staff}/channels")) { (l.t("channels-link")) } }
         h2 { (l.t("profile-risk")) }
         @match p.flags {
             Restricted::Withheld => p #risk { (super::withheld(l)) " " span.note { (l.t("profile-risk-withheld")) } },

@@ -36,6 +36,8 @@ mod actions;
 mod alerts;
 mod base;
 mod check_ins;
+mod field_admin;
+mod imports;
 mod incidents;
 mod planner;
 mod recruit;
@@ -74,6 +76,8 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/assets/{name}", get(asset))
         .merge(actions::routes())
         .merge(staff::routes())
+        .merge(field_admin::routes())
+        .merge(imports::routes())
         .merge(incidents::routes())
         .merge(planner::routes())
         .merge(supervision::routes())
