@@ -698,11 +698,8 @@ impl FieldApp {
     pub fn channels(&self, who: &Principal, staff_id: &str) -> AppResult<Channels> {
         let numbers = self.staff.phone_numbers(who, staff_id)?;
         let today = cla_platform::timeline::View::on(self.clock.now().date_naive());
-        let name = self.staff.staff_member(who, staff_id, &today)?.member.name;
-        let mission = self
-            .staff_view
-            .mission_of_member(staff_id)
-            .unwrap_or_default();
+        let member = self.staff.staff_member(who, staff_id, &today)?.member;
+        let (name, mission) = (member.name, member.place.mission_code);
         Ok(Channels {
             name,
             numbers,

@@ -204,6 +204,7 @@ pub fn directory(l: L10n, d: &Directory<'_>, travel: &Travel) -> Markup {
                                     td { @match &a.home_community {
                                         Restricted::Shown(h) => (h),
                                         Restricted::Withheld => (super::withheld(l)),
+                                        Restricted::Erased => (super::erased(l)),
                                     } }
                                 }
                             }
