@@ -33,6 +33,10 @@ ci:
     bash .ci/run
 
 # Embedded store benchmark: appends at 1/8/64 writers against the raw ceiling, read_all over 1M events.
+# What sealing personal data costs: appends at 64 writers and the rebuild, sealed and not.
+bench-sealing:
+    cargo bench -p cla-platform --bench sealing
+
 bench-store:
     cargo bench -p cla-event-store --bench store
 
@@ -70,7 +74,7 @@ generate *ARGS:
     CLA_DATA_DIR=./data-generated cargo run --release -- generate {{ARGS}}
 
 # Every benchmark.
-bench: bench-store bench-scale bench-abuse bench-silence bench-sms bench-escalation bench-web
+bench: bench-store bench-sealing bench-scale bench-abuse bench-silence bench-sms bench-escalation bench-web
 
 # Start one KurrentDB node (insecure, local testing) on 127.0.0.1:2113.
 kurrentdb-up:

@@ -14,6 +14,7 @@ pub mod incidents;
 pub mod lists;
 pub mod overview;
 pub mod planner;
+pub mod privacy;
 pub mod profile;
 pub mod recruit;
 pub mod refusal;

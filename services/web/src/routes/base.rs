@@ -344,15 +344,20 @@ pub(crate) async fn profile(State(web): State<Arc<Web>>, m: MissionRequest) -> R
                 base_names: &base_names,
                 may_change: apps.staffing.may_change(&who, &code),
                 as_of: view.as_of,
-                staff_forms: super::staff::lifecycle(
-                    &web,
-                    &r,
-                    &who,
-                    &code,
-                    &member,
-                    travel.as_of.is_some() || travel.known_at.is_some(),
-                    super::param(&q, "done"),
-                ),
+                staff_forms: maud::html! {
+                    (super::staff::lifecycle(
+                        &web,
+                        &r,
+                        &who,
+                        &code,
+                        &member,
+                        travel.as_of.is_some() || travel.known_at.is_some(),
+                        super::param(&q, "done"),
+                    ))
+                    @if who.has(cla_platform::Role::Admin) {
+                        p { a #profile-privacy href=(format!("/missions/{code}/staff/{}/privacy", member.member.id)) { (r.l.t("privacy-link")) } }
+                    }
+                },
             },
             &travel,
         ),

@@ -40,6 +40,7 @@ mod field_admin;
 mod imports;
 mod incidents;
 mod planner;
+mod privacy;
 mod recruit;
 mod review;
 mod risk;
@@ -76,6 +77,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/assets/{name}", get(asset))
         .merge(actions::routes())
         .merge(staff::routes())
+        .merge(privacy::routes())
         .merge(field_admin::routes())
         .merge(imports::routes())
         .merge(incidents::routes())
