@@ -225,7 +225,7 @@ async fn an_erased_person_is_nowhere_in_the_data_directory_and_the_others_still_
     // Only ADMIN erases, with a reason; nothing is written on a refusal.
     let hr = server.token(Role::MissionHr, &["ERASE"]);
     let erase = "mutation($s: String!, $r: String!) { eraseStaffPersonalData(staffId: $s, reason: $r) { id personalDataErased homeCommunity } }";
-    let head = server.running.state.store.head().await.unwrap();
+    let head = server.written_head().await;
     let refused = server
         .gql(Some(&hr), erase, json!({ "s": staff_a, "r": "asked" }))
         .await;
@@ -235,7 +235,7 @@ async fn an_erased_person_is_nowhere_in_the_data_directory_and_the_others_still_
         .await;
     assert_eq!(blank.code(), "VALIDATION", "{}", blank.body);
     assert_eq!(blank.field(), Some("reason"));
-    assert_eq!(server.running.state.store.head().await.unwrap(), head);
+    assert_eq!(server.written_head().await, head);
     let erased = server
         .ok(
             &admin,

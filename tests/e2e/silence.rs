@@ -322,7 +322,7 @@ async fn two_scans_at_once_and_a_restart_raise_nothing_twice() {
         assert_eq!(flag["severity"], "CRITICAL");
         ids.push(flag["id"].clone());
     }
-    let head = w.server.running.state.store.head().await.unwrap();
+    let head = w.server.written_head().await;
     let (a, b) = (w.a.clone(), w.b.clone());
     let clock = w.clock.clone();
     w.server.stop().await;
@@ -337,7 +337,7 @@ async fn two_scans_at_once_and_a_restart_raise_nothing_twice() {
         again.running.state.detector.scan().await.missed_check_ins,
         0
     );
-    assert_eq!(again.running.state.store.head().await.unwrap(), head);
+    assert_eq!(again.written_head().await, head);
     clock.set(start + Duration::hours(104));
     assert_eq!(
         again.running.state.detector.scan().await.missed_check_ins,

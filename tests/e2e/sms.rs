@@ -165,12 +165,28 @@ async fn risk_events(w: &World, staff: &str) -> Vec<(String, Value)> {
         .collect()
 }
 
+/// A CLA's stored check-ins, their notes (sealed at rest with the CLA's key) opened.
 async fn check_ins(w: &World, staff: &str) -> Vec<Value> {
+    let personal = &w.server.running.state.personal;
     risk_events(w, staff)
         .await
         .into_iter()
         .filter(|(t, _)| t == "CheckInRecorded.v1")
-        .map(|(_, d)| d)
+        .map(|(_, mut d)| {
+            if let Some(sealed) = d["notes"].as_str() {
+                assert!(
+                    cla_platform::personal::Sealed::is_sealed(sealed),
+                    "notes are sealed at rest: {sealed}"
+                );
+                let cla_platform::personal::Opened::Plain(notes) =
+                    personal.open(staff, cla_platform::personal::Datum::CheckInNotes, sealed)
+                else {
+                    panic!("the notes open with the CLA's key")
+                };
+                d["notes"] = Value::String(notes);
+            }
+            d
+        })
         .collect()
 }
 
@@ -450,10 +466,24 @@ async fn a_duress_word_is_answered_like_ok_and_raises_a_duress_flag_only_need_to
     let stored = read_stream_to_end(store.as_ref(), &StreamName::keyed("duress-", &w.b))
         .await
         .unwrap();
+    // Sealed with the CLA's key at rest; opened, a salted argon2id hash.
     let data = String::from_utf8_lossy(&stored[0].data).into_owned();
     assert!(
-        data.contains("$argon2id$") && !data.to_uppercase().contains("MANGU"),
+        !data.contains("$argon2id$") && !data.to_uppercase().contains("MANGU"),
         "{data}"
+    );
+    let sealed: Value = serde_json::from_slice(&stored[0].data).unwrap();
+    let opened = w.server.running.state.personal.open(
+        &w.b,
+        cla_platform::personal::Datum::DuressHash,
+        sealed["hash"].as_str().unwrap(),
+    );
+    let cla_platform::personal::Opened::Plain(hash) = opened else {
+        panic!("the hash opens with the CLA's key")
+    };
+    assert!(
+        hash.starts_with("$argon2id$") && !hash.to_uppercase().contains("MANGU"),
+        "{hash}"
     );
 
     let (s1, ok_reply) = twilio(&w, "SMd1", B_NUMBER, "OK").await;
@@ -585,7 +615,15 @@ async fn a_check_in_is_at_the_time_the_gateway_says_it_was_sent_and_resends_coun
         recorded[0].recorded > sent + Duration::hours(2),
         "recorded: when it was stored"
     );
-    assert_eq!(data["notes"], "& calme = oui");
+    // The notes are sealed at rest with the CLA's key.
+    assert_eq!(
+        w.server.running.state.personal.open(
+            &w.a,
+            cla_platform::personal::Datum::CheckInNotes,
+            data["notes"].as_str().unwrap()
+        ),
+        cla_platform::personal::Opened::Plain("& calme = oui".into())
+    );
     assert_eq!(data["checkInId"], "vonage-0B00000012345678");
     // Accounts set to POST-JSON sign the same parameters.
     let json_params = [

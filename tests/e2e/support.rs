@@ -173,6 +173,36 @@ impl TestServer {
     }
 
     /// Waits until `/readyz` answers 200 (the read models have caught up with the store).
+    /// The position of the last event that changed something: the store's head, leaving out the
+    /// records of who looked at restricted data (reading a page writes one, and "nothing
+    /// written" means no change). `None` for a store with no change.
+    pub async fn written_head(&self) -> Option<cla_event_store::Position> {
+        use cla_event_store::{AllFrom, Position};
+        let store = &self.running.state.store;
+        let head = store.head().await.unwrap()?;
+        let mut window = 64u64;
+        loop {
+            let from = head.0.saturating_sub(window);
+            let start = if from == 0 {
+                AllFrom::Start
+            } else {
+                AllFrom::After(Position(from))
+            };
+            let events = store.read_all(start, window as usize + 1).await.unwrap();
+            if let Some(last) = events
+                .iter()
+                .rev()
+                .find(|e| e.event_type.as_str() != "PersonalDataViewed.v1")
+            {
+                return Some(last.position);
+            }
+            if from == 0 {
+                return None;
+            }
+            window *= 4;
+        }
+    }
+
     pub async fn ready(&self) {
         let until = std::time::Instant::now() + Duration::from_secs(30);
         while self.get("/readyz").await.0 != 200 {

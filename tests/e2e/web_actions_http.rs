@@ -38,7 +38,7 @@ fn english(d: chrono::NaiveDate) -> String {
 }
 
 async fn head(server: &TestServer) -> Option<cla_event_store::Position> {
-    server.running.state.store.head().await.unwrap()
+    server.written_head().await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -169,7 +169,7 @@ pub fn english_date(d: chrono::NaiveDate) -> String {
 
 /// The store's head: unchanged where nothing was written.
 pub async fn store_head(server: &TestServer) -> Option<cla_event_store::Position> {
-    server.running.state.store.head().await.unwrap()
+    server.written_head().await
 }
 
 /// The first value of an `option` (or any `value="…"`) in `page` that starts with `prefix`.

@@ -15,7 +15,7 @@ fn hr() -> Principal {
 }
 
 async fn head(server: &TestServer) -> Option<cla_event_store::Position> {
-    server.running.state.store.head().await.unwrap()
+    server.written_head().await
 }
 
 fn today() -> String {

@@ -27,7 +27,7 @@ fn hq() -> Principal {
 }
 
 async fn head(server: &TestServer) -> Option<cla_event_store::Position> {
-    server.running.state.store.head().await.unwrap()
+    server.written_head().await
 }
 
 const COUNTS: &str =

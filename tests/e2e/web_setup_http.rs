@@ -16,7 +16,7 @@ use cla_platform::{Principal, Role};
 use web_client::*;
 
 async fn head(server: &TestServer) -> Option<cla_event_store::Position> {
-    server.running.state.store.head().await.unwrap()
+    server.written_head().await
 }
 
 fn today() -> String {

@@ -638,18 +638,23 @@ impl PersonalData {
                 {
                     return Ok(known.clone());
                 }
-                let first = match earlier.first() {
-                    Some(first) => serde_json::from_slice::<serde_json::Value>(&first.data).ok(),
+                // An earlier event of the same append that names the person, else the stream's
+                // first stored event.
+                let in_batch = earlier.iter().find_map(|e| {
+                    serde_json::from_slice::<serde_json::Value>(&e.data)
+                        .ok()
+                        .and_then(|json| text(&json, name))
+                });
+                let id = match in_batch {
+                    Some(id) => id,
                     None => inner
                         .read_stream(stream, StreamFrom::Start, Direction::Forwards, 1)
                         .await?
                         .first()
-                        .and_then(|e| serde_json::from_slice(&e.data).ok()),
+                        .and_then(|e| serde_json::from_slice::<serde_json::Value>(&e.data).ok())
+                        .and_then(|f| text(&f, name))
+                        .ok_or_else(|| missing(name))?,
                 };
-                let id = first
-                    .as_ref()
-                    .and_then(|f| text(f, name))
-                    .ok_or_else(|| missing(name))?;
                 self.stream_subjects
                     .lock()
                     .expect("stream subjects lock")

@@ -218,3 +218,45 @@ fn every_restricted_field_is_a_field_of_its_contract() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_later_event_appended_with_others_that_name_no_one_is_sealed_for_the_streams_person() {
+    let s = setup();
+    let stream = StreamName::new("risk-s7").unwrap();
+    let raised = risk::v1::RiskFlagRaised {
+        flag_id: "f7".into(),
+        staff_id: "s7".into(),
+        notes: "raised".into(),
+        ..Default::default()
+    };
+    s.store
+        .append(&stream, ExpectedRevision::NoStream, vec![event(&raised)])
+        .await
+        .unwrap();
+    // As the silence detector appends: a count (no person named) then an escalation.
+    let counted = risk::v1::MissedCheckInsCounted {
+        flag_id: "f7".into(),
+        periods_missed: 3,
+        ..Default::default()
+    };
+    let escalated = risk::v1::RiskFlagSeverityChanged {
+        flag_id: "f7".into(),
+        reason: "three periods missed".into(),
+        ..Default::default()
+    };
+    s.store
+        .append(
+            &stream,
+            ExpectedRevision::Exact(0),
+            vec![event(&counted), event(&escalated)],
+        )
+        .await
+        .unwrap();
+    let events = stored(s.store.as_ref(), &stream).await;
+    let reason = events[2]["reason"].as_str().unwrap();
+    assert!(Sealed::is_sealed(reason));
+    assert_eq!(
+        s.personal.open("s7", Datum::RiskNotes, reason),
+        Opened::Plain("three periods missed".into())
+    );
+}
