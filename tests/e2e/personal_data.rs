@@ -635,3 +635,71 @@ async fn a_backup_taken_under_write_load_restores_every_acknowledged_event() {
     assert_eq!(read["staffMember"]["homeCommunity"], "Zq8BackedHome");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn rotating_the_master_key_wraps_the_keys_again_and_the_data_reads_under_the_new_one() {
+    let old = cla_gateway::config::Secret::new(
+        cla_vault::LocalMasterKey::generate().unwrap().to_hex().as_str(),
+    );
+    let kept = tempfile::tempdir().unwrap();
+    let dir = kept.path().join("data");
+    let new_file = kept.path().join("new-master-key");
+    {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&new_file)
+            .unwrap();
+        f.write_all(cla_vault::LocalMasterKey::generate().unwrap().to_hex().as_bytes())
+            .unwrap();
+    }
+    let server = TestServer::start_with(|c| {
+        c.data_dir = dir.clone();
+        c.master_key = Some(old.clone());
+    })
+    .await;
+    let (_, base) = mission_with_base(&server, "ROTA").await;
+    let admin = server.admin();
+    let staff = id(
+        &server
+            .ok(
+                &admin,
+                REGISTER,
+                json!({ "b": base, "n": "Rotated", "h": "Zq5RotatedHome", "i": "5534521", "f": day(-30) }),
+            )
+            .await,
+        &["registerStaffMember", "id"],
+    );
+    let config = server.config.clone();
+    // Refused while the server runs on the data directory.
+    assert!(cla_gateway::backup::rotate_master_key(&config, &new_file).is_err());
+    server.stop().await;
+    let wrapped = cla_gateway::backup::rotate_master_key(&config, &new_file).unwrap();
+    assert!(wrapped >= 2, "the person's key and the index key: {wrapped}");
+    let read = "query($s: String!) { staffMember(id: $s) { homeCommunity } }";
+    let server = TestServer::start_with(|c| {
+        c.data_dir = dir.clone();
+        c.master_key = None;
+        c.master_key_file = Some(new_file.clone());
+    })
+    .await;
+    server.ready().await;
+    let admin = server.admin();
+    let data = server.ok(&admin, read, json!({ "s": staff })).await;
+    assert_eq!(data["staffMember"]["homeCommunity"], "Zq5RotatedHome");
+    server.stop().await;
+    // The old key no longer opens them.
+    let server = TestServer::start_with(|c| {
+        c.data_dir = dir.clone();
+        c.master_key = Some(old.clone());
+    })
+    .await;
+    server.ready().await;
+    let admin = server.admin();
+    let data = server.ok(&admin, read, json!({ "s": staff })).await;
+    assert_eq!(data["staffMember"]["homeCommunity"], "");
+    server.stop().await;
+}

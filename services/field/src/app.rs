@@ -584,6 +584,11 @@ impl FieldApp {
         self.runtime
             .execute::<UnmatchedDecider>(&stream(message_id), &assign, &(), &meta)
             .await?;
+        // The text now lives as the CLA's check-in, sealed with their key (and erased with
+        // them): the message's own key goes.
+        if let Err(e) = self.runtime.personal.forget(&format!("sms:{message_id}")) {
+            tracing::warn!(error = %e, "an assigned message's key could not be destroyed");
+        }
         let message = self.authorize_message(who, message_id)?;
         Ok(self.shown(who, message))
     }

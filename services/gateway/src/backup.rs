@@ -192,3 +192,28 @@ pub fn restore(config: &Config, from: &Path) -> Result<Manifest, BackupError> {
     }
     outcome
 }
+
+/// Rotates the master key: every data key in the key store wrapped again with the key in
+/// `new_key_file` (owner-only), in one transaction; no event is touched. The server must be
+/// stopped (it holds the old key in memory). How many keys were wrapped again.
+pub fn rotate_master_key(config: &Config, new_key_file: &Path) -> Result<usize, BackupError> {
+    if config.store == Backend::Embedded {
+        // The store's lock says whether a server runs on this data directory.
+        match cla_event_store::EmbeddedStore::open(config.data_dir.join("events")) {
+            Ok(store) => drop(store),
+            Err(e) => {
+                return Err(BackupError::Refused(format!(
+                    "stop the server first: {e}"
+                )));
+            }
+        }
+    }
+    let keys = key_store_path(config);
+    if !keys.exists() {
+        return Err(BackupError::Refused(format!("no key store at {}", keys.display())));
+    }
+    let old = master_key(config, false)?;
+    let (new, _) = cla_vault::LocalMasterKey::load_or_generate(new_key_file, false)?;
+    let store = cla_vault::KeyStore::open(&keys, std::sync::Arc::new(old))?;
+    Ok(store.rewrap(std::sync::Arc::new(new))?)
+}

@@ -102,6 +102,13 @@ enum Command {
         /// The backup's directory.
         dir: PathBuf,
     },
+    /// Rotate the master key: wrap every data key again with the key in FILE (64 hexadecimal
+    /// digits, owner-only), without touching an event. Stop the server first; start it again
+    /// with `master_key_file` set to FILE.
+    RotateMasterKey {
+        /// The new master key's file.
+        file: PathBuf,
+    },
     /// Write a seeded, repeatable history into an empty store, for benchmarks: e.g. 10 years × 4
     /// missions × 300 CLAs with daily check-ins (about 4.5 million events).
     Generate {
@@ -313,6 +320,21 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::RotateMasterKey { file } => {
+            match cla_gateway::backup::rotate_master_key(&config, &file) {
+                Ok(n) => {
+                    println!(
+                        "wrapped {n} data keys again with the master key in {}; start the server with master_key_file set to it",
+                        file.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("cla rotate-master-key: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Schema => {
             print!("{}", cla_gateway::schema::sdl());
             ExitCode::SUCCESS

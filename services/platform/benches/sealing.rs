@@ -140,7 +140,7 @@ async fn main() {
     appends(Arc::clone(&sealed), 2_000).await;
     let a = appends(Arc::clone(&plain), total).await;
     let b = appends(Arc::clone(&sealed), total).await;
-    println!("appends of check-ins with notes at {WRITERS} writers ({total} each):");
+    println!("appends of check-ins with notes at {WRITERS} writers ({total} in all):");
     println!(
         "  embedded store:      {:>8.0}/s  p99 {:>6} µs",
         a.per_second, a.p99_us

@@ -556,11 +556,16 @@ impl PersonalData {
     /// Destroys `subject`'s data key: every field sealed with it is unreadable in every copy from
     /// now on. Kept answers go too (they may name the person). Whether the person had a key.
     pub fn erase(&self, subject: &str) -> Result<bool, cla_vault::VaultError> {
-        let Some(keys) = &self.keys else {
-            return Ok(false);
-        };
-        keys.destroy(ANSWERS_SUBJECT)?;
-        keys.destroy(subject)
+        self.forget(ANSWERS_SUBJECT)?;
+        self.forget(subject)
+    }
+
+    /// Destroys the one key of `subject` (a message whose text now lives elsewhere, say).
+    pub fn forget(&self, subject: &str) -> Result<bool, cla_vault::VaultError> {
+        match &self.keys {
+            Some(keys) => keys.destroy(subject),
+            None => Ok(false),
+        }
     }
 
     /// Seals the restricted fields of one event bound for `stream` (`earlier`: the events before
