@@ -451,6 +451,28 @@ async fn managers_are_appointed_leave_and_supervisions_end_on_the_supervision_pa
             "{form}"
         );
     }
+    // The mission's navigation in labelled groups, each link kept.
+    let nav = section(&page, "<nav", "</nav>");
+    for (group, links) in [
+        (
+            "staffing",
+            &["board", "rotations", "staff", "recruitment"][..],
+        ),
+        ("safety", &["check-ins", "alerts", "incidents", "risk"][..]),
+        ("management", &["supervision", "review", "setup"][..]),
+    ] {
+        let group = section(
+            nav,
+            &format!("aria-labelledby=\"nav-group-{group}\""),
+            "</ul>",
+        );
+        for link in links {
+            assert!(
+                group.contains(&format!("href=\"/missions/MONUSCO/{link}\"")),
+                "{link} in {group}"
+            );
+        }
+    }
     let size = wire(&server, path, &cookie).await;
     assert!(
         size <= 60 * 1024,

@@ -1318,3 +1318,8 @@ mission-new-country = Country
 mission-new-effective = Exists from
 mission-new-submit = Create the mission
 mission-new-done = The mission is created. Open its field offices and bases below.
+
+## navigation groups
+nav-group-staffing = Staffing
+nav-group-safety = Safety
+nav-group-management = Management

@@ -1318,3 +1318,8 @@ mission-new-country = Pays
 mission-new-effective = Existe à partir du
 mission-new-submit = Créer la mission
 mission-new-done = La mission est créée. Ouvrez ci-dessous ses bureaux de terrain et ses bases.
+
+## navigation groups
+nav-group-staffing = Effectifs
+nav-group-safety = Sécurité
+nav-group-management = Gestion
