@@ -417,3 +417,440 @@ async fn the_set_up_forms_change_the_registry_and_refuse_in_words_writing_nothin
     let (status, _) = get(&server, &base_page, &cookie).await;
     assert_eq!(status, 403);
 }
+
+/// The first option offered (value, label) by the select `id` of `page`.
+fn first_option(page: &str, id: &str) -> (String, String) {
+    let select = section(page, &format!("id=\"{id}\""), "</select>");
+    let at = select
+        .match_indices("<option value=\"")
+        .map(|(i, _)| i)
+        .find(|&i| !select[i..].starts_with("<option value=\"\""))
+        .unwrap_or_else(|| panic!("an option in {select}"));
+    let rest = &select[at + "<option value=\"".len()..];
+    let value = rest[..rest.find('"').unwrap()].to_string();
+    let label = rest[rest.find('>').unwrap() + 1..rest.find("</option>").unwrap()].to_string();
+    (value, label)
+}
+
+fn tomorrow() -> String {
+    days_from_today(1).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn managers_are_appointed_leave_and_supervisions_end_on_the_supervision_page() {
+    let server = TestServer::start().await;
+    server.load_demo().await.expect("an empty store");
+    server.ready().await;
+    let cookie = session(&server, mission_manager()).await;
+    let path = "/missions/MONUSCO/supervision";
+    let (status, page) = get(&server, path, &cookie).await;
+    assert_eq!(status, 200, "{page}");
+    for form in ["appoint", "leave", "assign", "end", "visit"] {
+        assert!(
+            page.contains(&format!("action=\"{path}/{form}\"")),
+            "{form}"
+        );
+    }
+    // The mission's navigation in labelled groups, each link kept.
+    let nav = section(&page, "<nav", "</nav>");
+    for (group, links) in [
+        (
+            "staffing",
+            &["board", "rotations", "staff", "recruitment"][..],
+        ),
+        ("safety", &["check-ins", "alerts", "incidents", "risk"][..]),
+        ("management", &["supervision", "review", "setup"][..]),
+    ] {
+        let group = section(
+            nav,
+            &format!("aria-labelledby=\"nav-group-{group}\""),
+            "</ul>",
+        );
+        for link in links {
+            assert!(
+                group.contains(&format!("href=\"/missions/MONUSCO/{link}\"")),
+                "{link} in {group}"
+            );
+        }
+    }
+    let size = wire(&server, path, &cookie).await;
+    assert!(
+        size <= 60 * 1024,
+        "supervision page {size} bytes on the wire"
+    );
+    println!("wire: supervision page with the manager forms {size} bytes");
+    let token = csrf(&page);
+    let (office, office_name) = first_option(&page, "fieldOfficeId");
+    let day = today();
+
+    // Refusals of the input, beside their field, 400, the form as sent, nothing written.
+    let before = head(&server).await;
+    for (form, fields, id, words) in [
+        (
+            "appoint",
+            vec![
+                ("fieldOfficeId", office.as_str()),
+                ("managerName", "  "),
+                ("kind", "international-staff"),
+                ("appointFrom", day.as_str()),
+            ],
+            "managerName-error",
+            "Give the manager’s name",
+        ),
+        (
+            "appoint",
+            vec![
+                ("fieldOfficeId", office.as_str()),
+                ("managerName", "Nadia Kabongo"),
+                ("kind", ""),
+                ("appointFrom", day.as_str()),
+            ],
+            "kind-error",
+            "Choose one",
+        ),
+        (
+            "appoint",
+            vec![
+                ("fieldOfficeId", office.as_str()),
+                ("managerName", "Nadia Kabongo"),
+                ("kind", "senior-cla"),
+                ("coordinatorId", ""),
+                ("appointFrom", day.as_str()),
+            ],
+            "coordinatorId-error",
+            "Choose one",
+        ),
+        (
+            "appoint",
+            vec![
+                ("fieldOfficeId", "no-such-office"),
+                ("managerName", "Nadia Kabongo"),
+                ("kind", "un-volunteer"),
+                ("appointFrom", day.as_str()),
+            ],
+            "fieldOfficeId-error",
+            "No such field office",
+        ),
+        (
+            "leave",
+            vec![("leavingManagerId", ""), ("leavesOn", day.as_str())],
+            "leavingManagerId-error",
+            "Choose one",
+        ),
+        (
+            "end",
+            vec![("endStaffId", "cla-x"), ("endOn", "soon")],
+            "endOn-error",
+            "Enter a date",
+        ),
+    ] {
+        let (status, _, page) =
+            send(&server, &format!("{path}/{form}"), &cookie, &token, &fields).await;
+        assert_eq!(status, 400, "{form} {id}: {page}");
+        let said = beside(&page, id);
+        assert!(
+            said.contains(&escaped(words)) || said.contains(words),
+            "{id}: {said}"
+        );
+        if form == "appoint" && id != "managerName-error" {
+            assert!(page.contains("value=\"Nadia Kabongo\""), "kept as sent");
+        }
+        assert_eq!(head(&server).await, before, "{id}: nothing written");
+    }
+
+    // Appointed: back to the page, the manager in their office.
+    let (status, location, _) = send(
+        &server,
+        &format!("{path}/appoint"),
+        &cookie,
+        &token,
+        &[
+            ("fieldOfficeId", &office),
+            ("managerName", "Nadia Kabongo"),
+            ("kind", "un-volunteer"),
+            ("appointFrom", &day),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/missions/MONUSCO/supervision?done=appoint")
+    );
+    let (_, page) = get(&server, &location, &cookie).await;
+    assert!(beside(&page, "supervision-done").contains("appointed"));
+    let office_html = section(&page, &format!("id=\"office-{office}\""), "</section>");
+    assert!(
+        office_html.contains("<th scope=\"row\">Nadia Kabongo</th>"),
+        "{office_name}: {office_html}"
+    );
+    let nadia = option_value(&page, "leavingManagerId", "Nadia Kabongo");
+
+    // Leaving on the day of the appointment is refused; the day after, recorded.
+    let before = head(&server).await;
+    let (status, _, page) = send(
+        &server,
+        &format!("{path}/leave"),
+        &cookie,
+        &token,
+        &[("leavingManagerId", &nadia), ("leavesOn", &day)],
+    )
+    .await;
+    assert_eq!(status, 400, "{page}");
+    assert!(beside(&page, "leavesOn-error").contains("leaves after the day"));
+    assert_eq!(head(&server).await, before, "nothing written");
+    let (status, location, _) = send(
+        &server,
+        &format!("{path}/leave"),
+        &cookie,
+        &token,
+        &[("leavingManagerId", &nadia), ("leavesOn", &tomorrow())],
+    )
+    .await;
+    assert_eq!(
+        (status, location.clone()),
+        (
+            303,
+            format!(
+                "/missions/MONUSCO/supervision?asOf={}&done=leave",
+                tomorrow()
+            )
+        )
+    );
+    let (_, page) = get(&server, &location, &cookie).await;
+    assert!(beside(&page, "supervision-done").contains("departure is recorded"));
+    assert!(
+        !section(&page, "id=\"leavingManagerId\"", "</select>").contains("Nadia Kabongo"),
+        "no longer in post"
+    );
+
+    // A supervision ends: the CLA is then among the unsupervised; ending it again is refused.
+    let (_, page) = get(&server, path, &cookie).await;
+    let supervised = board(&server)
+        .await
+        .iter()
+        .flat_map(|b| b["clas"].as_array().unwrap().clone())
+        .map(|c| c["staffId"].as_str().unwrap().to_string())
+        // Not listed among the unsupervised (the only links to a CLA's profile on the page).
+        .find(|s| !page.contains(&format!("/staff/{s}\"")))
+        .expect("a supervised CLA");
+    let (status, location, _) = send(
+        &server,
+        &format!("{path}/end"),
+        &cookie,
+        &token,
+        &[("endStaffId", &supervised), ("endOn", &day)],
+    )
+    .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/missions/MONUSCO/supervision?done=end")
+    );
+    let (_, page) = get(&server, &location, &cookie).await;
+    assert!(beside(&page, "supervision-done").contains("supervision is ended"));
+    let unsupervised = section(&page, "id=\"supervision-mission\"", "id=\"appoint\"");
+    assert!(
+        unsupervised.contains(&format!("/staff/{supervised}\"")),
+        "now unsupervised"
+    );
+    let before = head(&server).await;
+    let (status, _, page) = send(
+        &server,
+        &format!("{path}/end"),
+        &cookie,
+        &token,
+        &[("endStaffId", &supervised), ("endOn", &day)],
+    )
+    .await;
+    assert_eq!(status, 400, "{page}");
+    assert!(beside(&page, "endStaffId-error").contains("has no supervisor"));
+    assert!(page.contains(&format!("value=\"{day}\"")), "kept as sent");
+    assert_eq!(head(&server).await, before, "nothing written");
+
+    // French.
+    let (status, page) = get_in(&server, path, &cookie, "fr").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Nommer un responsable") && page.contains("Mettre fin à un encadrement"));
+
+    // MISSION_HR reads without the forms and is refused on posting; another mission's reader is
+    // refused; nothing written.
+    let before = head(&server).await;
+    let hr = session(&server, mission_hr()).await;
+    let (status, page) = get(&server, path, &hr).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(!page.contains("id=\"appoint\"") && !page.contains("id=\"leave\""));
+    let hr_token = csrf(&page);
+    for (form, fields) in [
+        (
+            "appoint",
+            vec![
+                ("fieldOfficeId", office.as_str()),
+                ("managerName", "Intrus"),
+                ("kind", "un-volunteer"),
+                ("appointFrom", day.as_str()),
+            ],
+        ),
+        (
+            "end",
+            vec![("endStaffId", supervised.as_str()), ("endOn", day.as_str())],
+        ),
+    ] {
+        let (status, _, _) =
+            send(&server, &format!("{path}/{form}"), &hr, &hr_token, &fields).await;
+        assert_eq!(status, 403, "{form}");
+    }
+    let outsider = Principal::new(
+        "ca-x",
+        "Xavier Ailleurs",
+        &[Role::CivilAffairs],
+        &["UNMISS"],
+    );
+    let other = session(&server, outsider).await;
+    let (status, _) = get(&server, path, &other).await;
+    assert_eq!(status, 403);
+    assert_eq!(head(&server).await, before, "nothing written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_creates_a_mission_and_lands_on_its_set_up_page() {
+    let server = TestServer::start().await;
+    server.load_demo().await.expect("an empty store");
+    server.ready().await;
+    let admin = session(
+        &server,
+        Principal::new("admin-1", "Ada Admin", &[Role::Admin], &[]),
+    )
+    .await;
+    let (status, home) = get(&server, "/", &admin).await;
+    assert_eq!(status, 200, "{home}");
+    assert!(home.contains("href=\"/missions/new\""), "{home}");
+    let (status, page) = get(&server, "/missions/new", &admin).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("id=\"create-mission\""));
+    let size = wire(&server, "/missions/new", &admin).await;
+    assert!(
+        size <= 60 * 1024,
+        "new mission page {size} bytes on the wire"
+    );
+    println!("wire: new mission page {size} bytes");
+    let token = csrf(&page);
+    let day = today();
+
+    let before = head(&server).await;
+    for (code, name, effective, id, words) in [
+        (
+            "unficyp",
+            "UNFICYP",
+            day.as_str(),
+            "create-mission-code-error",
+            "2 to 16 capital letters",
+        ),
+        (
+            "MONUSCO",
+            "Again",
+            day.as_str(),
+            "create-mission-code-error",
+            "exists already",
+        ),
+        (
+            "UNFICYP",
+            " ",
+            day.as_str(),
+            "create-mission-name-error",
+            "Fill this in",
+        ),
+        (
+            "UNFICYP",
+            "UNFICYP",
+            "someday",
+            "create-mission-effective-error",
+            "Give a date",
+        ),
+    ] {
+        let (status, _, page) = send(
+            &server,
+            "/missions/new",
+            &admin,
+            &token,
+            &[
+                ("code", code),
+                ("name", name),
+                ("country", "Cyprus"),
+                ("effective", effective),
+            ],
+        )
+        .await;
+        assert_eq!(status, 400, "{id}: {page}");
+        assert!(
+            beside(&page, id).contains(words),
+            "{id}: {}",
+            beside(&page, id)
+        );
+        assert!(page.contains("value=\"Cyprus\""), "kept as sent");
+        assert_eq!(head(&server).await, before, "{id}: nothing written");
+    }
+
+    let (status, location, _) = send(
+        &server,
+        "/missions/new",
+        &admin,
+        &token,
+        &[
+            ("code", "UNFICYP"),
+            ("name", "United Nations Peacekeeping Force in Cyprus"),
+            ("country", "Cyprus"),
+            ("effective", &day),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/missions/UNFICYP/setup?done=created")
+    );
+    let (status, page) = get(&server, &location, &admin).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(beside(&page, "setup-done").contains("mission is created"));
+    assert!(
+        beside(&page, "setup-mission-name").contains("United Nations Peacekeeping Force in Cyprus")
+    );
+    assert!(page.contains("id=\"open-office\"") && page.contains("id=\"open-base\""));
+    let (_, home) = get(&server, "/", &admin).await;
+    assert!(
+        home.contains("href=\"/missions/UNFICYP\""),
+        "listed on the home page"
+    );
+
+    // French.
+    let (status, page) = get_in(&server, "/missions/new", &admin, "fr").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Créer une mission") && page.contains("Existe à partir du"));
+
+    // Who does not administer: no link, the form refused on GET and POST, nothing written.
+    for who in [
+        mission_manager(),
+        Principal::new("hq-1", "Hana Reviewer", &[Role::HqReviewer], &[]),
+    ] {
+        let cookie = session(&server, who).await;
+        let (_, home) = get(&server, "/", &cookie).await;
+        assert!(!home.contains("/missions/new"));
+        let (status, _) = get(&server, "/missions/new", &cookie).await;
+        assert_eq!(status, 403);
+        let (_, any) = get(&server, "/missions/MONUSCO", &cookie).await;
+        let token = csrf(&any);
+        let before = head(&server).await;
+        let (status, _, _) = send(
+            &server,
+            "/missions/new",
+            &cookie,
+            &token,
+            &[
+                ("code", "MINURSO"),
+                ("name", "MINURSO"),
+                ("country", "Western Sahara"),
+                ("effective", &day),
+            ],
+        )
+        .await;
+        assert_eq!(status, 403);
+        assert_eq!(head(&server).await, before, "nothing written");
+    }
+}

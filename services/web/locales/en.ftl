@@ -1279,3 +1279,47 @@ privacy-reason = Reason (a request, a rule)
 privacy-erase = Erase the personal data of { $name }
 privacy-refused-reason = Give the reason for the erasure.
 privacy-refused-already = This person's personal data is already erased.
+
+## supervision: managers
+supervision-kind-international-staff = International staff
+supervision-kind-un-volunteer = UN Volunteer
+supervision-kind-senior-cla = Senior CLA acting as field coordinator
+supervision-appoint-heading = Appoint a manager
+supervision-appoint-submit = Appoint the manager
+supervision-field-office = Field office
+supervision-field-name = Manager’s name
+supervision-field-kind = Kind of manager
+supervision-field-coordinator = The senior CLA (only for a senior CLA acting as field coordinator)
+supervision-field-appoint-from = In post from
+supervision-leave-heading = Record that a manager leaves
+supervision-leave-submit = Record the departure
+supervision-field-leaves-on = Leaves on
+supervision-end-heading = End a supervision
+supervision-end-submit = End the supervision
+supervision-field-end-on = Ends on
+supervision-done-appoint = The manager is appointed.
+supervision-done-leave = The manager’s departure is recorded; the CLAs they supervised have no supervisor from that day.
+supervision-done-end = The supervision is ended.
+supervision-refused-office-unknown = No such field office in this mission.
+supervision-refused-coordinator = A senior CLA acting as field coordinator is one of this mission’s CLAs: choose them.
+supervision-refused-name = Give the manager’s name (at most 200 characters).
+supervision-refused-not-supervised = This CLA has no supervisor on that date.
+supervision-refused-leaves-before = A manager leaves after the day they came into post.
+supervision-refused-ends-before = A supervision ends after the day it began.
+
+## mission-new: create a mission
+mission-new-link = Create a mission
+mission-new-title = Create a mission
+mission-new-intro = The mission starts with the default staffing policy; change it, open its field offices and bases on its set-up page.
+mission-new-legend = The new mission
+mission-new-code = Code (2 to 16 capital letters and digits, e.g. MONUSCO; it cannot be changed)
+mission-new-name = Name
+mission-new-country = Country
+mission-new-effective = Exists from
+mission-new-submit = Create the mission
+mission-new-done = The mission is created. Open its field offices and bases below.
+
+## navigation groups
+nav-group-staffing = Staffing
+nav-group-safety = Safety
+nav-group-management = Management

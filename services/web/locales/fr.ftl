@@ -1279,3 +1279,47 @@ privacy-reason = Motif (une demande, une règle)
 privacy-erase = Effacer les données personnelles de { $name }
 privacy-refused-reason = Indiquez le motif de l’effacement.
 privacy-refused-already = Les données personnelles de cette personne sont déjà effacées.
+
+## supervision: managers
+supervision-kind-international-staff = Personnel international
+supervision-kind-un-volunteer = Volontaire des Nations Unies
+supervision-kind-senior-cla = CLA principal faisant office de coordinateur de terrain
+supervision-appoint-heading = Nommer un responsable
+supervision-appoint-submit = Nommer le responsable
+supervision-field-office = Bureau de terrain
+supervision-field-name = Nom du responsable
+supervision-field-kind = Type de responsable
+supervision-field-coordinator = Le CLA principal (seulement pour un CLA principal faisant office de coordinateur)
+supervision-field-appoint-from = En poste à partir du
+supervision-leave-heading = Enregistrer le départ d’un responsable
+supervision-leave-submit = Enregistrer le départ
+supervision-field-leaves-on = Part le
+supervision-end-heading = Mettre fin à un encadrement
+supervision-end-submit = Mettre fin à l’encadrement
+supervision-field-end-on = Prend fin le
+supervision-done-appoint = Le responsable est nommé.
+supervision-done-leave = Le départ du responsable est enregistré ; les CLA qu’il encadrait n’ont plus de superviseur à partir de ce jour.
+supervision-done-end = L’encadrement a pris fin.
+supervision-refused-office-unknown = Aucun bureau de terrain de ce nom dans cette mission.
+supervision-refused-coordinator = Un CLA principal faisant office de coordinateur est un CLA de cette mission : choisissez-le.
+supervision-refused-name = Indiquez le nom du responsable (200 caractères au plus).
+supervision-refused-not-supervised = Ce CLA n’a pas de superviseur à cette date.
+supervision-refused-leaves-before = Un responsable part après le jour de sa prise de poste.
+supervision-refused-ends-before = Un encadrement prend fin après le jour où il a commencé.
+
+## mission-new: create a mission
+mission-new-link = Créer une mission
+mission-new-title = Créer une mission
+mission-new-intro = La mission commence avec la politique d’effectifs par défaut ; modifiez-la, ouvrez ses bureaux de terrain et ses bases sur sa page de configuration.
+mission-new-legend = La nouvelle mission
+mission-new-code = Code (2 à 16 majuscules et chiffres, p. ex. MONUSCO ; il ne peut pas être changé)
+mission-new-name = Nom
+mission-new-country = Pays
+mission-new-effective = Existe à partir du
+mission-new-submit = Créer la mission
+mission-new-done = La mission est créée. Ouvrez ci-dessous ses bureaux de terrain et ses bases.
+
+## navigation groups
+nav-group-staffing = Effectifs
+nav-group-safety = Sécurité
+nav-group-management = Gestion

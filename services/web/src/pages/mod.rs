@@ -82,21 +82,36 @@ pub fn frame(f: Frame<'_>, body: Markup) -> Markup {
                     @if let Some(code) = f.mission {
                         @let travel = f.travel.as_ref().map(|t| t.travel.clone()).unwrap_or_default();
                         nav aria-label=(l.t("nav-label")) {
-                            ul {
+                            ul.nav-top {
                                 li { a href=(travel.link(&format!("/missions/{code}"), &[])) { (l.t("nav-overview")) } }
-                                li { a href=(travel.link(&format!("/missions/{code}/board"), &[])) { (l.t("nav-board")) } }
-                                li { a href=(format!("/missions/{code}/check-ins")) { (l.t("checkins-nav")) } }
-                                li { a href=(format!("/missions/{code}/alerts")) { (l.t("alerts-nav")) } }
-                                li { a href=(travel.link(&format!("/missions/{code}/staff"), &[])) { (l.t("staff-nav")) } }
-                                @if f.session.is_some_and(|s| s.roles.iter().any(|r| cla_field::app::RESOLVERS.contains(r) || cla_field::app::FOLLOW_UP_READERS.contains(r))) { li { a href=(format!("/missions/{code}/sms")) { (l.t("sms-nav")) } } }
-                                li { a href=(format!("/missions/{code}/incidents")) { (l.t("incidents-nav")) } }
-                                li { a href=(travel.link(&format!("/missions/{code}/rotations"), &[])) { (l.t("planner-nav")) } }
-                                li { a href=(travel.link(&format!("/missions/{code}/supervision"), &[])) { (l.t("supervision-nav")) } }
-                                li { a href=(travel.link(&format!("/missions/{code}/review"), &[])) { (l.t("review-nav")) } }
-                                li { a href=(travel.link(&format!("/missions/{code}/risk"), &[])) { (l.t("risk-nav")) } }
-                                li { a href=(format!("/missions/{code}/setup")) { (l.t("setup-nav")) } }
-                                li { a href=(format!("/missions/{code}/recruitment")) { (l.t("recruit-nav")) } }
                                 li { a href="/" { (l.t("nav-missions")) } }
+                            }
+                            div.nav-group role="group" aria-labelledby="nav-group-staffing" {
+                                span.nav-group-label #nav-group-staffing { (l.t("nav-group-staffing")) }
+                                ul {
+                                    li { a href=(travel.link(&format!("/missions/{code}/board"), &[])) { (l.t("nav-board")) } }
+                                    li { a href=(travel.link(&format!("/missions/{code}/rotations"), &[])) { (l.t("planner-nav")) } }
+                                    li { a href=(travel.link(&format!("/missions/{code}/staff"), &[])) { (l.t("staff-nav")) } }
+                                    li { a href=(format!("/missions/{code}/recruitment")) { (l.t("recruit-nav")) } }
+                                }
+                            }
+                            div.nav-group role="group" aria-labelledby="nav-group-safety" {
+                                span.nav-group-label #nav-group-safety { (l.t("nav-group-safety")) }
+                                ul {
+                                    li { a href=(format!("/missions/{code}/check-ins")) { (l.t("checkins-nav")) } }
+                                    li { a href=(format!("/missions/{code}/alerts")) { (l.t("alerts-nav")) } }
+                                    li { a href=(format!("/missions/{code}/incidents")) { (l.t("incidents-nav")) } }
+                                    @if f.session.is_some_and(|s| s.roles.iter().any(|r| cla_field::app::RESOLVERS.contains(r) || cla_field::app::FOLLOW_UP_READERS.contains(r))) { li { a href=(format!("/missions/{code}/sms")) { (l.t("sms-nav")) } } }
+                                    li { a href=(travel.link(&format!("/missions/{code}/risk"), &[])) { (l.t("risk-nav")) } }
+                                }
+                            }
+                            div.nav-group role="group" aria-labelledby="nav-group-management" {
+                                span.nav-group-label #nav-group-management { (l.t("nav-group-management")) }
+                                ul {
+                                    li { a href=(travel.link(&format!("/missions/{code}/supervision"), &[])) { (l.t("supervision-nav")) } }
+                                    li { a href=(travel.link(&format!("/missions/{code}/review"), &[])) { (l.t("review-nav")) } }
+                                    li { a href=(format!("/missions/{code}/setup")) { (l.t("setup-nav")) } }
+                                }
                             }
                         }
                     }

@@ -1,7 +1,7 @@
 //! Management coverage: per field office, its managers and the CLAs each supervises (over the
 //! mission's span marked in words), the deployed CLAs nobody supervises and the bases not visited
-//! within the interval; and, for who may change the management, the forms to assign a supervisor
-//! and to record a field visit.
+//! within the interval; and, for who may change the management, the forms to appoint a manager,
+//! record that a manager leaves, assign a supervisor, end a supervision and record a field visit.
 
 use cla_supervision::projections::{CoverageRow, ManagementCoverage};
 use maud::{Markup, html};
@@ -11,13 +11,16 @@ use super::base::profile_link;
 use crate::i18n::L10n;
 use crate::travel::Travel;
 
-/// The two forms, as they are to be drawn (filled, and with refusals beside their fields).
+/// The forms, as they are to be drawn (filled, and with refusals beside their fields).
 pub struct Forms<'a> {
     pub csrf: &'a str,
     /// Managers (id, label), CLAs (id, label), bases (id, name).
     pub managers: Vec<(String, String)>,
     pub clas: Vec<(String, String)>,
     pub bases: Vec<(String, String)>,
+    /// Field offices (id, name); kinds of manager (value, label).
+    pub offices: Vec<(String, String)>,
+    pub kinds: Vec<(String, String)>,
     /// Which form was posted, its values and its refusals.
     pub posted: Option<&'static str>,
     pub value: &'a dyn Fn(&str) -> String,
@@ -128,7 +131,49 @@ fn forms(l: L10n, code: &str, f: &Forms<'_>) -> Markup {
     };
     let (assign_value, assign_errors) = pick("assign");
     let (visit_value, visit_errors) = pick("visit");
+    let form = |which: &str, fields, (value, errors), submit: &str| {
+        actions::body(
+            l,
+            &ActionForm {
+                action: &format!("/missions/{code}/supervision/{which}"),
+                csrf: f.csrf,
+                intro: None,
+                fields,
+                value,
+                errors,
+                gap: None,
+                submit: l.t(submit),
+                back: format!("/missions/{code}/board"),
+            },
+        )
+    };
+    let select = |name, key: &str, options: &Vec<(String, String)>| Field::Select {
+        name,
+        label: l.t(key),
+        options: options.clone(),
+    };
     html! {
+        section #appoint aria-labelledby="appoint-h" {
+            h2 #appoint-h { (l.t("supervision-appoint-heading")) }
+            (form("appoint", vec![
+                select("fieldOfficeId", "supervision-field-office", &f.offices),
+                Field::Text { name: "managerName", label: l.t("supervision-field-name"), hint: None },
+                select("kind", "supervision-field-kind", &f.kinds),
+                Field::Select {
+                    name: "coordinatorId",
+                    label: l.t("supervision-field-coordinator"),
+                    options: f.clas.clone(),
+                },
+                date("appointFrom", "supervision-field-appoint-from"),
+            ], pick("appoint"), "supervision-appoint-submit"))
+        }
+        section #leave aria-labelledby="leave-h" {
+            h2 #leave-h { (l.t("supervision-leave-heading")) }
+            (form("leave", vec![
+                select("leavingManagerId", "supervision-field-manager", &f.managers),
+                date("leavesOn", "supervision-field-leaves-on"),
+            ], pick("leave"), "supervision-leave-submit"))
+        }
         section #assign aria-labelledby="assign-h" {
             h2 #assign-h { (l.t("supervision-assign-heading")) }
             (actions::body(l, &ActionForm {
@@ -146,6 +191,13 @@ fn forms(l: L10n, code: &str, f: &Forms<'_>) -> Markup {
                 submit: l.t("supervision-assign-submit"),
                 back: format!("/missions/{code}/board"),
             }))
+        }
+        section #end aria-labelledby="end-h" {
+            h2 #end-h { (l.t("supervision-end-heading")) }
+            (form("end", vec![
+                select("endStaffId", "actions-field-cla", &f.clas),
+                date("endOn", "supervision-field-end-on"),
+            ], pick("end"), "supervision-end-submit"))
         }
         section #visit aria-labelledby="visit-h" {
             h2 #visit-h { (l.t("supervision-visit-heading")) }

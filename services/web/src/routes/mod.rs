@@ -39,6 +39,7 @@ mod check_ins;
 mod field_admin;
 mod imports;
 mod incidents;
+mod mission_new;
 mod planner;
 mod privacy;
 mod recruit;
@@ -76,6 +77,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/missions/{code}/alerts/events", get(alerts::alert_events))
         .route("/assets/{name}", get(asset))
         .merge(actions::routes())
+        .merge(mission_new::routes())
         .merge(staff::routes())
         .merge(privacy::routes())
         .merge(field_admin::routes())
@@ -604,7 +606,10 @@ async fn home(State(web): State<Arc<Web>>, headers: HeaderMap, uri: Uri) -> Resp
         .apps
         .registry
         .missions(&who, &View::on(today(&web)));
-    if let [only] = missions.as_slice() {
+    let administers = web.settings.apps.registry.may_administer(&who).is_ok();
+    if let [only] = missions.as_slice()
+        && !administers
+    {
         return redirect(&format!("/missions/{}", only.code), &r.cookies);
     }
     let items: Vec<(String, String, String)> = missions
@@ -617,7 +622,10 @@ async fn home(State(web): State<Arc<Web>>, headers: HeaderMap, uri: Uri) -> Resp
         r.l.t("missions-title"),
         None,
         None,
-        pages::sign_in::missions(r.l, &items),
+        maud::html! {
+            (pages::sign_in::missions(r.l, &items))
+            @if administers { p { a #mission-new href="/missions/new" { (r.l.t("mission-new-link")) } } }
+        },
     )
 }
 

@@ -253,6 +253,7 @@ fn done_banner(l: L10n, q: &HashMap<String, String>) -> Option<String> {
         "start-closing" => "setup-done-start-closing",
         "cancel-closing" => "setup-done-cancel-closing",
         "close" => "setup-done-close",
+        "created" => "mission-new-done",
         _ => return None,
     };
     Some(l.t(key))
@@ -1052,7 +1053,7 @@ async fn act_base(
 
 /// A refusal of the registry's rules as a sentence; `step` is the base form and the base's
 /// status, where it is about a base.
-fn words(l: L10n, e: &AppError, step: Option<(&str, BaseStatus)>) -> String {
+pub(super) fn words(l: L10n, e: &AppError, step: Option<(&str, BaseStatus)>) -> String {
     let field = e.field.as_deref().unwrap_or("");
     if e.code == ErrorCode::CoverageGap {
         return l.t("setup-refused-still-deployed");
