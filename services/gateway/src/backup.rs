@@ -202,15 +202,16 @@ pub fn rotate_master_key(config: &Config, new_key_file: &Path) -> Result<usize, 
         match cla_event_store::EmbeddedStore::open(config.data_dir.join("events")) {
             Ok(store) => drop(store),
             Err(e) => {
-                return Err(BackupError::Refused(format!(
-                    "stop the server first: {e}"
-                )));
+                return Err(BackupError::Refused(format!("stop the server first: {e}")));
             }
         }
     }
     let keys = key_store_path(config);
     if !keys.exists() {
-        return Err(BackupError::Refused(format!("no key store at {}", keys.display())));
+        return Err(BackupError::Refused(format!(
+            "no key store at {}",
+            keys.display()
+        )));
     }
     let old = master_key(config, false)?;
     let (new, _) = cla_vault::LocalMasterKey::load_or_generate(new_key_file, false)?;
