@@ -76,10 +76,6 @@ impl Datum {
             Self::KeptAnswer => "keptAnswer",
         }
     }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|d| d.name() == name)
-    }
 }
 
 /// Whose data key seals a field.
@@ -316,15 +312,6 @@ impl PersonalData {
         }
     }
 
-    /// Whether fields are sealed (a key store is configured).
-    pub fn seals(&self) -> bool {
-        self.keys.is_some()
-    }
-
-    pub fn keys(&self) -> Option<&Arc<KeyStore>> {
-        self.keys.as_ref()
-    }
-
     /// `store` wrapped so that every restricted field is sealed before it is stored; looks are
     /// recorded there too.
     pub fn seal_store(self: &Arc<Self>, store: Arc<dyn EventStore>) -> Arc<dyn EventStore> {
@@ -465,56 +452,63 @@ impl PersonalData {
         let Some(store) = self.store.get().and_then(std::sync::Weak::upgrade) else {
             return Ok(0);
         };
-        let mut grouped: BTreeMap<(u64, &'static str, String, String, String), BTreeSet<Datum>> =
-            BTreeMap::new();
+        type Group = (u64, &'static str, String, String, String);
+        let key = |l: &Look| -> Group {
+            (
+                l.request,
+                l.door,
+                l.viewer.clone(),
+                l.role.clone(),
+                l.subject.clone(),
+            )
+        };
+        let mut grouped: BTreeMap<Group, BTreeSet<Datum>> = BTreeMap::new();
         for look in &looks {
-            grouped
-                .entry((
-                    look.request,
-                    look.door,
-                    look.viewer.clone(),
-                    look.role.clone(),
-                    look.subject.clone(),
-                ))
-                .or_default()
-                .insert(look.datum);
+            grouped.entry(key(look)).or_default().insert(look.datum);
         }
         let today = chrono::Utc::now().date_naive();
         let correlation = crate::correlation::current_or_new();
-        let mut events = Vec::with_capacity(grouped.len());
-        for ((_, door, viewer, role, subject), data) in grouped {
+        let groups: Vec<(Group, BTreeSet<Datum>)> = grouped.into_iter().collect();
+        let event = |((_, door, viewer, role, subject), data): &(Group, BTreeSet<Datum>)| {
             let viewed = privacy::v1::PersonalDataViewed {
-                subject_id: subject,
+                subject_id: subject.clone(),
                 viewer_id: viewer.clone(),
                 data: data.iter().map(|d| d.name().to_string()).collect(),
                 door: door.to_string(),
             };
-            events.push(NewEvent::new(
+            NewEvent::new(
                 EventType::parse(privacy::v1::PersonalDataViewed::TYPE_NAME)
                     .expect("a contract's type name"),
                 cla_contracts::encode_json(&viewed),
                 Metadata {
-                    actor: Actor { id: viewer, role },
+                    actor: Actor {
+                        id: viewer.clone(),
+                        role: role.clone(),
+                    },
                     correlation_id: correlation,
                     causation_id: None,
                     effective: today,
                 },
-            ));
-        }
-        let n = events.len();
+            )
+        };
         let stream = access_stream(today);
         // A batch at a time, within what either backend takes in one append.
-        let mut rest = events;
-        while !rest.is_empty() {
-            let tail = rest.split_off(rest.len().min(500));
-            let batch = std::mem::replace(&mut rest, tail);
-            if let Err(e) = store.append(&stream, ExpectedRevision::Any, batch).await {
+        const BATCH: usize = 500;
+        for (i, batch) in groups.chunks(BATCH).enumerate() {
+            let events = batch.iter().map(event).collect();
+            if let Err(e) = store.append(&stream, ExpectedRevision::Any, events).await {
                 tracing::error!(error = %e, "looks at personal data could not be recorded");
-                // Kept to be recorded by the next flush.
-                self.pending.lock().expect("looks lock").extend(looks);
+                // This batch's looks and those after it, for the next flush (not the ones
+                // already recorded).
+                let unsent: BTreeSet<&Group> = groups[i * BATCH..].iter().map(|(g, _)| g).collect();
+                self.pending
+                    .lock()
+                    .expect("looks lock")
+                    .extend(looks.iter().filter(|l| unsent.contains(&key(l))).cloned());
                 return Err(e);
             }
         }
+        let n = groups.len();
         Ok(n)
     }
 

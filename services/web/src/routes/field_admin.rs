@@ -241,7 +241,8 @@ async fn sms_form(
 // ---------------------------------------------------------------------------------------------
 // A CLA's channels
 
-fn staff_of(m: &MissionRequest) -> String {
+/// The staff member a `/missions/{code}/staff/{staff}/…` request is about.
+pub(super) fn staff_of(m: &MissionRequest) -> String {
     // `/missions/{code}/staff/{staff}/channels…`
     m.uri
         .path()

@@ -13,6 +13,7 @@ use axum::response::Response;
 use axum::routing::get;
 use cla_platform::ErrorCode;
 
+use super::field_admin::staff_of;
 use super::{MissionRequest, page, param, posted_by, redirect, refused};
 use crate::Web;
 use crate::pages::privacy::{self, PrivacyPage};
@@ -22,16 +23,6 @@ pub(crate) fn routes() -> Router<Arc<Web>> {
         "/missions/{code}/staff/{staff}/privacy",
         get(privacy_page).post(erase),
     )
-}
-
-fn staff_of(m: &MissionRequest) -> String {
-    // `/missions/{code}/staff/{staff}/privacy`
-    m.uri
-        .path()
-        .split('/')
-        .nth(4)
-        .unwrap_or_default()
-        .to_string()
 }
 
 fn draw(
