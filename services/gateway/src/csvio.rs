@@ -202,6 +202,17 @@ struct Table {
     unread: Vec<CellError>,
 }
 
+/// The line (from 1) a record starts on, from the byte the reader started it at: the reader's own
+/// line count, and that byte, both fall short by the blank lines skipped before the record.
+fn line_at(text: &str, byte: u64) -> usize {
+    let bytes = text.as_bytes();
+    let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
+    while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+        start += 1;
+    }
+    1 + bytes[..start].iter().filter(|b| **b == b'\n').count()
+}
+
 fn read_table(text: &str, required: &[&str], known: &[&str]) -> Result<Table, Vec<CellError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
@@ -245,7 +256,7 @@ fn read_table(text: &str, required: &[&str], known: &[&str]) -> Result<Table, Ve
     for record in reader.records() {
         match record {
             Ok(r) => {
-                let line = r.position().map_or(0, |p| p.line() as usize);
+                let line = r.position().map_or(0, |p| line_at(text, p.byte()));
                 if r.iter().all(|c| c.is_empty()) {
                     continue;
                 }
@@ -260,7 +271,7 @@ fn read_table(text: &str, required: &[&str], known: &[&str]) -> Result<Table, Ve
                 rows.push((line, r.iter().map(str::to_string).collect()));
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = e.position().map_or(0, |p| line_at(text, p.byte()));
                 errors.push(err(line, "", format!("unreadable row: {e}")));
             }
         }
@@ -1046,6 +1057,22 @@ mod tests {
         }
         for plain in ["Beni", "2024-01-01", "12", "", "a=b"] {
             assert_eq!(spreadsheet_safe(plain), plain);
+        }
+    }
+
+    #[test]
+    fn rows_are_numbered_by_their_line_in_the_file_whatever_its_line_endings() {
+        let known = ["a", "b"];
+        for text in [
+            "a,b\n1,2\n\n3,4\n5\n",
+            "a,b\r\n1,2\r\n\r\n3,4\r\n5\r\n",
+            "\u{feff}a;b\r\n1;2\r\n\r\n3;4\r\n5\r\n",
+        ] {
+            let table = read_table(text, &known, &known).unwrap();
+            let lines: Vec<usize> = table.rows.iter().map(|(line, _)| *line).collect();
+            assert_eq!(lines, vec![2, 4], "{text:?}");
+            let unread: Vec<usize> = table.unread.iter().map(|e| e.line).collect();
+            assert_eq!(unread, vec![5], "{text:?}");
         }
     }
 
