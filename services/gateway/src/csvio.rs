@@ -202,15 +202,39 @@ struct Table {
     unread: Vec<CellError>,
 }
 
-/// The line (from 1) a record starts on, from the byte the reader started it at: the reader's own
-/// line count, and that byte, both fall short by the blank lines skipped before the record.
-fn line_at(text: &str, byte: u64) -> usize {
-    let bytes = text.as_bytes();
-    let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
-    while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
-        start += 1;
+/// Lines of a file, counted as its records are read in order: the reader's own line count, and
+/// the byte it says a record starts at, both fall short by the blank lines skipped before it.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    /// Where counting stopped, and the line (from 1) that byte is on.
+    at: usize,
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            bytes: text.as_bytes(),
+            at: 0,
+            line: 1,
+        }
     }
-    1 + bytes[..start].iter().filter(|b| **b == b'\n').count()
+
+    /// The line the record the reader started at `byte` is on; bytes are counted once.
+    fn of(&mut self, byte: u64) -> usize {
+        let mut start = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .clamp(self.at, self.bytes.len());
+        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        self.line += self.bytes[self.at..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        self.at = start;
+        self.line
+    }
 }
 
 fn read_table(text: &str, required: &[&str], known: &[&str]) -> Result<Table, Vec<CellError>> {
@@ -253,10 +277,11 @@ fn read_table(text: &str, required: &[&str], known: &[&str]) -> Result<Table, Ve
         return Err(errors);
     }
     let mut rows = Vec::new();
+    let mut lines = Lines::new(text);
     for record in reader.records() {
         match record {
             Ok(r) => {
-                let line = r.position().map_or(0, |p| line_at(text, p.byte()));
+                let line = r.position().map_or(0, |p| lines.of(p.byte()));
                 if r.iter().all(|c| c.is_empty()) {
                     continue;
                 }
@@ -271,7 +296,7 @@ fn read_table(text: &str, required: &[&str], known: &[&str]) -> Result<Table, Ve
                 rows.push((line, r.iter().map(str::to_string).collect()));
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| line_at(text, p.byte()));
+                let line = e.position().map_or(0, |p| lines.of(p.byte()));
                 errors.push(err(line, "", format!("unreadable row: {e}")));
             }
         }
