@@ -717,7 +717,7 @@ async fn procedures(w: &World) -> serde_json::Value {
     w.server
         .ok(
             &w.ca_token,
-            "{ escalationProcedures(missionCode: \"MONUSCO\") { procedures { fieldOfficeId kinds repeatMinutes steps { recipients { kind contactId needToKnow } channels waitMinutes } } contacts { contactId phone } } }",
+            "{ escalationProcedures(missionCode: \"MONUSCO\") { procedures { fieldOfficeId kinds repeatMinutes skips { kind step } steps { recipients { kind contactId needToKnow } channels waitMinutes } } contacts { contactId phone } } }",
             json!({}),
         )
         .await["escalationProcedures"]
@@ -823,6 +823,51 @@ async fn civil_affairs_sets_escalation_procedures_and_contacts_and_hr_reads_them
         beside(&refused, "steps[0].recipients-error"),
         "Tick at least one person to tell at this step."
     );
+    // A skip for a kind the procedure does not start for, and one to a step it does not have.
+    let (status, _, refused) = post(
+        server,
+        &format!("{path}/procedure"),
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("fieldOfficeId", &w.office),
+            ("kind.INCIDENT_KIND_DURESS", "on"),
+            ("steps[0].recipient.RECIPIENT_KIND_SUPERVISOR", "on"),
+            ("steps[0].channel.NOTIFICATION_CHANNEL_SMS", "on"),
+            ("steps[0].waitMinutes", "10"),
+            ("skip.INCIDENT_KIND_UNDER_THREAT", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(
+        beside(&refused, "skips-error"),
+        "A kind starts at a later step only if the procedure starts for it: tick it among the kinds above."
+    );
+    assert!(
+        refused.contains("<option value=\"2\" selected>"),
+        "the skip kept as chosen: {refused}"
+    );
+    let (status, _, refused) = post(
+        server,
+        &format!("{path}/procedure"),
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("fieldOfficeId", &w.office),
+            ("kind.INCIDENT_KIND_DURESS", "on"),
+            ("steps[0].recipient.RECIPIENT_KIND_SUPERVISOR", "on"),
+            ("steps[0].channel.NOTIFICATION_CHANNEL_SMS", "on"),
+            ("steps[0].waitMinutes", "10"),
+            ("skip.INCIDENT_KIND_DURESS", "3"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(
+        beside(&refused, "skips-error"),
+        "A kind can start only at a step the procedure has: fill that step in, or choose an earlier one."
+    );
     let (status, _, refused) = post(
         server,
         &format!("{path}/remove-contact"),
@@ -888,6 +933,8 @@ async fn civil_affairs_sets_escalation_procedures_and_contacts_and_hr_reads_them
             ("steps[1].channel.NOTIFICATION_CHANNEL_SMS", "on"),
             ("steps[1].waitMinutes", "30"),
             ("steps[2].waitMinutes", ""),
+            ("skip.INCIDENT_KIND_DURESS", "2"),
+            ("skip.INCIDENT_KIND_UNDER_THREAT", "1"),
             ("repeatMinutes", "60"),
         ],
     )
@@ -910,6 +957,10 @@ async fn civil_affairs_sets_escalation_procedures_and_contacts_and_hr_reads_them
         "{over}"
     );
     assert!(over.contains("repeats every 60 min"), "{over}");
+    assert!(
+        over.contains("A Duress word received incident starts at step 2."),
+        "the skip: {over}"
+    );
     let set = procedures(&w).await;
     let office = set["procedures"]
         .as_array()
@@ -920,6 +971,11 @@ async fn civil_affairs_sets_escalation_procedures_and_contacts_and_hr_reads_them
         .clone();
     assert_eq!(office["kinds"], json!(["DURESS", "UNDER_THREAT"]));
     assert_eq!(office["repeatMinutes"], 60);
+    assert_eq!(
+        office["skips"],
+        json!([{ "kind": "DURESS", "step": 2 }]),
+        "a duress word starts at step 2; under threat from step 1, no skip"
+    );
     assert_eq!(
         office["steps"].as_array().unwrap().len(),
         2,

@@ -291,6 +291,142 @@ async fn a_roll_call_without_its_token_for_another_missions_base_or_with_bad_inp
     w.server.stop().await;
 }
 
+#[tokio::test]
+async fn one_check_in_by_phone_is_recorded_once_however_often_its_form_is_sent_and_bad_input_is_worded()
+ {
+    let w = world(TestServer::start().await).await;
+    let server = &w.server;
+    let cookie = session(server, ca()).await;
+    let (status, page) = get(server, "/missions/MONUSCO/check-ins", &cookie).await;
+    assert_eq!(status, 200, "{page}");
+    let form = section(&page, "id=\"one-check-in\"", "</form>");
+    for (i, name) in NAMES.iter().enumerate() {
+        assert!(
+            form.contains(&format!("<option value=\"{}\">{name}</option>", w.staff[i])),
+            "{name} to choose: {form}"
+        );
+    }
+    let token = csrf(&page);
+    let key = input_value(&page, "idempotencyKey");
+    assert!(uuid::Uuid::parse_str(&key).is_ok(), "a key: {key:?}");
+    let one = |staff: &str, channel: &str, welfare: &str, at: &str| -> Fields {
+        vec![
+            ("csrf".into(), token.clone()),
+            ("idempotencyKey".into(), key.clone()),
+            ("staffId".into(), staff.to_string()),
+            ("channel".into(), channel.to_string()),
+            ("welfare".into(), welfare.to_string()),
+            ("at".into(), at.to_string()),
+            ("notes".into(), "Called from the market: all calm.".into()),
+        ]
+    };
+    // Bad input: the form again, as filled, the words beside the field; nothing written.
+    let (_, other_base) = cla_e2e::mission_with_base(server, "MINUSCA").await;
+    let future = (chrono::Utc::now() + chrono::Duration::hours(3))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let cases: Vec<(Fields, &str, &str)> = vec![
+        (
+            one("", "phone", "ok", ""),
+            "one-staffId-error",
+            "Choose the CLA who checked in.",
+        ),
+        (
+            one(&w.staff[0], "pigeon", "ok", ""),
+            "one-channel-error",
+            "Choose how the CLA checked in from the list.",
+        ),
+        (
+            one(&w.staff[0], "phone", "fine", ""),
+            "one-welfare-error",
+            "Choose this CLA's welfare from the list.",
+        ),
+        (
+            one(&w.staff[0], "phone", "ok", "yesterday"),
+            "one-at-error",
+            "Give the time as a date and time",
+        ),
+        (
+            one(&w.staff[0], "phone", "ok", &future),
+            "one-at-error",
+            "A check-in cannot be in the future.",
+        ),
+        (
+            one(&other_base, "phone", "ok", ""),
+            "one-staffId-error",
+            "This CLA is not one of this mission's",
+        ),
+    ];
+    for (form, id, words) in cases {
+        let (status, _, page) =
+            post(server, "/missions/MONUSCO/check-ins/one", &cookie, &form).await;
+        assert_eq!(status, 400, "{form:?}: {page}");
+        let at = page
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("{id} in {page}"));
+        assert!(
+            near(&page, at).contains(&words.replace('\'', "&#39;"))
+                || near(&page, at).contains(words),
+            "{words} beside its field: {}",
+            near(&page, at)
+        );
+        assert!(
+            page.contains(&format!("aria-describedby=\"{id}\"")),
+            "{id}: the field points at its error"
+        );
+        assert!(
+            page.contains("Called from the market: all calm."),
+            "the notes kept"
+        );
+        assert_eq!(input_value(&page, "idempotencyKey"), key, "the key kept");
+    }
+    // Without its token: refused.
+    let mut forged = one(&w.staff[1], "phone", "ok", "");
+    forged.retain(|(k, _)| k != "csrf");
+    let (status, _, _) = post(server, "/missions/MONUSCO/check-ins/one", &cookie, &forged).await;
+    assert_eq!(status, 403);
+    for staff in &w.staff {
+        assert!(
+            stored_check_ins(server, staff).await.is_empty(),
+            "nothing written"
+        );
+    }
+
+    // Recorded, by phone; the same form sent again is the same check-in.
+    for _ in 0..2 {
+        let (status, location, page) = post(
+            server,
+            "/missions/MONUSCO/check-ins/one",
+            &cookie,
+            &one(&w.staff[1], "phone", "ok", ""),
+        )
+        .await;
+        assert_eq!(
+            (status, location.as_str()),
+            (303, "/missions/MONUSCO/check-ins?recorded=one"),
+            "{page}"
+        );
+    }
+    let stored = stored_check_ins(server, &w.staff[1]).await;
+    assert_eq!(stored.len(), 1, "one check-in: {stored:?}");
+    assert!(stored[0].contains("PHONE"), "{stored:?}");
+    let (_, page) = get(server, "/missions/MONUSCO/check-ins?recorded=one", &cookie).await;
+    assert!(page.contains("Check-in recorded."), "{page}");
+    assert_ne!(last_check_in(&page, NAMES[1]), "Never");
+    assert_ne!(
+        input_value(&page, "idempotencyKey"),
+        key,
+        "a fresh form, a fresh key"
+    );
+    // In French.
+    let (_, page) = get_in(server, "/missions/MONUSCO/check-ins", &cookie, "fr").await;
+    assert!(
+        page.contains("Enregistrer un signalement") && page.contains("Appel téléphonique"),
+        "{page}"
+    );
+    w.server.stop().await;
+}
+
 /// Server-sent events read from a response as they come: (event, data).
 struct Events {
     response: reqwest::Response,
@@ -518,6 +654,7 @@ async fn an_hq_reviewer_sees_counts_and_no_names_on_both_pages_and_in_the_stream
         }
         assert!(!p.contains("id=\"roll-call\""), "no roll call with names");
         assert!(!p.contains("id=\"last-check-ins\""));
+        assert!(!p.contains("id=\"one-check-in\""), "no form without names");
     }
     let mut events = Events::open(server, "/missions/MONUSCO/alerts/events", &cookie).await;
     events

@@ -103,6 +103,24 @@ async fn a_french_excel_staff_list_with_a_bad_line_shows_it_and_writes_nothing_t
         !refused.contains("name=\"content\""),
         "no apply form: {refused}"
     );
+    assert!(
+        errors.contains("“31/02/2029” is not a date"),
+        "in words: {errors}"
+    );
+    // In French, the error too.
+    let (status, _, refused_fr) = dry_run(
+        &server,
+        &format!("{cookie}; cla_lang=fr"),
+        &token,
+        Some(french_staff("31/02/2029").as_bytes()),
+    )
+    .await;
+    assert_eq!(status, 400, "{refused_fr}");
+    let errors_fr = section(&refused_fr, "id=\"imports-errors\"", "</table>");
+    assert!(
+        errors_fr.contains("« 31/02/2029 » n’est pas une date (AAAA-MM-JJ, ou JJ/MM/AAAA dans un fichier français)."),
+        "in French: {errors_fr}"
+    );
     // No file, or not text: refused beside the file field.
     let (status, _, refused) = dry_run(&server, &cookie, &token, None).await;
     assert_eq!(status, 400, "{refused}");

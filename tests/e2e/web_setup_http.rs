@@ -732,6 +732,10 @@ async fn an_administrator_creates_a_mission_and_lands_on_its_set_up_page() {
         "new mission page {size} bytes on the wire"
     );
     println!("wire: new mission page {size} bytes");
+    assert!(
+        page.contains("name=\"minimumClasPerBase\"") && page.contains("value=\"12\""),
+        "the policy's inputs, at the default policy's figures: {page}"
+    );
     let token = csrf(&page);
     let day = today();
 
@@ -788,6 +792,28 @@ async fn an_administrator_creates_a_mission_and_lands_on_its_set_up_page() {
         assert!(page.contains("value=\"Cyprus\""), "kept as sent");
         assert_eq!(head(&server).await, before, "{id}: nothing written");
     }
+    // A policy out of bounds, and a figure that is no number: beside their inputs.
+    for (value, words) in [("0", "between 1 and 50"), ("two", "whole number")] {
+        let (status, _, page) = send(
+            &server,
+            "/missions/new",
+            &admin,
+            &token,
+            &[
+                ("code", "UNFICYP"),
+                ("name", "UNFICYP"),
+                ("country", "Cyprus"),
+                ("effective", &day),
+                ("minimumClasPerBase", value),
+                ("deploymentModel", "co-located"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 400, "{value}: {page}");
+        let beside = beside(&page, "create-mission-minimumClasPerBase-error");
+        assert!(beside.contains(words), "{value}: {beside}");
+        assert_eq!(head(&server).await, before, "{value}: nothing written");
+    }
 
     let (status, location, _) = send(
         &server,
@@ -799,6 +825,13 @@ async fn an_administrator_creates_a_mission_and_lands_on_its_set_up_page() {
             ("name", "United Nations Peacekeeping Force in Cyprus"),
             ("country", "Cyprus"),
             ("effective", &day),
+            ("minimumClasPerBase", "3"),
+            ("deploymentModel", "co-located"),
+            ("maxSpanOfControl", "8"),
+            ("checkInIntervalHours", "12"),
+            ("checkInGraceHours", "4"),
+            ("fieldVisitIntervalDays", "30"),
+            ("maxTourMonths", "24"),
         ],
     )
     .await;
@@ -813,6 +846,11 @@ async fn an_administrator_creates_a_mission_and_lands_on_its_set_up_page() {
         beside(&page, "setup-mission-name").contains("United Nations Peacekeeping Force in Cyprus")
     );
     assert!(page.contains("id=\"open-office\"") && page.contains("id=\"open-base\""));
+    let policy = section(&page, "id=\"setup-policy\"", "</table>");
+    assert!(
+        policy.contains("<td>3</td>") && policy.contains("<td>8</td>"),
+        "the policy as created: {policy}"
+    );
     let (_, home) = get(&server, "/", &admin).await;
     assert!(
         home.contains("href=\"/missions/UNFICYP\""),

@@ -26,6 +26,8 @@ use cla_staff::events::Gender;
 use cla_staff::projections::StaffFilter;
 use cla_staffing::app::DeployCla;
 use cla_staffing::projections::{BoardFilter, Coverage};
+use cla_web::i18n::{L10n, Lang};
+use cla_web::pages::imports::Problem;
 use serde::Serialize;
 
 use crate::schema::Apps;
@@ -55,7 +57,23 @@ pub struct CellError {
     pub line: usize,
     pub column: String,
     pub code: String,
+    /// The problem in English.
     pub message: String,
+    /// The problem, for a page to word in its reader's language.
+    #[serde(skip)]
+    pub problem: Problem,
+}
+
+impl CellError {
+    fn new(line: usize, column: &str, problem: Problem) -> Self {
+        Self {
+            line,
+            column: column.into(),
+            code: "VALIDATION".into(),
+            message: problem.words(L10n::new(Lang::En)),
+            problem,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -184,9 +202,9 @@ fn view_as_of(as_of: Option<&str>) -> Result<View, Refusal> {
                 as_of,
                 known_at: None,
             })
-            .map_err(|message| Refusal {
+            .ok_or_else(|| Refusal {
                 code: "VALIDATION".into(),
-                message,
+                message: format!("{text:?} is not a date (YYYY-MM-DD)"),
                 field: Some("asOf".into()),
             }),
     }
@@ -244,15 +262,18 @@ fn read_table(text: &str, required: &[&str], known: &[&str]) -> Result<Table, Ve
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
-    let err = |line: usize, column: &str, message: String| CellError {
-        line,
-        column: column.into(),
-        code: "VALIDATION".into(),
-        message,
-    };
+    let err = CellError::new;
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(vec![err(1, "", format!("not a CSV file: {e}"))]),
+        Err(e) => {
+            return Err(vec![err(
+                1,
+                "",
+                Problem::NotCsv {
+                    detail: e.to_string(),
+                },
+            )]);
+        }
     };
     let mut columns = HashMap::new();
     let mut errors = Vec::new();
@@ -262,15 +283,24 @@ fn read_table(text: &str, required: &[&str], known: &[&str]) -> Result<Table, Ve
             errors.push(err(
                 1,
                 h,
-                format!("unknown column {h:?}; the columns are {}", known.join(", ")),
+                Problem::UnknownColumn {
+                    column: h.to_string(),
+                    columns: known.join(", "),
+                },
             ));
         } else if columns.insert(name.clone(), i).is_some() {
-            errors.push(err(1, h, format!("column {name} is given twice")));
+            errors.push(err(1, h, Problem::ColumnTwice { column: name }));
         }
     }
     for r in required {
         if !columns.contains_key(*r) {
-            errors.push(err(1, r, format!("column {r} is missing")));
+            errors.push(err(
+                1,
+                r,
+                Problem::ColumnMissing {
+                    column: r.to_string(),
+                },
+            ));
         }
     }
     if !errors.is_empty() {
@@ -289,7 +319,10 @@ fn read_table(text: &str, required: &[&str], known: &[&str]) -> Result<Table, Ve
                     errors.push(err(
                         line,
                         "",
-                        format!("{} cells where the header has {}", r.len(), headers.len()),
+                        Problem::CellCount {
+                            cells: r.len(),
+                            header: headers.len(),
+                        },
                     ));
                     continue;
                 }
@@ -297,7 +330,13 @@ fn read_table(text: &str, required: &[&str], known: &[&str]) -> Result<Table, Ve
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| lines.of(p.byte()));
-                errors.push(err(line, "", format!("unreadable row: {e}")));
+                errors.push(err(
+                    line,
+                    "",
+                    Problem::UnreadableRow {
+                        detail: e.to_string(),
+                    },
+                ));
             }
         }
     }
@@ -349,14 +388,14 @@ impl Bases {
     }
 
     /// A base named by id or by name.
-    fn find(&self, text: &str) -> Result<String, String> {
+    fn find(&self, text: &str) -> Result<String, Problem> {
         if self.by_id.contains_key(text) {
             return Ok(text.to_string());
         }
         match self.by_name.get(&text.to_lowercase()).map(Vec::as_slice) {
             Some([one]) => Ok(one.clone()),
-            Some([]) | None => Err(format!("no base {text:?} in this mission")),
-            Some(_) => Err(format!("two bases are named {text:?}: give the base id")),
+            Some([]) | None => Err(Problem::NoSuchBase { base: text.into() }),
+            Some(_) => Err(Problem::TwoBasesNamed { base: text.into() }),
         }
     }
 
@@ -377,16 +416,16 @@ fn current_staff(apps: &Apps, who: &Principal, mission: &str) -> Result<Vec<Staf
         .collect())
 }
 
-fn date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("{text:?} is not a date (YYYY-MM-DD)"))
+fn date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
 }
 
 /// A date in an imported cell: `YYYY-MM-DD` always; `dd/mm/yyyy` where the file's dialect puts
 /// the day first (French), or where it cannot be read the other way round (`25/12/2026`). A date
 /// that reads both ways (`03/04/2027`) without a dialect saying which is an error.
-fn cell_date(text: &str, dialect: Dialect) -> Result<NaiveDate, String> {
-    if let Ok(d) = date(text) {
+fn cell_date(text: &str, dialect: Dialect) -> Result<NaiveDate, Problem> {
+    let not_a_date = || Problem::NotADate { text: text.into() };
+    if let Some(d) = date(text) {
         return Ok(d);
     }
     let parts: Vec<&str> = text.split('/').collect();
@@ -397,9 +436,7 @@ fn cell_date(text: &str, dialect: Dialect) -> Result<NaiveDate, String> {
         _ => None,
     };
     let Some([a, b, y]) = numbers.as_deref().map(|n| [n[0], n[1], n[2]]) else {
-        return Err(format!(
-            "{text:?} is not a date (YYYY-MM-DD, or DD/MM/YYYY in a French file)"
-        ));
+        return Err(not_a_date());
     };
     let day_first = NaiveDate::from_ymd_opt(y as i32, b, a);
     let month_first = NaiveDate::from_ymd_opt(y as i32, a, b);
@@ -408,29 +445,28 @@ fn cell_date(text: &str, dialect: Dialect) -> Result<NaiveDate, String> {
         (Dialect::Standard, Some(d), None) => Ok(d),
         (Dialect::Standard, None, Some(d)) => Ok(d),
         (Dialect::Standard, Some(d), Some(other)) if d == other => Ok(d),
-        (Dialect::Standard, Some(d), Some(other)) => Err(format!(
-            "{text:?} reads as {} or as {}: write {} (YYYY-MM-DD), or import with the locale fr for day first",
-            d.format("%-d %B %Y"),
-            other.format("%-d %B %Y"),
-            d
-        )),
-        _ => Err(format!("{text:?} is not a date")),
+        (Dialect::Standard, Some(d), Some(other)) => Err(Problem::AmbiguousDate {
+            text: text.into(),
+            day_first: d,
+            month_first: other,
+        }),
+        _ => Err(not_a_date()),
     }
 }
 
-fn languages(text: &str) -> Result<Vec<Language>, String> {
+fn languages(text: &str) -> Result<Vec<Language>, Problem> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
         let (language, level) = part.split_once(':').unwrap_or((part, "WORKING"));
         let level = level.trim().to_ascii_uppercase();
         if !["BASIC", "WORKING", "FLUENT", "NATIVE"].contains(&level.as_str()) {
-            return Err(format!(
-                "{part:?}: a level is BASIC, WORKING, FLUENT or NATIVE (write Swahili:NATIVE;French:WORKING)"
-            ));
+            return Err(Problem::LanguageLevel { part: part.into() });
         }
         if !seen.insert(language.trim().to_lowercase()) {
-            return Err(format!("{} is listed twice", language.trim()));
+            return Err(Problem::LanguageTwice {
+                language: language.trim().into(),
+            });
         }
         out.push(Language {
             language: language.trim().to_string(),
@@ -489,26 +525,23 @@ pub async fn import_staff(
     let mut unchanged = 0;
     for (line, cells) in &table.rows {
         let line = *line;
-        let mut bad = |column: &str, message: String| {
-            errors.push(CellError {
-                line,
-                column: column.into(),
-                code: "VALIDATION".into(),
-                message,
-            })
-        };
+        let mut bad =
+            |column: &str, problem: Problem| errors.push(CellError::new(line, column, problem));
         let get = |c: &str| table.cell(cells, c).to_string();
         let index = match cla_staff::decider::check_index_number(&get("index_number")) {
             Ok(i) => i,
-            Err(e) => {
-                bad("index_number", e.message);
+            Err(_) => {
+                bad("index_number", Problem::IndexNumber);
                 continue;
             }
         };
         if let Some(first) = seen.insert(index.clone(), line) {
             bad(
                 "index_number",
-                format!("{index} is on line {first} already"),
+                Problem::IndexTwice {
+                    index: index.clone(),
+                    first,
+                },
             );
             continue;
         }
@@ -518,7 +551,7 @@ pub async fn import_staff(
         }
         let name = get("name");
         if name.is_empty() || name.chars().count() > 200 {
-            bad("name", "a name of 1 to 200 characters".into());
+            bad("name", Problem::Name);
         }
         let gender = get("gender").to_ascii_uppercase();
         let gender = match gender.as_str() {
@@ -526,12 +559,17 @@ pub async fn import_staff(
             "MALE" => Some(Gender::Male),
             "OTHER" => Some(Gender::Other),
             _ => {
-                bad("gender", format!("{gender:?}: FEMALE, MALE or OTHER"));
+                bad(
+                    "gender",
+                    Problem::Gender {
+                        given: gender.clone(),
+                    },
+                );
                 None
             }
         };
-        let grade = cla_staff::decider::check_grade(&get("grade")).unwrap_or_else(|e| {
-            bad("grade", e.message);
+        let grade = cla_staff::decider::check_grade(&get("grade")).unwrap_or_else(|_| {
+            bad("grade", Problem::Grade);
             String::new()
         });
         let kind = get("appointment_type").to_ascii_uppercase();
@@ -541,7 +579,9 @@ pub async fn import_staff(
             _ => {
                 bad(
                     "appointment_type",
-                    format!("{kind:?}: TEMPORARY or FIXED_TERM"),
+                    Problem::AppointmentType {
+                        given: kind.clone(),
+                    },
                 );
                 None
             }
@@ -554,15 +594,9 @@ pub async fn import_staff(
             .ok();
         if let (Some(s), Some(e)) = (start, end) {
             if e < s {
-                bad(
-                    "appointment_end",
-                    "an appointment ends on or after its start".into(),
-                );
+                bad("appointment_end", Problem::AppointmentEndsBeforeStart);
             } else if kind == Some(AppointmentKind::Temporary) && (e - s).num_days() + 1 > 364 {
-                bad(
-                    "appointment_end",
-                    "a temporary appointment lasts at most 364 days".into(),
-                );
+                bad("appointment_end", Problem::TemporaryTooLong);
             }
         }
         let base = bases.find(&get("base")).map_err(|m| bad("base", m)).ok();
@@ -573,7 +607,12 @@ pub async fn import_staff(
             "" | "ONBOARDING" => false,
             "ACTIVE" => true,
             other => {
-                bad("status", format!("{other:?}: ONBOARDING or ACTIVE"));
+                bad(
+                    "status",
+                    Problem::Status {
+                        given: other.into(),
+                    },
+                );
                 false
             }
         };
@@ -586,7 +625,11 @@ pub async fn import_staff(
         {
             bad(
                 "effective",
-                format!("{name} opened on {opened}, after {on}"),
+                Problem::BaseOpenedAfter {
+                    base: name.clone(),
+                    opened: *opened,
+                    on,
+                },
             );
             continue;
         }
@@ -672,27 +715,26 @@ pub async fn import_deployments(
     let mut unchanged = 0;
     for (line, cells) in &table.rows {
         let line = *line;
-        let mut bad = |column: &str, message: String| {
-            errors.push(CellError {
-                line,
-                column: column.into(),
-                code: "VALIDATION".into(),
-                message,
-            })
-        };
+        let mut bad =
+            |column: &str, problem: Problem| errors.push(CellError::new(line, column, problem));
         let get = |c: &str| table.cell(cells, c).to_string();
         let index = get("index_number").to_ascii_uppercase();
         let member = by_index.get(index.as_str()).map(|s| &s.member);
         if member.is_none() {
             bad(
                 "index_number",
-                format!("no current staff member {index:?} in this mission"),
+                Problem::NoCurrentStaff {
+                    index: index.clone(),
+                },
             );
         }
         if let Some(first) = seen.insert(index.clone(), line) {
             bad(
                 "index_number",
-                format!("{index} is on line {first} already"),
+                Problem::IndexTwice {
+                    index: index.clone(),
+                    first,
+                },
             );
         }
         let base = bases.find(&get("base")).map_err(|m| bad("base", m)).ok();
@@ -707,13 +749,25 @@ pub async fn import_deployments(
             .get(&base)
             .is_some_and(|b| b.1 != BaseStatus::Open)
         {
-            bad("base", format!("{} is not open", bases.name(&base)));
+            bad(
+                "base",
+                Problem::BaseNotOpen {
+                    base: bases.name(&base),
+                },
+            );
             continue;
         }
         if let Some((name, _, opened)) = bases.by_id.get(&base)
             && from < *opened
         {
-            bad("from", format!("{name} opened on {opened}, after {from}"));
+            bad(
+                "from",
+                Problem::BaseOpenedAfter {
+                    base: name.clone(),
+                    opened: *opened,
+                    on: from,
+                },
+            );
             continue;
         }
         let deployments = apps.staff.deployments(who, &member.id, &today())?;
@@ -727,17 +781,16 @@ pub async fn import_deployments(
         if let Some(open) = deployments.iter().find(|d| d.to.is_none()) {
             bad(
                 "base",
-                format!(
-                    "{} is deployed at {} since {}: end that deployment or plan a rotation first",
-                    member.name,
-                    bases.name(&open.base_id),
-                    open.from.0
-                ),
+                Problem::AlreadyDeployed {
+                    name: member.name.clone(),
+                    base: bases.name(&open.base_id),
+                    since: open.from.0,
+                },
             );
             continue;
         }
         if member.status != StaffStatus::Active {
-            bad("index_number", format!("{index} is not active"));
+            bad("index_number", Problem::NotActive { index });
             continue;
         }
         rows.push((line, member.id.clone(), base, from));
@@ -803,14 +856,15 @@ fn refused(rows: usize, errors: Vec<CellError>) -> ImportReport {
 }
 
 fn stopped(mut report: ImportReport, line: usize, r: &Refusal, column: &str) -> ImportReport {
+    let problem = Problem::Stopped {
+        message: r.message.clone(),
+    };
     report.errors.push(CellError {
         line,
         column: r.field.clone().unwrap_or_else(|| column.to_string()),
         code: r.code.clone(),
-        message: format!(
-            "{} (the rows before this one were imported; import the file again once this is fixed)",
-            r.message
-        ),
+        message: problem.words(L10n::new(Lang::En)),
+        problem,
     });
     report
 }
@@ -1129,10 +1183,19 @@ mod tests {
             cell_date("04/04/2027", Dialect::Standard),
             Ok(d(2027, 4, 4))
         );
-        let ambiguous = cell_date("03/04/2027", Dialect::Standard).unwrap_err();
+        let ambiguous = cell_date("03/04/2027", Dialect::Standard)
+            .unwrap_err()
+            .words(L10n::new(Lang::En));
         assert!(
             ambiguous.contains("3 April 2027") && ambiguous.contains("4 March 2027"),
             "{ambiguous}"
+        );
+        let en_francais = cell_date("03/04/2027", Dialect::Standard)
+            .unwrap_err()
+            .words(L10n::new(Lang::Fr));
+        assert!(
+            en_francais.contains("3 avril 2027") && en_francais.contains("4 mars 2027"),
+            "{en_francais}"
         );
         assert!(cell_date("12/25/2026", Dialect::French).is_err());
         assert!(cell_date("31/02/2027", Dialect::French).is_err());

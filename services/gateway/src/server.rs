@@ -667,7 +667,7 @@ pub fn web_app(state: &AppState, config: &Config, addr: SocketAddr) -> Result<Ro
                             .map(|e| cla_web::ImportError {
                                 line: e.line,
                                 column: e.column,
-                                message: e.message,
+                                problem: e.problem,
                             })
                             .collect(),
                     })

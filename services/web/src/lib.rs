@@ -77,12 +77,12 @@ pub enum ImportKind {
     Deployments,
 }
 
-/// One error in an imported file, as the door that reads it says it. Line 1 is the header.
+/// One error in an imported file, as the door that reads it finds it. Line 1 is the header.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImportError {
     pub line: usize,
     pub column: String,
-    pub message: String,
+    pub problem: pages::imports::Problem,
 }
 
 /// What an import did, or would do on a dry run.

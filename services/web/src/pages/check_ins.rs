@@ -70,6 +70,40 @@ impl RollCall {
     }
 }
 
+/// The form recording one check-in (a call, a radio message, a visit) with its channel and
+/// notes: as posted again with its refusals, or fresh.
+pub struct OneCheckIn {
+    /// The CLAs it may be for: id, name (the mission's, as the list below shows them).
+    pub clas: Vec<(String, String)>,
+    /// The form's values as posted (`staffId`, `channel`, `welfare`, `at`, `notes`, and the
+    /// `idempotencyKey` that makes a form sent twice one check-in).
+    pub values: std::collections::HashMap<String, String>,
+    /// Each refusal's field and its words.
+    pub errors: Vec<(String, String)>,
+}
+
+impl OneCheckIn {
+    fn value(&self, name: &str) -> &str {
+        self.values.get(name).map_or("", String::as_str)
+    }
+
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+/// The channels a check-in is recorded by here: the form's value, its catalogue key.
+pub const CHANNELS: [(&str, &str); 5] = [
+    ("phone", "checkins-channel-phone"),
+    ("radio", "checkins-channel-radio"),
+    ("in_person", "checkins-channel-in-person"),
+    ("sms", "checkins-channel-sms"),
+    ("report", "checkins-channel-report"),
+];
+
 pub struct CheckIns<'a> {
     pub code: &'a str,
     /// The token the form carries.
@@ -84,6 +118,8 @@ pub struct CheckIns<'a> {
     pub clas: Option<Vec<ClaRow>>,
     /// The form, where a base is chosen and its names are shown to the reader.
     pub roll_call: Option<RollCall>,
+    /// The one check-in form, where the reader is shown names.
+    pub one: Option<OneCheckIn>,
     pub notice: Option<String>,
     /// The page's time travel: the bases and the 30 days' figures answer it; who is overdue and
     /// the last check-ins are today's (a roll call is recorded now).
@@ -163,6 +199,9 @@ pub fn body(l: L10n, c: &CheckIns<'_>) -> Markup {
         } @else if c.clas.is_some() {
             p { (l.t("checkins-choose-base")) }
         }
+        @if let Some(form) = &c.one {
+            (one_check_in(l, &action, c, form))
+        }
         @if let Some(rows) = &c.clas {
             table #last-check-ins {
                 caption { (l.t("checkins-last-title")) }
@@ -234,6 +273,57 @@ fn roll_call(l: L10n, action: &str, c: &CheckIns<'_>, f: &RollCall) -> Markup {
                 span.error #at-error role="alert" { (message) }
             }
             button type="submit" { (l.t("checkins-record")) }
+        }
+    }
+}
+
+fn one_check_in(l: L10n, action: &str, c: &CheckIns<'_>, f: &OneCheckIn) -> Markup {
+    let described = |name: &str| f.error(name).map(|_| format!("one-{name}-error"));
+    let message = |name: &str| {
+        html! {
+            @if let Some(m) = f.error(name) {
+                span.error id={ "one-" (name) "-error" } role="alert" { (m) }
+            }
+        }
+    };
+    let select = |name: &str, label: String, options: Vec<(String, String)>| {
+        let chosen = f.value(name);
+        html! {
+            div.field {
+                label for={ "one-" (name) } { (label) }
+                select id={ "one-" (name) } name=(name) aria-describedby=[described(name)] aria-invalid=[f.error(name).map(|_| "true")] {
+                    @for (value, text) in &options {
+                        option value=(value) selected[value == chosen] { (text) }
+                    }
+                }
+                (message(name))
+            }
+        }
+    };
+    let mut clas = vec![(String::new(), l.t("checkins-one-choose"))];
+    clas.extend(f.clas.iter().cloned());
+    html! {
+        section #one-check-in-section aria-labelledby="one-check-in-title" {
+            h2 #one-check-in-title { (l.t("checkins-one-title")) }
+            p.note { (l.t("checkins-one-intro")) }
+            form #one-check-in method="post" action={ (action) "/one" } {
+                input type="hidden" name="csrf" value=(c.csrf);
+                input type="hidden" name="idempotencyKey" value=(f.value("idempotencyKey"));
+                (select("staffId", l.t("checkins-col-cla"), clas))
+                (select("channel", l.t("checkins-channel"), CHANNELS.iter().map(|(v, k)| (v.to_string(), l.t(k))).collect()))
+                (select("welfare", l.t("checkins-welfare"), WELFARE.iter().map(|(v, k)| (v.to_string(), l.t(k))).collect()))
+                div.field {
+                    label for="one-at" { (l.t("checkins-one-at")) }
+                    input #one-at type="datetime-local" name="at" value=(f.value("at")) aria-describedby=[described("at")] aria-invalid=[f.error("at").map(|_| "true")];
+                    (message("at"))
+                }
+                div.field {
+                    label for="one-notes" { (l.t("checkins-one-notes")) }
+                    textarea #one-notes name="notes" maxlength="4000" rows="3" aria-describedby=[described("notes")] aria-invalid=[f.error("notes").map(|_| "true")] { (f.value("notes")) }
+                    (message("notes"))
+                }
+                button type="submit" { (l.t("checkins-one-record")) }
+            }
         }
     }
 }

@@ -517,6 +517,7 @@ fn procedure_form(l: L10n, p: &EscalationPage<'_>) -> Markup {
         "fieldOfficeId".to_string(),
         "kinds".into(),
         "repeatMinutes".into(),
+        "skips".into(),
     ];
     for i in 0..FORM_STEPS {
         for name in ["recipients", "channels", "waitMinutes"] {
@@ -565,6 +566,26 @@ fn procedure_form(l: L10n, p: &EscalationPage<'_>) -> Markup {
                         }))
                         (number(&f, &format!("steps[{i}].waitMinutes"), l.t("escalation-wait")))
                     }
+                }
+                fieldset #skips aria-describedby=[f.described("skips")] {
+                    legend { (l.t("escalation-skips")) }
+                    p.note { (l.t("escalation-skips-intro")) }
+                    @for k in KINDS {
+                        @let name = format!("skip.{}", k.as_str_name());
+                        @let chosen = f.value(&name);
+                        div.field {
+                            label for=(name) { (super::incident::kind(l, k)) }
+                            select id=(name) name=(name) {
+                                @for step in 1..=FORM_STEPS {
+                                    @let value = step.to_string();
+                                    option value=(value) selected[value == chosen || (chosen.is_empty() && step == 1)] {
+                                        @if step == 1 { (l.t("escalation-skip-none")) } @else { (l.t_args("escalation-skip-to", &[("step", l.count(step))])) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    (f.message("skips"))
                 }
                 (number(&f, "repeatMinutes", l.t("escalation-repeat")))
                 button.primary type="submit" { (l.t("escalation-set-procedure")) }

@@ -77,7 +77,7 @@ fn outcome(l: L10n, p: &ImportsPage<'_>, posted: &Posted<'_>, o: &ImportOutcome)
                             tr {
                                 th scope="row" { (l.count(e.line)) }
                                 td { code { (e.column) } }
-                                td lang="en" { (e.message) }
+                                td { (e.problem.words(l)) }
                             }
                         }
                     }
@@ -130,4 +130,220 @@ pub fn body(l: L10n, p: &ImportsPage<'_>) -> Markup {
             }
         }
     }
+}
+
+/// What is wrong in an imported file, in the reader's words: the import door says which
+/// problem, the page (and the door's own JSON answer, in English) words it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// The file cannot be read as CSV (`detail`: the reader's own words).
+    NotCsv {
+        detail: String,
+    },
+    UnknownColumn {
+        column: String,
+        columns: String,
+    },
+    ColumnTwice {
+        column: String,
+    },
+    ColumnMissing {
+        column: String,
+    },
+    CellCount {
+        cells: usize,
+        header: usize,
+    },
+    UnreadableRow {
+        detail: String,
+    },
+    NoSuchBase {
+        base: String,
+    },
+    TwoBasesNamed {
+        base: String,
+    },
+    NotADate {
+        text: String,
+    },
+    /// A date that reads both ways (`03/04/2027`) where the file does not say which.
+    AmbiguousDate {
+        text: String,
+        day_first: chrono::NaiveDate,
+        month_first: chrono::NaiveDate,
+    },
+    LanguageLevel {
+        part: String,
+    },
+    LanguageTwice {
+        language: String,
+    },
+    IndexNumber,
+    IndexTwice {
+        index: String,
+        first: usize,
+    },
+    Name,
+    Gender {
+        given: String,
+    },
+    Grade,
+    AppointmentType {
+        given: String,
+    },
+    AppointmentEndsBeforeStart,
+    TemporaryTooLong,
+    Status {
+        given: String,
+    },
+    BaseOpenedAfter {
+        base: String,
+        opened: chrono::NaiveDate,
+        on: chrono::NaiveDate,
+    },
+    NoCurrentStaff {
+        index: String,
+    },
+    BaseNotOpen {
+        base: String,
+    },
+    AlreadyDeployed {
+        name: String,
+        base: String,
+        since: chrono::NaiveDate,
+    },
+    NotActive {
+        index: String,
+    },
+    /// Refused while the file was applied (`message`: the refusal's own words): the rows before
+    /// it were imported.
+    Stopped {
+        message: String,
+    },
+}
+
+impl Problem {
+    /// The problem in `l`'s language.
+    pub fn words(&self, l: L10n) -> String {
+        use Problem::*;
+        let s = |v: &String| v.clone();
+        let (key, args): (&str, Vec<(&str, String)>) = match self {
+            NotCsv { detail } => ("import-problem-not-csv", vec![("detail", s(detail))]),
+            UnknownColumn { column, columns } => (
+                "import-problem-unknown-column",
+                vec![("column", s(column)), ("columns", s(columns))],
+            ),
+            ColumnTwice { column } => ("import-problem-column-twice", vec![("column", s(column))]),
+            ColumnMissing { column } => {
+                ("import-problem-column-missing", vec![("column", s(column))])
+            }
+            CellCount { cells, header } => (
+                "import-problem-cell-count",
+                vec![("cells", l.count(*cells)), ("header", l.count(*header))],
+            ),
+            UnreadableRow { detail } => {
+                ("import-problem-unreadable-row", vec![("detail", s(detail))])
+            }
+            NoSuchBase { base } => ("import-problem-no-base", vec![("base", s(base))]),
+            TwoBasesNamed { base } => ("import-problem-two-bases", vec![("base", s(base))]),
+            NotADate { text } => ("import-problem-not-a-date", vec![("text", s(text))]),
+            AmbiguousDate {
+                text,
+                day_first,
+                month_first,
+            } => (
+                "import-problem-ambiguous-date",
+                vec![
+                    ("text", s(text)),
+                    ("dayFirst", long_date(l, *day_first)),
+                    ("monthFirst", long_date(l, *month_first)),
+                    ("iso", day_first.to_string()),
+                ],
+            ),
+            LanguageLevel { part } => ("import-problem-language-level", vec![("part", s(part))]),
+            LanguageTwice { language } => (
+                "import-problem-language-twice",
+                vec![("language", s(language))],
+            ),
+            IndexNumber => ("import-problem-index-number", vec![]),
+            IndexTwice { index, first } => (
+                "import-problem-index-twice",
+                vec![("index", s(index)), ("first", l.count(*first))],
+            ),
+            Name => ("import-problem-name", vec![]),
+            Gender { given } => ("import-problem-gender", vec![("given", s(given))]),
+            Grade => ("import-problem-grade", vec![]),
+            AppointmentType { given } => {
+                ("import-problem-appointment-type", vec![("given", s(given))])
+            }
+            AppointmentEndsBeforeStart => ("import-problem-appointment-end", vec![]),
+            TemporaryTooLong => ("import-problem-temporary", vec![]),
+            Status { given } => ("import-problem-status", vec![("given", s(given))]),
+            BaseOpenedAfter { base, opened, on } => (
+                "import-problem-base-opened-after",
+                vec![
+                    ("base", s(base)),
+                    ("opened", l.date(*opened)),
+                    ("on", l.date(*on)),
+                ],
+            ),
+            NoCurrentStaff { index } => ("import-problem-no-staff", vec![("index", s(index))]),
+            BaseNotOpen { base } => ("import-problem-base-not-open", vec![("base", s(base))]),
+            AlreadyDeployed { name, base, since } => (
+                "import-problem-deployed",
+                vec![
+                    ("name", s(name)),
+                    ("base", s(base)),
+                    ("since", l.date(*since)),
+                ],
+            ),
+            NotActive { index } => ("import-problem-not-active", vec![("index", s(index))]),
+            Stopped { message } => ("import-problem-stopped", vec![("message", s(message))]),
+        };
+        l.t_args(key, &args)
+    }
+}
+
+/// A date with its month in words (3 April 2027, 3 avril 2027): where a date is ambiguous, the
+/// reader's own short form would not tell the two readings apart.
+fn long_date(l: L10n, day: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const FR: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    let months = match l.lang {
+        crate::i18n::Lang::En => EN,
+        crate::i18n::Lang::Fr => FR,
+    };
+    format!(
+        "{} {} {}",
+        day.day(),
+        months[day.month0() as usize],
+        day.year()
+    )
 }

@@ -12,13 +12,16 @@ use axum::response::Response;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use cla_platform::timeline::View;
 use cla_platform::{AppError, ErrorCode, Principal};
-use cla_risk::app::{Heard, RecordRollCall};
-use cla_risk::events::Welfare;
+use cla_risk::app::{Heard, RecordCheckIn, RecordRollCall};
+use cla_risk::events::{Channel, Welfare};
 use cla_staffing::projections::BoardFilter;
 
-use super::{MissionRequest, Reader, page, param, posted_by, redirect, refusal, refused, today};
+use super::{
+    Fields, MissionForm, MissionRequest, Reader, page, param, posted_by, redirect, refusal,
+    refused, today,
+};
 use crate::Web;
-use crate::pages::check_ins::{CheckIns, ClaRow, Filter, RollCall, RollCallCla};
+use crate::pages::check_ins::{CheckIns, ClaRow, Filter, OneCheckIn, RollCall, RollCallCla};
 use crate::pages::refusal::Refused;
 use crate::travel::Travel;
 
@@ -33,9 +36,12 @@ pub(crate) async fn check_ins(State(web): State<Arc<Web>>, m: MissionRequest) ->
         ..
     } = m;
     let filter = Filter::parse(param(&q, "fieldOffice"), param(&q, "base"));
-    let notice = param(&q, "recorded")
-        .and_then(|n| n.parse::<usize>().ok())
-        .map(|n| r.l.t_args("checkins-recorded", &[("count", r.l.count(n))]));
+    let notice = match param(&q, "recorded") {
+        Some("one") => Some(r.l.t("checkins-one-recorded")),
+        n => n
+            .and_then(|n| n.parse::<usize>().ok())
+            .map(|n| r.l.t_args("checkins-recorded", &[("count", r.l.count(n))])),
+    };
     let asked = Asked {
         web: &web,
         r: &r,
@@ -44,7 +50,7 @@ pub(crate) async fn check_ins(State(web): State<Arc<Web>>, m: MissionRequest) ->
         view: &view,
         travel: &travel,
     };
-    show(&asked, &filter, None, notice)
+    show(&asked, &filter, (None, None), notice)
 }
 
 /// Who asks for the page, of which mission, as of when.
@@ -57,12 +63,12 @@ struct Asked<'a> {
     travel: &'a Travel,
 }
 
-/// The page for `filter`, with the roll-call form as posted (`posted`: again, with its errors) or
-/// fresh, answering 400 where the posted form has errors.
+/// The page for `filter`, with the roll-call form and the one check-in form as posted (again,
+/// with their errors) or fresh, answering 400 where a posted form has errors.
 fn show(
     asked: &Asked<'_>,
     filter: &Filter,
-    posted: Option<RollCall>,
+    (posted, one): (Option<RollCall>, Option<OneCheckIn>),
     notice: Option<String>,
 ) -> Response {
     let Asked {
@@ -131,7 +137,9 @@ fn show(
             .collect::<Vec<_>>()
     });
     // The form lists the chosen base's CLAs: only for a reader the risk context shows names to.
-    let status = if posted.as_ref().is_some_and(|p| !p.errors.is_empty()) {
+    let status = if posted.as_ref().is_some_and(|p| !p.errors.is_empty())
+        || one.as_ref().is_some_and(|o| !o.errors.is_empty())
+    {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
@@ -157,6 +165,29 @@ fn show(
         })
     });
     let roll_call = roll_call.filter(|_| shown.is_some());
+    // The one check-in form: for any of the mission's CLAs the list shows, a fresh key each time
+    // it is drawn fresh.
+    let one = rows.as_ref().map(|rows| {
+        let mut clas: Vec<(String, String)> = rows
+            .iter()
+            .map(|c| (c.staff_id.clone(), c.name.clone()))
+            .collect();
+        clas.sort_by(|a, b| a.1.cmp(&b.1));
+        let mut form = one.unwrap_or_else(|| OneCheckIn {
+            clas: Vec::new(),
+            values: [
+                ("idempotencyKey", uuid::Uuid::now_v7().to_string()),
+                ("channel", "phone".to_string()),
+                ("welfare", "ok".to_string()),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+            errors: Vec::new(),
+        });
+        form.clas = clas;
+        form
+    });
     page(
         r,
         status,
@@ -186,6 +217,7 @@ fn show(
                 overdue_count: (!compliance.counts.withheld).then_some(compliance.overdue_count),
                 clas: rows,
                 roll_call,
+                one,
                 notice,
                 travel,
             },
@@ -338,7 +370,128 @@ pub(crate) async fn record_roll_call(
         view: &view,
         travel: &Travel::default(),
     };
-    show(&asked, &filter, Some(form_again), None)
+    show(&asked, &filter, (Some(form_again), None), None)
+}
+
+fn channel(value: &str) -> Option<Channel> {
+    match value {
+        "phone" => Some(Channel::Phone),
+        "radio" => Some(Channel::Radio),
+        "in_person" => Some(Channel::InPerson),
+        "sms" => Some(Channel::Sms),
+        "report" => Some(Channel::Report),
+        _ => None,
+    }
+}
+
+/// One check-in (`POST /missions/{code}/check-ins/one`): the CLA, its channel, welfare, time and
+/// notes, recorded through the risk context as the signed-in person under the form's key, so a
+/// form sent twice is one check-in. Refused, the page again (400) with the form as filled.
+pub(crate) async fn record_one(State(web): State<Arc<Web>>, f: MissionForm) -> Response {
+    let MissionForm { m, form } = f;
+    let l = m.r.l;
+    let mut fields = Fields::new(&form);
+    let staff = fields.text("staffId").to_string();
+    if staff.is_empty() {
+        fields
+            .bad
+            .push((Some("staffId".into()), l.t("checkins-one-choose-cla")));
+    }
+    let channel = channel(fields.text("channel"));
+    if channel.is_none() {
+        fields
+            .bad
+            .push((Some("channel".into()), l.t("checkins-one-channel-invalid")));
+    }
+    let welfare = welfare(fields.text("welfare"));
+    if welfare.is_none() {
+        fields
+            .bad
+            .push((Some("welfare".into()), l.t("checkins-welfare-invalid")));
+    }
+    let when = at(fields.text("at")).unwrap_or_else(|()| {
+        fields
+            .bad
+            .push((Some("at".into()), l.t("checkins-at-invalid")));
+        None
+    });
+    let key = fields.text("idempotencyKey");
+    let key = if uuid::Uuid::parse_str(key).is_ok() {
+        key.to_string()
+    } else {
+        uuid::Uuid::now_v7().to_string()
+    };
+    let mut errors = std::mem::take(&mut fields.bad);
+    if let (true, Some(channel), Some(welfare)) = (errors.is_empty(), channel, welfare) {
+        let input = RecordCheckIn {
+            staff_id: staff.clone(),
+            at: when,
+            channel,
+            welfare,
+            notes: fields.text("notes").to_string(),
+        };
+        // The CLA is one of this mission's, whatever else the reader may see.
+        let of_mission = web
+            .settings
+            .apps
+            .risk
+            .cla_check_ins(&m.who, &m.code)
+            .ok()
+            .and_then(|c| c.shown().map(|all| all.iter().any(|c| c.staff_id == staff)))
+            .unwrap_or(false);
+        let done = if of_mission {
+            web.settings
+                .apps
+                .risk
+                .record_named_check_in(&m.who, key.clone(), input)
+                .await
+        } else {
+            Err(AppError::not_found(
+                "staffId",
+                "no such CLA in this mission",
+            ))
+        };
+        match done {
+            Ok(_) => {
+                return redirect(
+                    &format!("/missions/{}/check-ins?recorded=one", m.code),
+                    &m.r.cookies,
+                );
+            }
+            Err(e) if matches!(e.code, ErrorCode::Validation | ErrorCode::NotFound) => {
+                let field = e.field.clone().unwrap_or_default();
+                let words = match field.as_str() {
+                    "at" => l.t("checkins-one-at-future"),
+                    "notes" => l.t("checkins-one-notes-invalid"),
+                    "staffId" => l.t("checkins-one-cla-refused"),
+                    _ => l.t("actions-refused-invalid"),
+                };
+                errors.push((Some(field), words));
+            }
+            Err(e) => return refused(&m.r, e),
+        }
+    }
+    let mut values = form.clone();
+    values.remove("csrf");
+    values.insert("idempotencyKey".into(), key);
+    let one = OneCheckIn {
+        clas: Vec::new(),
+        values,
+        errors: errors
+            .into_iter()
+            .map(|(f, w)| (f.unwrap_or_default(), w))
+            .collect(),
+    };
+    let view = View::on(today(&web));
+    let asked = Asked {
+        web: &web,
+        r: &m.r,
+        who: &m.who,
+        code: &m.code,
+        view: &view,
+        travel: &Travel::default(),
+    };
+    show(&asked, &Filter::parse(None, None), (None, Some(one)), None)
 }
 
 /// A refusal of the risk context, worded beside its field: the time, the list, or a CLA's line

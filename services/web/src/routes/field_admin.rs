@@ -20,7 +20,7 @@ use crate::Web;
 use crate::i18n::L10n;
 use cla_alerts::escalation::events::contract::{
     EscalationContactSet, EscalationProcedureSet, EscalationRecipient, EscalationStep,
-    RecipientKind,
+    RecipientKind, StepSkip,
 };
 
 use crate::pages::field_admin::{
@@ -58,6 +58,10 @@ fn words(l: L10n, e: &AppError) -> Bad {
         (_, _) if in_step(".recipients") => "escalation-refused-recipients",
         (_, _) if in_step(".channels") => "escalation-refused-channels",
         (_, _) if in_step(".waitMinutes") => "escalation-refused-wait",
+        (ErrorCode::Validation, "skips") if e.message.contains("a step from") => {
+            "escalation-refused-skip-step"
+        }
+        (ErrorCode::Validation, "skips") => "escalation-refused-skip-kind",
         (ErrorCode::Validation, "kinds") => "escalation-refused-kinds",
         (ErrorCode::Validation, "steps") => "escalation-refused-steps",
         (ErrorCode::Validation, "repeatMinutes") => "escalation-refused-repeat",
@@ -98,6 +102,8 @@ fn words(l: L10n, e: &AppError) -> Bad {
 fn step_field(field: &str) -> String {
     match field.find(".recipients[") {
         Some(at) if field.starts_with("steps[") => format!("{}.recipients", &field[..at]),
+        // A skip's refusal (`skips[1].step`) beside the set of skips.
+        _ if field.starts_with("skips[") => "skips".to_string(),
         _ => field.to_string(),
     }
 }
@@ -445,8 +451,19 @@ fn procedure_of(f: &Values) -> EscalationProcedureSet {
     EscalationProcedureSet {
         field_office_id: text(f, "fieldOfficeId").to_string(),
         kinds,
+        skips: KINDS
+            .iter()
+            .filter_map(|k| {
+                let step = text(f, &format!("skip.{}", k.as_str_name()))
+                    .parse::<u32>()
+                    .unwrap_or(1);
+                (step > 1).then_some(StepSkip {
+                    kind: *k as i32,
+                    step,
+                })
+            })
+            .collect(),
         steps,
-        skips: Vec::new(),
         repeat_minutes: if on("repeatMinutes") {
             minutes("repeatMinutes")
         } else {

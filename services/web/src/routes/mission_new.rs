@@ -14,7 +14,6 @@ use axum::routing::get;
 use chrono::NaiveDate;
 use cla_platform::ErrorCode;
 use cla_registry::app::CreateMission;
-use cla_registry::commands::StaffingPolicyChange;
 
 use super::{Reader, page, posted_by, reader, redirect, refused, to_sign_in};
 use crate::Web;
@@ -41,7 +40,7 @@ fn draw(
         action: "/missions/new".into(),
         legend: l.t("mission-new-legend"),
         hint: Some(l.t("mission-new-intro")),
-        inputs: vec![
+        inputs: [
             text("code", "mission-new-code"),
             text("name", "mission-new-name"),
             text("country", "mission-new-country"),
@@ -49,7 +48,10 @@ fn draw(
                 name: "effective",
                 label: l.t("mission-new-effective"),
             },
-        ],
+        ]
+        .into_iter()
+        .chain(super::setup::policy_inputs(l))
+        .collect(),
         values,
         errors,
         submit: l.t("mission-new-submit"),
@@ -73,12 +75,10 @@ async fn show(State(web): State<Arc<Web>>, headers: HeaderMap, uri: Uri) -> Resp
         return refused(&r, e);
     }
     let today = super::today(&web).format("%Y-%m-%d").to_string();
-    draw(
-        &r,
-        StatusCode::OK,
-        HashMap::from([("effective".to_string(), today)]),
-        Vec::new(),
-    )
+    // The policy's inputs start at the default policy's figures.
+    let mut values = super::setup::policy_values(&cla_registry::events::default_policy());
+    values.insert("effective".to_string(), today);
+    draw(&r, StatusCode::OK, values, Vec::new())
 }
 
 async fn create(
@@ -97,14 +97,21 @@ async fn create(
     }
     let l = r.l;
     let text = |name: &str| form.get(name).map_or("", |s| s.trim()).to_string();
-    let errors = match NaiveDate::parse_from_str(&text("effective"), "%Y-%m-%d") {
-        Err(_) => vec![(Some("effective".to_string()), l.t("setup-date-invalid"))],
+    let mut bad = Vec::new();
+    let policy = super::setup::policy_change(l, &form, &mut bad);
+    let effective = NaiveDate::parse_from_str(&text("effective"), "%Y-%m-%d");
+    if effective.is_err() {
+        bad.push((Some("effective".to_string()), l.t("setup-date-invalid")));
+    }
+    let errors = match effective {
+        _ if !bad.is_empty() => bad,
+        Err(_) => bad,
         Ok(effective) => {
             let input = CreateMission {
                 code: text("code"),
                 name: text("name"),
                 country: text("country"),
-                policy: StaffingPolicyChange::default(),
+                policy,
                 effective,
             };
             match registry.create_mission(&who, input).await {

@@ -73,6 +73,10 @@ pub fn router(web: Arc<Web>) -> Router {
             "/missions/{code}/check-ins",
             get(check_ins::check_ins).post(check_ins::record_roll_call),
         )
+        .route(
+            "/missions/{code}/check-ins/one",
+            axum::routing::post(check_ins::record_one),
+        )
         .route("/missions/{code}/alerts", get(alerts::alerts_page))
         .route("/missions/{code}/alerts/events", get(alerts::alert_events))
         .route("/assets/{name}", get(asset))

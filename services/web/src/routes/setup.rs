@@ -406,24 +406,7 @@ fn setup_page(
             ],
             values,
         ));
-        let mut inputs: Vec<Input> = POLICY_NUMBERS
-            .iter()
-            .map(|(name, key)| Input::Number {
-                name,
-                label: l.t(key),
-            })
-            .collect();
-        inputs.insert(
-            1,
-            Input::Select {
-                name: "deploymentModel",
-                label: l.t("setup-policy-model"),
-                options: MODELS
-                    .iter()
-                    .map(|(_, s, key)| (s.to_string(), l.t(key)))
-                    .collect(),
-            },
-        );
+        let mut inputs = policy_inputs(l);
         inputs.push(effective_input(l));
         mission_forms.push(make(
             &refill,
@@ -516,7 +499,56 @@ fn segment(m: &MissionRequest, from_end: usize) -> String {
         .to_string()
 }
 
-fn policy_change(
+/// The policy's inputs: its numbers, and the deployment model second.
+pub(super) fn policy_inputs(l: L10n) -> Vec<Input> {
+    let mut inputs: Vec<Input> = POLICY_NUMBERS
+        .iter()
+        .map(|(name, key)| Input::Number {
+            name,
+            label: l.t(key),
+        })
+        .collect();
+    inputs.insert(
+        1,
+        Input::Select {
+            name: "deploymentModel",
+            label: l.t("setup-policy-model"),
+            options: MODELS
+                .iter()
+                .map(|(_, s, key)| (s.to_string(), l.t(key)))
+                .collect(),
+        },
+    );
+    inputs
+}
+
+/// A policy's figures as its form's values.
+pub(super) fn policy_values(p: &cla_registry::events::StaffingPolicy) -> HashMap<String, String> {
+    let model = MODELS
+        .iter()
+        .find(|(d, _, _)| *d as i32 == p.deployment_model)
+        .map_or("", |(_, s, _)| s);
+    [
+        ("minimumClasPerBase", p.minimum_clas_per_base.to_string()),
+        ("deploymentModel", model.to_string()),
+        ("maxSpanOfControl", p.max_span_of_control.to_string()),
+        (
+            "checkInIntervalHours",
+            p.check_in_interval_hours.to_string(),
+        ),
+        ("checkInGraceHours", p.check_in_grace_hours.to_string()),
+        (
+            "fieldVisitIntervalDays",
+            p.field_visit_interval_days.to_string(),
+        ),
+        ("maxTourMonths", p.max_tour_months.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+pub(super) fn policy_change(
     l: L10n,
     form: &HashMap<String, String>,
     bad: &mut Vec<Bad>,
