@@ -1334,7 +1334,7 @@ supervision-refused-ends-before = A supervision ends after the day it began.
 ## mission-new: create a mission
 mission-new-link = Create a mission
 mission-new-title = Create a mission
-mission-new-intro = The mission starts with the default staffing policy; change it, open its field offices and bases on its set-up page.
+mission-new-intro = The mission starts with the staffing policy below, filled in with the default figures; change it later, and open its field offices and bases, on its set-up page.
 mission-new-legend = The new mission
 mission-new-code = Code (2 to 16 capital letters and digits, e.g. MONUSCO; it cannot be changed)
 mission-new-name = Name

@@ -1334,7 +1334,7 @@ supervision-refused-ends-before = Un encadrement prend fin après le jour où il
 ## mission-new: create a mission
 mission-new-link = Créer une mission
 mission-new-title = Créer une mission
-mission-new-intro = La mission commence avec la politique d’effectifs par défaut ; modifiez-la, ouvrez ses bureaux de terrain et ses bases sur sa page de configuration.
+mission-new-intro = La mission commence avec la politique d’effectifs ci-dessous, remplie avec les valeurs par défaut ; modifiez-la plus tard, et ouvrez ses bureaux de terrain et ses bases, sur sa page de configuration.
 mission-new-legend = La nouvelle mission
 mission-new-code = Code (2 à 16 majuscules et chiffres, p. ex. MONUSCO ; il ne peut pas être changé)
 mission-new-name = Nom
