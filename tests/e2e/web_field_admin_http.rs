@@ -227,6 +227,130 @@ async fn unmatched(w: &World) -> serde_json::Value {
 }
 
 #[tokio::test]
+async fn an_administrator_assigns_and_dismisses_messages_to_a_number_of_no_mission() {
+    let w = world().await;
+    let server = &w.server;
+    let stranger = "+243815558888";
+    // To a gateway number no mission is configured with.
+    let nowhere = "+243900000777";
+    for (sid, text) in [("SMn1", "OK ici Grace"), ("SMn2", "promo!")] {
+        let status = twilio_sms(server, &w.twilio, nowhere, (sid, stranger, text)).await;
+        assert_eq!(status, 200);
+    }
+    let admin = session(
+        server,
+        Principal::new("admin-1", "Ada Admin", &[Role::Admin], &[]),
+    )
+    .await;
+    let (_, home) = get(server, "/", &admin).await;
+    assert!(home.contains("href=\"/unmatched-sms\""), "linked: {home}");
+    let (status, page) = get(server, "/unmatched-sms", &admin).await;
+    assert_eq!(status, 200, "{page}");
+    let inbox = section(&page, "id=\"sms-unmatched-title\"", "</section>");
+    assert!(
+        inbox.contains("Messages from unknown numbers (2)") && inbox.contains("OK ici Grace"),
+        "{inbox}"
+    );
+    assert!(
+        inbox.contains("Jean-Paul Mumbere — MONUSCO"),
+        "the CLAs of every mission, with their mission: {inbox}"
+    );
+    assert!(
+        inbox.contains("action=\"/unmatched-sms/assign\""),
+        "{inbox}"
+    );
+    // Not on the mission's inbox, and not for the mission's HR.
+    let hr_cookie = session(server, hr()).await;
+    let (_, mission_inbox) = get(server, "/missions/MONUSCO/sms", &hr_cookie).await;
+    assert!(!mission_inbox.contains("OK ici Grace"), "{mission_inbox}");
+    let (status, _) = get(server, "/unmatched-sms", &hr_cookie).await;
+    assert_eq!(status, 403);
+    let token = csrf(&page);
+    let head = store_head(server).await;
+    let (status, _, refused) = post(
+        server,
+        "/unmatched-sms/dismiss",
+        &hr_cookie,
+        &[
+            ("csrf", &csrf(&mission_inbox)),
+            ("messageId", "twilio-SMn2"),
+            ("reason", "spam"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 403, "HR may not resolve it: {refused}");
+    let (status, _, refused) = post(
+        server,
+        "/unmatched-sms/dismiss",
+        &admin,
+        &[
+            ("csrf", &token),
+            ("messageId", "twilio-SMn2"),
+            ("reason", " "),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        !beside(&refused, "reason-twilio-SMn2-error").is_empty(),
+        "the words beside the reason: {refused}"
+    );
+    assert_eq!(store_head(server).await, head, "nothing written");
+
+    // Assigned to a MONUSCO CLA, dismissed with a reason.
+    let (status, to, _) = post(
+        server,
+        "/unmatched-sms/assign",
+        &admin,
+        &[
+            ("csrf", &token),
+            ("messageId", "twilio-SMn1"),
+            ("staffId", &w.staff[1]),
+        ],
+    )
+    .await;
+    assert_eq!((status, to.as_str()), (303, "/unmatched-sms?done=assign"));
+    let (status, to, _) = post(
+        server,
+        "/unmatched-sms/dismiss",
+        &admin,
+        &[
+            ("csrf", &token),
+            ("messageId", "twilio-SMn2"),
+            ("reason", "advertising"),
+        ],
+    )
+    .await;
+    assert_eq!((status, to.as_str()), (303, "/unmatched-sms?done=dismiss"));
+    let (_, page) = get(server, &to, &admin).await;
+    assert!(page.contains("Messages from unknown numbers (0)"), "{page}");
+    let resolved = w
+        .server
+        .ok(
+            &w.server.admin(),
+            "{ unmatchedSmsMessages(resolvedToo: true) { messageId status staffId } }",
+            json!({}),
+        )
+        .await["unmatchedSmsMessages"]
+        .clone();
+    assert_eq!(
+        resolved,
+        json!([
+            { "messageId": "twilio-SMn1", "status": "ASSIGNED", "staffId": w.staff[1] },
+            { "messageId": "twilio-SMn2", "status": "DISMISSED", "staffId": null }
+        ]),
+        "{resolved}"
+    );
+    // In French.
+    let (_, page) = get_in(server, "/unmatched-sms", &admin, "fr").await;
+    assert!(
+        page.contains("SMS reçus sur des numéros d’aucune mission"),
+        "{page}"
+    );
+    w.server.stop().await;
+}
+
+#[tokio::test]
 async fn hr_assigns_and_dismisses_messages_from_unknown_numbers_on_the_sms_inbox() {
     let w = world().await;
     let server = &w.server;

@@ -696,6 +696,29 @@ impl FieldApp {
         })
     }
 
+    /// The open messages sent to numbers of no configured mission (ADMIN), to assign to a CLA of
+    /// any of `missions` or dismiss; no follow-ups (those are each mission's).
+    pub fn unmissioned_inbox(&self, who: &Principal, missions: &[String]) -> AppResult<SmsInbox> {
+        let unmatched = self.unmatched_messages(who, None, false)?;
+        let view = cla_platform::timeline::View::on(self.clock.now().date_naive());
+        let mut clas = Vec::new();
+        for mission in missions {
+            clas.extend(
+                self.staff
+                    .staff_members(who, mission, &Default::default(), &view)?
+                    .into_iter()
+                    .filter(|a| a.member.status != cla_staff::decider::StaffStatus::Separated)
+                    .map(|a| (a.member.id, format!("{} — {mission}", a.member.name))),
+            );
+        }
+        clas.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(SmsInbox {
+            unmatched: Some(unmatched),
+            follow_ups: None,
+            clas,
+        })
+    }
+
     /// A staff member's SMS channel as the reader may see it: their phone numbers, current and
     /// past, and what the reader may change (register and release numbers: MISSION_HR of their
     /// mission and ADMIN; set or clear the duress word: CIVIL_AFFAIRS of their mission and

@@ -115,7 +115,10 @@ fn done(l: L10n, key: Option<&'static str>) -> Markup {
 // The SMS inbox
 
 pub struct SmsPage<'a> {
+    /// The mission; empty: the messages to numbers of no mission (ADMIN).
     pub code: &'a str,
+    /// Where the inbox's forms post to (`…/assign`, `…/dismiss`).
+    pub path: &'a str,
     pub inbox: &'a SmsInbox,
     pub csrf: &'a str,
     pub posted: Option<&'a Posted<'a>>,
@@ -144,7 +147,7 @@ pub fn sms(l: L10n, p: &SmsPage<'_>) -> Markup {
         @if let Some(messages) = &p.inbox.unmatched {
             section aria-labelledby="sms-unmatched-title" {
                 h2 #sms-unmatched-title { (l.t_args("sms-unmatched-title", &[("count", l.count(messages.len()))])) }
-                p.note { (l.t("sms-unmatched-intro")) }
+                p.note { (l.t(if code.is_empty() { "sms-unmissioned-intro" } else { "sms-unmatched-intro" })) }
                 @if messages.is_empty() {
                     p #sms-unmatched-none { (l.t("sms-unmatched-none")) }
                 }
@@ -161,7 +164,7 @@ pub fn sms(l: L10n, p: &SmsPage<'_>) -> Markup {
                             dt { (l.t("sms-text")) } dd.sms-text { (m.text) }
                         }
                         (assign.refusal(l, &["staffId"]))
-                        form.sms-form method="post" action=(format!("/missions/{code}/sms/assign")) {
+                        form.sms-form method="post" action=(format!("{}/assign", p.path)) {
                             (hidden_csrf(p.csrf))
                             input type="hidden" name="messageId" value=(id);
                             div.field {
@@ -178,7 +181,7 @@ pub fn sms(l: L10n, p: &SmsPage<'_>) -> Markup {
                             button.primary type="submit" { (l.t("sms-assign")) }
                         }
                         (dismiss.refusal(l, &["reason"]))
-                        form.sms-form method="post" action=(format!("/missions/{code}/sms/dismiss")) {
+                        form.sms-form method="post" action=(format!("{}/dismiss", p.path)) {
                             (hidden_csrf(p.csrf))
                             input type="hidden" name="messageId" value=(id);
                             div.field {

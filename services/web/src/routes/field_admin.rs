@@ -32,6 +32,9 @@ pub(crate) fn routes() -> Router<Arc<Web>> {
     Router::new()
         .route("/missions/{code}/sms", get(sms))
         .route("/missions/{code}/sms/{form}", post(sms_form))
+        // Messages to numbers of no configured mission (ADMIN): beside the webhooks' `/sms/…`.
+        .route("/unmatched-sms", get(sms))
+        .route("/unmatched-sms/{form}", post(sms_form))
         .route("/missions/{code}/staff/{staff}/channels", get(channels))
         .route(
             "/missions/{code}/staff/{staff}/channels/{form}",
@@ -167,7 +170,20 @@ fn draw_sms(
     let MissionRequest {
         r, who, code, q, ..
     } = m;
-    let inbox = match web.settings.apps.field.sms_inbox(&who, &code) {
+    let apps = &web.settings.apps;
+    let inbox = if code.is_empty() {
+        let today = cla_platform::timeline::View::on(now(web).date_naive());
+        let missions: Vec<String> = apps
+            .registry
+            .missions(&who, &today)
+            .into_iter()
+            .map(|m| m.code)
+            .collect();
+        apps.field.unmissioned_inbox(&who, &missions)
+    } else {
+        apps.field.sms_inbox(&who, &code)
+    };
+    let inbox = match inbox {
         Ok(inbox) => inbox,
         Err(e) => return refused(&r, e),
     };
@@ -180,6 +196,7 @@ fn draw_sms(
         r.l,
         &SmsPage {
             code: &code,
+            path: &sms_path(&code),
             inbox: &inbox,
             csrf: &r.csrf,
             posted,
@@ -187,14 +204,22 @@ fn draw_sms(
             at: now(web),
         },
     );
-    page(
-        &r,
-        status,
-        r.l.t_args("sms-title", &[("mission", code.clone())]),
-        Some(&code),
-        None,
-        body,
-    )
+    let title = if code.is_empty() {
+        r.l.t("sms-unmissioned-title")
+    } else {
+        r.l.t_args("sms-title", &[("mission", code.clone())])
+    };
+    let mission = Some(code.as_str()).filter(|c| !c.is_empty());
+    page(&r, status, title, mission, None, body)
+}
+
+/// The SMS inbox's path: a mission's, or that of the messages to no mission's number.
+fn sms_path(code: &str) -> String {
+    if code.is_empty() {
+        "/unmatched-sms".to_string()
+    } else {
+        format!("/missions/{code}/sms")
+    }
 }
 
 async fn sms(State(web): State<Arc<Web>>, m: MissionRequest) -> Response {
@@ -223,7 +248,7 @@ async fn sms_form(
         return refusal(&m.r, Refused::NotFound);
     }
     let which = format!("{action}:{}", text(&form, "messageId"));
-    let back = (format!("/missions/{}/sms", m.code), action.as_str());
+    let back = (sms_path(&m.code), action.as_str());
     let field = &web.settings.apps.field;
     let call = async |who: &Principal, f: &Values| {
         let message = text(f, "messageId");

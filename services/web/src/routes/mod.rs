@@ -629,6 +629,7 @@ async fn home(State(web): State<Arc<Web>>, headers: HeaderMap, uri: Uri) -> Resp
         maud::html! {
             (pages::sign_in::missions(r.l, &items))
             @if administers { p { a #mission-new href="/missions/new" { (r.l.t("mission-new-link")) } } }
+            @if administers { p { a #unmatched-sms href="/unmatched-sms" { (r.l.t("sms-unmissioned-link")) } } }
         },
     )
 }
