@@ -19,6 +19,11 @@ async fn head(server: &TestServer) -> Option<cla_event_store::Position> {
     server.written_head().await
 }
 
+/// Whether the set-up page says it lists only the last of the mission's changes.
+fn history_note(page: &str) -> bool {
+    section(page, "id=\"setup-history\"", "</section>").contains("The last 50 of")
+}
+
 fn today() -> String {
     chrono::Utc::now().date_naive().to_string()
 }
@@ -158,7 +163,8 @@ async fn the_set_up_forms_change_the_registry_and_refuse_in_words_writing_nothin
         &format!("{setup}/policy"),
         &cookie,
         &token,
-        &[("fieldVisitIntervalDays", "45"), ("effective", &today())],
+        // 40: the demo's MONUSCO visits every 45 days.
+        &[("fieldVisitIntervalDays", "40"), ("effective", &today())],
     )
     .await;
     assert_eq!(
@@ -168,7 +174,7 @@ async fn the_set_up_forms_change_the_registry_and_refuse_in_words_writing_nothin
     let (_, page) = get(&server, &location, &cookie).await;
     assert!(beside(&page, "setup-done").contains("policy is changed"));
     let visits = section(&page, "Days between field visits", "</tr>");
-    assert!(visits.contains("<td>45</td>"), "{visits}");
+    assert!(visits.contains("<td>40</td>"), "{visits}");
     assert_eq!(
         section(&page, "Minimum CLAs per base", "</tr>"),
         minimum_before,
@@ -273,6 +279,39 @@ async fn the_set_up_forms_change_the_registry_and_refuse_in_words_writing_nothin
     assert!(
         row.contains("the mission&#39;s policy") || row.contains("the mission's policy"),
         "{row}"
+    );
+    // Who changed what: the last recorded first, each with its actor.
+    let history = section(&page, "id=\"setup-timeline\"", "</ol>");
+    let items: Vec<&str> = history.split("<li>").skip(1).take(5).collect();
+    let said = [
+        "Base TOB Fataki opened",
+        "Field office Bureau de Djugu-Centre renamed",
+        "Field office Bureau de Djugu-Centre opened",
+        "Mission renamed",
+        "Staffing policy changed",
+    ];
+    for (item, words) in items.iter().zip(said) {
+        assert!(item.contains(words), "{words}: {item} in {history}");
+        assert!(item.contains("by admin-1 (ADMIN)"), "{item}");
+    }
+    assert_eq!(items.len(), 5, "{history}");
+    assert!(
+        history.contains("Mission MONUSCO created") || history_note(&page),
+        "the demo's own changes, or a note that only the last are listed: {history}"
+    );
+    // As of yesterday, today's changes had not taken effect.
+    let yesterday = (chrono::Utc::now().date_naive() - chrono::Duration::days(1)).to_string();
+    let (status, before) = get(&server, &format!("{setup}?asOf={yesterday}"), &cookie).await;
+    assert_eq!(status, 200);
+    let history = section(&before, "id=\"setup-timeline\"", "</ol>");
+    assert!(
+        !history.contains("TOB Fataki") && !history.contains("by admin-1"),
+        "{history}"
+    );
+    let (_, french) = get_in(&server, setup, &cookie, "fr").await;
+    assert!(
+        section(&french, "id=\"setup-timeline\"", "</ol>").contains("Base TOB Fataki ouverte"),
+        "in French"
     );
 
     // A base with CLAs: whom closing it exposes, in words, before it is started.

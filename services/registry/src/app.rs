@@ -23,7 +23,7 @@ use crate::decider::{
 };
 use crate::events::{self, BaseKind, RegistryEvent, streams};
 use crate::process::closure;
-use crate::projections::RegistryView;
+use crate::projections::{AuditEntry, RegistryView};
 
 /// Who manages a mission's field offices and bases.
 pub const MANAGERS: &[Role] = &[Role::Admin, Role::CivilAffairs];
@@ -195,6 +195,18 @@ impl RegistryApp {
         self.registry.mission(code, view).ok_or_else(|| {
             AppError::not_found("code", format!("no mission {code} as of {}", view.as_of))
         })
+    }
+
+    /// Who changed what in a mission's registry (the mission, its field offices and bases), as
+    /// the view sees it, the last recorded first: the mission's readers.
+    pub fn mission_history(
+        &self,
+        who: &Principal,
+        code: &str,
+        view: &View,
+    ) -> AppResult<Vec<AuditEntry>> {
+        self.mission(who, code, view)?;
+        Ok(self.registry.changes(code, view))
     }
 
     /// A mission's field offices, by name.

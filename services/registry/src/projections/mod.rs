@@ -15,6 +15,22 @@ use cla_platform::timeline::{Stamp, Timeline, View, fold_decider};
 use crate::decider::{Base, BaseDecider, FieldOffice, FieldOfficeDecider, Mission, MissionDecider};
 use crate::events::RegistryEvent;
 
+/// One change to a mission's registry (the mission, a field office or a base): what it was, what
+/// it was about, when it took effect and was recorded, and who made it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditEntry {
+    /// The stored event type (`BaseOpened.v1`).
+    pub event_type: String,
+    /// The mission's code, the field office's id or the base's id.
+    pub subject: String,
+    pub effective: chrono::NaiveDate,
+    pub recorded: chrono::DateTime<chrono::Utc>,
+    pub position: u64,
+    pub actor_id: String,
+    pub actor_role: String,
+    pub stamp: Stamp,
+}
+
 #[derive(Default)]
 struct Registry {
     missions: BTreeMap<String, Timeline<RegistryEvent>>,
@@ -25,6 +41,29 @@ struct Registry {
     base_mission: BTreeMap<String, String>,
     offices_by_mission: BTreeMap<String, BTreeSet<String>>,
     bases_by_mission: BTreeMap<String, BTreeSet<String>>,
+    /// Each mission's changes, in the order they were recorded.
+    changes: BTreeMap<String, Vec<AuditEntry>>,
+}
+
+impl Registry {
+    /// The mission and subject (mission code, field office id or base id) an event is about.
+    fn subject_of(&self, event: &RegistryEvent) -> (Option<String>, String) {
+        use RegistryEvent as E;
+        let base = |id: &str| (self.base_mission.get(id).cloned(), id.to_string());
+        let office = |id: &str| (self.office_mission.get(id).cloned(), id.to_string());
+        match event {
+            E::MissionCreated(e) => (Some(e.code.clone()), e.code.clone()),
+            E::MissionRenamed(e) => (Some(e.code.clone()), e.code.clone()),
+            E::MissionPolicyChanged(e) => (Some(e.code.clone()), e.code.clone()),
+            E::FieldOfficeOpened(e) => (Some(e.mission_code.clone()), e.field_office_id.clone()),
+            E::FieldOfficeRenamed(e) => office(&e.field_office_id),
+            E::BaseOpened(e) => (Some(e.mission_code.clone()), e.base_id.clone()),
+            E::BaseDetailsChanged(e) => base(&e.base_id),
+            E::BaseClosingStarted(e) => base(&e.base_id),
+            E::BaseClosingCancelled(e) => base(&e.base_id),
+            E::BaseClosed(e) => base(&e.base_id),
+        }
+    }
 }
 
 /// The registry read model.
@@ -102,21 +141,21 @@ impl RegistryView {
 
     /// The mission and subject (mission code, field office id or base id) an event is about.
     pub fn subject_of(&self, event: &RegistryEvent) -> (Option<String>, String) {
-        use RegistryEvent as E;
-        let base = |id: &str| (self.mission_of_base(id), id.to_string());
-        let office = |id: &str| (self.mission_of_field_office(id), id.to_string());
-        match event {
-            E::MissionCreated(e) => (Some(e.code.clone()), e.code.clone()),
-            E::MissionRenamed(e) => (Some(e.code.clone()), e.code.clone()),
-            E::MissionPolicyChanged(e) => (Some(e.code.clone()), e.code.clone()),
-            E::FieldOfficeOpened(e) => (Some(e.mission_code.clone()), e.field_office_id.clone()),
-            E::FieldOfficeRenamed(e) => office(&e.field_office_id),
-            E::BaseOpened(e) => (Some(e.mission_code.clone()), e.base_id.clone()),
-            E::BaseDetailsChanged(e) => base(&e.base_id),
-            E::BaseClosingStarted(e) => base(&e.base_id),
-            E::BaseClosingCancelled(e) => base(&e.base_id),
-            E::BaseClosed(e) => base(&e.base_id),
-        }
+        self.read().subject_of(event)
+    }
+
+    /// A mission's changes the view sees (the mission's, its field offices' and its bases'),
+    /// the last recorded first.
+    pub fn changes(&self, mission: &str, view: &View) -> Vec<AuditEntry> {
+        let r = self.read();
+        r.changes
+            .get(mission)
+            .into_iter()
+            .flatten()
+            .rev()
+            .filter(|c| view.sees(&c.stamp))
+            .cloned()
+            .collect()
     }
 }
 
@@ -135,6 +174,7 @@ impl Projection for RegistryView {
         };
         let stamp = Stamp::of(recorded);
         let mut r = self.state.write().expect("registry view lock");
+        let about = r.subject_of(&event);
         use RegistryEvent as E;
         let (map, id) = match &event {
             E::MissionCreated(e) => (&mut r.missions, e.code.clone()),
@@ -165,5 +205,17 @@ impl Projection for RegistryView {
             E::BaseClosed(e) => (&mut r.bases, e.base_id.clone()),
         };
         map.entry(id).or_default().insert(stamp, event);
+        if let (Some(mission), subject) = about {
+            r.changes.entry(mission).or_default().push(AuditEntry {
+                event_type: recorded.event_type.to_string(),
+                subject,
+                effective: recorded.metadata.effective,
+                recorded: recorded.recorded,
+                position: recorded.position.0,
+                actor_id: recorded.metadata.actor.id.clone(),
+                actor_role: recorded.metadata.actor.role.clone(),
+                stamp,
+            });
+        }
     }
 }

@@ -171,6 +171,14 @@ pub struct BaseRow {
     pub minimum: String,
 }
 
+/// One change of the mission's registry, in words: when it took effect, what it was, when it
+/// was recorded and by whom.
+pub struct HistoryRow {
+    pub effective: String,
+    pub what: String,
+    pub recorded_by: String,
+}
+
 pub struct SetupPage {
     pub done: Option<String>,
     pub mission_name: String,
@@ -185,7 +193,14 @@ pub struct SetupPage {
     pub manage_forms: Vec<SetupForm>,
     /// Why there are no forms, where there are none.
     pub read_only: Option<String>,
+    /// Who changed what, the last recorded first (at most [`HISTORY_SHOWN`]), and how many
+    /// changes there are in all.
+    pub history: Vec<HistoryRow>,
+    pub history_total: usize,
 }
+
+/// How many of a mission's changes its set-up page lists.
+pub const HISTORY_SHOWN: usize = 50;
 
 pub fn body(l: L10n, csrf: &str, p: &SetupPage) -> Markup {
     html! {
@@ -261,6 +276,21 @@ pub fn body(l: L10n, csrf: &str, p: &SetupPage) -> Markup {
             section #setup-open aria-labelledby="setup-open-h" {
                 h2 #setup-open-h { (l.t("setup-open-heading")) }
                 @for f in &p.manage_forms { (form(l, csrf, f)) }
+            }
+        }
+        section #setup-history aria-labelledby="setup-history-h" {
+            h2 #setup-history-h { (l.t("setup-history-heading")) }
+            @if p.history_total > p.history.len() {
+                p.note { (l.t_args("setup-history-last", &[("shown", l.count(p.history.len())), ("total", l.count(p.history_total))])) }
+            }
+            ol.timeline #setup-timeline {
+                @for h in &p.history {
+                    li {
+                        strong { (h.effective) } " — " (h.what)
+                        br;
+                        span.note { (h.recorded_by) }
+                    }
+                }
             }
         }
     }

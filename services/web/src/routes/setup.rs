@@ -27,7 +27,7 @@ use super::{MissionRequest, Reader, mission_page, param, posted_by, redirect, re
 use crate::Web;
 use crate::i18n::L10n;
 use crate::pages::setup::{
-    self, BaseRow, BaseSetupPage, Input, OfficeRow, PolicyRow, SetupForm, SetupPage,
+    self, BaseRow, BaseSetupPage, HistoryRow, Input, OfficeRow, PolicyRow, SetupForm, SetupPage,
 };
 
 pub(crate) fn routes() -> Router<Arc<Web>> {
@@ -278,9 +278,10 @@ fn setup_page(
         let mission = registry.mission(who, code, view)?;
         let offices = registry.field_offices(who, code, view)?;
         let bases = registry.bases(who, code, &BaseFilter::default(), view)?;
-        Ok::<_, AppError>((mission, offices, bases))
+        let history = registry.mission_history(who, code, view)?;
+        Ok::<_, AppError>((mission, offices, bases, history))
     })();
-    let (mission, offices, bases) = match answer {
+    let (mission, offices, bases, history) = match answer {
         Ok(a) => a,
         Err(e) => return refused(r, e),
     };
@@ -323,6 +324,12 @@ fn setup_page(
             .iter()
             .find(|o| o.id == id)
             .map_or_else(|| id.to_string(), |o| o.name.clone())
+    };
+    let base_name = |id: &str| {
+        bases
+            .iter()
+            .find(|b| b.base.id == id)
+            .map_or_else(|| id.to_string(), |b| b.base.details.name.clone())
     };
     let today_only = || HashMap::from([("effective".to_string(), day(today))]);
     let post = |slug: &str| format!("/missions/{code}/setup/{slug}");
@@ -470,6 +477,23 @@ fn setup_page(
             mission_forms,
             manage_forms,
             read_only: (!administers && !manages).then(|| l.t("setup-read-only")),
+            history_total: history.len(),
+            history: history
+                .iter()
+                .take(setup::HISTORY_SHOWN)
+                .map(|h| HistoryRow {
+                    effective: l.date(h.effective),
+                    what: change_words(l, h, &mission.name, &office_name, &base_name),
+                    recorded_by: l.t_args(
+                        "profile-recorded-by",
+                        &[
+                            ("at", l.date_time(h.recorded)),
+                            ("who", h.actor_id.clone()),
+                            ("role", h.actor_role.clone()),
+                        ],
+                    ),
+                })
+                .collect(),
         },
     );
     mission_page(
@@ -497,6 +521,30 @@ fn segment(m: &MissionRequest, from_end: usize) -> String {
         .nth(from_end)
         .unwrap_or_default()
         .to_string()
+}
+
+/// A change of the mission's registry in words, naming what it was about.
+fn change_words(
+    l: L10n,
+    h: &cla_registry::projections::AuditEntry,
+    mission: &str,
+    office_name: &dyn Fn(&str) -> String,
+    base_name: &dyn Fn(&str) -> String,
+) -> String {
+    let (key, name) = match h.event_type.split('.').next().unwrap_or_default() {
+        "MissionCreated" => ("setup-change-mission-created", mission.to_string()),
+        "MissionRenamed" => ("setup-change-mission-renamed", mission.to_string()),
+        "MissionPolicyChanged" => ("setup-change-policy", mission.to_string()),
+        "FieldOfficeOpened" => ("setup-change-office-opened", office_name(&h.subject)),
+        "FieldOfficeRenamed" => ("setup-change-office-renamed", office_name(&h.subject)),
+        "BaseOpened" => ("setup-change-base-opened", base_name(&h.subject)),
+        "BaseDetailsChanged" => ("setup-change-base-changed", base_name(&h.subject)),
+        "BaseClosingStarted" => ("setup-change-base-closing", base_name(&h.subject)),
+        "BaseClosingCancelled" => ("setup-change-base-closing-cancelled", base_name(&h.subject)),
+        "BaseClosed" => ("setup-change-base-closed", base_name(&h.subject)),
+        _ => ("setup-change-other", h.subject.clone()),
+    };
+    l.t_args(key, &[("name", name)])
 }
 
 /// The policy's inputs: its numbers, and the deployment model second.
