@@ -316,3 +316,57 @@ async fn who_may_set_up_a_mission_is_asked_as_the_commands_decide_it() {
         assert_eq!(refused.unwrap_err().code, ErrorCode::Forbidden);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missions_history_names_each_change_its_subject_and_actor_the_last_first() {
+    let f = fixture().await;
+    mission(&f, "ALPHA").await;
+    mission(&f, "BRAVO").await;
+    let id = base(&f, "ALPHA").await;
+    let ca = Principal::new("ca-7", "C", &[Role::CivilAffairs], &["ALPHA"]);
+    f.app
+        .start_closing_base(
+            &ca,
+            BaseStep {
+                base_id: id.clone(),
+                reason: "withdrawn".into(),
+                effective: day(2024, 3, 1),
+            },
+        )
+        .await
+        .unwrap();
+    let history = f.app.mission_history(&ca, "ALPHA", &ever()).unwrap();
+    let said: Vec<(&str, &str, &str)> = history
+        .iter()
+        .map(|h| {
+            (
+                h.event_type.split('.').next().unwrap(),
+                h.subject.as_str(),
+                h.actor_id.as_str(),
+            )
+        })
+        .collect();
+    let office = &history[2].subject;
+    assert_eq!(
+        said,
+        vec![
+            ("BaseClosingStarted", id.as_str(), "ca-7"),
+            ("BaseOpened", id.as_str(), "u-1"),
+            ("FieldOfficeOpened", office.as_str(), "u-1"),
+            ("MissionCreated", "ALPHA", "u-1"),
+        ],
+        "the last first, nothing of BRAVO's"
+    );
+    assert_eq!(history[0].actor_role, "CIVIL_AFFAIRS");
+    assert_eq!(history[0].effective, day(2024, 3, 1));
+    // As of a date before the closing took effect: not yet.
+    let before = f
+        .app
+        .mission_history(&ca, "ALPHA", &View::on(day(2024, 2, 1)))
+        .unwrap();
+    assert_eq!(before.len(), 3, "{before:?}");
+    // Another mission's reader is refused.
+    let other = Principal::new("ca-8", "D", &[Role::CivilAffairs], &["BRAVO"]);
+    let refused = f.app.mission_history(&other, "ALPHA", &ever()).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Forbidden);
+}
