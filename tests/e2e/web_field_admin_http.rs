@@ -1010,6 +1010,7 @@ async fn civil_affairs_sets_escalation_procedures_and_contacts_and_hr_reads_them
     assert_eq!(store_head(server).await, head, "nothing written");
 
     // Done: a contact, and the field office's override in two steps.
+    let before_override = chrono::Utc::now();
     let (status, to, _) = post(
         server,
         &format!("{path}/contact"),
@@ -1108,6 +1109,28 @@ async fn civil_affairs_sets_escalation_procedures_and_contacts_and_hr_reads_them
     assert_eq!(
         office["steps"][1]["recipients"],
         json!([{ "kind": "NAMED", "contactId": "soc", "needToKnow": false }])
+    );
+
+    // As known before: the mission's procedure alone, no contact soc, and no form.
+    let then = before_override.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let (status, earlier) = get(server, &format!("{path}?knownAt={then}"), &cookie).await;
+    assert_eq!(status, 200, "{earlier}");
+    assert!(earlier.contains("id=\"escalation-then\""), "{earlier}");
+    assert!(
+        earlier.contains("id=\"procedure-mission\"")
+            && !earlier.contains(&format!("id=\"procedure-{}\"", w.office)),
+        "the override not yet known: {earlier}"
+    );
+    assert!(!earlier.contains("+243900000099"), "nor the contact");
+    assert!(
+        !earlier.contains("/escalation/procedure") && !earlier.contains("/escalation/contact"),
+        "no form in a view of another time"
+    );
+    let yesterday = (chrono::Utc::now().date_naive() - chrono::Duration::days(1)).to_string();
+    let (_, earlier) = get(server, &format!("{path}?asOf={yesterday}"), &cookie).await;
+    assert!(
+        earlier.contains("id=\"escalation-none\""),
+        "none in force yesterday: {earlier}"
     );
 
     // HR reads them, without a form; refused on posting one, nothing written.

@@ -1191,6 +1191,7 @@ channels-refused-duress-keyword = A duress word may not be a check-in keyword (s
 escalation-link = Escalation procedures and contacts
 escalation-title = Escalation — { $mission }
 escalation-read-at = Read at { $at }.
+escalation-then = The procedures and contacts as they were then; they are changed as they are now (leave the dates empty).
 escalation-procedures-title = Procedures ({ $count })
 escalation-none = No procedure is set: alerts that endanger a person open an incident, but nobody is told.
 escalation-procedure-mission = The mission's procedure

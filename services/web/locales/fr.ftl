@@ -1191,6 +1191,7 @@ channels-refused-duress-keyword = Un mot de détresse ne peut pas être un mot-c
 escalation-link = Procédures d’escalade et contacts
 escalation-title = Escalade — { $mission }
 escalation-read-at = Lu le { $at }.
+escalation-then = Les procédures et les contacts tels qu’ils étaient alors ; on les modifie tels qu’ils sont maintenant (laissez les dates vides).
 escalation-procedures-title = Procédures ({ $count })
 escalation-none = Aucune procédure n’est définie : les alertes qui mettent une personne en danger ouvrent un incident, mais personne n’est prévenu.
 escalation-procedure-mission = La procédure de la mission

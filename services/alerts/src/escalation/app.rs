@@ -477,26 +477,30 @@ impl EscalationApp {
             Err(_) => Some("Already acknowledged.".into()),
         }
     }
-    /// A mission's escalation settings for its page: the procedures and contacts (as
-    /// [`Self::procedures`]), whether the reader may change them ([`SETTERS`]), the field
-    /// offices an override is for and the managers a contact may be (id and name, by name).
+    /// A mission's escalation settings for its page, as `view` sees them: the procedures and
+    /// contacts then, whether the reader may change them ([`SETTERS`], and only in a view of
+    /// now), the field offices an override is for and the managers a contact may be (id and
+    /// name, by name).
     pub fn escalation_settings(
         &self,
         who: &Principal,
         mission: &str,
+        view: &View,
     ) -> AppResult<EscalationSettings> {
-        let procedures = self.procedures(who, mission)?;
-        let may_change = authorize(who, mission, SETTERS).is_ok();
-        let view = View::on(self.now().date_naive());
+        authorize(who, mission, RESPONDERS)?;
+        let procedures = self.escalation.view.procedures_as(mission, view);
+        // Changes are made to the procedures in force now: not to a view of another time.
+        let now = view.known_at.is_none() && view.as_of >= self.now().date_naive();
+        let may_change = authorize(who, mission, SETTERS).is_ok() && now;
         let field_offices = self
             .registry
-            .field_offices(mission, &view)
+            .field_offices(mission, view)
             .into_iter()
             .map(|f| (f.id, f.name))
             .collect();
         let mut managers: Vec<(String, String)> = self
             .supervision
-            .management(mission, &view)
+            .management(mission, view)
             .managers
             .values()
             .filter(|m| m.to.is_none_or(|to| to >= view.as_of))

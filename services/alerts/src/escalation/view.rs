@@ -10,6 +10,7 @@ use cla_event_store::RecordedEvent;
 use cla_platform::codec::decode_recorded;
 use cla_platform::decider::Decider;
 use cla_platform::projection::Projection;
+use cla_platform::timeline::{Stamp, Timeline, View, fold_decider};
 
 use super::events::{
     INCIDENT_PREFIX, IncidentEvent, IncidentKind, NotificationChannel, PROCEDURES_PREFIX,
@@ -85,6 +86,8 @@ impl Record {
 #[derive(Default)]
 struct Inner {
     procedures: HashMap<String, Procedures>,
+    /// Each mission's procedure events, for its procedures as of a date or as known at a time.
+    procedure_history: HashMap<String, Timeline<ProcedureEvent>>,
     incidents: HashMap<String, Record>,
     /// Each mission's incidents, in the order they opened.
     by_mission: HashMap<String, Vec<String>>,
@@ -106,6 +109,17 @@ pub struct EscalationView {
 }
 
 impl EscalationView {
+    /// A mission's procedures and contacts as `view` sees them: in force on its date, as known
+    /// at its time.
+    pub fn procedures_as(&self, mission: &str, view: &View) -> Procedures {
+        let inner = self.inner.read().expect("escalation view");
+        inner
+            .procedure_history
+            .get(mission)
+            .map(|t| fold_decider::<ProcedureDecider>(t, view))
+            .unwrap_or_default()
+    }
+
     /// A mission's procedures and contacts.
     pub fn procedures(&self, mission: &str) -> Procedures {
         self.inner
@@ -298,6 +312,11 @@ impl Projection for EscalationView {
             let state = inner.procedures.remove(mission).unwrap_or_default();
             let state = ProcedureDecider::evolve(state, &event, recorded.metadata.effective);
             inner.procedures.insert(mission.to_string(), state);
+            inner
+                .procedure_history
+                .entry(mission.to_string())
+                .or_default()
+                .insert(Stamp::of(recorded), event);
             return;
         }
         let Some(id) = stream.strip_prefix(INCIDENT_PREFIX) else {

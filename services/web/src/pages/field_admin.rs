@@ -362,6 +362,8 @@ pub struct EscalationPage<'a> {
     pub posted: Option<&'a Posted<'a>>,
     pub done: Option<&'static str>,
     pub at: DateTime<Utc>,
+    /// The time the page travels to, where it does: the procedures then, and no form.
+    pub travel: &'a crate::travel::Travel,
 }
 
 /// The kinds of incident a procedure may start for, as the form names them.
@@ -646,7 +648,11 @@ pub fn escalation(l: L10n, p: &EscalationPage<'_>) -> Markup {
             .map_or(id.to_string(), |(_, n)| n.clone())
     };
     html! {
-        p.note { (l.t_args("escalation-read-at", &[("at", l.date_time(p.at))])) }
+        @if p.travel.as_of.is_some() || p.travel.known_at.is_some() {
+            p.banner #escalation-then role="note" { (l.t("escalation-then")) }
+        } @else {
+            p.note { (l.t_args("escalation-read-at", &[("at", l.date_time(p.at))])) }
+        }
         (done(l, p.done))
         section aria-labelledby="escalation-procedures-title" {
             h2 #escalation-procedures-title { (l.t_args("escalation-procedures-title", &[("count", l.count(s.procedures.procedures.len()))])) }

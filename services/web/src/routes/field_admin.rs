@@ -15,7 +15,9 @@ use axum::routing::{get, post};
 use cla_platform::{AppError, AppResult, ErrorCode, Principal};
 
 use super::actions::{Bad, text};
-use super::{MissionRequest, now, page, param, posted_by, redirect, refusal, refused};
+use super::{
+    MissionRequest, mission_page, now, page, param, posted_by, redirect, refusal, refused,
+};
 use crate::Web;
 use crate::i18n::L10n;
 use cla_alerts::escalation::events::contract::{
@@ -384,10 +386,16 @@ fn draw_escalation(
     posted: Option<&Posted<'_>>,
 ) -> Response {
     let MissionRequest {
-        r, who, code, q, ..
+        r,
+        who,
+        code,
+        q,
+        view,
+        travel,
+        ..
     } = m;
     let escalation = &web.settings.apps.escalation;
-    let settings = match escalation.escalation_settings(&who, &code) {
+    let settings = match escalation.escalation_settings(&who, &code, &view) {
         Ok(s) => s,
         Err(e) => return refused(&r, e),
     };
@@ -407,14 +415,15 @@ fn draw_escalation(
             posted,
             done: done.filter(|_| posted.is_none()),
             at: now(web),
+            travel: &travel,
         },
     );
-    page(
+    mission_page(
         &r,
         status,
         r.l.t_args("escalation-title", &[("mission", code.clone())]),
-        Some(&code),
-        None,
+        &code,
+        (&format!("/missions/{code}/escalation"), &travel, Vec::new()),
         body,
     )
 }
