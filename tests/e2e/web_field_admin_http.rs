@@ -382,6 +382,19 @@ async fn hr_assigns_and_dismisses_messages_from_unknown_numbers_on_the_sms_inbox
         !page.contains("id=\"sms-follow-ups\""),
         "HR does not read check-in notes: {page}"
     );
+    // Asked for another date: the travel form keeps it, and the page says the inbox is now's.
+    let yesterday = (chrono::Utc::now().date_naive() - chrono::Duration::days(1)).to_string();
+    let (status, then) = get(
+        server,
+        &format!("/missions/MONUSCO/sms?asOf={yesterday}"),
+        &cookie,
+    )
+    .await;
+    assert_eq!(status, 200, "{then}");
+    assert!(
+        then.contains("id=\"sms-live-now\"") && then.contains(&format!("value=\"{yesterday}\"")),
+        "{then}"
+    );
 
     // Refused: no CLA chosen; a reason too long (kept as typed). Nothing written.
     let head = store_head(server).await;
@@ -721,6 +734,7 @@ async fn hr_registers_and_releases_phone_numbers_and_civil_affairs_sets_a_duress
     );
     assert_eq!(store_head(server).await, head, "nothing written");
     // Released: among the former numbers.
+    let held = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let (status, to, _) = post(
         server,
         &format!("{path}/release"),
@@ -733,6 +747,24 @@ async fn hr_registers_and_releases_phone_numbers_and_civil_affairs_sets_a_duress
     assert!(page.contains("Current phone numbers (0)"), "{page}");
     let past = section(&page, "id=\"channels-past\"", "</table>");
     assert!(past.contains("+243815550130"), "{past}");
+    // As known while it was held: the number current then, and no form.
+    let (status, then) = get(server, &format!("{path}?knownAt={held}"), &cookie).await;
+    assert_eq!(status, 200, "{then}");
+    assert!(then.contains("id=\"channels-then\""), "{then}");
+    let numbers = section(&then, "id=\"channels-numbers\"", "</table>");
+    assert!(
+        numbers.contains("Current phone numbers (1)") && numbers.contains("+243815550130"),
+        "{numbers}"
+    );
+    assert!(
+        !then.contains("/channels/register") && !then.contains("/channels/release"),
+        "no form in a view of another time: {then}"
+    );
+    // As of yesterday: none yet.
+    let yesterday = (chrono::Utc::now().date_naive() - chrono::Duration::days(1)).to_string();
+    let (_, then) = get(server, &format!("{path}?asOf={yesterday}"), &cookie).await;
+    assert!(then.contains("Current phone numbers (0)"), "{then}");
+    assert!(!then.contains("+243815550130"), "{then}");
 
     // Civil affairs: the duress word, never shown back, not even refused.
     let ca_cookie = session(server, ca()).await;

@@ -722,18 +722,49 @@ impl FieldApp {
     /// A staff member's SMS channel as the reader may see it: their phone numbers, current and
     /// past, and what the reader may change (register and release numbers: MISSION_HR of their
     /// mission and ADMIN; set or clear the duress word: CIVIL_AFFAIRS of their mission and
-    /// ADMIN). The duress word itself is never read back.
-    pub fn channels(&self, who: &Principal, staff_id: &str) -> AppResult<Channels> {
-        let numbers = self.staff.phone_numbers(who, staff_id)?;
-        let today = cla_platform::timeline::View::on(self.clock.now().date_naive());
+    /// ADMIN). The duress word itself is never read back. As `view` sees them: the numbers held
+    /// then (by the end of its date, as known at its time), and nothing to change but now.
+    pub fn channels(
+        &self,
+        who: &Principal,
+        staff_id: &str,
+        view: &cla_platform::timeline::View,
+    ) -> AppResult<Channels> {
+        let now = self.clock.now();
+        // The moment the view stands for: the end of its date, or the time it knows by.
+        let end_of_day = view
+            .as_of
+            .succ_opt()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc());
+        let then = [end_of_day, view.known_at, Some(now)]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(now);
+        let numbers = self
+            .staff
+            .phone_numbers(who, staff_id)?
+            .into_iter()
+            .filter(|n| n.from < then)
+            .map(|mut n| {
+                if n.to.is_some_and(|to| to >= then) {
+                    n.to = None;
+                }
+                n
+            })
+            .collect();
+        let today = cla_platform::timeline::View::on(now.date_naive());
         let member = self.staff.staff_member(who, staff_id, &today)?.member;
         let (name, mission) = (member.name, member.place.mission_code);
+        // Changes are made now: not in a view of another time.
+        let live = view.known_at.is_none() && view.as_of >= today.as_of;
         Ok(Channels {
             name,
             numbers,
-            may_change_numbers: authorize(who, &mission, cla_staff::app::WRITERS).is_ok(),
-            may_set_duress: authorize(who, &mission, cla_staff::app::contact::DURESS_SETTERS)
-                .is_ok(),
+            may_change_numbers: live && authorize(who, &mission, cla_staff::app::WRITERS).is_ok(),
+            may_set_duress: live
+                && authorize(who, &mission, cla_staff::app::contact::DURESS_SETTERS).is_ok(),
         })
     }
 }

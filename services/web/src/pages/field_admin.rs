@@ -124,6 +124,8 @@ pub struct SmsPage<'a> {
     pub posted: Option<&'a Posted<'a>>,
     pub done: Option<&'static str>,
     pub at: DateTime<Utc>,
+    /// The time the page is asked for: the inbox is what waits now, whatever the time asked.
+    pub travel: &'a crate::travel::Travel,
 }
 
 pub fn sms(l: L10n, p: &SmsPage<'_>) -> Markup {
@@ -136,6 +138,9 @@ pub fn sms(l: L10n, p: &SmsPage<'_>) -> Markup {
         })
     };
     html! {
+        @if p.travel.as_of.is_some() || p.travel.known_at.is_some() {
+            p.banner #sms-live-now role="note" { (l.t("sms-live-now")) }
+        }
         p.note { (l.t_args("sms-read-at", &[("at", l.date_time(p.at))])) }
         (done(l, p.done))
         @if let Some(posted) = p.posted.filter(|x| !listed(x)) {
@@ -232,6 +237,8 @@ pub struct ChannelsPage<'a> {
     pub posted: Option<&'a Posted<'a>>,
     pub done: Option<&'static str>,
     pub at: DateTime<Utc>,
+    /// The time the page travels to, where it does: the numbers held then, and no form.
+    pub travel: &'a crate::travel::Travel,
 }
 
 fn language(l: L10n, code: &str) -> String {
@@ -249,7 +256,11 @@ pub fn channels(l: L10n, p: &ChannelsPage<'_>) -> Markup {
     let duress = Filled::new(p.posted, "duress", "");
     let (current, past): (Vec<_>, Vec<_>) = p.channels.numbers.iter().partition(|n| n.to.is_none());
     html! {
-        p.note { (l.t_args("channels-read-at", &[("at", l.date_time(p.at))])) }
+        @if p.travel.as_of.is_some() || p.travel.known_at.is_some() {
+            p.banner #channels-then role="note" { (l.t("channels-then")) }
+        } @else {
+            p.note { (l.t_args("channels-read-at", &[("at", l.date_time(p.at))])) }
+        }
         p { a href=(format!("/missions/{code}/staff/{staff}")) { (l.t("channels-back")) } }
         (done(l, p.done))
         table #channels-numbers {

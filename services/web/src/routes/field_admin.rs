@@ -170,7 +170,12 @@ fn draw_sms(
     posted: Option<&Posted<'_>>,
 ) -> Response {
     let MissionRequest {
-        r, who, code, q, ..
+        r,
+        who,
+        code,
+        q,
+        travel,
+        ..
     } = m;
     let apps = &web.settings.apps;
     let inbox = if code.is_empty() {
@@ -204,6 +209,7 @@ fn draw_sms(
             posted,
             done: done.filter(|_| posted.is_none()),
             at: now(web),
+            travel: &travel,
         },
     );
     let title = if code.is_empty() {
@@ -211,8 +217,11 @@ fn draw_sms(
     } else {
         r.l.t_args("sms-title", &[("mission", code.clone())])
     };
-    let mission = Some(code.as_str()).filter(|c| !c.is_empty());
-    page(&r, status, title, mission, None, body)
+    if code.is_empty() {
+        return page(&r, status, title, None, None, body);
+    }
+    let path = sms_path(&code);
+    mission_page(&r, status, title, &code, (&path, &travel, Vec::new()), body)
 }
 
 /// The SMS inbox's path: a mission's, or that of the messages to no mission's number.
@@ -293,9 +302,15 @@ fn draw_channels(
 ) -> Response {
     let staff = staff_of(&m);
     let MissionRequest {
-        r, who, code, q, ..
+        r,
+        who,
+        code,
+        q,
+        view,
+        travel,
+        ..
     } = m;
-    let channels = match web.settings.apps.field.channels(&who, &staff) {
+    let channels = match web.settings.apps.field.channels(&who, &staff, &view) {
         Ok(c) => c,
         Err(e) => return refused(&r, e),
     };
@@ -316,14 +331,19 @@ fn draw_channels(
             posted,
             done: done.filter(|_| posted.is_none()),
             at: now(web),
+            travel: &travel,
         },
     );
-    page(
+    mission_page(
         &r,
         status,
         r.l.t_args("channels-title", &[("staff", channels.name.clone())]),
-        Some(&code),
-        None,
+        &code,
+        (
+            &format!("/missions/{code}/staff/{staff}/channels"),
+            &travel,
+            Vec::new(),
+        ),
         body,
     )
 }
