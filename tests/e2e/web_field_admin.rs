@@ -294,6 +294,47 @@ async fn an_hr_officer_assigns_an_unknown_numbers_sms_and_registers_a_phone_numb
     until_present(&c, "#channels-duress input[type='password']").await;
     axe(&c, &axe_js, "the channels with the duress word").await;
     screenshot(&c, "cla-channels-duress").await;
+    sign_out(&c).await;
+
+    // An administrator's inbox of messages to a number of no mission, from the home page: the
+    // message dismissed with a reason.
+    let stray = ("SMb9", "+243815559991", "bonjour, qui est-ce ?");
+    let status = web_client::twilio_sms(&server, &twilio, "+243900000777", stray).await;
+    assert_eq!(status, 200);
+    sign_in_by_link(
+        &c,
+        &server,
+        Principal::new("admin-9", "Ada Admin", &[Role::Admin], &[]),
+    )
+    .await;
+    c.goto(&format!("{}/", server.base)).await.unwrap();
+    press(&c, "#unmatched-sms").await;
+    url_until(&c, "on the inbox of no mission", |u| {
+        u.ends_with("/unmatched-sms")
+    })
+    .await;
+    let message = text_of(&c, "#sms-twilio-SMb9").await;
+    assert!(message.contains("qui est-ce"), "{message}");
+    // In French still, as the browser was left.
+    let title = text_of(&c, "h1").await;
+    assert!(title.contains("aucune mission"), "{title}");
+    axe(&c, &axe_js, "the SMS to no mission's number, in French").await;
+    screenshot(&c, "unmatched-sms-fr").await;
+    switch_language(&c, "en").await;
+    axe(&c, &axe_js, "the SMS to no mission's number").await;
+    screenshot(&c, "unmatched-sms").await;
+    fill_in(&c, &[("reason-twilio-SMb9", "a wrong number")]).await;
+    press(
+        &c,
+        "#sms-twilio-SMb9 form[action='/unmatched-sms/dismiss'] button",
+    )
+    .await;
+    url_until(&c, "dismissed", |u| {
+        u.ends_with("/unmatched-sms?done=dismiss")
+    })
+    .await;
+    let none = text_of(&c, "#sms-unmatched-none").await;
+    assert!(none.contains("No message from an unknown number"), "{none}");
     c.close().await.unwrap();
     server.stop().await;
 }
