@@ -26,9 +26,28 @@ use crate::auth::Auth;
 use crate::config::{Backend, Config};
 use crate::schema::{self, ClaSchema};
 
-/// What every handler shares; cheap to clone.
+/// What every handler shares, behind one count: a request's handlers clone it (axum's `State`),
+/// and cloning every application layer's handles for each request would cost more than many
+/// of its answers do.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<SharedState>);
+
+impl AppState {
+    pub fn new(shared: SharedState) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = SharedState;
+
+    fn deref(&self) -> &SharedState {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+pub struct SharedState {
     pub schema: ClaSchema,
     /// The schema answering operations that ask only about the schema (see
     /// [`crate::schema::introspection`]).
@@ -350,7 +369,7 @@ pub fn app(
         },
     );
     let limits = Arc::new(crate::limits::Limits::new(config, &schema));
-    let state = AppState {
+    let state = AppState::new(SharedState {
         limits,
         schema,
         introspection: crate::schema::introspection(config.max_query_complexity),
@@ -372,7 +391,7 @@ pub fn app(
             512,
         )),
         personal: Arc::clone(&personal),
-    };
+    });
     tasks.push(personal.spawn_flusher(std::time::Duration::from_secs(1)));
     let every = std::time::Duration::from_secs(config.scan_interval_seconds);
     if config.erase_after_separation_days > 0 && !every.is_zero() {
