@@ -678,15 +678,7 @@ impl FieldApp {
             ));
         }
         let clas = match unmatched {
-            Some(_) => {
-                let view = cla_platform::timeline::View::on(self.clock.now().date_naive());
-                self.staff
-                    .staff_members(who, mission, &Default::default(), &view)?
-                    .into_iter()
-                    .filter(|a| a.member.status != cla_staff::decider::StaffStatus::Separated)
-                    .map(|a| (a.member.id, a.member.name))
-                    .collect()
-            }
+            Some(_) => self.assignable(who, mission)?,
             None => Vec::new(),
         };
         Ok(SmsInbox {
@@ -700,15 +692,12 @@ impl FieldApp {
     /// any of `missions` or dismiss; no follow-ups (those are each mission's).
     pub fn unmissioned_inbox(&self, who: &Principal, missions: &[String]) -> AppResult<SmsInbox> {
         let unmatched = self.unmatched_messages(who, None, false)?;
-        let view = cla_platform::timeline::View::on(self.clock.now().date_naive());
         let mut clas = Vec::new();
         for mission in missions {
             clas.extend(
-                self.staff
-                    .staff_members(who, mission, &Default::default(), &view)?
+                self.assignable(who, mission)?
                     .into_iter()
-                    .filter(|a| a.member.status != cla_staff::decider::StaffStatus::Separated)
-                    .map(|a| (a.member.id, format!("{} — {mission}", a.member.name))),
+                    .map(|(id, name)| (id, format!("{name} — {mission}"))),
             );
         }
         clas.sort_by(|a, b| a.1.cmp(&b.1));
@@ -717,6 +706,18 @@ impl FieldApp {
             follow_ups: None,
             clas,
         })
+    }
+
+    /// A mission's staff members a message may be assigned to today (not separated): id, name.
+    fn assignable(&self, who: &Principal, mission: &str) -> AppResult<Vec<(String, String)>> {
+        let today = cla_platform::timeline::View::on(self.clock.now().date_naive());
+        Ok(self
+            .staff
+            .staff_members(who, mission, &Default::default(), &today)?
+            .into_iter()
+            .filter(|a| a.member.status != cla_staff::decider::StaffStatus::Separated)
+            .map(|a| (a.member.id, a.member.name))
+            .collect())
     }
 
     /// A staff member's SMS channel as the reader may see it: their phone numbers, current and
@@ -758,7 +759,7 @@ impl FieldApp {
         let member = self.staff.staff_member(who, staff_id, &today)?.member;
         let (name, mission) = (member.name, member.place.mission_code);
         // Changes are made now: not in a view of another time.
-        let live = view.known_at.is_none() && view.as_of >= today.as_of;
+        let live = view.is_present(today.as_of);
         Ok(Channels {
             name,
             numbers,

@@ -37,6 +37,11 @@ impl View {
         }
     }
 
+    /// Whether this is a view of now (today or later, everything known): what changes are made in.
+    pub fn is_present(&self, today: NaiveDate) -> bool {
+        self.known_at.is_none() && self.as_of >= today
+    }
+
     pub fn sees(&self, stamp: &Stamp) -> bool {
         stamp.effective <= self.as_of && self.known_at.is_none_or(|t| stamp.recorded <= t)
     }

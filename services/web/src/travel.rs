@@ -53,6 +53,11 @@ impl Travel {
     }
 
     /// The read models' view: `asOf`, or `today`.
+    /// Whether a date or a time is asked for (the page is not simply today's).
+    pub fn is_asked(&self) -> bool {
+        self.as_of.is_some() || self.known_at.is_some()
+    }
+
     pub fn view(&self, today: NaiveDate) -> View {
         View {
             as_of: self.as_of.unwrap_or(today),

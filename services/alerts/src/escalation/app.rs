@@ -490,8 +490,8 @@ impl EscalationApp {
         authorize(who, mission, RESPONDERS)?;
         let procedures = self.escalation.view.procedures_as(mission, view);
         // Changes are made to the procedures in force now: not to a view of another time.
-        let now = view.known_at.is_none() && view.as_of >= self.now().date_naive();
-        let may_change = authorize(who, mission, SETTERS).is_ok() && now;
+        let may_change =
+            authorize(who, mission, SETTERS).is_ok() && view.is_present(self.now().date_naive());
         let field_offices = self
             .registry
             .field_offices(mission, view)

@@ -28,7 +28,16 @@ pub struct AuditEntry {
     pub position: u64,
     pub actor_id: String,
     pub actor_role: String,
-    pub stamp: Stamp,
+}
+
+impl AuditEntry {
+    fn stamp(&self) -> Stamp {
+        Stamp {
+            effective: self.effective,
+            position: self.position,
+            recorded: self.recorded,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -153,7 +162,7 @@ impl RegistryView {
             .into_iter()
             .flatten()
             .rev()
-            .filter(|c| view.sees(&c.stamp))
+            .filter(|c| view.sees(&c.stamp()))
             .cloned()
             .collect()
     }
@@ -214,7 +223,6 @@ impl Projection for RegistryView {
                 position: recorded.position.0,
                 actor_id: recorded.metadata.actor.id.clone(),
                 actor_role: recorded.metadata.actor.role.clone(),
-                stamp,
             });
         }
     }

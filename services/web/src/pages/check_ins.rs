@@ -148,7 +148,7 @@ pub fn body(l: L10n, c: &CheckIns<'_>) -> Markup {
     let action = format!("/missions/{}/check-ins", c.code);
     html! {
         @if let Some(n) = &c.notice { p.banner role="status" { (n) } }
-        @if c.travel.as_of.is_some() || c.travel.known_at.is_some() {
+        @if c.travel.is_asked() {
             p.banner role="note" { (l.t("checkins-live-now")) }
         }
         form.filters method="get" action=(action) {

@@ -138,7 +138,7 @@ pub fn sms(l: L10n, p: &SmsPage<'_>) -> Markup {
         })
     };
     html! {
-        @if p.travel.as_of.is_some() || p.travel.known_at.is_some() {
+        @if p.travel.is_asked() {
             p.banner #sms-live-now role="note" { (l.t("sms-live-now")) }
         }
         p.note { (l.t_args("sms-read-at", &[("at", l.date_time(p.at))])) }
@@ -256,7 +256,7 @@ pub fn channels(l: L10n, p: &ChannelsPage<'_>) -> Markup {
     let duress = Filled::new(p.posted, "duress", "");
     let (current, past): (Vec<_>, Vec<_>) = p.channels.numbers.iter().partition(|n| n.to.is_none());
     html! {
-        @if p.travel.as_of.is_some() || p.travel.known_at.is_some() {
+        @if p.travel.is_asked() {
             p.banner #channels-then role="note" { (l.t("channels-then")) }
         } @else {
             p.note { (l.t_args("channels-read-at", &[("at", l.date_time(p.at))])) }
@@ -659,7 +659,7 @@ pub fn escalation(l: L10n, p: &EscalationPage<'_>) -> Markup {
             .map_or(id.to_string(), |(_, n)| n.clone())
     };
     html! {
-        @if p.travel.as_of.is_some() || p.travel.known_at.is_some() {
+        @if p.travel.is_asked() {
             p.banner #escalation-then role="note" { (l.t("escalation-then")) }
         } @else {
             p.note { (l.t_args("escalation-read-at", &[("at", l.date_time(p.at))])) }

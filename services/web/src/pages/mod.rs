@@ -183,7 +183,7 @@ fn travel_form(l: L10n, t: &TravelForm<'_>) -> Markup {
                 span.error #knownAt-error { (message) }
             }
             button type="submit" { (l.t("travel-apply")) }
-            @if t.travel.as_of.is_some() || t.travel.known_at.is_some() {
+            @if t.travel.is_asked() {
                 a href=(t.action) { (l.t("travel-today")) }
             }
         }

@@ -351,7 +351,7 @@ pub(crate) async fn profile(State(web): State<Arc<Web>>, m: MissionRequest) -> R
                         &who,
                         &code,
                         &member,
-                        travel.as_of.is_some() || travel.known_at.is_some(),
+                        travel.is_asked(),
                         super::param(&q, "done"),
                     ))
                     @if who.has(cla_platform::Role::Admin) {

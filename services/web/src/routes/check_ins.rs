@@ -373,16 +373,14 @@ pub(crate) async fn record_roll_call(
     show(&asked, &filter, (Some(form_again), None), None)
 }
 
-fn channel(value: &str) -> Option<Channel> {
-    match value {
-        "phone" => Some(Channel::Phone),
-        "radio" => Some(Channel::Radio),
-        "in_person" => Some(Channel::InPerson),
-        "sms" => Some(Channel::Sms),
-        "report" => Some(Channel::Report),
-        _ => None,
-    }
-}
+/// The channels the one check-in form offers, by the value it sends.
+const CHANNELS: [(&str, Channel); 5] = [
+    ("phone", Channel::Phone),
+    ("radio", Channel::Radio),
+    ("in_person", Channel::InPerson),
+    ("sms", Channel::Sms),
+    ("report", Channel::Report),
+];
 
 /// One check-in (`POST /missions/{code}/check-ins/one`): the CLA, its channel, welfare, time and
 /// notes, recorded through the risk context as the signed-in person under the form's key, so a
@@ -397,12 +395,7 @@ pub(crate) async fn record_one(State(web): State<Arc<Web>>, f: MissionForm) -> R
             .bad
             .push((Some("staffId".into()), l.t("checkins-one-choose-cla")));
     }
-    let channel = channel(fields.text("channel"));
-    if channel.is_none() {
-        fields
-            .bad
-            .push((Some("channel".into()), l.t("checkins-one-channel-invalid")));
-    }
+    let channel = fields.choice("channel", &CHANNELS, l.t("checkins-one-channel-invalid"));
     let welfare = welfare(fields.text("welfare"));
     if welfare.is_none() {
         fields
@@ -431,20 +424,9 @@ pub(crate) async fn record_one(State(web): State<Arc<Web>>, f: MissionForm) -> R
             notes: fields.text("notes").to_string(),
         };
         // The CLA is one of this mission's, whatever else the reader may see.
-        let of_mission = web
-            .settings
-            .apps
-            .risk
-            .cla_check_ins(&m.who, &m.code)
-            .ok()
-            .and_then(|c| c.shown().map(|all| all.iter().any(|c| c.staff_id == staff)))
-            .unwrap_or(false);
-        let done = if of_mission {
-            web.settings
-                .apps
-                .risk
-                .record_named_check_in(&m.who, key.clone(), input)
-                .await
+        let risk = &web.settings.apps.risk;
+        let done = if risk.mission_of_cla(&staff).as_deref() == Some(m.code.as_str()) {
+            risk.record_named_check_in(&m.who, key.clone(), input).await
         } else {
             Err(AppError::not_found(
                 "staffId",

@@ -612,7 +612,7 @@ fn pipeline_page(
         Ok(x) => x,
         Err(e) => return refused(r, e),
     };
-    let travelling = m.travel.as_of.is_some() || m.travel.known_at.is_some();
+    let travelling = m.travel.is_asked();
     let allowed = may_act(web, who, code).is_ok();
     let no_forms = if !allowed {
         Some(l.t("recruit-read-only"))
