@@ -306,7 +306,7 @@ fn one_check_in(l: L10n, action: &str, c: &CheckIns<'_>, f: &OneCheckIn) -> Mark
         section #one-check-in-section aria-labelledby="one-check-in-title" {
             h2 #one-check-in-title { (l.t("checkins-one-title")) }
             p.note { (l.t("checkins-one-intro")) }
-            form #one-check-in method="post" action={ (action) "/one" } {
+            form.action #one-check-in method="post" action={ (action) "/one" } {
                 input type="hidden" name="csrf" value=(c.csrf);
                 input type="hidden" name="idempotencyKey" value=(f.value("idempotencyKey"));
                 (select("staffId", l.t("checkins-col-cla"), clas))
@@ -322,7 +322,7 @@ fn one_check_in(l: L10n, action: &str, c: &CheckIns<'_>, f: &OneCheckIn) -> Mark
                     textarea #one-notes name="notes" maxlength="4000" rows="3" aria-describedby=[described("notes")] aria-invalid=[f.error("notes").map(|_| "true")] { (f.value("notes")) }
                     (message("notes"))
                 }
-                button type="submit" { (l.t("checkins-one-record")) }
+                button.primary type="submit" { (l.t("checkins-one-record")) }
             }
         }
     }
