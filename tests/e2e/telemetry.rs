@@ -71,8 +71,58 @@ async fn a_request_is_one_span_and_one_correlation_id_and_its_fields_are_never_l
         "{correlations:?} vs {request_id}"
     );
 
+    // The same question asked twice (one that shows no personal data, whose answer is kept): the
+    // second is the kept answer, given without reading the question again, and its request line names the operation as the first one's does.
+    let mut asked = Vec::new();
+    for _ in 0..2 {
+        let response = reqwest::Client::new()
+            .post(format!("{}/graphql", server.base))
+            .bearer_auth(&hr)
+            .json(&json!({
+                "query": "query Who { __typename }",
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let id = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["data"]["__typename"], "Query", "{body}");
+        asked.push(id);
+    }
+    let metrics = reqwest::Client::new()
+        .get(format!("{}/metrics", server.base))
+        .bearer_auth(server.admin())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let kept = metrics
+        .lines()
+        .find(|l| l.starts_with("cla_query_answers") && l.contains("outcome=\"kept\""))
+        .unwrap_or_else(|| panic!("no kept answers counted in:\n{metrics}"));
+    assert!(
+        kept.ends_with(" 1"),
+        "the second answer was not the kept one: {kept}"
+    );
+
     server.stop().await;
     let logs = captured.text();
+    for id in &asked {
+        let line = logs
+            .lines()
+            .find(|l| l.contains("request served") && l.contains(id.as_str()))
+            .unwrap_or_else(|| panic!("no request line for {id} in:\n{logs}"));
+        assert!(
+            line.contains("operation=Who"),
+            "operation missing from: {line}"
+        );
+    }
     let served = logs
         .lines()
         .find(|l| l.contains("request served") && l.contains(&request_id))

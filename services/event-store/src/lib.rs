@@ -90,6 +90,76 @@ pub trait EventStore: Send + Sync + 'static {
     fn backend(&self) -> &'static str;
 }
 
+/// A store in front of another that changes only how events are appended (sealing restricted
+/// fields, timing the append, failing one in a test): every read, feed and the backend's name are
+/// the inner store's, so a layer writes only what it changes.
+#[async_trait::async_trait]
+pub trait AppendLayer: Send + Sync + 'static {
+    /// The store every read goes to, and where the layer's appends end.
+    fn inner(&self) -> &dyn EventStore;
+
+    /// What [`EventStore::append`] does through this layer.
+    async fn append_through(
+        &self,
+        stream: &StreamName,
+        expected: ExpectedRevision,
+        events: Vec<NewEvent>,
+    ) -> Result<AppendResult, StoreError>;
+
+    /// The backend's name, for logs and metrics: the inner store's unless the layer says.
+    fn backend(&self) -> &'static str {
+        self.inner().backend()
+    }
+}
+
+#[async_trait::async_trait]
+impl<L: AppendLayer> EventStore for L {
+    async fn append(
+        &self,
+        stream: &StreamName,
+        expected: ExpectedRevision,
+        events: Vec<NewEvent>,
+    ) -> Result<AppendResult, StoreError> {
+        self.append_through(stream, expected, events).await
+    }
+
+    async fn read_stream(
+        &self,
+        stream: &StreamName,
+        from: StreamFrom,
+        direction: Direction,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.inner()
+            .read_stream(stream, from, direction, limit)
+            .await
+    }
+
+    async fn read_all(
+        &self,
+        from: AllFrom,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.inner().read_all(from, limit).await
+    }
+
+    async fn head(&self) -> Result<Option<Position>, StoreError> {
+        self.inner().head().await
+    }
+
+    fn subscribe_all(&self, from: AllFrom) -> EventFeed {
+        self.inner().subscribe_all(from)
+    }
+
+    fn subscribe_types(&self, from: AllFrom, types: &[&str]) -> FilteredFeed {
+        self.inner().subscribe_types(from, types)
+    }
+
+    fn backend(&self) -> &'static str {
+        AppendLayer::backend(self)
+    }
+}
+
 /// Reads a whole stream forwards, page by page.
 pub async fn read_stream_to_end(
     store: &dyn EventStore,

@@ -7,9 +7,10 @@
 //! (dotted paths reach nested ones, a string counts as a list of one).
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use cla_platform::cache::Kept;
 use cla_platform::claims::ClaimsMapping;
 use cla_platform::{AppError, Principal, Role};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -48,7 +49,25 @@ pub struct Auth {
     issuer: Option<String>,
     audience: Option<String>,
     claims: ClaimsMapping,
+    /// Tokens verified already, by their whole text: a client sends the same token with every
+    /// request, and its signature and claims need checking once, not each time.
+    verified: Mutex<Kept<String, Verified>>,
 }
+
+/// A token verified once: who it signs in, and the identity provider's key set it was verified
+/// with (none for configured keys). It stays good until it expires, or until the provider's
+/// keys are fetched again, when it is verified anew against them.
+struct Verified {
+    signed_in: SignedIn,
+    keys: Option<Arc<crate::jwks::KeySet>>,
+}
+
+/// How many verified tokens are kept (the least recently used goes first): a mission's people
+/// signed in at once, with room to spare. A token is a few hundred bytes.
+const VERIFIED_TOKENS: usize = 4096;
+
+/// The leeway on `exp` and `nbf`, in seconds, for clocks that differ a little.
+const LEEWAY_SECONDS: u64 = 5;
 
 /// A verified token: who holds it, and until when (seconds since the epoch).
 #[derive(Clone, Debug)]
@@ -157,6 +176,7 @@ impl Auth {
                 roles_claim: config.jwt_roles_claim.clone(),
                 missions_claim: config.jwt_missions_claim.clone(),
             },
+            verified: Mutex::new(Kept::new(VERIFIED_TOKENS)),
         })
     }
 
@@ -241,7 +261,43 @@ impl Auth {
         self.check(token).map(|s| s.principal).map_err(|r| r.error)
     }
 
+    /// The caller a token signs in: as verified before, while it has not expired and the keys it
+    /// was verified with are the ones held; else verified now (see [`Auth::verify_now`]) and kept.
     fn check(&self, token: &str) -> Result<SignedIn, Refused> {
+        let keys = self.provider().map(|provider| provider.keys());
+        let same_keys = |kept: &Option<Arc<crate::jwks::KeySet>>| match (kept, &keys) {
+            (Some(kept), Some(held)) => Arc::ptr_eq(kept, held),
+            (None, None) => true,
+            _ => false,
+        };
+        let now = now();
+        {
+            let mut verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(kept) = verified.get(token) {
+                if same_keys(&kept.keys) && now <= kept.signed_in.expires_at + LEEWAY_SECONDS {
+                    return Ok(kept.signed_in.clone());
+                }
+                verified.retain(|_, v| {
+                    same_keys(&v.keys) && now <= v.signed_in.expires_at + LEEWAY_SECONDS
+                });
+            }
+        }
+        let signed_in = self.verify_now(token)?;
+        self.verified
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(
+                token.to_string(),
+                Verified {
+                    signed_in: signed_in.clone(),
+                    keys,
+                },
+            );
+        Ok(signed_in)
+    }
+
+    /// Verifies a token's signature and claims with the keys held now.
+    fn verify_now(&self, token: &str) -> Result<SignedIn, Refused> {
         let malformed = || AppError::unauthenticated("the token is malformed");
         let header = jsonwebtoken::decode_header(token).map_err(|_| malformed())?;
         let held;
@@ -277,7 +333,7 @@ impl Auth {
             );
         }
         let mut validation = Validation::new(algorithm);
-        validation.leeway = 5;
+        validation.leeway = LEEWAY_SECONDS;
         validation.validate_nbf = true;
         let mut required = vec!["exp", "sub"];
         if let Some(issuer) = issuer {
@@ -539,6 +595,61 @@ mod tests {
         let e = auth.verify(&expired).unwrap_err();
         assert_eq!(e.code.as_str(), "UNAUTHENTICATED");
         assert!(e.message.contains("expired"));
+    }
+
+    /// A token is verified once and kept: given again, the kept caller answers (the signature is
+    /// not checked again); once past its expiry, or verified with keys no longer held, it is
+    /// verified anew; a refused token is never kept.
+    #[test]
+    fn a_verified_token_is_kept_until_it_expires_or_the_keys_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let auth = Auth::load(&config(dir.path())).unwrap();
+        let token = auth
+            .mint(
+                "u-1",
+                "Amani",
+                &[Role::Admin],
+                &[],
+                Duration::from_secs(600),
+            )
+            .unwrap();
+        assert_eq!(auth.verify(&token).unwrap().id, "u-1");
+        assert_eq!(auth.verified.lock().unwrap().len(), 1);
+        // What is kept is what answers: marked here, the mark comes back.
+        let mark = |expires_at: u64, keys: Option<Arc<crate::jwks::KeySet>>| {
+            let mut verified = auth.verified.lock().unwrap();
+            let kept = verified.get(token.as_str()).unwrap();
+            kept.signed_in.principal.id = "kept".into();
+            kept.signed_in.expires_at = expires_at;
+            kept.keys = keys;
+        };
+        mark(now() + 600, None);
+        assert_eq!(auth.verify(&token).unwrap().id, "kept");
+        // Past its expiry (and the leeway), the kept caller no longer answers: the token is
+        // read again, and what its signature holds answers.
+        mark(now() - LEEWAY_SECONDS - 1, None);
+        assert_eq!(auth.verify(&token).unwrap().id, "u-1");
+        // Verified with another key set than the one held: read again.
+        mark(now() + 600, Some(Arc::new(crate::jwks::KeySet::default())));
+        assert_eq!(auth.verify(&token).unwrap().id, "u-1");
+        assert_eq!(auth.verified.lock().unwrap().len(), 1);
+        // A token signed with another secret is refused every time, and never kept.
+        let forged = jsonwebtoken::encode(
+            &Header::default(),
+            &Claims {
+                sub: "u-1".into(),
+                name: "n".into(),
+                roles: vec!["ADMIN".into()],
+                missions: vec![],
+                exp: now() + 600,
+            },
+            &EncodingKey::from_secret(&[7u8; 32]),
+        )
+        .unwrap();
+        for _ in 0..2 {
+            assert!(auth.verify(&forged).is_err());
+        }
+        assert_eq!(auth.verified.lock().unwrap().len(), 1);
     }
 
     /// Development tokens name the configured issuer and audience; tokens naming others, or

@@ -103,8 +103,19 @@ pub struct Apps {
     pub escalation: cla_alerts::escalation::EscalationApp,
 }
 
-/// The application layers and the schema serving requests through them.
-pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchema, Apps) {
+/// The schemas serving requests, over the same application layers.
+pub struct Schemas {
+    /// With the idempotency extension: mutations, subscriptions, and any operation that gives an
+    /// idempotency key.
+    pub schema: ClaSchema,
+    /// Without any extension, for queries that give no idempotency key (the extension has
+    /// nothing to do for them). Where a schema has an extension, the engine runs every field it
+    /// resolves through the extension's hooks, and a mission's board resolves thousands.
+    pub reading: ClaSchema,
+}
+
+/// The application layers and the schemas serving requests through them.
+pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (Schemas, Apps) {
     let Parts {
         runtime,
         registry,
@@ -205,32 +216,37 @@ pub fn build(max_depth: usize, max_complexity: usize, parts: Parts) -> (ClaSchem
         field: field_app,
         escalation: escalation_app,
     };
-    let schema = builder(max_depth, max_complexity)
-        .extension(idempotency)
-        .data(runtime)
-        .data(apps.registry.clone())
-        .data(apps.staff.clone())
-        .data(apps.staffing.clone())
-        .data(apps.risk.clone())
-        .data(apps.supervision.clone())
-        .data(apps.reporting.clone())
-        .data(apps.alerts.clone())
-        .data(apps.field.clone())
-        .data(apps.escalation.clone())
-        .data(field)
-        .data(registry)
-        .data(staff)
-        .data(staffing)
-        .data(occupancy)
-        .data(history)
-        .data(risk)
-        .data(supervision)
-        .data(alerts)
-        .data(risk_counts)
-        .data(clock)
-        .data(detector)
-        .finish();
-    (schema, apps)
+    let with_data = |builder: SchemaBuilder<Query, Mutation, Subscription>| {
+        builder
+            .data(runtime.clone())
+            .data(apps.registry.clone())
+            .data(apps.staff.clone())
+            .data(apps.staffing.clone())
+            .data(apps.risk.clone())
+            .data(apps.supervision.clone())
+            .data(apps.reporting.clone())
+            .data(apps.alerts.clone())
+            .data(apps.field.clone())
+            .data(apps.escalation.clone())
+            .data(field.clone())
+            .data(registry.clone())
+            .data(staff.clone())
+            .data(staffing.clone())
+            .data(occupancy.clone())
+            .data(history.clone())
+            .data(risk.clone())
+            .data(supervision.clone())
+            .data(alerts.clone())
+            .data(risk_counts.clone())
+            .data(clock.clone())
+            .data(detector.clone())
+            .finish()
+    };
+    let schemas = Schemas {
+        schema: with_data(builder(max_depth, max_complexity).extension(idempotency)),
+        reading: with_data(builder(max_depth, max_complexity)),
+    };
+    (schemas, apps)
 }
 
 /// How deep an introspection query may nest: deeper than any question about the data needs

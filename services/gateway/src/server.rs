@@ -49,6 +49,8 @@ impl std::ops::Deref for AppState {
 /// What [`AppState`] holds.
 pub struct SharedState {
     pub schema: ClaSchema,
+    /// The same schema for queries that give no idempotency key (see [`schema::Schemas`]).
+    pub reading: ClaSchema,
     /// The schema answering operations that ask only about the schema (see
     /// [`crate::schema::introspection`]).
     pub introspection: ClaSchema,
@@ -345,7 +347,7 @@ pub fn app(
         Arc::clone(&clock),
         ReactorCheckpoint::new(Some(reactors.join("closure-exposure-flags"))),
     ));
-    let (schema, apps) = schema::build(
+    let (schema::Schemas { schema, reading }, apps) = schema::build(
         config.max_query_depth,
         config.max_query_complexity,
         schema::Parts {
@@ -372,6 +374,7 @@ pub fn app(
     let state = AppState::new(SharedState {
         limits,
         schema,
+        reading,
         introspection: crate::schema::introspection(config.max_query_complexity),
         persisted: Arc::default(),
         apps,

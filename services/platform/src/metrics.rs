@@ -13,8 +13,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use cla_event_store::{
-    AllFrom, AppendResult, Direction, EventFeed, EventStore, ExpectedRevision, FilteredFeed,
-    NewEvent, Position, RecordedEvent, StoreError, StreamFrom, StreamName,
+    AppendLayer, AppendResult, EventStore, ExpectedRevision, NewEvent, StoreError, StreamName,
 };
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{EncodeLabelSet, text};
@@ -527,8 +526,12 @@ impl TimedStore {
 }
 
 #[async_trait]
-impl EventStore for TimedStore {
-    async fn append(
+impl AppendLayer for TimedStore {
+    fn inner(&self) -> &dyn EventStore {
+        self.store.as_ref()
+    }
+
+    async fn append_through(
         &self,
         stream: &StreamName,
         expected: ExpectedRevision,
@@ -539,40 +542,6 @@ impl EventStore for TimedStore {
         let outcome = if appended.is_ok() { "ok" } else { "error" };
         self.metrics.append(outcome, started.elapsed());
         appended
-    }
-
-    async fn read_stream(
-        &self,
-        stream: &StreamName,
-        from: StreamFrom,
-        direction: Direction,
-        limit: usize,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.store.read_stream(stream, from, direction, limit).await
-    }
-
-    async fn read_all(
-        &self,
-        from: AllFrom,
-        limit: usize,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.store.read_all(from, limit).await
-    }
-
-    async fn head(&self) -> Result<Option<Position>, StoreError> {
-        self.store.head().await
-    }
-
-    fn subscribe_all(&self, from: AllFrom) -> EventFeed {
-        self.store.subscribe_all(from)
-    }
-
-    fn subscribe_types(&self, from: AllFrom, types: &[&str]) -> FilteredFeed {
-        self.store.subscribe_types(from, types)
-    }
-
-    fn backend(&self) -> &'static str {
-        self.store.backend()
     }
 }
 

@@ -27,8 +27,8 @@ use bytes::Bytes;
 use cla_contracts::EventContract;
 use cla_contracts::cla::{field, idempotency, privacy, risk, staff};
 use cla_event_store::{
-    Actor, AllFrom, AppendResult, Direction, EventFeed, EventStore, EventType, ExpectedRevision,
-    FilteredFeed, Metadata, NewEvent, Position, RecordedEvent, StoreError, StreamFrom, StreamName,
+    Actor, AppendLayer, AppendResult, Direction, EventStore, EventType, ExpectedRevision, Metadata,
+    NewEvent, StoreError, StreamFrom, StreamName,
 };
 pub use cla_vault::{KeyStore, Opened, Sealed};
 
@@ -671,8 +671,12 @@ struct SealingStore {
 }
 
 #[async_trait]
-impl EventStore for SealingStore {
-    async fn append(
+impl AppendLayer for SealingStore {
+    fn inner(&self) -> &dyn EventStore {
+        self.inner.as_ref()
+    }
+
+    async fn append_through(
         &self,
         stream: &StreamName,
         expected: ExpectedRevision,
@@ -689,40 +693,6 @@ impl EventStore for SealingStore {
             }
         }
         self.inner.append(stream, expected, events).await
-    }
-
-    async fn read_stream(
-        &self,
-        stream: &StreamName,
-        from: StreamFrom,
-        direction: Direction,
-        limit: usize,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.inner.read_stream(stream, from, direction, limit).await
-    }
-
-    async fn read_all(
-        &self,
-        from: AllFrom,
-        limit: usize,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.inner.read_all(from, limit).await
-    }
-
-    async fn head(&self) -> Result<Option<Position>, StoreError> {
-        self.inner.head().await
-    }
-
-    fn subscribe_all(&self, from: AllFrom) -> EventFeed {
-        self.inner.subscribe_all(from)
-    }
-
-    fn subscribe_types(&self, from: AllFrom, types: &[&str]) -> FilteredFeed {
-        self.inner.subscribe_types(from, types)
-    }
-
-    fn backend(&self) -> &'static str {
-        self.inner.backend()
     }
 }
 

@@ -450,6 +450,12 @@ async fn execute(
     let note = idempotency::Note::default();
     let mut request =
         async_graphql::Request::new(params.query.unwrap_or_default()).data(note.clone());
+    // A query that gives no idempotency key needs nothing of the idempotency extension.
+    let gives_idempotency_key = idempotency_key.is_some()
+        || params
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.contains_key(idempotency::ARGUMENT));
     if let Some(key) = idempotency_key {
         request = request.data(idempotency::HeaderKey(key));
     }
@@ -467,6 +473,21 @@ async fn execute(
                 request.extensions.insert(k, v);
             }
         }
+    }
+    let keeping = app.answers.enabled() && !no_cache;
+    // The same question from the same caller while the read models have not moved: the kept
+    // answer, without reading the question again. Only a query's answer is kept, one that passed
+    // every check below, and the question is the same to the letter: none of them can fail now.
+    let key = keeping.then(|| answer_key(&principal, &request));
+    let position = app.hub.position();
+    let now = app.clock.now();
+    if let Some(key) = &key
+        && let Some((body, named)) = app.answers.kept(key, position, now)
+    {
+        crate::telemetry::record_operation(&named.logged);
+        app.metrics.request(&named.label, "ok", started.elapsed());
+        app.metrics.answer(true);
+        return kept(media, body);
     }
     let document = async_graphql::parser::parse_query(&request.query).ok();
     let operation = document
@@ -523,19 +544,6 @@ async fn execute(
         }
     }
     let is_query = kind == Some(OperationType::Query);
-    let keeping = app.answers.enabled() && !no_cache;
-    // The same question from the same caller while the read models have not moved: the kept
-    // answer, without reading the question again.
-    let key = keeping.then(|| answer_key(&principal, &request));
-    let position = app.hub.position();
-    let now = app.clock.now();
-    if let Some(key) = &key
-        && let Some((body, kept_label)) = app.answers.kept(key, position, now)
-    {
-        app.metrics.request(&kept_label, "ok", started.elapsed());
-        app.metrics.answer(true);
-        return kept(media, body);
-    }
     let budget = app.limits.query_budget;
     // GraphiQL's (and every tool's) introspection query nests deeper than any question about
     // the data needs: an operation asking only about the schema is checked against the schema
@@ -546,10 +554,15 @@ async fn execute(
         {
             app.introspection.clone()
         }
+        (Some(_), Some(operation))
+            if operation.ty == OperationType::Query && !gives_idempotency_key =>
+        {
+            app.reading.clone()
+        }
         _ => app.schema.clone(),
     };
     let run = move |request: async_graphql::Request, document: Option<ExecutableDocument>| async move {
-        let execution = run(&schema, request.data(principal), document.as_ref());
+        let execution = run(&schema, request.data(principal), document);
         if is_query {
             tokio::time::timeout(budget, execution)
                 .await
@@ -588,9 +601,13 @@ async fn execute(
         };
         return finish(&app, media, &label, started, outcome, note.verdict());
     };
+    let named = crate::answers::Named {
+        label: label.clone(),
+        logged,
+    };
     let answered = app
         .answers
-        .answer(key, position, now, label.clone(), || async move {
+        .answer(key, position, now, named, || async move {
             match run(request, document).await {
                 // An answer that showed restricted data is not kept: each request for it is
                 // answered, and its looks recorded, on its own.
@@ -656,15 +673,24 @@ fn finish(
     answer(media, response, verdict)
 }
 
-/// Runs a request, every error with its code (and field).
+/// Runs a request, every error with its code (and field). The engine runs the `document` read
+/// here from the request's text (not reading it again); where errors need placing in it, it is
+/// read again from the text, kept for that.
 async fn run(
     schema: &crate::schema::ClaSchema,
-    request: async_graphql::Request,
-    document: Option<&ExecutableDocument>,
+    mut request: async_graphql::Request,
+    document: Option<ExecutableDocument>,
 ) -> async_graphql::Response {
+    let text = document.is_some().then(|| request.query.clone());
+    if let Some(document) = document {
+        request.set_parsed_query(document);
+    }
     let mut response = schema.execute(request).await;
-    for error in &mut response.errors {
-        give_code(error, document);
+    if !response.errors.is_empty() {
+        let document = text.and_then(|t| async_graphql::parser::parse_query(t).ok());
+        for error in &mut response.errors {
+            give_code(error, document.as_ref());
+        }
     }
     response
 }
@@ -682,14 +708,22 @@ fn answer(
     let not_run = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let mut body = serde_json::to_value(&response).unwrap_or_default();
-    let status = if not_run && media == Media::GraphqlResponse {
+    // Written straight from the response, its fields in the order asked; only an answer that
+    // could not run loses its `data` on the way.
+    let (status, body) = if not_run && media == Media::GraphqlResponse {
+        let mut body = serde_json::to_value(&response).unwrap_or_default();
         if let Some(object) = body.as_object_mut() {
             object.remove("data");
         }
-        StatusCode::BAD_REQUEST
+        (
+            StatusCode::BAD_REQUEST,
+            serde_json::to_vec(&body).unwrap_or_default(),
+        )
     } else {
-        StatusCode::OK
+        (
+            StatusCode::OK,
+            serde_json::to_vec(&response).unwrap_or_default(),
+        )
     };
     let status = match verdict {
         Some(idempotency::Verdict::Invalid) => StatusCode::BAD_REQUEST,
@@ -697,12 +731,7 @@ fn answer(
         Some(idempotency::Verdict::InProgress) => StatusCode::CONFLICT,
         _ => status,
     };
-    (
-        status,
-        [(header::CONTENT_TYPE, media.content_type())],
-        serde_json::to_vec(&body).unwrap_or_default(),
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, media.content_type())], body).into_response()
 }
 
 fn kept(media: Media, body: Bytes) -> Response {

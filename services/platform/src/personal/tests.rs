@@ -1,6 +1,6 @@
 use super::*;
 use crate::access::Role;
-use cla_event_store::EmbeddedStore;
+use cla_event_store::{AllFrom, EmbeddedStore};
 
 fn meta() -> Metadata {
     Metadata {

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use cla_event_store::{
-    Actor, AllFrom, AppendResult, Direction, EmbeddedStore, EventFeed, EventStore,
-    ExpectedRevision, FilteredFeed, NewEvent, RecordedEvent, StoreError, StreamFrom, StreamName,
+    Actor, AppendLayer, AppendResult, EmbeddedStore, EventStore, ExpectedRevision, NewEvent,
+    StoreError, StreamName,
 };
 use cla_platform::command::{CommandMeta, load};
 use cla_platform::projection::Projection;
@@ -39,8 +39,12 @@ impl FailingStore {
 }
 
 #[async_trait::async_trait]
-impl EventStore for FailingStore {
-    async fn append(
+impl AppendLayer for FailingStore {
+    fn inner(&self) -> &dyn EventStore {
+        &self.inner
+    }
+
+    async fn append_through(
         &self,
         stream: &StreamName,
         expected: ExpectedRevision,
@@ -54,31 +58,7 @@ impl EventStore for FailingStore {
         }
         self.inner.append(stream, expected, events).await
     }
-    async fn read_stream(
-        &self,
-        stream: &StreamName,
-        from: StreamFrom,
-        direction: Direction,
-        limit: usize,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.inner.read_stream(stream, from, direction, limit).await
-    }
-    async fn read_all(
-        &self,
-        from: AllFrom,
-        limit: usize,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.inner.read_all(from, limit).await
-    }
-    async fn head(&self) -> Result<Option<cla_event_store::Position>, StoreError> {
-        self.inner.head().await
-    }
-    fn subscribe_all(&self, from: AllFrom) -> EventFeed {
-        self.inner.subscribe_all(from)
-    }
-    fn subscribe_types(&self, from: AllFrom, types: &[&str]) -> FilteredFeed {
-        self.inner.subscribe_types(from, types)
-    }
+
     fn backend(&self) -> &'static str {
         "failing"
     }
