@@ -21,7 +21,7 @@ use tokio::sync::OnceCell;
 
 /// How an answer's operation is named: its label in the metrics, and its name in the log.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Named {
+pub struct OperationNames {
     pub label: String,
     pub logged: String,
 }
@@ -31,7 +31,7 @@ struct Answer {
     body: Bytes,
     at: DateTime<Utc>,
     /// The operation's names, for the metrics and the log of a request given it again.
-    named: Named,
+    named: OperationNames,
 }
 
 struct Slot {
@@ -71,7 +71,12 @@ impl AnswerCache {
     }
 
     /// The kept answer to `key` at `position`, if there is one, with its operation's names.
-    pub fn kept(&self, key: &str, position: u64, now: DateTime<Utc>) -> Option<(Bytes, Named)> {
+    pub fn kept(
+        &self,
+        key: &str,
+        position: u64,
+        now: DateTime<Utc>,
+    ) -> Option<(Bytes, OperationNames)> {
         let mut slots = self.slots.lock().expect("answer cache lock");
         let slot = slots.get(key).filter(|s| s.position == position)?;
         let answer = slot.answer.get().filter(|a| self.fresh(a, now))?;
@@ -89,7 +94,7 @@ impl AnswerCache {
         key: String,
         position: u64,
         now: DateTime<Utc>,
-        named: Named,
+        named: OperationNames,
         compute: F,
     ) -> Result<(Bytes, Outcome), E>
     where
@@ -160,28 +165,58 @@ mod tests {
             }
         };
         let first = cache
-            .answer("q".into(), 5, at(0), Named::default(), compute("a"))
+            .answer(
+                "q".into(),
+                5,
+                at(0),
+                OperationNames::default(),
+                compute("a"),
+            )
             .await
             .unwrap();
         assert_eq!(first, (Bytes::from_static(b"a"), Outcome::Computed));
         let again = cache
-            .answer("q".into(), 5, at(0), Named::default(), compute("b"))
+            .answer(
+                "q".into(),
+                5,
+                at(0),
+                OperationNames::default(),
+                compute("b"),
+            )
             .await
             .unwrap();
         assert_eq!(again, (Bytes::from_static(b"a"), Outcome::Kept));
         // Another question, a later position, a clock moved on: computed.
         let other = cache
-            .answer("r".into(), 5, at(0), Named::default(), compute("c"))
+            .answer(
+                "r".into(),
+                5,
+                at(0),
+                OperationNames::default(),
+                compute("c"),
+            )
             .await
             .unwrap();
         assert_eq!(other.1, Outcome::Computed);
         let moved = cache
-            .answer("q".into(), 6, at(0), Named::default(), compute("d"))
+            .answer(
+                "q".into(),
+                6,
+                at(0),
+                OperationNames::default(),
+                compute("d"),
+            )
             .await
             .unwrap();
         assert_eq!(moved, (Bytes::from_static(b"d"), Outcome::Computed));
         let later = cache
-            .answer("q".into(), 6, at(1), Named::default(), compute("e"))
+            .answer(
+                "q".into(),
+                6,
+                at(1),
+                OperationNames::default(),
+                compute("e"),
+            )
             .await
             .unwrap();
         assert_eq!(later, (Bytes::from_static(b"e"), Outcome::Computed));
@@ -189,13 +224,19 @@ mod tests {
 
         // An answer that must not be kept is not.
         let refused = cache
-            .answer("s".into(), 6, at(1), Named::default(), || async {
+            .answer("s".into(), 6, at(1), OperationNames::default(), || async {
                 Err::<Bytes, _>("refused")
             })
             .await;
         assert_eq!(refused, Err("refused"));
         let after = cache
-            .answer("s".into(), 6, at(1), Named::default(), compute("f"))
+            .answer(
+                "s".into(),
+                6,
+                at(1),
+                OperationNames::default(),
+                compute("f"),
+            )
             .await
             .unwrap();
         assert_eq!(after.1, Outcome::Computed);
@@ -209,11 +250,17 @@ mod tests {
             let (cache, runs, mut rx) = (cache.clone(), runs.clone(), rx.clone());
             tasks.push(tokio::spawn(async move {
                 cache
-                    .answer("board".into(), 9, at(0), Named::default(), || async move {
-                        runs.fetch_add(1, Ordering::SeqCst);
-                        let _ = rx.wait_for(|go| *go).await;
-                        Ok::<_, ()>(Bytes::from_static(b"board"))
-                    })
+                    .answer(
+                        "board".into(),
+                        9,
+                        at(0),
+                        OperationNames::default(),
+                        || async move {
+                            runs.fetch_add(1, Ordering::SeqCst);
+                            let _ = rx.wait_for(|go| *go).await;
+                            Ok::<_, ()>(Bytes::from_static(b"board"))
+                        },
+                    )
                     .await
                     .unwrap()
             }));
@@ -236,15 +283,15 @@ mod tests {
         let cache = AnswerCache::new(std::time::Duration::from_secs(1), 2);
         let ok = || async { Ok::<_, ()>(Bytes::from_static(b"x")) };
         cache
-            .answer("a".into(), 1, at(0), Named::default(), ok)
+            .answer("a".into(), 1, at(0), OperationNames::default(), ok)
             .await
             .unwrap();
         cache
-            .answer("b".into(), 2, at(0), Named::default(), ok)
+            .answer("b".into(), 2, at(0), OperationNames::default(), ok)
             .await
             .unwrap();
         cache
-            .answer("c".into(), 2, at(0), Named::default(), ok)
+            .answer("c".into(), 2, at(0), OperationNames::default(), ok)
             .await
             .unwrap();
         let slots = cache.slots.lock().unwrap();

@@ -54,6 +54,17 @@ pub const MAX_KEY_CHARS: usize = 255;
 #[derive(Clone, Debug)]
 pub struct HeaderKey(pub String);
 
+/// Whether a request gives an idempotency key outside its operation's arguments: in its
+/// `Idempotency-Key` header ([`HeaderKey`] in its data) or its `idempotencyKey` extension. A query
+/// that gives none has nothing for the idempotency extension to do (queries take no key argument).
+pub fn gives_key(request: &Request) -> bool {
+    request
+        .data
+        .get(&std::any::TypeId::of::<HeaderKey>())
+        .is_some()
+        || request.extensions.contains_key(ARGUMENT)
+}
+
 /// What became of a request's key, for the transport to answer with (its HTTP status).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -716,6 +727,19 @@ impl Extension for PerRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_is_given_by_the_header_or_the_extension() {
+        assert!(!gives_key(&Request::new("{ __typename }")));
+        assert!(gives_key(
+            &Request::new("{ __typename }").data(HeaderKey("k-1".into()))
+        ));
+        let mut request = Request::new("{ __typename }");
+        request
+            .extensions
+            .insert(ARGUMENT.into(), Value::String("k-1".into()));
+        assert!(gives_key(&request));
+    }
     use serde_json::json;
 
     #[test]

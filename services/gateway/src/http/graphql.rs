@@ -450,12 +450,6 @@ async fn execute(
     let note = idempotency::Note::default();
     let mut request =
         async_graphql::Request::new(params.query.unwrap_or_default()).data(note.clone());
-    // A query that gives no idempotency key needs nothing of the idempotency extension.
-    let gives_idempotency_key = idempotency_key.is_some()
-        || params
-            .extensions
-            .as_ref()
-            .is_some_and(|e| e.contains_key(idempotency::ARGUMENT));
     if let Some(key) = idempotency_key {
         request = request.data(idempotency::HeaderKey(key));
     }
@@ -489,6 +483,7 @@ async fn execute(
         app.metrics.answer(true);
         return kept(media, body);
     }
+    let gives_idempotency_key = idempotency::gives_key(&request);
     let document = async_graphql::parser::parse_query(&request.query).ok();
     let operation = document
         .as_ref()
@@ -601,7 +596,7 @@ async fn execute(
         };
         return finish(&app, media, &label, started, outcome, note.verdict());
     };
-    let named = crate::answers::Named {
+    let named = crate::answers::OperationNames {
         label: label.clone(),
         logged,
     };
